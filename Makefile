@@ -1,0 +1,64 @@
+# MakrX: `make run` (local, SQLite, no other service) and `make test` (PostgreSQL + Redis).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.requirements-installed
+
+TEST_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/makrx)
+TEST_REDIS_URL ?= $(or $(REDIS_URL),redis://127.0.0.1:6379/15)
+PYTEST_ARGS ?=
+PYTEST_WORKERS ?= 2
+
+.PHONY: run test install migrate seed worker beat lint format check bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Local development: SQLite, local-memory cache, eager tasks; nothing else needs to run.
+RUN_ENV := ENVIRONMENT=development DATABASE_URL=sqlite:///db.sqlite3 REDIS_URL= CELERY_BROKER_URL=
+
+run: install
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py seed
+	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+test: install
+	@DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" $(PY) scripts/check_services.py
+	ENVIRONMENT=development DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" \
+	  CELERY_BROKER_URL= CELERY_TASK_ALWAYS_EAGER=true LOG_LEVEL=WARNING \
+	  $(PY) -m pytest -n $(PYTEST_WORKERS) --create-db $(PYTEST_ARGS)
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+seed: install
+	$(PY) manage.py seed
+
+worker: install
+	$(VENV)/bin/celery -A makrx worker -Q default,bridge,notifications --loglevel=INFO
+
+beat: install
+	$(VENV)/bin/celery -A makrx beat --loglevel=INFO --schedule /tmp/makrx-celerybeat-schedule
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+check: install
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -1,0 +1,1 @@
+"""The bridge: reliable messages between the store and the makerspaces."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BridgeConfig(AppConfig):
+    name = "bridge"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,1 @@
+"""The makerspace app ("Cave"): spaces, members, equipment, reservations and the rest."""

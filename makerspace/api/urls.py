@@ -1,0 +1,3 @@
+"""API routes of this app under /api/v1/<app>/."""
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""MakrX platform core: settings, API conventions, identity and operations."""
+
+from .celery import app as celery_app
+
+__all__ = ["celery_app"]

@@ -1,0 +1,1 @@
+"""Identity: Keycloak token validation, users from claims, roles, admin single sign-on."""

@@ -1,0 +1,42 @@
+"""Request context (id, user, client ip) kept in contextvars and added to every log line."""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+
+_request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
+_user_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("user_id", default=None)
+_client_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("client_ip", default=None)
+
+
+def current_request_id() -> str | None:
+    return _request_id.get()
+
+
+def bind_request_context(*, request_id=None, user_id=None, client_ip=None) -> None:
+    if request_id is not None:
+        _request_id.set(request_id)
+    if user_id is not None:
+        _user_id.set(str(user_id))
+    if client_ip is not None:
+        _client_ip.set(client_ip)
+
+
+def clear_request_context() -> None:
+    _request_id.set(None)
+    _user_id.set(None)
+    _client_ip.set(None)
+
+
+class RequestContextFilter(logging.Filter):
+    """Stamp request_id/user_id/client_ip on each record (``-`` when outside a request)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "request_id"):
+            record.request_id = _request_id.get() or "-"
+        if not hasattr(record, "user_id"):
+            record.user_id = _user_id.get()
+        if not hasattr(record, "client_ip"):
+            record.client_ip = _client_ip.get()
+        return True

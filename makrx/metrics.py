@@ -1,0 +1,34 @@
+"""Business counters and gauges exported on /metrics (request metrics come from django-prometheus).
+
+Apps increment counters where the event happens, e.g. ``metrics.ORDERS.labels("paid").inc()``,
+and may register a gauge collector with ``register_gauge_collector`` (called at scrape time).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from prometheus_client import Counter, Gauge
+
+logger = logging.getLogger(__name__)
+
+BRIDGE_MESSAGES = Gauge("makrx_bridge_messages", "Bridge outbox messages by state", ["state"])
+WEBHOOKS = Counter("makrx_webhooks_total", "Inbound webhooks by source and result", ["source", "result"])
+ORDERS = Counter("makrx_orders_total", "Store orders by event", ["event"])
+RESERVATIONS = Counter("makrx_reservations_total", "Reservations by event", ["event"])
+
+_gauge_collectors: list[Callable[[], None]] = []
+
+
+def register_gauge_collector(collector: Callable[[], None]) -> None:
+    if collector not in _gauge_collectors:
+        _gauge_collectors.append(collector)
+
+
+def collect_gauges() -> None:
+    for collector in _gauge_collectors:
+        try:
+            collector()
+        except Exception:  # noqa: BLE001 - a broken collector must not break the scrape
+            logger.exception("metrics collector failed")

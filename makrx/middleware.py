@@ -1,0 +1,145 @@
+"""Request id, client ip, access log, Content-Security-Policy and JSON errors for /api/."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.http import Http404
+
+from makrx.api.errors import error_response
+from makrx.logging import bind_request_context, clear_request_context
+
+access_logger = logging.getLogger("makrx.request")
+error_logger = logging.getLogger("makrx.errors")
+
+REQUEST_ID_HEADER = "X-Request-ID"
+_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+
+
+def clean_request_id(value: str | None) -> str:
+    """The client's id when it is safe to echo, otherwise a fresh one."""
+    if value and _REQUEST_ID_RE.fullmatch(value):
+        return value
+    return uuid.uuid4().hex
+
+
+def client_ip_from(meta: dict) -> str:
+    """REMOTE_ADDR, or with TRUST_PROXY the address the outermost trusted proxy saw.
+
+    With NUM_PROXIES=n the client is the n-th entry from the right of X-Forwarded-For:
+    everything left of it was written by the client and can be forged.
+    """
+    remote = meta.get("REMOTE_ADDR") or "unknown"
+    if not settings.TRUST_PROXY:
+        return remote
+    forwarded = [part.strip() for part in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if not forwarded:
+        return remote
+    index = max(len(forwarded) - settings.NUM_PROXIES, 0)
+    return forwarded[index]
+
+
+def is_api_path(path: str) -> bool:
+    return path.startswith("/api/") or path == "/api"
+
+
+class RequestContextMiddleware:
+    """Outermost: assigns the request id and client ip, logs one access line per request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        request_id = clean_request_id(request.META.get("HTTP_X_REQUEST_ID"))
+        request.request_id = request_id
+        request.client_ip = client_ip_from(request.META)
+        clear_request_context()
+        bind_request_context(request_id=request_id, client_ip=request.client_ip)
+        try:
+            response = self.get_response(request)
+        finally:
+            duration_ms = round((time.perf_counter() - started) * 1000, 2)
+        response[REQUEST_ID_HEADER] = request_id
+        user = getattr(request, "user", None)
+        user_id = user.pk if user is not None and getattr(user, "is_authenticated", False) else None
+        access_logger.info(
+            "%s %s %s",
+            request.method,
+            request.path,
+            response.status_code,
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": duration_ms,
+                "user_id": user_id,
+                "client_ip": request.client_ip,
+            },
+        )
+        clear_request_context()
+        return response
+
+
+class ContentSecurityPolicyMiddleware:
+    """A CSP on HTML pages (admin, docs); JSON responses need none."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        content_type = response.get("Content-Type", "")
+        if content_type.startswith("text/html") and "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = settings.CONTENT_SECURITY_POLICY
+        return response
+
+
+class ApiExceptionMiddleware:
+    """Under /api/: any exception that escaped a view becomes JSON, never an HTML page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if is_api_path(request.path) and response.status_code in (404, 405, 400, 403, 500) and not _is_json(response):
+            return _json_for_status(response.status_code)
+        return response
+
+    def process_exception(self, request, exception):
+        if not is_api_path(request.path):
+            return None
+        if isinstance(exception, Http404):
+            return error_response(404, "Not found.", "not_found")
+        if isinstance(exception, PermissionDenied):
+            return error_response(403, "You do not have permission to perform this action.", "permission_denied")
+        if isinstance(exception, RequestDataTooBig):
+            return error_response(413, "The request body is too large.", "too_large")
+        if isinstance(exception, SuspiciousOperation):
+            return error_response(400, "Bad request.", "bad_request")
+        error_logger.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(500, "An unexpected error occurred; it has been logged.", "server_error")
+
+
+def _is_json(response) -> bool:
+    return response.get("Content-Type", "").startswith("application/json") or response.get(
+        "Content-Type", ""
+    ).startswith("application/problem+json")
+
+
+def _json_for_status(status_code: int):
+    messages = {
+        400: ("Bad request.", "bad_request"),
+        403: ("You do not have permission to perform this action.", "permission_denied"),
+        404: ("Not found.", "not_found"),
+        405: ("Method not allowed.", "method_not_allowed"),
+        500: ("An unexpected error occurred; it has been logged.", "server_error"),
+    }
+    detail, code = messages[status_code]
+    return error_response(status_code, detail, code)

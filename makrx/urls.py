@@ -1,0 +1,58 @@
+"""Root URLs: admin, API v1 by app, the earlier services' alias paths, operations, docs."""
+
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from makrx import views
+from makrx.api.pages import PageViewSet
+
+pages_router = DefaultRouter(trailing_slash=True)
+pages_router.include_root_view = False
+pages_router.register("pages", PageViewSet, basename="page")
+
+health_patterns = [
+    path("health", views.LivenessApi.as_view(), name="health"),
+    path("api/health", views.LivenessApi.as_view(), name="api-health"),
+    path("health/live", views.LivenessApi.as_view(), name="health-live"),
+    path("api/v1/health/live", views.LivenessApi.as_view(), name="api-health-live"),
+    path("health/readyz", views.ReadinessApi.as_view(), name="health-ready"),
+    path("api/v1/health/readyz", views.ReadinessApi.as_view(), name="api-health-ready"),
+    path("api/v1/utils/health-check", views.UtilsHealthCheckApi.as_view(), name="utils-health-check"),
+    path("api/v1/private/diagnostics/server", views.DiagnosticsServerApi.as_view(), name="diagnostics-server"),
+    path("api/v1/private/diagnostics/database", views.DiagnosticsDatabaseApi.as_view(), name="diagnostics-database"),
+    path("metrics", views.metrics_view, name="metrics"),
+]
+
+api_v1_patterns = [
+    path("auth/", include("makrx.auth.urls")),
+    path("makerspace/", include("makerspace.api.urls")),
+    path("store/", include("store.api.urls")),
+    path("bridge/", include("bridge.api.urls")),
+    path("", include(pages_router.urls)),
+]
+
+urlpatterns = [
+    *health_patterns,
+    path("api/v1/", include(api_v1_patterns)),
+    # Paths the earlier FastAPI services' single-page apps call (DESIGN.md §5).
+    path("api/", include("store.api.legacy_urls")),
+    path("api/", include("bridge.api.legacy_urls")),
+    path("", include("bridge.api.legacy_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
+    path("redoc", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("oidc/", include("mozilla_django_oidc.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.IS_DEVELOPMENT and not settings.S3_CONFIGURED:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler400 = "makrx.api.errors.json_bad_request_or_html"
+handler403 = "makrx.api.errors.json_permission_denied_or_html"
+handler404 = "makrx.api.errors.json_not_found_or_html"
+handler500 = "makrx.api.errors.json_server_error_or_html"
