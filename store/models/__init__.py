@@ -1,0 +1,26 @@
+"""Store models, split by domain and re-exported here."""
+
+from store.models.cart import Cart, CartItem
+from store.models.catalog import Brand, Category, Collection, CollectionProduct, Product, Tag
+from store.models.orders import Order, OrderEvent, OrderLine
+from store.models.payments import Payment, Provider, WebhookEvent
+from store.models.stock import StockLevel, StockMovement
+
+__all__ = [
+    "Brand",
+    "Cart",
+    "CartItem",
+    "Category",
+    "Collection",
+    "CollectionProduct",
+    "Order",
+    "OrderEvent",
+    "OrderLine",
+    "Payment",
+    "Product",
+    "Provider",
+    "StockLevel",
+    "StockMovement",
+    "Tag",
+    "WebhookEvent",
+]

@@ -1,0 +1,52 @@
+"""Carts: one per signed-in user, or anonymous ones addressed by a token."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from makrx.models import TimeStampedModel
+from store.money import default_currency
+
+
+class Cart(TimeStampedModel):
+    """A shopping cart. Anonymous carts carry ``token`` (the ``X-Cart-Token`` header); at sign-in they are
+    merged into the user's cart and keep a pointer to it in ``merged_into``."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="store_carts"
+    )
+    token = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    currency = models.CharField(max_length=3, default=default_currency)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_from"
+    )
+    merged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user"], condition=Q(user__isnull=False), name="store_cart_one_per_user"),
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | Q(token__isnull=False), name="store_cart_user_or_token"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"cart {self.pk} ({self.user or 'anonymous'})"
+
+
+class CartItem(TimeStampedModel):
+    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="items")
+    product = models.ForeignKey("store.Product", on_delete=models.CASCADE, related_name="cart_items")
+    quantity = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cart", "product"], name="store_cartitem_unique_product"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="store_cartitem_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.product_id}"
