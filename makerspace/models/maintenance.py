@@ -1,0 +1,81 @@
+"""Maintenance tickets and scheduled maintenance windows per machine."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from makrx.models import TimeStampedModel
+
+
+class MaintenanceTicket(TimeStampedModel):
+    """A reported problem; an open blocking ticket takes the machine out of service."""
+
+    class Priority(models.TextChoices):
+        LOW = "low", "Low"
+        MEDIUM = "medium", "Medium"
+        HIGH = "high", "High"
+        CRITICAL = "critical", "Critical"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        IN_PROGRESS = "in_progress", "In progress"
+        RESOLVED = "resolved", "Resolved"
+        CLOSED = "closed", "Closed"
+
+    OPEN_STATUSES = ("open", "in_progress")
+
+    equipment = models.ForeignKey("makerspace.Equipment", on_delete=models.CASCADE, related_name="tickets")
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.MEDIUM, db_index=True)
+    blocking = models.BooleanField(default=False)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN, db_index=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolution = models.TextField(blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(priority__in=["low", "medium", "high", "critical"]), name="ticket_priority_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "in_progress", "resolved", "closed"]), name="ticket_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.title}"
+
+
+class MaintenanceWindow(TimeStampedModel):
+    """A scheduled period when the machine cannot be booked."""
+
+    equipment = models.ForeignKey("makerspace.Equipment", on_delete=models.CASCADE, related_name="maintenance_windows")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    reason = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="maintenance_window_ends_after_starts"
+            ),
+        ]
+        indexes = [models.Index(fields=["equipment", "starts_at"], name="maint_window_equipment_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.equipment} maintenance {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M}"

@@ -1,0 +1,1 @@
+"""Makerspace writes, split by domain."""

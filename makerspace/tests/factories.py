@@ -1,0 +1,245 @@
+"""factory_boy factories for makerspace models (shared by every makerspace test module)."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+
+from makerspace.models import (
+    CalendarToken,
+    Closure,
+    Equipment,
+    EquipmentStatusChange,
+    MaintenanceTicket,
+    MaintenanceWindow,
+    Makerspace,
+    Member,
+    MemberEvent,
+    MembershipPlan,
+    MemberSkill,
+    OpeningHours,
+    Reservation,
+    Skill,
+    Subscription,
+    UsageSession,
+)
+from makrx.models import User
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"maker{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.test")
+    keycloak_sub = factory.LazyAttribute(lambda o: f"sub-{o.username}")
+    roles = factory.LazyFunction(list)
+
+
+class MakerspaceFactory(factory.django.DjangoModelFactory):
+    """A makerspace open every day 00:00–23:59 unless ``with_hours=False`` (then add OpeningHours yourself)."""
+
+    class Meta:
+        model = Makerspace
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Space {n}")
+    slug = factory.Sequence(lambda n: f"space-{n}")
+    timezone = "UTC"
+    address = "1 Workshop Lane"
+    contact_email = "hello@space.example"
+    join_policy = Makerspace.JoinPolicy.APPROVAL
+    active = True
+
+    @factory.post_generation
+    def with_hours(obj, create, extracted, **kwargs):
+        if not create or extracted is False:
+            return
+        OpeningHours.objects.bulk_create(
+            [OpeningHours(makerspace=obj, weekday=day, opens=time(0, 0), closes=time(23, 59)) for day in range(7)]
+        )
+
+
+class OpeningHoursFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OpeningHours
+
+    makerspace = factory.SubFactory(MakerspaceFactory, with_hours=False)
+    weekday = 0
+    opens = time(9, 0)
+    closes = time(21, 0)
+
+
+class ClosureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Closure
+
+    makerspace = factory.SubFactory(MakerspaceFactory)
+    starts_on = factory.LazyFunction(lambda: timezone.now().date() + timedelta(days=10))
+    ends_on = factory.LazyAttribute(lambda o: o.starts_on)
+    reason = "Holiday"
+
+
+class MembershipPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MembershipPlan
+
+    makerspace = factory.SubFactory(MakerspaceFactory)
+    name = factory.Sequence(lambda n: f"Plan {n}")
+    price = Decimal("1500.00")
+    currency = "INR"
+    billing_period = MembershipPlan.BillingPeriod.MONTH
+    included_hours = Decimal("10")
+    equipment_types = factory.LazyFunction(list)
+    max_reservation_minutes = None
+    max_reservations_per_week = None
+    active = True
+
+
+class MemberFactory(factory.django.DjangoModelFactory):
+    """An active ``member`` of a makerspace; pass role=/status= for others."""
+
+    class Meta:
+        model = Member
+
+    user = factory.SubFactory(UserFactory)
+    makerspace = factory.SubFactory(MakerspaceFactory)
+    role = Member.Role.MEMBER
+    status = Member.Status.ACTIVE
+    plan = None
+    joined_at = factory.LazyFunction(timezone.now)
+
+
+class MemberEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MemberEvent
+
+    member = factory.SubFactory(MemberFactory)
+    from_status = Member.Status.PENDING
+    to_status = Member.Status.ACTIVE
+
+
+class SubscriptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Subscription
+
+    member = factory.SubFactory(MemberFactory)
+    plan = factory.SubFactory(MembershipPlanFactory, makerspace=factory.SelfAttribute("..member.makerspace"))
+    starts_at = factory.LazyFunction(timezone.now)
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(days=30))
+    status = Subscription.Status.ACTIVE
+    auto_renew = False
+
+
+class SkillFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Skill
+
+    makerspace = factory.SubFactory(MakerspaceFactory)
+    name = factory.Sequence(lambda n: f"Skill {n}")
+    level = 1
+    description = ""
+
+
+class MemberSkillFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MemberSkill
+
+    member = factory.SubFactory(MemberFactory)
+    skill = factory.SubFactory(SkillFactory, makerspace=factory.SelfAttribute("..member.makerspace"))
+    granted_at = factory.LazyFunction(timezone.now)
+    expires_at = None
+
+
+class EquipmentFactory(factory.django.DjangoModelFactory):
+    """An available machine; ``required_skills=[skill, ...]`` to require skills."""
+
+    class Meta:
+        model = Equipment
+        skip_postgeneration_save = True
+
+    makerspace = factory.SubFactory(MakerspaceFactory)
+    name = factory.Sequence(lambda n: f"Machine {n}")
+    slug = factory.Sequence(lambda n: f"machine-{n}")
+    equipment_type = Equipment.Type.PRINTER_3D
+    status = Equipment.Status.AVAILABLE
+    hourly_rate = Decimal("200.00")
+    currency = "INR"
+    location = "Bay 1"
+    specs = factory.LazyFunction(lambda: {"build_volume_mm": [220, 220, 250]})
+    active = True
+
+    @factory.post_generation
+    def required_skills(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.required_skills.set(extracted)
+
+
+class EquipmentStatusChangeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EquipmentStatusChange
+
+    equipment = factory.SubFactory(EquipmentFactory)
+    from_status = Equipment.Status.AVAILABLE
+    to_status = Equipment.Status.MAINTENANCE
+
+
+def _next_hour():
+    return timezone.now().replace(minute=0, second=0, microsecond=0) + timedelta(days=1)
+
+
+class ReservationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Reservation
+
+    equipment = factory.SubFactory(EquipmentFactory)
+    member = factory.SubFactory(MemberFactory, makerspace=factory.SelfAttribute("..equipment.makerspace"))
+    user = factory.LazyAttribute(lambda o: o.member.user if o.member else UserFactory())
+    starts_at = factory.LazyFunction(_next_hour)
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=1))
+    status = Reservation.Status.CONFIRMED
+
+
+class MaintenanceTicketFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MaintenanceTicket
+
+    equipment = factory.SubFactory(EquipmentFactory)
+    title = "Nozzle clogged"
+    description = "Under-extrusion on every print."
+    priority = MaintenanceTicket.Priority.MEDIUM
+    blocking = False
+    status = MaintenanceTicket.Status.OPEN
+
+
+class MaintenanceWindowFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MaintenanceWindow
+
+    equipment = factory.SubFactory(EquipmentFactory)
+    starts_at = factory.LazyFunction(_next_hour)
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=2))
+    reason = "Scheduled service"
+
+
+class UsageSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UsageSession
+
+    equipment = factory.SubFactory(EquipmentFactory)
+    member = factory.SubFactory(MemberFactory, makerspace=factory.SelfAttribute("..equipment.makerspace"))
+    user = factory.LazyAttribute(lambda o: o.member.user if o.member else UserFactory())
+    started_at = factory.LazyFunction(timezone.now)
+    hourly_rate = factory.LazyAttribute(lambda o: o.equipment.hourly_rate)
+    currency = factory.LazyAttribute(lambda o: o.equipment.currency)
+
+
+class CalendarTokenFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CalendarToken
+
+    user = factory.SubFactory(UserFactory)
