@@ -5,3 +5,7 @@ class MakrxConfig(AppConfig):
     name = "makrx"
     verbose_name = "Platform"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Registers the OpenAPI security scheme extension.
+        from makrx.api import schema  # noqa: F401

@@ -33,8 +33,11 @@ if not IS_DEVELOPMENT:
         raise ImproperlyConfigured(f"SECRET_KEY is required when ENVIRONMENT={ENVIRONMENT}.")
     if len(SECRET_KEY) < 50:
         raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters long.")
-    if SECRET_KEY == "changethis" or SECRET_KEY.startswith("django-insecure-"):
+    _placeholder = SECRET_KEY.lower().replace("-", "").replace("_", "")
+    if SECRET_KEY.startswith("django-insecure-") or "changethis" in _placeholder or "changeme" in _placeholder:
         raise ImproperlyConfigured("SECRET_KEY is a known insecure placeholder; generate a new one.")
+    if len(set(SECRET_KEY)) < 5:
+        raise ImproperlyConfigured("SECRET_KEY has fewer than 5 distinct characters; generate a new one.")
     if SECRET_KEY == _DEV_SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY is the development key; generate a new one.")
 elif not SECRET_KEY:
@@ -220,6 +223,8 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Keep our LOGGING (JSON with request ids) in the worker instead of Celery's own root handler.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=60)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=90)
 CELERY_TASK_DEFAULT_QUEUE = "default"

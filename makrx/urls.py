@@ -15,12 +15,20 @@ pages_router.include_root_view = False
 pages_router.register("pages", PageViewSet, basename="page")
 
 health_patterns = [
-    path("health", views.LivenessApi.as_view(), name="health"),
-    path("api/health", views.LivenessApi.as_view(), name="api-health"),
-    path("health/live", views.LivenessApi.as_view(), name="health-live"),
-    path("api/v1/health/live", views.LivenessApi.as_view(), name="api-health-live"),
-    path("health/readyz", views.ReadinessApi.as_view(), name="health-ready"),
-    path("api/v1/health/readyz", views.ReadinessApi.as_view(), name="api-health-ready"),
+    path("health", views.with_operation_id(views.LivenessApi, "health").as_view(), name="health"),
+    path("api/health", views.with_operation_id(views.LivenessApi, "api_health").as_view(), name="api-health"),
+    path("health/live", views.with_operation_id(views.LivenessApi, "health_live").as_view(), name="health-live"),
+    path(
+        "api/v1/health/live",
+        views.with_operation_id(views.LivenessApi, "api_v1_health_live").as_view(),
+        name="api-health-live",
+    ),
+    path("health/readyz", views.with_operation_id(views.ReadinessApi, "health_readyz").as_view(), name="health-ready"),
+    path(
+        "api/v1/health/readyz",
+        views.with_operation_id(views.ReadinessApi, "api_v1_health_readyz").as_view(),
+        name="api-health-ready",
+    ),
     path("api/v1/utils/health-check", views.UtilsHealthCheckApi.as_view(), name="utils-health-check"),
     path("api/v1/private/diagnostics/server", views.DiagnosticsServerApi.as_view(), name="diagnostics-server"),
     path("api/v1/private/diagnostics/database", views.DiagnosticsDatabaseApi.as_view(), name="diagnostics-database"),

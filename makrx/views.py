@@ -9,7 +9,7 @@ import django
 from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -20,6 +20,35 @@ from makrx.api.permissions import IsDjangoStaff
 from makrx.health import readiness_checks, run_checks
 
 
+class CheckResultSerializer(serializers.Serializer):
+    ok = serializers.BooleanField()
+    latency_ms = serializers.FloatField()
+    error = serializers.CharField(required=False)
+
+
+class ReadinessSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["ready", "not_ready"])
+    checks = serializers.DictField(child=CheckResultSerializer())
+
+
+class DiagnosticsServerSerializer(serializers.Serializer):
+    environment = serializers.CharField()
+    debug = serializers.BooleanField()
+    python = serializers.CharField()
+    django = serializers.CharField()
+    platform = serializers.CharField()
+    celery_eager = serializers.BooleanField()
+    keycloak_configured = serializers.BooleanField()
+    bridge_mode = serializers.ChoiceField(choices=["http", "in_process"])
+
+
+class DiagnosticsDatabaseSerializer(serializers.Serializer):
+    vendor = serializers.CharField()
+    name = serializers.CharField()
+    checks = serializers.DictField(child=CheckResultSerializer())
+    pending_migrations = serializers.ListField(child=serializers.CharField())
+
+
 class LivenessApi(APIView):
     """Process is up; checks nothing else."""
 
@@ -27,7 +56,6 @@ class LivenessApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        operation_id="health_live",
         responses=inline_serializer("Liveness", {"status": serializers.CharField()}),
         auth=[],
         tags=["health"],
@@ -43,11 +71,7 @@ class ReadinessApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        operation_id="health_ready",
-        responses={
-            200: inline_serializer("Readiness", {"status": serializers.CharField(), "checks": serializers.DictField()}),
-            503: inline_serializer("NotReady", {"status": serializers.CharField(), "checks": serializers.DictField()}),
-        },
+        responses={200: ReadinessSerializer, 503: ReadinessSerializer},
         auth=[],
         tags=["health"],
     )
@@ -83,7 +107,7 @@ class _DiagnosticsBase(APIView):
 
 
 class DiagnosticsServerApi(_DiagnosticsBase):
-    @extend_schema(operation_id="diagnostics_server", responses=serializers.DictField(), tags=["diagnostics"])
+    @extend_schema(operation_id="diagnostics_server", responses=DiagnosticsServerSerializer, tags=["diagnostics"])
     def get(self, request):
         return Response(
             {
@@ -100,7 +124,7 @@ class DiagnosticsServerApi(_DiagnosticsBase):
 
 
 class DiagnosticsDatabaseApi(_DiagnosticsBase):
-    @extend_schema(operation_id="diagnostics_database", responses=serializers.DictField(), tags=["diagnostics"])
+    @extend_schema(operation_id="diagnostics_database", responses=DiagnosticsDatabaseSerializer, tags=["diagnostics"])
     def get(self, request):
         from django.db.migrations.executor import MigrationExecutor
 
@@ -114,6 +138,12 @@ class DiagnosticsDatabaseApi(_DiagnosticsBase):
                 "pending_migrations": [f"{m.app_label}.{m.name}" for m, _ in pending],
             }
         )
+
+
+def with_operation_id(view_cls: type[APIView], operation_id: str) -> type[APIView]:
+    """The same view under another path with its own OpenAPI operation id (health aliases)."""
+    subclass = type(f"{view_cls.__name__}_{operation_id}", (view_cls,), {"__doc__": view_cls.__doc__})
+    return extend_schema_view(get=extend_schema(operation_id=operation_id))(subclass)
 
 
 def metrics_view(request):
