@@ -304,6 +304,8 @@ STRIPE_WEBHOOK_TOLERANCE_SECONDS = env.int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", d
 RAZORPAY_KEY_ID = env.str("RAZORPAY_KEY_ID", default="")
 RAZORPAY_KEY_SECRET = env.str("RAZORPAY_KEY_SECRET", default="")
 RAZORPAY_WEBHOOK_SECRET = env.str("RAZORPAY_WEBHOOK_SECRET", default="")
+# Catalog reads (product lists, category tree, brands, tags) are cached this long; 0 disables the cache.
+STORE_CATALOG_CACHE_SECONDS = env.int("STORE_CATALOG_CACHE_SECONDS", default=300)
 
 # --- files ----------------------------------------------------------------------------------
 UPLOAD_MAX_MB = env.int("UPLOAD_MAX_MB", default=50)

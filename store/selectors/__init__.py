@@ -1,0 +1,1 @@
+"""Store reads, one module per domain."""

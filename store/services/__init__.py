@@ -1,0 +1,1 @@
+"""Store writes, one module per domain (catalog, stock; cart, checkout, orders, payments)."""
