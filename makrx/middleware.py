@@ -6,6 +6,7 @@ import logging
 import re
 import time
 import uuid
+from http import HTTPStatus
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
@@ -108,8 +109,12 @@ class ApiExceptionMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if is_api_path(request.path) and response.status_code in (404, 405, 400, 403, 500) and not _is_json(response):
-            return _json_for_status(response.status_code)
+        if is_api_path(request.path) and response.status_code >= 400 and not _is_json(response):
+            json_response = _json_for_status(response.status_code)
+            for header in _KEPT_HEADERS:
+                if header in response:
+                    json_response[header] = response[header]
+            return json_response
         return response
 
     def process_exception(self, request, exception):
@@ -133,13 +138,28 @@ def _is_json(response) -> bool:
     ).startswith("application/problem+json")
 
 
+# Headers of a plain Django error response that still mean something once it is JSON.
+_KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
+
+_STATUS_MESSAGES = {
+    400: ("Bad request.", "bad_request"),
+    401: ("Authentication credentials were not provided.", "not_authenticated"),
+    403: ("You do not have permission to perform this action.", "permission_denied"),
+    404: ("Not found.", "not_found"),
+    405: ("Method not allowed.", "method_not_allowed"),
+    413: ("The request body is too large.", "too_large"),
+    415: ("Unsupported media type.", "unsupported_media_type"),
+    429: ("Too many requests; try again later.", "rate_limited"),
+    500: ("An unexpected error occurred; it has been logged.", "server_error"),
+    503: ("A dependency is unavailable; try again later.", "service_unavailable"),
+}
+
+
 def _json_for_status(status_code: int):
-    messages = {
-        400: ("Bad request.", "bad_request"),
-        403: ("You do not have permission to perform this action.", "permission_denied"),
-        404: ("Not found.", "not_found"),
-        405: ("Method not allowed.", "method_not_allowed"),
-        500: ("An unexpected error occurred; it has been logged.", "server_error"),
-    }
-    detail, code = messages[status_code]
+    """The error format for a non-JSON error response that a Django view or middleware produced."""
+    if status_code in _STATUS_MESSAGES:
+        detail, code = _STATUS_MESSAGES[status_code]
+    else:
+        phrase = HTTPStatus(status_code).phrase if status_code in HTTPStatus._value2member_map_ else "Error"
+        detail, code = f"{phrase}.", phrase.lower().replace(" ", "_").replace("-", "_")
     return error_response(status_code, detail, code)

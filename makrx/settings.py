@@ -209,6 +209,8 @@ else:
 # django-ratelimit wants a shared cache; locmem is accepted only in development.
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
+# Per-group rates over makrx.ratelimit.DEFAULT_RATES, e.g. RATE_LIMITS="checkout=10/m,uploads=30/h".
+RATE_LIMITS: dict[str, str] = env.dict("RATE_LIMITS", default={})
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"] if not REDIS_URL else []
 
 # --- celery ---------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 
 from makrx import views
 from makrx.api.pages import PageViewSet
+from makrx.auth import views as auth_views
 
 pages_router = DefaultRouter(trailing_slash=True)
 pages_router.include_root_view = False
@@ -53,7 +54,11 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     path("redoc", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    # Rate-limited identity entry points (group "auth"), matched before the library's and admin's own.
+    path("oidc/authenticate/", auth_views.RateLimitedOIDCAuthenticateView.as_view(), name="oidc-authenticate"),
+    path("oidc/callback/", auth_views.RateLimitedOIDCCallbackView.as_view(), name="oidc-callback"),
     path("oidc/", include("mozilla_django_oidc.urls")),
+    path("admin/login/", auth_views.admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
 ]
 

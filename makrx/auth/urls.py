@@ -1,3 +1,9 @@
 """/api/v1/auth/ routes."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from makrx.auth.views import AuthMeApi
+
+urlpatterns = [
+    path("me", AuthMeApi.as_view(), name="auth-me"),
+]
