@@ -8,5 +8,4 @@ class MakrxConfig(AppConfig):
 
     def ready(self):
         # Registers the OpenAPI security scheme extension.
-        from makrx.api import schema  # noqa: F401
         from makrx.auth import schema as auth_schema  # noqa: F401
