@@ -244,6 +244,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "makrx.tasks.purge_idempotency_keys_task",
         "schedule": timedelta(hours=6),
     },
+    "makerspace-expire-subscriptions": {
+        "task": "makerspace.tasks.expire_subscriptions_task",
+        "schedule": timedelta(minutes=15),
+    },
+    "makerspace-expire-member-skills": {
+        "task": "makerspace.tasks.expire_member_skills_task",
+        "schedule": timedelta(hours=1),
+    },
 }
 
 # --- auth -----------------------------------------------------------------------------------
@@ -436,7 +444,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api(/v1)?",
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "MemberStatusEnum": "makerspace.models.members.Member.Status",
+        "EquipmentStatusEnum": "makerspace.models.equipment.Equipment.Status",
+        "EquipmentTypeEnum": "makerspace.models.equipment.Equipment.Type",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "makrx.api.schema.add_error_responses",

@@ -1,3 +1,41 @@
-"""API routes of this app under /api/v1/<app>/."""
+"""API routes of the makerspace app under /api/v1/makerspace/ (paths of DESIGN.md §5.1 are stable)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from makerspace.api.views import equipment, members, plans, skills, spaces
+
+urlpatterns = [
+    # spaces
+    path("makerspaces/", spaces.MakerspaceListCreateApi.as_view(), name="makerspace-list"),
+    path("makerspaces/<int:pk>/", spaces.MakerspaceDetailApi.as_view(), name="makerspace-detail"),
+    path("makerspaces/<int:pk>/join/", spaces.MakerspaceJoinApi.as_view(), name="makerspace-join"),
+    path("makerspaces/<int:pk>/opening-hours/", spaces.MakerspaceOpeningHoursApi.as_view(), name="makerspace-hours"),
+    path("makerspaces/<int:pk>/closures/", spaces.MakerspaceClosureListCreateApi.as_view(), name="makerspace-closures"),
+    path(
+        "makerspaces/<int:pk>/closures/<int:closure_id>/",
+        spaces.MakerspaceClosureDeleteApi.as_view(),
+        name="makerspace-closure-detail",
+    ),
+    # members
+    path("members/", members.MemberListApi.as_view(), name="member-list"),
+    path("members/<int:pk>/", members.MemberDetailApi.as_view(), name="member-detail"),
+    path("members/<int:pk>/approve/", members.MemberApproveApi.as_view(), name="member-approve"),
+    path("members/<int:pk>/reject/", members.MemberRejectApi.as_view(), name="member-reject"),
+    path("members/<int:pk>/suspend/", members.MemberSuspendApi.as_view(), name="member-suspend"),
+    path("members/<int:pk>/reactivate/", members.MemberReactivateApi.as_view(), name="member-reactivate"),
+    path("members/<int:pk>/skills/", members.MemberSkillListGrantApi.as_view(), name="member-skills"),
+    path("members/<int:pk>/skills/<int:skill_id>/", members.MemberSkillRevokeApi.as_view(), name="member-skill-revoke"),
+    # plans and subscriptions
+    path("plans/", plans.PlanListCreateApi.as_view(), name="plan-list"),
+    path("plans/<int:pk>/", plans.PlanDetailApi.as_view(), name="plan-detail"),
+    path("subscriptions/", plans.SubscriptionListCreateApi.as_view(), name="subscription-list"),
+    path("subscriptions/<int:pk>/", plans.SubscriptionDetailApi.as_view(), name="subscription-detail"),
+    path("subscriptions/<int:pk>/cancel/", plans.SubscriptionCancelApi.as_view(), name="subscription-cancel"),
+    # skills
+    path("skills/", skills.SkillListCreateApi.as_view(), name="skill-list"),
+    path("skills/<int:pk>/", skills.SkillDetailApi.as_view(), name="skill-detail"),
+    # equipment
+    path("equipment/", equipment.EquipmentListCreateApi.as_view(), name="equipment-list"),
+    path("equipment/<int:pk>/", equipment.EquipmentDetailApi.as_view(), name="equipment-detail"),
+    path("equipment/<int:pk>/status/", equipment.EquipmentStatusApi.as_view(), name="equipment-status"),
+]

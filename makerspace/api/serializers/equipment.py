@@ -1,0 +1,70 @@
+"""Equipment and its status history."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from makerspace.api.serializers.common import UserSummarySerializer
+from makerspace.api.serializers.skills import SkillOutputSerializer
+from makerspace.models import Equipment, EquipmentStatusChange
+
+
+class EquipmentOutputSerializer(serializers.ModelSerializer):
+    required_skills = SkillOutputSerializer(many=True, read_only=True)
+    photo = serializers.FileField(read_only=True, allow_null=True, use_url=True)
+
+    class Meta:
+        model = Equipment
+        fields = [
+            "id",
+            "makerspace",
+            "name",
+            "slug",
+            "equipment_type",
+            "status",
+            "description",
+            "hourly_rate",
+            "currency",
+            "location",
+            "specs",
+            "photo",
+            "required_skills",
+            "active",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class EquipmentInputSerializer(serializers.Serializer):
+    makerspace = serializers.IntegerField(min_value=1)
+    name = serializers.CharField(max_length=200)
+    slug = serializers.SlugField(max_length=100, required=False)
+    equipment_type = serializers.ChoiceField(choices=Equipment.Type.choices, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    hourly_rate = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"), required=False)
+    currency = serializers.RegexField(r"^[A-Z]{3}$", required=False)
+    location = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    specs = serializers.DictField(required=False)
+    required_skills = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=50)
+    photo = serializers.FileField(required=False, allow_empty_file=False)
+    active = serializers.BooleanField(required=False)
+
+
+class EquipmentUpdateSerializer(EquipmentInputSerializer):
+    makerspace = None
+    name = serializers.CharField(max_length=200, required=False)
+
+
+class EquipmentStatusInputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Equipment.Status.choices)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+
+
+class EquipmentStatusChangeSerializer(serializers.ModelSerializer):
+    actor = UserSummarySerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = EquipmentStatusChange
+        fields = ["id", "from_status", "to_status", "reason", "actor", "ticket", "window", "created_at"]

@@ -1,0 +1,1 @@
+"""Makerspace API views, by domain (thin: parse, call one service or selector, render)."""

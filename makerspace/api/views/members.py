@@ -1,0 +1,166 @@
+"""/members/: scoped list, detail with history, approve/reject (staff), suspend/reactivate/role (managers), skills."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+
+from makerspace import selectors
+from makerspace.api.serializers.common import ErrorSerializer, ReasonInputSerializer, RequiredReasonInputSerializer
+from makerspace.api.serializers.members import (
+    MemberDetailSerializer,
+    MemberOutputSerializer,
+    MemberRoleInputSerializer,
+    MemberSkillGrantInputSerializer,
+    MemberSkillOutputSerializer,
+)
+from makerspace.api.views.base import MakerspaceApi
+from makerspace.models import Member, Skill
+from makerspace.permissions import require_makerspace_manager, require_makerspace_staff
+from makerspace.services import members as member_services
+from makerspace.services import skills as skill_services
+from makrx.errors import ValidationError
+
+TAGS = ["makerspace: members"]
+MAKERSPACE_PARAM = OpenApiParameter("makerspace", int, description="Only this makerspace.")
+TRANSITION_RESPONSES = {
+    200: MemberOutputSerializer,
+    409: OpenApiResponse(ErrorSerializer, description="invalid_transition"),
+}
+
+
+class MemberScopedApi(MakerspaceApi):
+    serializer_class = MemberOutputSerializer
+
+    def get_queryset(self):
+        return selectors.member_list(user=self.request.user)
+
+
+class MemberListApi(MemberScopedApi):
+    search_fields = ["user__username", "user__email", "user__first_name", "user__last_name"]
+    ordering_fields = ["created_at", "joined_at", "status", "role"]
+    filterset_fields = ["status", "role"]
+
+    @extend_schema(tags=TAGS, parameters=[MAKERSPACE_PARAM], responses=MemberOutputSerializer(many=True))
+    def get(self, request):
+        queryset = selectors.member_list(user=request.user, makerspace_id=self.makerspace_filter())
+        return self.paginated(queryset, MemberOutputSerializer)
+
+
+class MemberDetailApi(MemberScopedApi):
+    serializer_class = MemberDetailSerializer
+
+    def get_queryset(self):
+        return selectors.member_detail_queryset(user=self.request.user)
+
+    @extend_schema(tags=TAGS, responses=MemberDetailSerializer)
+    def get(self, request, pk: int):
+        return Response(MemberDetailSerializer(self.get_object()).data)
+
+    @extend_schema(
+        tags=TAGS,
+        request=MemberRoleInputSerializer,
+        responses={200: MemberDetailSerializer, 403: OpenApiResponse(ErrorSerializer)},
+        description="Change the member's role (managers; only makerspace admins grant or remove `admin`).",
+    )
+    def patch(self, request, pk: int):
+        member = self.get_object()
+        require_makerspace_manager(request.user, member.makerspace_id)
+        serializer = MemberRoleInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        member_services.member_role_change(member=member, actor=request.user, **serializer.validated_data)
+        return Response(MemberDetailSerializer(self.get_queryset().get(pk=member.pk)).data)
+
+
+class _MemberTransitionApi(MemberScopedApi):
+    """POST with an optional reason; subclasses name the service and who may call it."""
+
+    service = None
+    staff_may = False
+    input_serializer = ReasonInputSerializer
+
+    def post(self, request, pk: int):
+        member = self.get_object()
+        if self.staff_may:
+            require_makerspace_staff(request.user, member.makerspace_id)
+        else:
+            require_makerspace_manager(request.user, member.makerspace_id)
+        serializer = self.input_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        member = type(self).service(member=member, actor=request.user, reason=serializer.validated_data["reason"])
+        return Response(MemberOutputSerializer(member).data)
+
+
+@extend_schema(tags=TAGS, request=ReasonInputSerializer, responses=TRANSITION_RESPONSES)
+class MemberApproveApi(_MemberTransitionApi):
+    """pending → active (staff of the makerspace)."""
+
+    service = member_services.member_approve
+    staff_may = True
+
+
+@extend_schema(tags=TAGS, request=ReasonInputSerializer, responses=TRANSITION_RESPONSES)
+class MemberRejectApi(_MemberTransitionApi):
+    """pending → rejected (staff of the makerspace)."""
+
+    service = member_services.member_reject
+    staff_may = True
+
+
+@extend_schema(tags=TAGS, request=RequiredReasonInputSerializer, responses=TRANSITION_RESPONSES)
+class MemberSuspendApi(_MemberTransitionApi):
+    """active → suspended, with a reason (managers)."""
+
+    service = member_services.member_suspend
+    input_serializer = RequiredReasonInputSerializer
+
+
+@extend_schema(tags=TAGS, request=ReasonInputSerializer, responses=TRANSITION_RESPONSES)
+class MemberReactivateApi(_MemberTransitionApi):
+    """suspended/expired → active (managers)."""
+
+    service = member_services.member_reactivate
+
+
+class MemberSkillListGrantApi(MemberScopedApi):
+    serializer_class = MemberSkillOutputSerializer
+
+    @extend_schema(tags=TAGS, responses=MemberSkillOutputSerializer(many=True))
+    def get(self, request, pk: int):
+        return self.paginated(selectors.member_skill_list(member=self.get_object()), MemberSkillOutputSerializer)
+
+    @extend_schema(
+        tags=TAGS,
+        request=MemberSkillGrantInputSerializer,
+        responses={
+            201: MemberSkillOutputSerializer,
+            200: OpenApiResponse(MemberSkillOutputSerializer, description="An existing grant was renewed."),
+        },
+    )
+    def post(self, request, pk: int):
+        member = self.get_object()
+        require_makerspace_staff(request.user, member.makerspace_id)
+        serializer = MemberSkillGrantInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        skill = Skill.objects.filter(pk=serializer.validated_data["skill"]).first()
+        if skill is None:
+            raise ValidationError("Unknown skill.", errors={"skill": ["Unknown skill."]})
+        grant, created = skill_services.member_skill_grant(
+            member=member, skill=skill, granted_by=request.user, expires_at=serializer.validated_data["expires_at"]
+        )
+        grant = selectors.member_skill_list(member=member).get(pk=grant.pk)
+        return Response(
+            MemberSkillOutputSerializer(grant).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
+
+
+class MemberSkillRevokeApi(MemberScopedApi):
+    serializer_class = MemberSkillOutputSerializer
+
+    @extend_schema(tags=TAGS, responses={204: None})
+    def delete(self, request, pk: int, skill_id: int):
+        member: Member = self.get_object()
+        require_makerspace_staff(request.user, member.makerspace_id)
+        skill_services.member_skill_revoke(member=member, skill_id=skill_id, revoked_by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,142 @@
+"""/plans/ (anyone reads, managers write) and /subscriptions/ (own; managers create and cancel)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+
+from makerspace import selectors
+from makerspace.api.serializers.common import ErrorSerializer, ReasonInputSerializer
+from makerspace.api.serializers.plans import (
+    PlanInputSerializer,
+    PlanOutputSerializer,
+    PlanUpdateSerializer,
+    SubscriptionInputSerializer,
+    SubscriptionOutputSerializer,
+)
+from makerspace.api.views.base import MakerspaceApi, makerspace_for_write
+from makerspace.models import Member, MembershipPlan
+from makerspace.permissions import require_makerspace_manager
+from makerspace.services import plans as plan_services
+from makrx.errors import ValidationError
+
+TAGS = ["makerspace: plans"]
+MAKERSPACE_PARAM = OpenApiParameter("makerspace", int, description="Only this makerspace.")
+
+
+class PlanListCreateApi(MakerspaceApi):
+    serializer_class = PlanOutputSerializer
+    search_fields = ["name", "description"]
+    filterset_fields = ["billing_period", "active"]
+
+    def get_queryset(self):
+        return selectors.plan_list(user=self.request.user)
+
+    @extend_schema(tags=TAGS, parameters=[MAKERSPACE_PARAM], responses=PlanOutputSerializer(many=True))
+    def get(self, request):
+        return self.paginated(
+            selectors.plan_list(user=request.user, makerspace_id=self.makerspace_filter()), PlanOutputSerializer
+        )
+
+    @extend_schema(
+        tags=TAGS,
+        request=PlanInputSerializer,
+        responses={201: PlanOutputSerializer, 409: OpenApiResponse(ErrorSerializer, description="duplicate")},
+    )
+    def post(self, request):
+        serializer = PlanInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        makerspace = makerspace_for_write(request.user, data.pop("makerspace"))
+        plan = plan_services.plan_create(makerspace=makerspace, **data)
+        return Response(PlanOutputSerializer(plan).data, status=status.HTTP_201_CREATED)
+
+
+class PlanDetailApi(MakerspaceApi):
+    serializer_class = PlanOutputSerializer
+
+    def get_queryset(self):
+        return selectors.plan_list(user=self.request.user)
+
+    @extend_schema(tags=TAGS, responses=PlanOutputSerializer)
+    def get(self, request, pk: int):
+        return Response(PlanOutputSerializer(self.get_object()).data)
+
+    @extend_schema(tags=TAGS, request=PlanUpdateSerializer, responses=PlanOutputSerializer)
+    def patch(self, request, pk: int):
+        plan = self.get_object()
+        require_makerspace_manager(request.user, plan.makerspace_id)
+        serializer = PlanUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        plan = plan_services.plan_update(plan=plan, **serializer.validated_data)
+        return Response(PlanOutputSerializer(plan).data)
+
+
+class SubscriptionListCreateApi(MakerspaceApi):
+    serializer_class = SubscriptionOutputSerializer
+    filterset_fields = ["status", "plan", "member"]
+
+    def get_queryset(self):
+        return selectors.subscription_list(user=self.request.user)
+
+    @extend_schema(tags=TAGS, parameters=[MAKERSPACE_PARAM], responses=SubscriptionOutputSerializer(many=True))
+    def get(self, request):
+        queryset = selectors.subscription_list(user=request.user, makerspace_id=self.makerspace_filter())
+        return self.paginated(queryset, SubscriptionOutputSerializer)
+
+    @extend_schema(
+        tags=TAGS,
+        request=SubscriptionInputSerializer,
+        responses={
+            201: SubscriptionOutputSerializer,
+            409: OpenApiResponse(ErrorSerializer, description="duplicate, plan_inactive or invalid_transition"),
+        },
+    )
+    def post(self, request):
+        serializer = SubscriptionInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        member = Member.objects.filter(pk=data["member"]).first()
+        if member is None:
+            raise ValidationError("Unknown member.", errors={"member": ["Unknown member."]})
+        require_makerspace_manager(request.user, member.makerspace_id)
+        plan = MembershipPlan.objects.filter(pk=data["plan"]).first()
+        if plan is None:
+            raise ValidationError("Unknown plan.", errors={"plan": ["Unknown plan."]})
+        subscription = plan_services.subscription_create(
+            member=member, plan=plan, actor=request.user, starts_at=data["starts_at"], auto_renew=data["auto_renew"]
+        )
+        subscription = selectors.subscription_list(user=request.user).get(pk=subscription.pk)
+        return Response(SubscriptionOutputSerializer(subscription).data, status=status.HTTP_201_CREATED)
+
+
+class SubscriptionDetailApi(MakerspaceApi):
+    serializer_class = SubscriptionOutputSerializer
+
+    def get_queryset(self):
+        return selectors.subscription_list(user=self.request.user)
+
+    @extend_schema(tags=TAGS, responses=SubscriptionOutputSerializer)
+    def get(self, request, pk: int):
+        return Response(SubscriptionOutputSerializer(self.get_object()).data)
+
+
+class SubscriptionCancelApi(SubscriptionDetailApi):
+    @extend_schema(
+        tags=TAGS,
+        request=ReasonInputSerializer,
+        responses={
+            200: SubscriptionOutputSerializer,
+            409: OpenApiResponse(ErrorSerializer, description="invalid_transition"),
+        },
+    )
+    def post(self, request, pk: int):
+        subscription = self.get_object()
+        require_makerspace_manager(request.user, subscription.member.makerspace_id)
+        serializer = ReasonInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        plan_services.subscription_cancel(
+            subscription=subscription, actor=request.user, reason=serializer.validated_data["reason"]
+        )
+        return Response(SubscriptionOutputSerializer(self.get_queryset().get(pk=subscription.pk)).data)

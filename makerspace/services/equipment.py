@@ -1,0 +1,133 @@
+"""Equipment writes: create, edit, photo, and status changes recorded in EquipmentStatusChange."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.text import slugify
+
+from makerspace.models import Equipment, EquipmentStatusChange, Skill
+from makrx.errors import ConflictError, PayloadTooLarge, UnsupportedMediaType, ValidationError
+
+logger = logging.getLogger(__name__)
+
+EQUIPMENT_FIELDS = (
+    "name",
+    "slug",
+    "equipment_type",
+    "description",
+    "hourly_rate",
+    "currency",
+    "location",
+    "specs",
+    "active",
+)
+# Photos are checked by content, not by name: PNG, JPEG, GIF, WebP.
+IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")
+PHOTO_MAX_MB = 10
+
+
+def _check_photo(photo) -> None:
+    if photo.size > min(PHOTO_MAX_MB, settings.UPLOAD_MAX_MB) * 1024 * 1024:
+        raise PayloadTooLarge(f"The photo is larger than {PHOTO_MAX_MB} MB.")
+    head = photo.read(16)
+    photo.seek(0)
+    is_webp = head[:4] == b"RIFF" and head[8:12] == b"WEBP"
+    if not (is_webp or any(head.startswith(sig) for sig in IMAGE_SIGNATURES)):
+        raise UnsupportedMediaType("The photo must be a PNG, JPEG, GIF or WebP image.")
+
+
+def _set_required_skills(equipment: Equipment, skills: list[Skill]) -> None:
+    if any(skill.makerspace_id != equipment.makerspace_id for skill in skills):
+        raise ValidationError(
+            "Required skills must belong to the machine's makerspace.",
+            errors={"required_skills": ["Skill of another makerspace."]},
+        )
+    equipment.required_skills.set(skills)
+
+
+def _check(equipment: Equipment) -> None:
+    if not isinstance(equipment.specs, dict):
+        raise ValidationError("specs must be a JSON object.", errors={"specs": ["Must be an object."]})
+    if equipment.hourly_rate is not None and equipment.hourly_rate < 0:
+        raise ValidationError("hourly_rate must not be negative.", errors={"hourly_rate": ["Must be >= 0."]})
+    clash = Equipment.objects.filter(makerspace_id=equipment.makerspace_id, slug=equipment.slug)
+    if clash.exclude(pk=equipment.pk).exists():
+        raise ConflictError(f"This makerspace already has a machine with slug {equipment.slug!r}.", code="duplicate")
+
+
+@transaction.atomic
+def equipment_create(
+    *, makerspace, name: str, required_skills: list[Skill] | None = None, photo=None, actor=None, **fields
+) -> Equipment:
+    unknown = set(fields) - set(EQUIPMENT_FIELDS)
+    if unknown:
+        raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}.")
+    equipment = Equipment(makerspace=makerspace, name=name, **fields)
+    equipment.slug = equipment.slug or slugify(name)[:100] or "machine"
+    _check(equipment)
+    if photo is not None:
+        _check_photo(photo)
+        equipment.photo = photo
+    equipment.save()
+    if required_skills:
+        _set_required_skills(equipment, required_skills)
+    EquipmentStatusChange.objects.create(
+        equipment=equipment, from_status="", to_status=equipment.status, reason="created", actor=_actor(actor)
+    )
+    return equipment
+
+
+@transaction.atomic
+def equipment_update(
+    *, equipment: Equipment, required_skills: list[Skill] | None = None, photo=None, **fields
+) -> Equipment:
+    """Edit a machine's description fields (its status changes through ``equipment_status_change``)."""
+    equipment = Equipment.objects.select_for_update().get(pk=equipment.pk)
+    for name, value in fields.items():
+        if name not in EQUIPMENT_FIELDS:
+            raise ValidationError(f"Unknown field {name!r}.")
+        setattr(equipment, name, value)
+    _check(equipment)
+    if photo is not None:
+        _check_photo(photo)
+        equipment.photo = photo
+    equipment.save()
+    if required_skills is not None:
+        _set_required_skills(equipment, required_skills)
+    return equipment
+
+
+def _actor(actor):
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+@transaction.atomic
+def equipment_status_change(
+    *, equipment: Equipment, to_status: str, actor=None, reason: str = "", ticket=None, window=None
+) -> EquipmentStatusChange | None:
+    """Set a machine's status and record why (with the maintenance ticket or window that caused it).
+
+    Returns the history row, or None when the machine already has that status.
+    """
+    if to_status not in Equipment.Status.values:
+        raise ValidationError(f"Unknown status {to_status!r}.", errors={"status": ["Unknown status."]})
+    locked = Equipment.objects.select_for_update().get(pk=equipment.pk)
+    if locked.status == to_status:
+        return None
+    from_status = locked.status
+    locked.status = to_status
+    locked.save(update_fields=["status", "updated_at"])
+    equipment.status = to_status
+    logger.info("equipment %s status %s -> %s (%s)", locked.pk, from_status, to_status, reason)
+    return EquipmentStatusChange.objects.create(
+        equipment=locked,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason[:500],
+        actor=_actor(actor),
+        ticket=ticket,
+        window=window,
+    )

@@ -1,0 +1,153 @@
+"""Membership writes: joining, approval, suspension, reactivation, role changes; each writes a MemberEvent."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from makerspace.models import Makerspace, Member, MemberEvent
+from makrx.auth import roles
+from makrx.errors import ConflictError, InvalidTransition, NotFound, PermissionDenied, ValidationError
+
+logger = logging.getLogger(__name__)
+
+S = Member.Status
+
+# from status → statuses it may move to (join handles re-joining after rejection/expiry).
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.PENDING: frozenset({S.ACTIVE, S.REJECTED}),
+    S.ACTIVE: frozenset({S.SUSPENDED, S.EXPIRED}),
+    S.SUSPENDED: frozenset({S.ACTIVE, S.EXPIRED}),
+    S.EXPIRED: frozenset({S.ACTIVE}),
+    S.REJECTED: frozenset(),
+}
+
+
+def _lock(member: Member) -> Member:
+    return Member.objects.select_for_update().select_related("makerspace", "user").get(pk=member.pk)
+
+
+def _record(*, member: Member, actor, from_status: str, from_role: str, reason: str = "") -> MemberEvent:
+    return MemberEvent.objects.create(
+        member=member,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        from_status=from_status,
+        to_status=member.status,
+        from_role=from_role,
+        to_role=member.role,
+        reason=reason[:500],
+    )
+
+
+def _transition(*, member: Member, to_status: str, actor, reason: str = "") -> Member:
+    member = _lock(member)
+    if to_status not in TRANSITIONS[member.status]:
+        raise InvalidTransition(
+            f"A {member.get_status_display().lower()} membership cannot become {S(to_status).label.lower()}."
+        )
+    from_status = member.status
+    member.status = to_status
+    member.status_reason = reason[:500]
+    if to_status == S.ACTIVE and member.joined_at is None:
+        member.joined_at = timezone.now()
+    member.save(update_fields=["status", "status_reason", "joined_at", "updated_at"])
+    _record(member=member, actor=actor, from_status=from_status, from_role=member.role, reason=reason)
+    logger.info("member %s: %s -> %s", member.pk, from_status, to_status)
+    return member
+
+
+@transaction.atomic
+def makerspace_join(*, makerspace: Makerspace, user) -> Member:
+    """The user asks to join: active at once when the join policy is open, else pending staff approval.
+
+    Already a member (pending, active, suspended) → 409 ``duplicate``; a rejected or expired membership
+    may ask again.
+    """
+    makerspace = Makerspace.objects.select_for_update().get(pk=makerspace.pk)
+    if not makerspace.active:
+        raise NotFound("Makerspace not found.")
+    to_status = S.ACTIVE if makerspace.join_policy == Makerspace.JoinPolicy.OPEN else S.PENDING
+    member = Member.objects.select_for_update().filter(makerspace=makerspace, user=user).first()
+    if member is not None:
+        if member.status not in (S.REJECTED, S.EXPIRED):
+            raise ConflictError("You are already a member of this makerspace.", code="duplicate")
+        from_status = member.status
+        member.status = to_status
+        member.status_reason = ""
+        if to_status == S.ACTIVE and member.joined_at is None:
+            member.joined_at = timezone.now()
+        member.save(update_fields=["status", "status_reason", "joined_at", "updated_at"])
+        _record(member=member, actor=user, from_status=from_status, from_role=member.role, reason="join request")
+        return member
+    member = Member.objects.create(
+        user=user,
+        makerspace=makerspace,
+        role=Member.Role.MEMBER,
+        status=to_status,
+        joined_at=timezone.now() if to_status == S.ACTIVE else None,
+    )
+    _record(member=member, actor=user, from_status="", from_role="", reason="join request")
+    return member
+
+
+@transaction.atomic
+def member_approve(*, member: Member, actor, reason: str = "") -> Member:
+    return _transition(member=member, to_status=S.ACTIVE, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def member_reject(*, member: Member, actor, reason: str = "") -> Member:
+    return _transition(member=member, to_status=S.REJECTED, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def member_suspend(*, member: Member, actor, reason: str) -> Member:
+    if not reason or not reason.strip():
+        raise ValidationError("A reason is required to suspend a member.", errors={"reason": ["Required."]})
+    return _transition(member=member, to_status=S.SUSPENDED, actor=actor, reason=reason.strip())
+
+
+@transaction.atomic
+def member_reactivate(*, member: Member, actor, reason: str = "") -> Member:
+    """Suspended or expired → active (pending members are approved, not reactivated)."""
+    if member.status == S.PENDING:
+        raise InvalidTransition("A pending membership is approved, not reactivated.")
+    return _transition(member=member, to_status=S.ACTIVE, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def member_expire(*, member: Member, actor=None, reason: str = "") -> Member:
+    return _transition(member=member, to_status=S.EXPIRED, actor=actor, reason=reason)
+
+
+def _is_makerspace_admin(user, makerspace_id: int) -> bool:
+    if roles.is_platform_admin(user):
+        return True
+    return Member.objects.filter(
+        user=user, makerspace_id=makerspace_id, status=S.ACTIVE, role=Member.Role.ADMIN
+    ).exists()
+
+
+@transaction.atomic
+def member_role_change(*, member: Member, role: str, actor, reason: str = "") -> Member:
+    """Change a member's role in their makerspace (managers).
+
+    Only a makerspace admin (or platform admin) may grant or take away the ``admin`` role, and nobody
+    changes their own role (so a space never loses its last admin by accident).
+    """
+    if role not in Member.Role.values:
+        raise ValidationError(f"Unknown role {role!r}.", errors={"role": ["Unknown role."]})
+    member = _lock(member)
+    if member.role == role:
+        return member
+    if member.user_id == getattr(actor, "pk", None) and not roles.is_platform_admin(actor):
+        raise PermissionDenied("You cannot change your own role.")
+    if Member.Role.ADMIN in (role, member.role) and not _is_makerspace_admin(actor, member.makerspace_id):
+        raise PermissionDenied("Only a makerspace admin can grant or remove the admin role.")
+    from_role = member.role
+    member.role = role
+    member.save(update_fields=["role", "updated_at"])
+    _record(member=member, actor=actor, from_status=member.status, from_role=from_role, reason=reason)
+    return member

@@ -1,0 +1,130 @@
+"""Skills and members' skill grants: create, grant (optionally expiring), revoke, expire and notify."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from makerspace.models import Member, MemberSkill, Skill
+from makrx.errors import ConflictError, NotFound, ValidationError
+
+logger = logging.getLogger(__name__)
+
+
+def _check_unique(skill: Skill) -> None:
+    clash = Skill.objects.filter(makerspace_id=skill.makerspace_id, name=skill.name, level=skill.level)
+    if clash.exclude(pk=skill.pk).exists():
+        raise ConflictError(f"Skill {skill.name!r} level {skill.level} already exists here.", code="duplicate")
+
+
+@transaction.atomic
+def skill_create(*, makerspace, name: str, level: int = 1, description: str = "") -> Skill:
+    if level < 1:
+        raise ValidationError("level must be at least 1.", errors={"level": ["Must be at least 1."]})
+    skill = Skill(makerspace=makerspace, name=name.strip(), level=level, description=description)
+    _check_unique(skill)
+    skill.save()
+    return skill
+
+
+@transaction.atomic
+def skill_update(*, skill: Skill, **fields) -> Skill:
+    skill = Skill.objects.select_for_update().get(pk=skill.pk)
+    for name, value in fields.items():
+        if name not in ("name", "level", "description"):
+            raise ValidationError(f"Unknown field {name!r}.")
+        setattr(skill, name, value.strip() if name == "name" else value)
+    if skill.level < 1:
+        raise ValidationError("level must be at least 1.", errors={"level": ["Must be at least 1."]})
+    _check_unique(skill)
+    skill.save()
+    return skill
+
+
+@transaction.atomic
+def member_skill_grant(
+    *, member: Member, skill: Skill, granted_by, expires_at: datetime | None = None
+) -> tuple[MemberSkill, bool]:
+    """Grant a skill (staff); granting a skill the member holds renews it. Returns (grant, created)."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if skill.makerspace_id != member.makerspace_id:
+        raise ValidationError("The skill belongs to another makerspace.", errors={"skill": ["Wrong makerspace."]})
+    if member.status in (Member.Status.REJECTED, Member.Status.PENDING):
+        raise ConflictError(
+            "Skills are granted to members, not to pending or rejected applicants.", code="membership_inactive"
+        )
+    now = timezone.now()
+    if expires_at is not None and expires_at <= now:
+        raise ValidationError("expires_at must be in the future.", errors={"expires_at": ["Must be in the future."]})
+    grant = MemberSkill.objects.select_for_update().filter(member=member, skill=skill, revoked_at__isnull=True).first()
+    created = grant is None
+    if created:
+        grant = MemberSkill(member=member, skill=skill)
+    grant.granted_by = granted_by if getattr(granted_by, "is_authenticated", False) else None
+    grant.granted_at = now
+    grant.expires_at = expires_at
+    grant.expiry_notified_at = None
+    grant.save()
+    logger.info("skill %s granted to member %s until %s", skill.pk, member.pk, expires_at)
+    return grant, created
+
+
+@transaction.atomic
+def member_skill_revoke(*, member: Member, skill_id: int, revoked_by) -> MemberSkill:
+    grant = (
+        MemberSkill.objects.select_for_update()
+        .filter(member=member, skill_id=skill_id, revoked_at__isnull=True)
+        .first()
+    )
+    if grant is None:
+        raise NotFound("This member does not hold that skill.")
+    grant.revoked_at = timezone.now()
+    grant.revoked_by = revoked_by if getattr(revoked_by, "is_authenticated", False) else None
+    grant.save(update_fields=["revoked_at", "revoked_by", "updated_at"])
+    return grant
+
+
+def _notify_expired(grant_id: int) -> None:
+    grant = MemberSkill.objects.select_related("member__user", "member__makerspace", "skill").get(pk=grant_id)
+    user = grant.member.user
+    logger.info("skill expired: member %s (%s) skill %s", grant.member_id, user.username, grant.skill)
+    if user.email:
+        send_mail(
+            subject=f"Your {grant.skill} training at {grant.member.makerspace} has expired",
+            message=(
+                f"Hello {user.display_name},\n\nYour skill {grant.skill} at {grant.member.makerspace} expired on "
+                f"{grant.expires_at:%Y-%m-%d %H:%M} UTC. Machines that require it cannot be booked until staff "
+                "renew it.\n"
+            ),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[user.email],
+            fail_silently=True,
+        )
+
+
+@transaction.atomic
+def member_skill_expire(*, grant_id: int, now: datetime | None = None) -> bool:
+    """Mark an expired grant as notified and tell the member after commit; False if nothing to do."""
+    now = now or timezone.now()
+    grant = MemberSkill.objects.select_for_update().filter(pk=grant_id).first()
+    if grant is None or grant.revoked_at or grant.expiry_notified_at or not grant.expires_at or grant.expires_at > now:
+        return False
+    grant.expiry_notified_at = now
+    grant.save(update_fields=["expiry_notified_at", "updated_at"])
+    transaction.on_commit(lambda: _notify_expired(grant_id))
+    return True
+
+
+def member_skills_expire_due(*, now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    ids = list(
+        MemberSkill.objects.filter(
+            revoked_at__isnull=True, expiry_notified_at__isnull=True, expires_at__lte=now
+        ).values_list("id", flat=True)
+    )
+    return sum(member_skill_expire(grant_id=grant_id, now=now) for grant_id in ids)

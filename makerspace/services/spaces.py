@@ -1,0 +1,109 @@
+"""Makerspace writes: create and edit spaces, their opening hours and closures."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.utils.text import slugify
+
+from makerspace.models import Closure, Makerspace, OpeningHours
+from makrx.errors import ConflictError, ValidationError
+
+MAKERSPACE_FIELDS = (
+    "name",
+    "slug",
+    "description",
+    "timezone",
+    "address",
+    "contact_email",
+    "contact_phone",
+    "join_policy",
+    "active",
+)
+
+
+def _full_clean(obj, *, exclude=None) -> None:
+    try:
+        obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except DjangoValidationError as exc:
+        raise ValidationError(
+            "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()), errors=exc.message_dict
+        )
+
+
+@transaction.atomic
+def makerspace_create(*, name: str, **fields) -> Makerspace:
+    """Create a makerspace (platform admins); the slug comes from the name unless given."""
+    unknown = set(fields) - set(MAKERSPACE_FIELDS)
+    if unknown:
+        raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}.")
+    makerspace = Makerspace(name=name, **fields)
+    makerspace.slug = makerspace.slug or slugify(name)[:100] or "makerspace"
+    if Makerspace.objects.filter(slug=makerspace.slug).exists():
+        raise ConflictError(f"A makerspace with slug {makerspace.slug!r} already exists.", code="duplicate")
+    _full_clean(makerspace)
+    makerspace.save()
+    return makerspace
+
+
+@transaction.atomic
+def makerspace_update(*, makerspace: Makerspace, **fields) -> Makerspace:
+    makerspace = Makerspace.objects.select_for_update().get(pk=makerspace.pk)
+    for name, value in fields.items():
+        if name not in MAKERSPACE_FIELDS:
+            raise ValidationError(f"Unknown field {name!r}.")
+        setattr(makerspace, name, value)
+    if Makerspace.objects.filter(slug=makerspace.slug).exclude(pk=makerspace.pk).exists():
+        raise ConflictError(f"A makerspace with slug {makerspace.slug!r} already exists.", code="duplicate")
+    _full_clean(makerspace)
+    makerspace.save()
+    return makerspace
+
+
+@transaction.atomic
+def opening_hours_set(*, makerspace: Makerspace, intervals: list[dict]) -> list[OpeningHours]:
+    """Replace the weekly opening hours with ``intervals`` [{weekday, opens, closes}] (local time).
+
+    Intervals of one day must not overlap; an empty list means the makerspace is never open.
+    """
+    Makerspace.objects.select_for_update().get(pk=makerspace.pk)
+    by_day: dict[int, list[tuple[time, time]]] = {}
+    for interval in intervals:
+        weekday, opens, closes = interval["weekday"], interval["opens"], interval["closes"]
+        if not 0 <= weekday <= 6:
+            raise ValidationError("weekday must be 0 (Monday) to 6 (Sunday).", errors={"weekday": ["Out of range."]})
+        if closes <= opens:
+            raise ValidationError(
+                f"Closing time {closes:%H:%M} must be after opening time {opens:%H:%M}.",
+                errors={"closes": ["Must be after opens."]},
+            )
+        by_day.setdefault(weekday, []).append((opens, closes))
+    for weekday, day in by_day.items():
+        day.sort()
+        for (_, previous_close), (next_open, _) in zip(day, day[1:], strict=False):
+            if next_open < previous_close:
+                raise ValidationError(
+                    f"Opening intervals on weekday {weekday} overlap.", errors={"intervals": ["Intervals overlap."]}
+                )
+    OpeningHours.objects.filter(makerspace=makerspace).delete()
+    return OpeningHours.objects.bulk_create(
+        [
+            OpeningHours(makerspace=makerspace, weekday=weekday, opens=opens, closes=closes)
+            for weekday, day in sorted(by_day.items())
+            for opens, closes in day
+        ]
+    )
+
+
+@transaction.atomic
+def closure_create(*, makerspace: Makerspace, starts_on: date, ends_on: date, reason: str = "") -> Closure:
+    if ends_on < starts_on:
+        raise ValidationError("ends_on must not be before starts_on.", errors={"ends_on": ["Before starts_on."]})
+    return Closure.objects.create(makerspace=makerspace, starts_on=starts_on, ends_on=ends_on, reason=reason)
+
+
+@transaction.atomic
+def closure_delete(*, closure: Closure) -> None:
+    closure.delete()
