@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+import logging
+
+import requests
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import SuspiciousOperation
 from django.views.decorators.cache import never_cache
 from drf_spectacular.utils import extend_schema
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
@@ -17,6 +22,7 @@ from makrx.errors import RateLimited, ServiceUnavailable
 from makrx.ratelimit import rate_limit, rate_limit_check
 
 RATE_LIMIT_GROUP = "auth"
+logger = logging.getLogger("makrx.auth")
 
 
 class AuthMeApi(APIView):
@@ -61,8 +67,25 @@ class RateLimitedOIDCAuthenticateView(OIDCAuthenticationRequestView):
 
 
 class RateLimitedOIDCCallbackView(OIDCAuthenticationCallbackView):
-    """Keycloak redirects back here; each attempt costs a token exchange, so it is rate limited."""
+    """Keycloak redirects back here; each attempt costs a token exchange, so it is rate limited.
+
+    A failed exchange (replayed code, unknown state, Keycloak unreachable) sends the browser
+    back to the login page with a message instead of an error page.
+    """
+
+    @property
+    def failure_url(self):
+        return getattr(settings, "LOGIN_REDIRECT_URL_FAILURE", None) or settings.LOGIN_URL
+
+    def login_failure(self):
+        messages.error(self.request, "Signing in with Keycloak did not succeed; please try again.")
+        return super().login_failure()
 
     @rate_limit(RATE_LIMIT_GROUP)
     def get(self, request):
-        return super().get(request)
+        try:
+            return super().get(request)
+        except (requests.RequestException, SuspiciousOperation, ValueError) as exc:
+            logger.warning("admin SSO callback failed: %s", exc)
+            self.request = request
+            return self.login_failure()

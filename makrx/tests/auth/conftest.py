@@ -150,13 +150,13 @@ class KeycloakStandIn:
         claims.update(overrides)
         return {name: value for name, value in claims.items() if value is not ...}
 
-    def mint(self, *, kid: str | None = None, headers: dict | None = None, roles=(), client_roles=(), **overrides):
+    def mint(self, *, kid: str | None = None, headers: dict | None = None, roles=None, client_roles=None, **overrides):
         """A real RS256 token; pass ``claim=...`` (Ellipsis) to drop a claim."""
         kid = kid or self.kid
         claims = self.claims(**overrides)
-        if roles:
+        if roles is not None:
             claims["realm_access"] = {"roles": list(roles)}
-        if client_roles:
+        if client_roles is not None:
             claims["resource_access"] = {CLIENT_ID: {"roles": list(client_roles)}}
         header = {"kid": kid, **(headers or {})}
         header = {name: value for name, value in header.items() if value is not ...}
