@@ -23,6 +23,18 @@ def bind_request_context(*, request_id=None, user_id=None, client_ip=None) -> No
         _client_ip.set(client_ip)
 
 
+def push_request_id(request_id: str) -> contextvars.Token:
+    """Set the request id for a nested unit of work (a task); undo with ``pop_request_id``."""
+    return _request_id.set(request_id)
+
+
+def pop_request_id(token: contextvars.Token) -> None:
+    try:
+        _request_id.reset(token)
+    except ValueError:  # created in another context (should not happen): just forget it
+        _request_id.set(None)
+
+
 def clear_request_context() -> None:
     _request_id.set(None)
     _user_id.set(None)

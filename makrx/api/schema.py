@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
-
 ERROR_SCHEMA = {
     "type": "object",
     "required": ["detail", "code", "request_id"],
@@ -47,14 +45,3 @@ def add_error_responses(result, generator, request, public):
                     status, {"description": description, "content": {"application/json": {"schema": ref}}}
                 )
     return result
-
-
-class KeycloakBearerScheme(OpenApiAuthenticationExtension):
-    """The bearer security scheme for Keycloak access tokens (identity may register its own, which wins)."""
-
-    target_class = "makrx.auth.authentication.KeycloakBearerAuthentication"
-    name = "bearerAuth"
-    priority = -1
-
-    def get_security_definition(self, auto_schema):
-        return {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
