@@ -169,4 +169,3 @@ def equipment_status_history(*, equipment: Equipment) -> QuerySet[EquipmentStatu
     return (
         EquipmentStatusChange.objects.filter(equipment=equipment).select_related("actor").order_by("-created_at", "-id")
     )
-

@@ -151,3 +151,15 @@ def member_role_change(*, member: Member, role: str, actor, reason: str = "") ->
     member.save(update_fields=["role", "updated_at"])
     _record(member=member, actor=actor, from_status=member.status, from_role=from_role, reason=reason)
     return member
+
+
+@transaction.atomic
+def member_add(*, makerspace: Makerspace, user, role: str = Member.Role.MEMBER, actor=None, reason: str = "") -> Member:
+    """Staff add a user directly as an active member (admin screen, seed); 409 ``duplicate`` if already one."""
+    if Member.objects.filter(makerspace=makerspace, user=user).exists():
+        raise ConflictError(f"{user} is already a member of {makerspace}.", code="duplicate")
+    member = Member.objects.create(
+        user=user, makerspace=makerspace, role=role, status=S.ACTIVE, joined_at=timezone.now()
+    )
+    _record(member=member, actor=actor, from_status="", from_role="", reason=reason or "added by staff")
+    return member

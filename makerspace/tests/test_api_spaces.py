@@ -54,7 +54,9 @@ def test_create_refuses_non_admin_bad_timezone_and_duplicate_slug(client_for):
     assert dup.status_code == 409 and dup.json()["code"] == "duplicate"
 
 
-@pytest.mark.parametrize("body", ["not json", "[1,2]", '{"name": 5, "active": "maybe"}', '{"name": "' + "x" * 500 + '"}'])
+@pytest.mark.parametrize(
+    "body", ["not json", "[1,2]", '{"name": 5, "active": "maybe"}', '{"name": "' + "x" * 500 + '"}']
+)
 def test_malformed_bodies_are_4xx(client_for, body):
     response = client_for(roles=["admin"]).post(URL, body, content_type="application/json")
     assert 400 <= response.status_code < 500
@@ -141,7 +143,12 @@ def test_opening_hours_replace_week_and_refuse_overlaps(client_for):
 
     overlap = client.put(
         url,
-        {"intervals": [{"weekday": 1, "opens": "09:00", "closes": "13:00"}, {"weekday": 1, "opens": "12:00", "closes": "15:00"}]},
+        {
+            "intervals": [
+                {"weekday": 1, "opens": "09:00", "closes": "13:00"},
+                {"weekday": 1, "opens": "12:00", "closes": "15:00"},
+            ]
+        },
         format="json",
     )
     backwards = client.put(url, {"intervals": [{"weekday": 1, "opens": "18:00", "closes": "09:00"}]}, format="json")
@@ -156,11 +163,15 @@ def test_closures_create_list_delete(client_for):
     client = manager_client(client_for, space)
     url = f"{URL}{space.pk}/closures/"
 
-    created = client.post(url, {"starts_on": "2026-12-24", "ends_on": "2026-12-26", "reason": "Holidays"}, format="json")
+    created = client.post(
+        url, {"starts_on": "2026-12-24", "ends_on": "2026-12-26", "reason": "Holidays"}, format="json"
+    )
     assert created.status_code == 201
     assert client.post(url, {"starts_on": "2026-12-24", "ends_on": "2026-12-01"}, format="json").status_code == 400
     assert client_for().get(url).json()["count"] == 1
-    assert client_for().post(url, {"starts_on": "2026-12-24", "ends_on": "2026-12-24"}, format="json").status_code == 403
+    assert (
+        client_for().post(url, {"starts_on": "2026-12-24", "ends_on": "2026-12-24"}, format="json").status_code == 403
+    )
 
     assert client.delete(f"{url}{created.json()['id']}/").status_code == 204
     assert space.closures.count() == 0

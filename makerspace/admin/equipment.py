@@ -1,0 +1,76 @@
+"""Admin for equipment (status changes through the service, with history inline)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from makerspace.admin.scoping import MakerspaceScopedAdmin
+from makerspace.models import Equipment, EquipmentStatusChange
+from makerspace.services import equipment as equipment_services
+
+
+class EquipmentStatusChangeInline(admin.TabularInline):
+    model = EquipmentStatusChange
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "from_status", "to_status", "reason", "actor", "ticket", "window")
+    readonly_fields = fields
+    ordering = ["-created_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Equipment)
+class EquipmentAdmin(MakerspaceScopedAdmin):
+    list_display = ("name", "makerspace", "equipment_type", "status", "hourly_rate", "currency", "location", "active")
+    list_filter = ("status", "equipment_type", "active", "makerspace")
+    search_fields = ("name", "slug", "location", "makerspace__name")
+    autocomplete_fields = ("makerspace", "required_skills")
+    list_select_related = ("makerspace",)
+    prepopulated_fields = {"slug": ("name",)}
+    readonly_fields = ("status", "created_at", "updated_at")
+    inlines = [EquipmentStatusChangeInline]
+    actions = ["mark_available", "mark_offline", "mark_maintenance"]
+
+    def _set_status(self, request, queryset, status: str):
+        self.run_service(
+            request,
+            queryset,
+            lambda e: equipment_services.equipment_status_change(
+                equipment=e, to_status=status, actor=request.user, reason="set in the admin"
+            ),
+            f"set to {status}",
+        )
+
+    @admin.action(description="Mark selected machines available")
+    def mark_available(self, request, queryset):
+        self._set_status(request, queryset, Equipment.Status.AVAILABLE)
+
+    @admin.action(description="Mark selected machines offline")
+    def mark_offline(self, request, queryset):
+        self._set_status(request, queryset, Equipment.Status.OFFLINE)
+
+    @admin.action(description="Mark selected machines in maintenance")
+    def mark_maintenance(self, request, queryset):
+        self._set_status(request, queryset, Equipment.Status.MAINTENANCE)
+
+
+@admin.register(EquipmentStatusChange)
+class EquipmentStatusChangeAdmin(MakerspaceScopedAdmin):
+    makerspace_path = "equipment__makerspace"
+    list_display = ("created_at", "equipment", "from_status", "to_status", "reason", "actor")
+    list_filter = ("to_status", "equipment__makerspace")
+    search_fields = ("equipment__name", "reason")
+    list_select_related = ("equipment", "actor")
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in EquipmentStatusChange._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,112 @@
+"""Admin for members (approve, reject, suspend, reactivate through services) and their history."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from makerspace.admin.scoping import MakerspaceScopedAdmin
+from makerspace.models import Member, MemberEvent, MemberSkill
+from makerspace.services import members as member_services
+
+
+class MemberEventInline(admin.TabularInline):
+    model = MemberEvent
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "actor", "from_status", "to_status", "from_role", "to_role", "reason")
+    readonly_fields = fields
+    ordering = ["-created_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class MemberSkillInline(admin.TabularInline):
+    model = MemberSkill
+    fk_name = "member"
+    extra = 0
+    can_delete = False
+    fields = ("skill", "granted_by", "granted_at", "expires_at", "revoked_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Member)
+class MemberAdmin(MakerspaceScopedAdmin):
+    list_display = ("user", "makerspace", "role", "status", "plan", "joined_at", "status_reason")
+    list_filter = ("status", "role", "makerspace")
+    search_fields = ("user__username", "user__email", "user__first_name", "user__last_name", "makerspace__name")
+    autocomplete_fields = ("user", "makerspace", "plan")
+    list_select_related = ("user", "makerspace", "plan")
+    readonly_fields = ("status", "status_reason", "joined_at", "created_at", "updated_at")
+    inlines = [MemberSkillInline, MemberEventInline]
+    actions = ["approve", "reject", "suspend", "reactivate"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Who and where are fixed once the membership exists.
+        fields = super().get_readonly_fields(request, obj)
+        return (*fields, "user", "makerspace") if obj else fields
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            created = member_services.member_add(
+                makerspace=obj.makerspace, user=obj.user, role=obj.role, actor=request.user
+            )
+            obj.pk, obj.status, obj.joined_at = created.pk, created.status, created.joined_at
+            if obj.plan_id:
+                Member.objects.filter(pk=obj.pk).update(plan=obj.plan)
+            return
+        if "role" in form.changed_data:
+            member_services.member_role_change(member=obj, role=obj.role, actor=request.user, reason="admin")
+        if "plan" in form.changed_data:
+            Member.objects.filter(pk=obj.pk).update(plan=obj.plan)
+
+    @admin.action(description="Approve selected join requests")
+    def approve(self, request, queryset):
+        self.run_service(
+            request, queryset, lambda m: member_services.member_approve(member=m, actor=request.user), "approved"
+        )
+
+    @admin.action(description="Reject selected join requests")
+    def reject(self, request, queryset):
+        self.run_service(
+            request, queryset, lambda m: member_services.member_reject(member=m, actor=request.user), "rejected"
+        )
+
+    @admin.action(description="Suspend selected members")
+    def suspend(self, request, queryset):
+        reason = f"suspended in the admin by {request.user}"
+        self.run_service(
+            request,
+            queryset,
+            lambda m: member_services.member_suspend(member=m, actor=request.user, reason=reason),
+            "suspended",
+        )
+
+    @admin.action(description="Reactivate selected members")
+    def reactivate(self, request, queryset):
+        self.run_service(
+            request, queryset, lambda m: member_services.member_reactivate(member=m, actor=request.user), "reactivated"
+        )
+
+
+@admin.register(MemberEvent)
+class MemberEventAdmin(MakerspaceScopedAdmin):
+    makerspace_path = "member__makerspace"
+    list_display = ("created_at", "member", "from_status", "to_status", "from_role", "to_role", "actor", "reason")
+    list_filter = ("to_status", "to_role", "member__makerspace")
+    search_fields = ("member__user__username", "reason", "actor__username")
+    list_select_related = ("member__user", "member__makerspace", "actor")
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in MemberEvent._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
