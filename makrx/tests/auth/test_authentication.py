@@ -220,3 +220,39 @@ def test_inactive_user_is_refused(keycloak, bearer):
     assert bearer(token).status_code == 200
     User.objects.filter(keycloak_sub=keycloak.claims()["sub"]).update(is_active=False)
     assert_unauthorized(bearer(token), "user_inactive")
+
+
+@pytest.mark.parametrize("kid", [["a"], 42, {"x": 1}, ""])
+def test_kid_of_the_wrong_type(keycloak, bearer, kid):
+    # PyJWT will not even encode these; build them by hand.
+    token = unsigned_token({"alg": "RS256", "typ": "JWT", "kid": kid}, keycloak.claims(), signature=b"x" * 256)
+    assert_unauthorized(bearer(token))
+
+
+def test_oversized_token(keycloak, bearer):
+    assert_unauthorized(bearer(keycloak.mint(padding="x" * 20000)), "malformed_token")
+
+
+def test_garbage_jwks_with_nothing_cached_is_503(keycloak, bearer, httpserver):
+    httpserver.clear()
+    httpserver.expect_request(f"{keycloak.base}/protocol/openid-connect/certs").respond_with_data("<html>oops</html>")
+    response = bearer(keycloak.mint())
+    assert response.status_code == 503
+    assert set(response.json()) >= {"detail", "code", "request_id"}
+
+
+def test_realm_key_outage_with_nothing_cached_is_503(keycloak, bearer, settings):
+    settings.KEYCLOAK_USE_JWKS = False
+    keycloak.down = True
+    assert bearer(keycloak.mint()).status_code == 503
+
+
+def test_unknown_kid_refetch_is_shared_across_processes(keycloak, bearer):
+    from makrx.auth import keys as key_cache
+
+    assert bearer(keycloak.mint()).status_code == 200
+    stranger = keycloak.add_key(publish=False)
+    assert_unauthorized(bearer(keycloak.mint(kid=stranger)), "unknown_key")  # refetch #1
+    key_cache.clear_local_cache()  # another process: its own clock is fresh, the shared lock is not
+    assert_unauthorized(bearer(keycloak.mint(kid=stranger)), "unknown_key")
+    assert keycloak.jwks_requests == 2
