@@ -1,1 +1,257 @@
-"""Admin screens of this app."""
+"""Store admin: the catalog (tree categories, products with CSV import/export, stock through services).
+
+Cart, order and payment screens live in ``store/admin_orders.py``.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import F
+from django.template.response import TemplateResponse
+from import_export.admin import ImportExportModelAdmin
+from treebeard.admin import TreeAdmin
+from treebeard.forms import movenodeform_factory
+
+from makrx.errors import DomainError
+from store.models import Brand, Category, Collection, CollectionProduct, Product, StockLevel, StockMovement, Tag
+from store.resources import ProductResource
+from store.services import catalog as services
+from store.services.stock import stock_set_on_hand
+
+
+@admin.register(Category)
+class CategoryAdmin(TreeAdmin):
+    form = movenodeform_factory(Category, fields=["name", "slug", "description", "active"])
+    list_display = ("name", "slug", "active", "depth", "numchild")
+    list_filter = ("active", "depth")
+    search_fields = ("name", "slug", "description")
+    prepopulated_fields = {"slug": ("name",)}
+    actions = ["activate", "deactivate"]
+
+    @admin.action(description="Activate selected categories")
+    def activate(self, request, queryset):
+        for category in queryset:
+            services.category_update(category=category, active=True)
+
+    @admin.action(description="Deactivate selected categories (hides their subtrees)")
+    def deactivate(self, request, queryset):
+        for category in queryset:
+            services.category_update(category=category, active=False)
+
+
+@admin.register(Brand)
+class BrandAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "website", "active", "updated_at")
+    list_filter = ("active",)
+    search_fields = ("name", "slug", "description")
+    prepopulated_fields = {"slug": ("name",)}
+
+    def save_model(self, request, obj, form, change):
+        services.brand_save(brand=obj)
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "created_at")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+
+    def save_model(self, request, obj, form, change):
+        services.tag_save(tag=obj)
+
+
+class CollectionProductInline(admin.TabularInline):
+    model = CollectionProduct
+    autocomplete_fields = ("product",)
+    fields = ("position", "product")
+    ordering = ("position",)
+    extra = 1
+
+
+@admin.register(Collection)
+class CollectionAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "position", "active", "updated_at")
+    list_filter = ("active",)
+    list_editable = ("position",)
+    search_fields = ("name", "slug", "description")
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = [CollectionProductInline]
+
+    def save_model(self, request, obj, form, change):
+        services.collection_save(collection=obj)
+
+
+class ProductAdminForm(forms.ModelForm):
+    on_hand = forms.IntegerField(
+        min_value=0, required=False, help_text="Counted units on the shelf; cannot go below what orders reserve."
+    )
+
+    class Meta:
+        model = Product
+        fields = [
+            "sku",
+            "slug",
+            "name",
+            "active",
+            "mpn",
+            "manufacturer",
+            "brand",
+            "category",
+            "tags",
+            "datasheet_url",
+            "price",
+            "compare_at_price",
+            "currency",
+            "description",
+            "attributes",
+            "images",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        stock = getattr(self.instance, "stock", None) if self.instance.pk else None
+        self.fields["on_hand"].initial = stock.on_hand if stock else 0
+
+
+class SetStockForm(forms.Form):
+    on_hand = forms.IntegerField(min_value=0, label="On hand")
+    note = forms.CharField(max_length=255, required=False)
+
+
+class InStockFilter(admin.SimpleListFilter):
+    title = "stock"
+    parameter_name = "in_stock"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Available"), ("no", "Sold out")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(stock__on_hand__gt=F("stock__reserved"))
+        if self.value() == "no":
+            return queryset.exclude(stock__on_hand__gt=F("stock__reserved"))
+        return queryset
+
+
+@admin.register(Product)
+class ProductAdmin(ImportExportModelAdmin):
+    resource_classes = [ProductResource]
+    form = ProductAdminForm
+    list_display = ("sku", "name", "mpn", "brand", "category", "price", "currency", "on_hand", "reserved", "active")
+    list_filter = ("active", InStockFilter, "currency", "brand", "tags")
+    search_fields = ("sku", "name", "mpn", "mpn_normalized", "manufacturer")
+    autocomplete_fields = ("brand", "category", "tags")
+    list_select_related = ("brand", "category", "stock")
+    readonly_fields = ("mpn_normalized", "created_at", "updated_at")
+    prepopulated_fields = {"slug": ("name",)}
+    actions = ["activate", "deactivate", "set_stock"]
+    fieldsets = (
+        (None, {"fields": ("sku", "slug", "name", "active")}),
+        ("Part", {"fields": ("mpn", "mpn_normalized", "manufacturer", "brand", "category", "tags", "datasheet_url")}),
+        ("Price", {"fields": ("price", "compare_at_price", "currency")}),
+        ("Stock", {"fields": ("on_hand",)}),
+        ("Details", {"fields": ("description", "attributes", "images", "created_at", "updated_at")}),
+    )
+
+    @admin.display(ordering="stock__on_hand")
+    def on_hand(self, product):
+        return product.stock.on_hand if hasattr(product, "stock") else 0
+
+    @admin.display(ordering="stock__reserved")
+    def reserved(self, product):
+        return product.stock.reserved if hasattr(product, "stock") else 0
+
+    def save_model(self, request, obj, form, change):
+        try:
+            services.product_save(product=obj)
+            on_hand = form.cleaned_data.get("on_hand")
+            if on_hand is not None:
+                stock_set_on_hand(product=obj, on_hand=on_hand, actor=request.user, note="admin edit")
+        except DomainError as exc:
+            self.message_user(request, exc.detail, level=messages.ERROR)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.product_search_refresh(product_ids=[form.instance.pk])
+
+    @admin.action(description="Activate selected products")
+    def activate(self, request, queryset):
+        changed = services.product_set_active(product_ids=queryset.values_list("id", flat=True), active=True)
+        self.message_user(request, f"{changed} products activated.")
+
+    @admin.action(description="Deactivate selected products")
+    def deactivate(self, request, queryset):
+        changed = services.product_set_active(product_ids=queryset.values_list("id", flat=True), active=False)
+        self.message_user(request, f"{changed} products deactivated.")
+
+    @admin.action(description="Set on-hand stock of selected products")
+    def set_stock(self, request, queryset):
+        form = SetStockForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            done, refused = 0, []
+            for product in queryset:
+                try:
+                    stock_set_on_hand(
+                        product=product,
+                        on_hand=form.cleaned_data["on_hand"],
+                        actor=request.user,
+                        note=form.cleaned_data["note"] or "admin bulk set",
+                    )
+                    done += 1
+                except DomainError as exc:
+                    refused.append(f"{product.sku}: {exc.detail}")
+            self.message_user(request, f"Stock set for {done} products.")
+            for line in refused:
+                self.message_user(request, line, level=messages.WARNING)
+            return None
+        return TemplateResponse(
+            request,
+            "admin/store/product/set_stock.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Set on-hand stock",
+                "form": form,
+                "products": queryset,
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+
+@admin.register(StockLevel)
+class StockLevelAdmin(admin.ModelAdmin):
+    """Read-only view of stock; change it with the product's "on hand" field or the "Set stock" action."""
+
+    list_display = ("product", "on_hand", "reserved", "available", "updated_at")
+    list_select_related = ("product",)
+    search_fields = ("product__sku", "product__name")
+    readonly_fields = ("product", "on_hand", "reserved", "created_at", "updated_at")
+
+    @admin.display(description="available")
+    def available(self, level):
+        return level.available
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StockMovement)
+class StockMovementAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "product", "kind", "on_hand_delta", "reserved_delta", "on_hand_after", "actor")
+    list_filter = ("kind",)
+    list_select_related = ("product", "actor")
+    search_fields = ("product__sku", "note")
+    date_hierarchy = "created_at"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in StockMovement._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

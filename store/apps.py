@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class StoreConfig(AppConfig):
     name = "store"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from store import signals
+
+        signals.connect()

@@ -1,3 +1,12 @@
-"""Alias paths the earlier store service's single-page app calls (under /api/)."""
+"""Alias paths the earlier store service's single-page app calls (under /api/): the v1 catalog views."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from store.api import views
+
+urlpatterns = [
+    path("enhanced-catalog/catalog/brands", views.BrandListApi.as_view(), name="legacy-catalog-brands"),
+    path("enhanced-catalog/catalog/collections", views.CollectionListApi.as_view(), name="legacy-catalog-collections"),
+    path("enhanced-catalog/catalog/tags/popular", views.TagPopularApi.as_view(), name="legacy-catalog-tags-popular"),
+    path("enhanced-catalog/catalog/categories/tree", views.CategoryTreeApi.as_view(), name="legacy-catalog-tree"),
+]

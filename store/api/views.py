@@ -1,0 +1,291 @@
+"""Catalog API: public, cached reads; store-staff writes. Each view parses, calls one service/selector, renders."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from makrx.api.pagination import StandardPagination
+from makrx.api.permissions import IsStoreStaff, IsStoreStaffOrReadOnly
+from makrx.errors import NotFound
+from store.api import serializers as s
+from store.catalog_cache import cached_bytes, catalog_cache_key
+from store.models import Brand, Category, Collection
+from store.selectors import catalog as selectors
+from store.services import catalog as services
+from store.services.stock import stock_set_on_hand
+
+TAGS = ["store catalog"]
+_renderer = JSONRenderer()
+
+
+def cached_catalog_response(request, build: Callable[[], object]) -> HttpResponse:
+    """Serve a catalog read from the cache (keyed by path, host and query) or build, render and store it."""
+
+    def key() -> str:
+        params = [(name, value) for name, values in request.query_params.lists() for value in values]
+        return catalog_cache_key(request.path, host=request.get_host(), params=params)
+
+    body, hit = cached_bytes(key, lambda: _renderer.render(build()))
+    response = HttpResponse(body, content_type="application/json")
+    response["X-Cache"] = "hit" if hit else "miss"
+    return response
+
+
+def _paginated(request, view, queryset, serializer_class, **context) -> dict:
+    paginator = StandardPagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    data = serializer_class(page, many=True, context={"request": request, **context}).data
+    return paginator.get_paginated_response(data).data
+
+
+def _query(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.query_params)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _product_or_404(lookup: str):
+    product = selectors.product_get_for_update(lookup=lookup)
+    if product is None:
+        raise NotFound("No product with that slug or SKU.")
+    return product
+
+
+class ProductListApi(APIView):
+    """GET: active products, filtered, searched, ordered, paginated. POST (store staff): create a product."""
+
+    permission_classes = [IsStoreStaffOrReadOnly]
+    pagination_class = StandardPagination
+
+    @extend_schema(
+        tags=TAGS, parameters=[s.ProductListQuerySerializer], responses=s.ProductSerializer(many=True), auth=[]
+    )
+    def get(self, request):
+        filters = selectors.ProductFilters(**_query(s.ProductListQuerySerializer, request))
+        return cached_catalog_response(
+            request,
+            lambda: _paginated(request, self, selectors.product_list(filters=filters), s.ProductSerializer),
+        )
+
+    @extend_schema(tags=TAGS, request=s.ProductWriteSerializer, responses={201: s.ProductSerializer})
+    def post(self, request):
+        serializer = s.ProductWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        product = services.product_create(**serializer.validated_data)
+        product = selectors.product_get_for_update(lookup=product.slug)
+        return Response(s.ProductSerializer(product).data, status=status.HTTP_201_CREATED)
+
+
+class ProductDetailApi(APIView):
+    """GET a product by slug or SKU; PATCH (store staff) changes it."""
+
+    permission_classes = [IsStoreStaffOrReadOnly]
+
+    @extend_schema(tags=TAGS, responses=s.ProductSerializer, auth=[])
+    def get(self, request, lookup: str):
+        def build():
+            product = selectors.product_get(lookup=lookup)
+            if product is None:
+                raise NotFound("No product with that slug or SKU.")
+            return s.ProductSerializer(product).data
+
+        return cached_catalog_response(request, build)
+
+    @extend_schema(tags=TAGS, request=s.ProductWriteSerializer, responses=s.ProductSerializer)
+    def patch(self, request, lookup: str):
+        product = _product_or_404(lookup)
+        serializer = s.ProductWriteSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        product = services.product_update(product=product, **serializer.validated_data)
+        return Response(s.ProductSerializer(selectors.product_get_for_update(lookup=product.slug)).data)
+
+
+class ProductStockApi(APIView):
+    """Store staff set the counted on-hand units (409 ``below_reserved`` under the reserved units)."""
+
+    permission_classes = [IsStoreStaff]
+
+    @extend_schema(tags=TAGS, request=s.StockInputSerializer, responses=s.StockOutputSerializer)
+    def post(self, request, lookup: str):
+        product = _product_or_404(lookup)
+        serializer = s.StockInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        level = stock_set_on_hand(product=product, actor=request.user, **serializer.validated_data)
+        return Response(s.StockOutputSerializer(level).data)
+
+
+class CategoryTreeApi(APIView):
+    """GET: the active category tree (nested), optionally with product counts including descendants.
+    POST (store staff): add a category (``parent`` null for a root)."""
+
+    permission_classes = [IsStoreStaffOrReadOnly]
+
+    @extend_schema(
+        tags=TAGS, parameters=[s.CategoryTreeQuerySerializer], responses=s.CategoryNodeSerializer(many=True), auth=[]
+    )
+    def get(self, request):
+        include_counts = _query(s.CategoryTreeQuerySerializer, request)["include_product_counts"]
+        return cached_catalog_response(
+            request,
+            lambda: [_category_node(node) for node in selectors.category_tree(include_product_counts=include_counts)],
+        )
+
+    @extend_schema(tags=TAGS, request=s.CategoryWriteSerializer, responses={201: s.CategorySerializer})
+    def post(self, request):
+        serializer = s.CategoryWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        category = services.category_create(**serializer.validated_data)
+        return Response(s.CategorySerializer(category).data, status=status.HTTP_201_CREATED)
+
+
+def _category_node(node: selectors.CategoryNode) -> dict:
+    data = {
+        "id": node.id,
+        "name": node.name,
+        "slug": node.slug,
+        "description": node.description,
+        "depth": node.depth,
+        "parent": node.parent_id,
+    }
+    if node.product_count is not None:
+        data["product_count"] = node.product_count
+    data["children"] = [_category_node(child) for child in node.children]
+    return data
+
+
+class CategoryDetailApi(APIView):
+    """PATCH (store staff): rename, describe, (de)activate or move a category (``parent``: new parent or null)."""
+
+    permission_classes = [IsStoreStaff]
+
+    @extend_schema(tags=TAGS, request=s.CategoryWriteSerializer, responses=s.CategorySerializer)
+    def patch(self, request, category_id: int):
+        category = Category.objects.filter(pk=category_id).first()
+        if category is None:
+            raise NotFound("No such category.")
+        serializer = s.CategoryWriteSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        move = "parent" in fields
+        parent = fields.pop("parent", None)
+        category = services.category_update(category=category, parent=parent, move=move, **fields)
+        return Response(s.CategorySerializer(category).data)
+
+
+class BrandListApi(APIView):
+    """GET: active brands with product counts (``include_products=true`` adds their first products).
+    POST (store staff): add a brand."""
+
+    permission_classes = [IsStoreStaffOrReadOnly]
+    pagination_class = StandardPagination
+
+    @extend_schema(tags=TAGS, parameters=[s.BrandListQuerySerializer], responses=s.BrandSerializer(many=True), auth=[])
+    def get(self, request):
+        params = _query(s.BrandListQuerySerializer, request)
+        queryset = selectors.brand_list(
+            include_products=params["include_products"], products_limit=params["products_limit"]
+        )
+        return cached_catalog_response(request, lambda: _paginated(request, self, queryset, s.BrandSerializer))
+
+    @extend_schema(tags=TAGS, request=s.BrandWriteSerializer, responses={201: s.BrandSerializer})
+    def post(self, request):
+        serializer = s.BrandWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        brand = services.brand_save(**serializer.validated_data)
+        return Response(s.BrandSerializer(brand).data, status=status.HTTP_201_CREATED)
+
+
+class BrandDetailApi(APIView):
+    permission_classes = [IsStoreStaff]
+
+    @extend_schema(tags=TAGS, request=s.BrandWriteSerializer, responses=s.BrandSerializer)
+    def patch(self, request, slug: str):
+        brand = Brand.objects.filter(slug=slug).first()
+        if brand is None:
+            raise NotFound("No such brand.")
+        serializer = s.BrandWriteSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        return Response(s.BrandSerializer(services.brand_save(brand=brand, **serializer.validated_data)).data)
+
+
+class CollectionListApi(APIView):
+    """GET: active collections in curated order with product counts (their products: ``/products/?collection=``).
+    POST (store staff): add a collection with its ordered product ids."""
+
+    permission_classes = [IsStoreStaffOrReadOnly]
+    pagination_class = StandardPagination
+
+    @extend_schema(tags=TAGS, responses=s.CollectionSerializer(many=True), auth=[])
+    def get(self, request):
+        return cached_catalog_response(
+            request, lambda: _paginated(request, self, selectors.collection_list(), s.CollectionSerializer)
+        )
+
+    @extend_schema(tags=TAGS, request=s.CollectionWriteSerializer, responses={201: s.CollectionSerializer})
+    def post(self, request):
+        serializer = s.CollectionWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        collection = services.collection_save(product_ids=fields.pop("products", None), **fields)
+        return Response(
+            s.CollectionSerializer(selectors.collection_list().get(pk=collection.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class CollectionDetailApi(APIView):
+    permission_classes = [IsStoreStaff]
+
+    @extend_schema(tags=TAGS, request=s.CollectionWriteSerializer, responses=s.CollectionSerializer)
+    def patch(self, request, slug: str):
+        collection = Collection.objects.filter(slug=slug).first()
+        if collection is None:
+            raise NotFound("No such collection.")
+        serializer = s.CollectionWriteSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        collection = services.collection_save(collection=collection, product_ids=fields.pop("products", None), **fields)
+        collection.product_count = collection.entries.filter(product__active=True).count()
+        return Response(s.CollectionSerializer(collection).data)
+
+
+class TagListApi(APIView):
+    """GET: every tag with its active product count. POST (store staff): add a tag."""
+
+    permission_classes = [IsStoreStaffOrReadOnly]
+    pagination_class = StandardPagination
+
+    @extend_schema(tags=TAGS, responses=s.TagCountSerializer(many=True), auth=[])
+    def get(self, request):
+        return cached_catalog_response(
+            request, lambda: _paginated(request, self, selectors.tag_list(), s.TagCountSerializer)
+        )
+
+    @extend_schema(tags=TAGS, request=s.TagWriteSerializer, responses={201: s.TagSerializer})
+    def post(self, request):
+        serializer = s.TagWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response(s.TagSerializer(services.tag_save(**serializer.validated_data)).data, status=201)
+
+
+class TagPopularApi(APIView):
+    """GET: the most used tags (by active products), ``?limit=`` (1-100, default 10)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        tags=TAGS, parameters=[s.TagPopularQuerySerializer], responses=s.TagCountSerializer(many=True), auth=[]
+    )
+    def get(self, request):
+        limit = _query(s.TagPopularQuerySerializer, request)["limit"]
+        return cached_catalog_response(
+            request, lambda: s.TagCountSerializer(selectors.tag_popular_list(limit=limit), many=True).data
+        )

@@ -1,0 +1,205 @@
+"""`manage.py seed` for the store: a small real catalog, and `--store-scale N` generated products for benchmarks."""
+
+from __future__ import annotations
+
+import random
+import time
+from decimal import Decimal
+
+from django.utils.text import slugify
+
+from store.catalog_cache import catalog_cache_invalidate
+from store.models import Brand, Category, Collection, Product, StockLevel, Tag
+from store.partnumbers import normalize_mpn
+from store.seed_catalog import BRANDS, CATEGORIES, COLLECTIONS, PRODUCTS
+from store.services import catalog as services
+
+BATCH = 5000
+SCALE_PREFIX = "BENCH"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument(
+        "--store-scale",
+        type=int,
+        default=0,
+        metavar="N",
+        help="Also generate N store products over about N/100 categories (for benchmarks).",
+    )
+
+
+def run(*, options, stdout) -> None:
+    seed_sample_catalog(stdout=stdout)
+    scale = options.get("store_scale") or 0
+    if scale > 0:
+        seed_scale(products=scale, stdout=stdout)
+
+
+def seed_sample_catalog(*, stdout) -> None:
+    """The ~60-part sample catalog; existing rows (by slug/SKU) are left as staff edited them."""
+    categories = {c.slug: c for c in Category.objects.filter(slug__in=[row[0] for row in CATEGORIES])}
+    for slug, name, parent_slug, description in CATEGORIES:
+        if slug not in categories:
+            categories[slug] = services.category_create(
+                name=name, slug=slug, parent=categories.get(parent_slug), description=description
+            )
+    brands = {}
+    for name in BRANDS:
+        brands[name] = Brand.objects.filter(slug=slugify(name)).first() or services.brand_save(
+            name=name, slug=slugify(name)
+        )
+    tag_names = sorted({tag for product in PRODUCTS for tag in product["tags"]})
+    tags = {}
+    for name in tag_names:
+        tags[name] = Tag.objects.filter(slug=slugify(name)).first() or services.tag_save(name=name, slug=slugify(name))
+    existing = set(Product.objects.filter(sku__in=[p["sku"] for p in PRODUCTS]).values_list("sku", flat=True))
+    created = 0
+    for row in PRODUCTS:
+        if row["sku"] in existing:
+            continue
+        services.product_create(
+            sku=row["sku"],
+            name=row["name"],
+            mpn=row["mpn"],
+            manufacturer=row["manufacturer"],
+            brand=brands[row["manufacturer"]],
+            category=categories[row["category"]],
+            description=row["description"],
+            price=Decimal(row["price"]),
+            attributes=row["attributes"],
+            datasheet_url=row["datasheet_url"],
+            tags=[tags[name] for name in row["tags"]],
+            on_hand=row["stock"],
+        )
+        created += 1
+    for slug, name, description, skus in COLLECTIONS:
+        if Collection.objects.filter(slug=slug).exists():
+            continue
+        ids = dict(Product.objects.filter(sku__in=skus).values_list("sku", "id"))
+        services.collection_save(
+            name=name, slug=slug, description=description, product_ids=[ids[sku] for sku in skus if sku in ids]
+        )
+    stdout.write(f"store: sample catalog ready ({created} products added)")
+
+
+def seed_scale(*, products: int, stdout) -> None:
+    """Generate ``products`` products (SKU ``BENCH-0000001``...) over ~products/100 categories, three levels deep.
+
+    Bulk inserts in batches; running again with the same or a smaller N adds nothing.
+    """
+    started = time.monotonic()
+    rng = random.Random(products)  # noqa: S311 - reproducible sample data
+    leaves = _scale_categories(max(3, products // 100))
+    brands = _scale_brands(50)
+    tags = _scale_tags(30)
+    existing = Product.objects.filter(sku__startswith=f"{SCALE_PREFIX}-").count()
+    kinds = [
+        ("Chip resistor", "passive smd resistor"),
+        ("Ceramic capacitor", "passive smd capacitor mlcc"),
+        ("Power inductor", "passive inductor power"),
+        ("Schottky diode", "diode rectifier power"),
+        ("Indicator LED", "led light indicator"),
+        ("N-channel MOSFET", "mosfet transistor switch"),
+        ("Microcontroller", "mcu arm cortex microcontroller"),
+        ("Buck converter", "power regulator step-down switching"),
+        ("LDO regulator", "power linear regulator"),
+        ("CAN transceiver", "interface bus automotive"),
+        ("Op-amp", "analog amplifier"),
+        ("Stepper driver", "motor driver stepper cnc 3d printer"),
+    ]
+    for start in range(existing, products, BATCH):
+        end = min(products, start + BATCH)
+        batch = []
+        for i in range(start, end):
+            kind, words = kinds[i % len(kinds)]
+            mpn = f"MX{(i * 7919) % 1_000_000:06d}-{'ABCDEFGH'[i % 8]}{i % 97:02d}"
+            batch.append(
+                Product(
+                    sku=f"{SCALE_PREFIX}-{i + 1:07d}",
+                    slug=f"bench-{i + 1:07d}",
+                    name=f"{kind} {mpn}",
+                    mpn=mpn,
+                    mpn_normalized=normalize_mpn(mpn),
+                    manufacturer=brands[i % len(brands)].name,
+                    brand=brands[i % len(brands)],
+                    category_id=leaves[i % len(leaves)],
+                    description=f"{kind} for maker projects: {words}. Generated part number {mpn}.",
+                    price=Decimal(rng.randint(200, 500_000)) / 100,
+                    active=i % 50 != 0,
+                )
+            )
+        created = Product.objects.bulk_create(batch, batch_size=BATCH)
+        StockLevel.objects.bulk_create(
+            [StockLevel(product=p, on_hand=rng.choice((0, 5, 20, 100, 1000))) for p in created], batch_size=BATCH
+        )
+        through = Product.tags.through
+        through.objects.bulk_create(
+            [through(product_id=p.id, tag_id=tag.id) for p in created for tag in rng.sample(tags, k=2)],
+            batch_size=BATCH,
+        )
+        stdout.write(f"store: {end}/{products} generated products")
+    if existing < products:
+        services.product_search_refresh(product_ids=None)
+        catalog_cache_invalidate()
+    stdout.write(f"store: scale seed done in {time.monotonic() - started:.1f}s")
+
+
+def _scale_categories(count: int) -> list[int]:
+    """A three-level tree of about ``count`` categories built with bulk inserts; returns the leaf ids."""
+    if Category.objects.filter(slug="bench-root-000").exists():
+        return list(
+            Category.objects.filter(slug__startswith="bench-", numchild=0).order_by("path").values_list("id", flat=True)
+        )
+    roots = max(1, round(count ** (1 / 3)))
+    mids_per_root = roots
+    leaves_total = max(1, count - roots - roots * mids_per_root)
+    leaves_per_mid = max(1, -(-leaves_total // (roots * mids_per_root)))
+    last_root = Category.objects.get_last_root_node()
+    first_root_step = (int(last_root.path[: Category.steplen], 36) + 1) if last_root else 1
+    nodes = []
+    for r in range(roots):
+        root_path = Category._get_path(None, 1, first_root_step + r)
+        nodes.append(
+            Category(
+                path=root_path,
+                depth=1,
+                numchild=mids_per_root,
+                name=f"Bench {r:03d}",
+                slug=f"bench-root-{r:03d}",
+            )
+        )
+        for m in range(mids_per_root):
+            mid_path = Category._get_path(root_path, 2, m + 1)
+            nodes.append(
+                Category(
+                    path=mid_path,
+                    depth=2,
+                    numchild=leaves_per_mid,
+                    name=f"Bench {r:03d}.{m:03d}",
+                    slug=f"bench-mid-{r:03d}-{m:03d}",
+                )
+            )
+            for leaf in range(leaves_per_mid):
+                nodes.append(
+                    Category(
+                        path=Category._get_path(mid_path, 3, leaf + 1),
+                        depth=3,
+                        numchild=0,
+                        name=f"Bench {r:03d}.{m:03d}.{leaf:03d}",
+                        slug=f"bench-leaf-{r:03d}-{m:03d}-{leaf:03d}",
+                    )
+                )
+    Category.objects.bulk_create(nodes, batch_size=BATCH)
+    return list(Category.objects.filter(slug__startswith="bench-leaf-").order_by("path").values_list("id", flat=True))
+
+
+def _scale_brands(count: int) -> list[Brand]:
+    for i in range(count):
+        Brand.objects.get_or_create(slug=f"bench-brand-{i:03d}", defaults={"name": f"Bench Brand {i:03d}"})
+    return list(Brand.objects.filter(slug__startswith="bench-brand-").order_by("slug"))
+
+
+def _scale_tags(count: int) -> list[Tag]:
+    for i in range(count):
+        Tag.objects.get_or_create(slug=f"bench-tag-{i:02d}", defaults={"name": f"bench tag {i:02d}"})
+    return list(Tag.objects.filter(slug__startswith="bench-tag-").order_by("slug"))

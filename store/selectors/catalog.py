@@ -1,0 +1,276 @@
+"""Catalog reads: product lists with filters and search, the category tree with counts, brands, tags."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
+from django.db import connection
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, Greatest, Upper
+
+from store.models import Brand, Category, Collection, Product, Tag
+from store.partnumbers import normalize_mpn
+
+ORDERINGS = {
+    "name": ("name", "id"),
+    "-name": ("-name", "-id"),
+    "price": ("price", "id"),
+    "-price": ("-price", "-id"),
+    "created_at": ("created_at", "id"),
+    "-created_at": ("-created_at", "-id"),
+    "sku": ("sku",),
+    "-sku": ("-sku",),
+}
+# Trigram similarity at or above this marks a part-number hit (pg_trgm's own default is 0.3).
+PART_NUMBER_SIMILARITY = 0.3
+
+
+@dataclass(frozen=True)
+class ProductFilters:
+    category: str | None = None
+    brand: str | None = None
+    tag: str | None = None
+    collection: str | None = None
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    in_stock: bool | None = None
+    search: str | None = None
+    ordering: str | None = None
+
+
+def _id_or_slug(value: str, *, id_field: str = "pk", slug_field: str = "slug") -> Q:
+    """``?brand=12`` or ``?brand=texas-instruments``: a slug, or an id when all digits (slugs like ``0603`` too)."""
+    value = value.strip()
+    condition = Q(**{slug_field: value})
+    if value.isdigit() and len(value) < 19:
+        condition |= Q(**{id_field: int(value)})
+    return condition
+
+
+def category_subtree_ids(*, category: str) -> list[int]:
+    """Ids of the category (id or slug) and all its descendants, in one query; empty when unknown."""
+    value = category.strip()
+    root = Category.objects.filter(slug=value).values("path").first()
+    if root is None and value.isdigit() and len(value) < 19:
+        root = Category.objects.filter(pk=int(value)).values("path").first()
+    if root is None:
+        return []
+    return list(Category.objects.filter(path__startswith=root["path"]).values_list("id", flat=True))
+
+
+def product_base_queryset() -> QuerySet[Product]:
+    """Active products with what a listing shows, in a fixed number of queries."""
+    return (
+        Product.objects.filter(active=True)
+        .select_related("brand", "category", "stock")
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
+        .defer("search_vector")
+    )
+
+
+def _apply_search(queryset: QuerySet[Product], search: str) -> QuerySet[Product]:
+    if connection.vendor == "postgresql":
+        query = SearchQuery(search, search_type="websearch", config="english")
+        part_number = normalize_mpn(search)
+        upper = search.upper()
+        queryset = queryset.annotate(
+            text_rank=SearchRank(F("search_vector"), query),
+            part_similarity=Greatest(
+                TrigramSimilarity("mpn_normalized", Value(part_number)),
+                TrigramSimilarity(Upper("sku"), Value(upper)),
+            ),
+        )
+        match = Q(search_vector=query)
+        if part_number:
+            match |= Q(mpn_normalized__trigram_similar=part_number) | Q(mpn_normalized__startswith=part_number)
+        match |= Q(sku_upper__trigram_similar=upper)
+        return (
+            queryset.alias(sku_upper=Upper("sku"))
+            .filter(match)
+            .annotate(relevance=F("text_rank") + F("part_similarity"))
+        )
+    terms = search.strip()
+    part_number = normalize_mpn(terms)
+    match = (
+        Q(name__icontains=terms)
+        | Q(sku__icontains=terms)
+        | Q(manufacturer__icontains=terms)
+        | Q(description__icontains=terms)
+    )
+    if part_number:
+        match |= Q(mpn_normalized__contains=part_number)
+    return queryset.filter(match).annotate(relevance=Value(0.0))
+
+
+def product_list(*, filters: ProductFilters) -> QuerySet[Product]:
+    """Active products filtered by category subtree, brand, tag, collection, price and stock, searched and ordered."""
+    queryset = product_base_queryset()
+    if filters.category:
+        queryset = queryset.filter(category_id__in=category_subtree_ids(category=filters.category))
+    if filters.brand:
+        queryset = queryset.filter(_id_or_slug(filters.brand, id_field="brand_id", slug_field="brand__slug"))
+    if filters.tag:
+        # A subquery, not a join: a product with several tags must not be listed twice.
+        tagged = Product.tags.through.objects.filter(
+            _id_or_slug(filters.tag, id_field="tag_id", slug_field="tag__slug")
+        )
+        queryset = queryset.filter(id__in=tagged.values("product_id"))
+    collection_id = None
+    if filters.collection:
+        collection_id = Collection.objects.filter(_id_or_slug(filters.collection)).values_list("id", flat=True).first()
+        queryset = queryset.filter(collection_entries__collection_id=collection_id)
+        queryset = queryset.annotate(collection_position=F("collection_entries__position"))
+    if filters.min_price is not None:
+        queryset = queryset.filter(price__gte=filters.min_price)
+    if filters.max_price is not None:
+        queryset = queryset.filter(price__lte=filters.max_price)
+    if filters.in_stock is True:
+        queryset = queryset.filter(stock__on_hand__gt=F("stock__reserved"))
+    elif filters.in_stock is False:
+        queryset = queryset.filter(Q(stock__isnull=True) | Q(stock__on_hand__lte=F("stock__reserved")))
+    if filters.search:
+        queryset = _apply_search(queryset, filters.search)
+
+    if filters.ordering in ORDERINGS:
+        return queryset.order_by(*ORDERINGS[filters.ordering])
+    if filters.search:
+        return queryset.order_by("-relevance", "name", "id")
+    if collection_id is not None:
+        return queryset.order_by("collection_position", "id")
+    return queryset.order_by("name", "id")
+
+
+def product_get(*, lookup: str) -> Product | None:
+    """An active product by slug, else by SKU (case-insensitive)."""
+    candidates = list(product_base_queryset().filter(Q(slug=lookup) | Q(sku__iexact=lookup))[:2])
+    for product in candidates:
+        if product.slug == lookup:
+            return product
+    return candidates[0] if candidates else None
+
+
+def product_get_for_update(*, lookup: str) -> Product | None:
+    """Any product (active or not) by slug, else SKU: what staff writes address."""
+    candidates = list(Product.objects.filter(Q(slug=lookup) | Q(sku__iexact=lookup)).defer("search_vector")[:2])
+    for product in candidates:
+        if product.slug == lookup:
+            return product
+    return candidates[0] if candidates else None
+
+
+@dataclass
+class CategoryNode:
+    id: int
+    name: str
+    slug: str
+    description: str
+    depth: int
+    path: str
+    parent_id: int | None
+    product_count: int | None
+    children: list[CategoryNode]
+
+
+def _direct_product_counts() -> dict[int, int]:
+    """Active products per category id (not rolled up): one grouped query on an indexed column."""
+    rows = (
+        Product.objects.filter(active=True, category__isnull=False)
+        .order_by()
+        .values("category_id")
+        .annotate(n=Count("id"))
+        .values_list("category_id", "n")
+    )
+    return dict(rows)
+
+
+def _roll_up(paths: dict[int, str], direct: dict[int, int]) -> dict[str, int]:
+    """Sum each category's own count into itself and every ancestor (each ``steplen`` prefix of its path)."""
+    steplen = Category.steplen
+    totals: dict[str, int] = defaultdict(int)
+    for category_id, n in direct.items():
+        path = paths.get(category_id)
+        if path is None:
+            continue
+        for end in range(steplen, len(path) + 1, steplen):
+            totals[path[:end]] += n
+    return totals
+
+
+def category_product_counts() -> dict[int, int]:
+    """Active products in each category including all its descendants, by category id (two queries)."""
+    paths = dict(Category.objects.values_list("id", "path"))
+    totals = _roll_up(paths, _direct_product_counts())
+    return {category_id: totals.get(path, 0) for category_id, path in paths.items()}
+
+
+def category_tree(*, include_product_counts: bool = False) -> list[CategoryNode]:
+    """The active category tree (an inactive category hides its subtree), ordered by name at each level.
+
+    Two queries whatever the tree size: the categories, and (when asked) the product counts per category,
+    rolled up to ancestors in Python along the materialized paths.
+    """
+    rows = list(
+        Category.objects.order_by("path").values("id", "name", "slug", "description", "depth", "path", "active")
+    )
+    totals = None
+    if include_product_counts:
+        totals = _roll_up({row["id"]: row["path"] for row in rows}, _direct_product_counts())
+    steplen = Category.steplen
+    by_path: dict[str, CategoryNode] = {}
+    roots: list[CategoryNode] = []
+    for row in rows:
+        parent = by_path.get(row["path"][:-steplen]) if row["depth"] > 1 else None
+        if not row["active"] or (row["depth"] > 1 and parent is None):
+            continue  # inactive, or under an inactive (hidden) parent
+        node = CategoryNode(
+            id=row["id"],
+            name=row["name"],
+            slug=row["slug"],
+            description=row["description"],
+            depth=row["depth"],
+            path=row["path"],
+            parent_id=parent.id if parent else None,
+            product_count=totals.get(row["path"], 0) if totals is not None else None,
+            children=[],
+        )
+        by_path[row["path"]] = node
+        (parent.children if parent else roots).append(node)
+    return roots
+
+
+def brand_list(*, include_products: bool = False, products_limit: int = 20) -> QuerySet[Brand]:
+    """Active brands with their active product counts; with ``include_products`` their first products too."""
+    queryset = Brand.objects.filter(active=True).annotate(
+        product_count=Count("products", filter=Q(products__active=True))
+    )
+    if include_products:
+        products = product_base_queryset().order_by("brand_id", "name", "id")[:products_limit]
+        queryset = queryset.prefetch_related(Prefetch("products", queryset=products, to_attr="listed_products"))
+    return queryset.order_by("name", "id")
+
+
+def collection_list() -> QuerySet[Collection]:
+    """Active collections with their active product counts, in curated order."""
+    return (
+        Collection.objects.filter(active=True)
+        .annotate(product_count=Count("entries", filter=Q(entries__product__active=True)))
+        .order_by("position", "name", "id")
+    )
+
+
+def tag_popular_list(*, limit: int = 10) -> list[Tag]:
+    """Tags by number of active products, most used first (ties by name)."""
+    return list(
+        Tag.objects.annotate(product_count=Count("products", filter=Q(products__active=True)))
+        .filter(product_count__gt=0)
+        .order_by("-product_count", "name")[:limit]
+    )
+
+
+def tag_list() -> QuerySet[Tag]:
+    return Tag.objects.annotate(product_count=Coalesce(Count("products", filter=Q(products__active=True)), 0)).order_by(
+        "name", "id"
+    )
