@@ -133,3 +133,15 @@ def test_equipment_list_has_fixed_query_count(client_for, django_assert_max_num_
         assert len(client.get(URL, {"page_size": 1}).json()["results"]) == 1
     with django_assert_max_num_queries(5):
         assert len(client.get(URL, {"page_size": 100, "makerspace": space.pk}).json()["results"]) == 8
+
+
+def test_status_history_has_fixed_query_count(client_for, django_assert_max_num_queries):
+    machine = f.EquipmentFactory()
+    staff = staff_client(client_for, machine.makerspace, role="staff")
+    for status in ("offline", "available") * 4:
+        equipment_status_change(equipment=machine, to_status=status, actor=staff.user)
+    url = f"{URL}{machine.pk}/status/"
+    with django_assert_max_num_queries(6):
+        assert len(staff.get(url, {"page_size": 1}).json()["results"]) == 1
+    with django_assert_max_num_queries(6):
+        assert len(staff.get(url, {"page_size": 100}).json()["results"]) == 8

@@ -185,3 +185,15 @@ def test_makerspace_list_has_fixed_query_count(client_for, django_assert_max_num
         assert len(client.get(URL, {"page_size": 1}).json()["results"]) == 1
     with django_assert_max_num_queries(6):
         assert len(client.get(URL, {"page_size": 100}).json()["results"]) == 5
+
+
+def test_closure_list_has_fixed_query_count(client_for, django_assert_max_num_queries):
+    space = f.MakerspaceFactory()
+    for day in range(1, 8):
+        f.ClosureFactory(makerspace=space, starts_on=f"2026-12-0{day}", ends_on=f"2026-12-0{day}")
+    client = client_for()
+    url = f"{URL}{space.pk}/closures/"
+    with django_assert_max_num_queries(6):
+        assert len(client.get(url, {"page_size": 1}).json()["results"]) == 1
+    with django_assert_max_num_queries(6):
+        assert len(client.get(url, {"page_size": 100}).json()["results"]) == 7
