@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+# Ids are 64-bit: larger numbers are invalid input, not a database overflow.
+MAX_ID = 2**63 - 1
+
 
 class ErrorSerializer(serializers.Serializer):
     """The platform error format (DESIGN.md §5) for documented refusals such as 409 conflicts."""
@@ -28,4 +31,4 @@ class UserSummarySerializer(serializers.Serializer):
 
 
 class MakerspaceFilterSerializer(serializers.Serializer):
-    makerspace = serializers.IntegerField(required=False, min_value=1)
+    makerspace = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)

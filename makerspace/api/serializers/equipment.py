@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from makerspace.api.serializers.common import UserSummarySerializer
+from makerspace.api.serializers.common import MAX_ID, UserSummarySerializer
 from makerspace.api.serializers.skills import SkillOutputSerializer
 from makerspace.models import Equipment, EquipmentStatusChange
 
@@ -38,7 +38,7 @@ class EquipmentOutputSerializer(serializers.ModelSerializer):
 
 
 class EquipmentInputSerializer(serializers.Serializer):
-    makerspace = serializers.IntegerField(min_value=1)
+    makerspace = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     name = serializers.CharField(max_length=200)
     slug = serializers.SlugField(max_length=100, required=False)
     equipment_type = serializers.ChoiceField(choices=Equipment.Type.choices, required=False)
@@ -47,7 +47,9 @@ class EquipmentInputSerializer(serializers.Serializer):
     currency = serializers.RegexField(r"^[A-Z]{3}$", required=False)
     location = serializers.CharField(max_length=200, required=False, allow_blank=True)
     specs = serializers.DictField(required=False)
-    required_skills = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=50)
+    required_skills = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, max_length=50
+    )
     photo = serializers.FileField(required=False, allow_empty_file=False)
     active = serializers.BooleanField(required=False)
 

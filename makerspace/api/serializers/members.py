@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from makerspace.api.serializers.common import UserSummarySerializer
+from makerspace.api.serializers.common import MAX_ID, UserSummarySerializer
 from makerspace.models import Member, MemberEvent, MemberSkill
 
 
@@ -47,7 +47,7 @@ class MemberDetailSerializer(MemberOutputSerializer):
 
 
 class MemberFilterSerializer(serializers.Serializer):
-    makerspace = serializers.IntegerField(required=False, min_value=1)
+    makerspace = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
 
 
 class MemberRoleInputSerializer(serializers.Serializer):
@@ -81,5 +81,5 @@ class MemberSkillOutputSerializer(serializers.ModelSerializer):
 
 
 class MemberSkillGrantInputSerializer(serializers.Serializer):
-    skill = serializers.IntegerField(min_value=1)
+    skill = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from makerspace.api.serializers.common import MAX_ID
 from makerspace.models import Equipment, MembershipPlan, Subscription
 
 
@@ -31,7 +32,7 @@ class PlanOutputSerializer(serializers.ModelSerializer):
 
 
 class PlanInputSerializer(serializers.Serializer):
-    makerspace = serializers.IntegerField(min_value=1)
+    makerspace = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     name = serializers.CharField(max_length=120)
     description = serializers.CharField(required=False, allow_blank=True)
     price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"), required=False)
@@ -78,7 +79,7 @@ class SubscriptionOutputSerializer(serializers.ModelSerializer):
 
 
 class SubscriptionInputSerializer(serializers.Serializer):
-    member = serializers.IntegerField(min_value=1)
-    plan = serializers.IntegerField(min_value=1)
+    member = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    plan = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     starts_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     auto_renew = serializers.BooleanField(required=False, default=False)
