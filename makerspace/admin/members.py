@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 
-from makerspace.admin.scoping import MakerspaceScopedAdmin
-from makerspace.models import Member, MemberEvent, MemberSkill
+from makerspace.admin.scoping import MakerspaceScopedAdmin, admin_scope
+from makerspace.models import Member, MemberEvent, MemberSkill, Skill
 from makerspace.services import members as member_services
+from makerspace.services import skills as skill_services
+
+
+class SuspendForm(forms.Form):
+    reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class GrantSkillForm(forms.Form):
+    skill = forms.ModelChoiceField(queryset=Skill.objects.none())
+    expires_at = forms.DateTimeField(required=False, help_text="Optional, UTC: YYYY-MM-DD HH:MM")
+
+    def __init__(self, *args, scope=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        skills = Skill.objects.select_related("makerspace")
+        self.fields["skill"].queryset = skills if scope is None else skills.filter(makerspace_id__in=scope)
 
 
 class MemberEventInline(admin.TabularInline):
@@ -42,7 +58,7 @@ class MemberAdmin(MakerspaceScopedAdmin):
     list_select_related = ("user", "makerspace", "plan")
     readonly_fields = ("status", "status_reason", "joined_at", "created_at", "updated_at")
     inlines = [MemberSkillInline, MemberEventInline]
-    actions = ["approve", "reject", "suspend", "reactivate"]
+    actions = ["approve", "reject", "suspend", "reactivate", "grant_skill"]
 
     def get_readonly_fields(self, request, obj=None):
         # Who and where are fixed once the membership exists.
@@ -75,15 +91,35 @@ class MemberAdmin(MakerspaceScopedAdmin):
             request, queryset, lambda m: member_services.member_reject(member=m, actor=request.user), "rejected"
         )
 
-    @admin.action(description="Suspend selected members")
+    @admin.action(description="Suspend selected members…")
     def suspend(self, request, queryset):
-        reason = f"suspended in the admin by {request.user}"
+        form = SuspendForm(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            return self.action_input_page(request, queryset, form, action="suspend", title="Suspend members")
+        reason = form.cleaned_data["reason"]
         self.run_service(
             request,
             queryset,
             lambda m: member_services.member_suspend(member=m, actor=request.user, reason=reason),
             "suspended",
         )
+        return None
+
+    @admin.action(description="Grant a skill to selected members…")
+    def grant_skill(self, request, queryset):
+        form = GrantSkillForm(request.POST if "apply" in request.POST else None, scope=admin_scope(request))
+        if not form.is_valid():
+            return self.action_input_page(request, queryset, form, action="grant_skill", title="Grant a skill")
+        skill, expires_at = form.cleaned_data["skill"], form.cleaned_data["expires_at"]
+        self.run_service(
+            request,
+            queryset,
+            lambda m: skill_services.member_skill_grant(
+                member=m, skill=skill, granted_by=request.user, expires_at=expires_at
+            ),
+            f"granted {skill}",
+        )
+        return None
 
     @admin.action(description="Reactivate selected members")
     def reactivate(self, request, queryset):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.template.response import TemplateResponse
 
 from makerspace.models import Equipment, Makerspace, Member, MembershipPlan, Skill
 from makerspace.permissions import managed_makerspace_ids
@@ -96,3 +97,15 @@ class MakerspaceScopedAdmin(admin.ModelAdmin):
             self.message_user(request, f"{ok} {done}.", messages.SUCCESS)
         for message in failed[:20]:
             self.message_user(request, message, messages.WARNING)
+
+    def action_input_page(self, request, queryset, form, *, action: str, title: str):
+        """Render an intermediate page asking for the action's input (reason, skill, …)."""
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            "objects": list(queryset),
+            "form": form,
+            "action": action,
+        }
+        return TemplateResponse(request, "admin/makerspace/action_form.html", context)

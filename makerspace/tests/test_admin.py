@@ -100,3 +100,33 @@ def test_changelists_render_for_every_registered_makerspace_model(make_user):
         url = f"/admin/makerspace/{model._meta.model_name}/"
         assert client.get(url).status_code == 200, url
         assert client.get(url, {"q": "x' OR 1=1 --"}).status_code == 200, url
+
+
+def test_suspend_action_asks_for_a_reason_then_suspends(two_spaces):
+    a, _, manager = two_spaces
+    member = f.MemberFactory(makerspace=a)
+    client = login(manager)
+    url = "/admin/makerspace/member/"
+
+    page = client.post(url, {"action": "suspend", "_selected_action": [member.pk]})
+    assert page.status_code == 200 and b"reason" in page.content
+    member.refresh_from_db()
+    assert member.status == "active"
+
+    client.post(url, {"action": "suspend", "_selected_action": [member.pk], "apply": "1", "reason": "Unsafe use"})
+    member.refresh_from_db()
+    assert (member.status, member.status_reason) == ("suspended", "Unsafe use")
+
+
+def test_grant_skill_action_grants_only_skills_of_managed_makerspaces(two_spaces):
+    a, b, manager = two_spaces
+    member = f.MemberFactory(makerspace=a)
+    skill_a, skill_b = f.SkillFactory(makerspace=a), f.SkillFactory(makerspace=b)
+    client = login(manager)
+    url = "/admin/makerspace/member/"
+
+    client.post(url, {"action": "grant_skill", "_selected_action": [member.pk], "apply": "1", "skill": skill_b.pk})
+    assert not MemberSkill.objects.filter(member=member).exists()
+
+    client.post(url, {"action": "grant_skill", "_selected_action": [member.pk], "apply": "1", "skill": skill_a.pk})
+    assert MemberSkill.objects.get(member=member).skill == skill_a

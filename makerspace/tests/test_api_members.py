@@ -200,3 +200,14 @@ def test_member_detail_has_fixed_query_count(client_for, django_assert_max_num_q
     f.MemberEventFactory.create_batch(10, member=member, actor=staff.user)
     with django_assert_max_num_queries(6):
         assert len(staff.get(f"{URL}{member.pk}/").json()["events"]) == 10
+
+
+def test_auth_me_lists_memberships(client_for):
+    member = f.MemberFactory(role="manager")
+    pending = f.MemberFactory(user=member.user, status="pending")
+
+    body = client_for(user=member.user).get("/api/v1/auth/me").json()
+
+    assert sorted((m["makerspace"], m["role"], m["status"]) for m in body["memberships"]) == sorted(
+        [(member.makerspace_id, "manager", "active"), (pending.makerspace_id, "member", "pending")]
+    )
