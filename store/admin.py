@@ -83,6 +83,7 @@ class CollectionAdmin(admin.ModelAdmin):
 
 
 class ProductAdminForm(forms.ModelForm):
+    datasheet_url = forms.URLField(max_length=500, required=False, assume_scheme="https")
     on_hand = forms.IntegerField(
         min_value=0, required=False, help_text="Counted units on the shelf; cannot go below what orders reserve."
     )

@@ -77,14 +77,20 @@ class ProductSerializer(serializers.ModelSerializer):
 
 
 class ProductListQuerySerializer(serializers.Serializer):
-    category = serializers.CharField(required=False, max_length=200, help_text="Category id or slug (whole subtree).")
-    brand = serializers.CharField(required=False, max_length=200, help_text="Brand id or slug.")
-    tag = serializers.CharField(required=False, max_length=100, help_text="Tag id or slug.")
-    collection = serializers.CharField(required=False, max_length=200, help_text="Collection id or slug.")
+    category = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, help_text="Category id or slug (whole subtree)."
+    )
+    brand = serializers.CharField(required=False, allow_blank=True, max_length=200, help_text="Brand id or slug.")
+    tag = serializers.CharField(required=False, allow_blank=True, max_length=100, help_text="Tag id or slug.")
+    collection = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, help_text="Collection id or slug."
+    )
     min_price = serializers.DecimalField(required=False, max_digits=12, decimal_places=2, min_value=0)
     max_price = serializers.DecimalField(required=False, max_digits=12, decimal_places=2, min_value=0)
     in_stock = serializers.BooleanField(required=False, allow_null=True, default=None)
-    search = serializers.CharField(required=False, max_length=200, help_text="Text, SKU or part number.")
+    search = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, help_text="Text, SKU or part number."
+    )
     ordering = serializers.ChoiceField(required=False, choices=sorted(ORDERINGS))
 
     def validate(self, attrs):

@@ -159,9 +159,9 @@ def category_update(*, category: Category, parent: Category | None = None, move:
             raise ValidationError("A category cannot move under itself.", errors={"parent": ["Would create a cycle."]})
         if parent is None:
             root = Category.objects.get_first_root_node()
-            category.move(root, "sorted-sibling")
+            Category.objects.move(category, root, pos="sorted-sibling")
         else:
-            category.move(parent, "sorted-child")
+            Category.objects.move(category, parent, pos="sorted-child")
         category = Category.objects.get(pk=category.pk)
     catalog_cache_invalidate()
     return category

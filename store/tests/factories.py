@@ -24,6 +24,7 @@ from store.models import (
     Tag,
     WebhookEvent,
 )
+from store.services.catalog import product_search_refresh
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -91,6 +92,7 @@ class ProductFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class, *args, stock=10, reserved=0, **kwargs):
         product = super()._create(model_class, *args, **kwargs)
         StockLevel.objects.create(product=product, on_hand=stock, reserved=reserved)
+        product_search_refresh(product_ids=[product.pk])
         return product
 
     @factory.post_generation

@@ -1,0 +1,102 @@
+"""Catalog reads are cached, and every catalog or stock change makes them fresh again."""
+
+from decimal import Decimal
+
+import pytest
+
+from store.models import Product, StockLevel
+from store.services import catalog as services
+from store.services.stock import stock_set_on_hand
+from store.tests.factories import BrandFactory, CategoryFactory, ProductFactory, TagFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)  # invalidation runs on commit
+
+PRODUCTS = "/api/v1/store/products/"
+
+
+def get(client, url, **params):
+    response = client.get(url, params)
+    assert response.status_code == 200
+    return response
+
+
+def test_second_read_is_served_from_the_cache(api_client, django_assert_num_queries):
+    ProductFactory(sku="MX-1")
+    assert get(api_client, PRODUCTS)["X-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        cached = get(api_client, PRODUCTS)
+    assert cached["X-Cache"] == "hit"
+    assert [p["sku"] for p in cached.json()["results"]] == ["MX-1"]
+
+
+def test_product_change_through_the_service_invalidates(api_client):
+    product = ProductFactory(sku="MX-1", price=Decimal("10.00"))
+    get(api_client, PRODUCTS)
+    services.product_update(product=product, price=Decimal("12.50"))
+    response = get(api_client, PRODUCTS)
+    assert response["X-Cache"] == "miss"
+    assert response.json()["results"][0]["price"] == "12.50"
+    detail = get(api_client, f"{PRODUCTS}MX-1/")
+    assert detail.json()["price"] == "12.50"
+
+
+def test_stock_change_invalidates(api_client):
+    product = ProductFactory(sku="MX-1", stock=0)
+    assert get(api_client, PRODUCTS, in_stock="true").json()["count"] == 0
+    stock_set_on_hand(product=product, on_hand=4)
+    assert get(api_client, PRODUCTS, in_stock="true").json()["count"] == 1
+    assert get(api_client, f"{PRODUCTS}MX-1/").json()["stock_available"] == 4
+
+
+def test_direct_saves_invalidate_through_signals(api_client):
+    """Admin and import-export save models directly; the signals still bump the catalog version."""
+    product = ProductFactory(sku="MX-1")
+    tag = TagFactory(slug="new-tag")
+    get(api_client, "/api/v1/store/tags/popular/")
+    get(api_client, "/api/v1/store/categories/", include_product_counts="true")
+    product.tags.add(tag)
+    assert get(api_client, "/api/v1/store/tags/popular/").json()[0]["slug"] == "new-tag"
+    CategoryFactory(slug="fresh")
+    tree = get(api_client, "/api/v1/store/categories/", include_product_counts="true").json()
+    assert "fresh" in [node["slug"] for node in tree]
+    level = StockLevel.objects.get(product=product)
+    level.on_hand = 77
+    level.save()
+    assert get(api_client, f"{PRODUCTS}MX-1/").json()["stock_available"] == 77
+
+
+def test_brand_and_activation_changes_invalidate(api_client):
+    product = ProductFactory(sku="MX-1", brand=BrandFactory(slug="acme", name="Acme"))
+    assert get(api_client, "/api/v1/store/brands/").json()["results"][0]["name"] == "Acme"
+    services.brand_save(brand=product.brand, name="Acme Corp")
+    assert get(api_client, "/api/v1/store/brands/").json()["results"][0]["name"] == "Acme Corp"
+    services.product_set_active(product_ids=[product.pk], active=False)
+    assert get(api_client, PRODUCTS).json()["count"] == 0
+
+
+def test_a_rolled_back_change_does_not_bump(api_client):
+    from django.core.cache import cache
+    from django.db import transaction
+
+    from store.catalog_cache import VERSION_KEY, catalog_version
+
+    ProductFactory(sku="MX-1")
+    before = catalog_version()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Product.objects.filter(sku="MX-1").update(name="renamed")
+        services.catalog_cache_invalidate()
+        raise RuntimeError
+    assert cache.get(VERSION_KEY) == before
+
+
+def test_cache_outage_falls_back_to_the_database(api_client, monkeypatch):
+    from store import catalog_cache
+
+    ProductFactory(sku="MX-1")
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("redis down")
+
+    monkeypatch.setattr(catalog_cache.cache, "get", broken)
+    response = get(api_client, PRODUCTS)
+    assert response["X-Cache"] == "miss" and response.json()["count"] == 1
