@@ -50,18 +50,20 @@ def member_for(*, user, makerspace) -> Member | None:
     return Member.objects.select_related("plan").filter(user=user, makerspace_id=makerspace_id).first()
 
 
+def _or_scope(base: Q, *, user, path: str, staff: bool = False) -> Q:
+    """``base`` widened by the user's makerspaces (manager/admin, or any staff role); platform admins see all."""
+    if roles.is_platform_admin(user):
+        return Q()
+    ids = staffed_makerspace_ids(user) if staff else managed_makerspace_ids(user)
+    return base | Q(**{f"{path}__in": ids}) if ids else base
+
+
 # --- makerspaces ------------------------------------------------------------------------------
 
 
 def makerspace_list(*, user) -> QuerySet[Makerspace]:
     """Active makerspaces for everyone, plus the inactive ones the user manages; hours and closures prefetched."""
-    visible = Q(active=True)
-    if roles.is_platform_admin(user):
-        visible = Q()
-    else:
-        managed = managed_makerspace_ids(user)
-        if managed:
-            visible |= Q(pk__in=managed)
+    visible = _or_scope(Q(active=True), user=user, path="pk")
     return (
         Makerspace.objects.filter(visible)
         .prefetch_related(
@@ -79,11 +81,7 @@ def member_list(*, user, makerspace_id: int | None = None) -> QuerySet[Member]:
     """Members of the makerspaces the user staffs, plus the user's own memberships."""
     if not getattr(user, "is_authenticated", False):
         return Member.objects.none()
-    scope = Q(user=user)
-    staffed = staffed_makerspace_ids(user)
-    if staffed:
-        scope |= Q(makerspace_id__in=staffed)
-    queryset = Member.objects.filter(scope)
+    queryset = Member.objects.filter(_or_scope(Q(user=user), user=user, path="makerspace_id", staff=True))
     if makerspace_id is not None:
         queryset = queryset.filter(makerspace_id=makerspace_id)
     return queryset.select_related("user", "makerspace", "plan").order_by("makerspace_id", "user__username", "id")
@@ -108,10 +106,7 @@ def member_skill_list(*, member: Member) -> QuerySet[MemberSkill]:
 
 def plan_list(*, user, makerspace_id: int | None = None) -> QuerySet[MembershipPlan]:
     """Active plans of active makerspaces; managers also see their inactive plans."""
-    visible = Q(active=True, makerspace__active=True)
-    managed = managed_makerspace_ids(user)
-    if managed:
-        visible |= Q(makerspace_id__in=managed)
+    visible = _or_scope(Q(active=True, makerspace__active=True), user=user, path="makerspace_id")
     queryset = MembershipPlan.objects.filter(visible)
     if makerspace_id is not None:
         queryset = queryset.filter(makerspace_id=makerspace_id)
@@ -122,11 +117,7 @@ def subscription_list(*, user, makerspace_id: int | None = None) -> QuerySet[Sub
     """The user's own subscriptions plus those of members of makerspaces they manage."""
     if not getattr(user, "is_authenticated", False):
         return Subscription.objects.none()
-    scope = Q(member__user=user)
-    managed = managed_makerspace_ids(user)
-    if managed:
-        scope |= Q(member__makerspace_id__in=managed)
-    queryset = Subscription.objects.filter(scope)
+    queryset = Subscription.objects.filter(_or_scope(Q(member__user=user), user=user, path="member__makerspace_id"))
     if makerspace_id is not None:
         queryset = queryset.filter(member__makerspace_id=makerspace_id)
     return queryset.select_related("member__user", "member__makerspace", "plan").order_by("-starts_at", "-id")
@@ -136,11 +127,7 @@ def subscription_list(*, user, makerspace_id: int | None = None) -> QuerySet[Sub
 
 
 def skill_list(*, user, makerspace_id: int | None = None) -> QuerySet[Skill]:
-    visible = Q(makerspace__active=True)
-    managed = managed_makerspace_ids(user)
-    if managed:
-        visible |= Q(makerspace_id__in=managed)
-    queryset = Skill.objects.filter(visible)
+    queryset = Skill.objects.filter(_or_scope(Q(makerspace__active=True), user=user, path="makerspace_id"))
     if makerspace_id is not None:
         queryset = queryset.filter(makerspace_id=makerspace_id)
     return queryset.select_related("makerspace").order_by("makerspace_id", "name", "level", "id")
@@ -151,10 +138,7 @@ def skill_list(*, user, makerspace_id: int | None = None) -> QuerySet[Skill]:
 
 def equipment_list(*, user, makerspace_id: int | None = None) -> QuerySet[Equipment]:
     """Active machines of active makerspaces for everyone signed in; managers also see inactive ones."""
-    visible = Q(active=True, makerspace__active=True)
-    managed = managed_makerspace_ids(user)
-    if managed:
-        visible |= Q(makerspace_id__in=managed)
+    visible = _or_scope(Q(active=True, makerspace__active=True), user=user, path="makerspace_id")
     queryset = Equipment.objects.filter(visible)
     if makerspace_id is not None:
         queryset = queryset.filter(makerspace_id=makerspace_id)

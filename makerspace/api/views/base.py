@@ -15,6 +15,8 @@ class MakerspaceApi(generics.GenericAPIView):
     """Base: signed-in users; lists paginated; ``?makerspace=`` parsed safely."""
 
     permission_classes = [IsAuthenticated]
+    # Only listed fields may be used in ?ordering= (never arbitrary serializer sources).
+    ordering_fields = ["created_at"]
 
     def makerspace_filter(self) -> int | None:
         serializer = MakerspaceFilterSerializer(data=self.request.query_params)

@@ -28,6 +28,7 @@ MAKERSPACE_PARAM = OpenApiParameter("makerspace", int, description="Only this ma
 class PlanListCreateApi(MakerspaceApi):
     serializer_class = PlanOutputSerializer
     search_fields = ["name", "description"]
+    ordering_fields = ["price", "name", "created_at"]
     filterset_fields = ["billing_period", "active"]
 
     def get_queryset(self):
@@ -76,6 +77,7 @@ class PlanDetailApi(MakerspaceApi):
 class SubscriptionListCreateApi(MakerspaceApi):
     serializer_class = SubscriptionOutputSerializer
     filterset_fields = ["status", "plan", "member"]
+    ordering_fields = ["starts_at", "ends_at", "created_at"]
 
     def get_queryset(self):
         return selectors.subscription_list(user=self.request.user)

@@ -20,6 +20,7 @@ MAKERSPACE_PARAM = OpenApiParameter("makerspace", int, description="Only this ma
 class SkillListCreateApi(MakerspaceApi):
     serializer_class = SkillOutputSerializer
     search_fields = ["name", "description"]
+    ordering_fields = ["name", "level", "created_at"]
 
     def get_queryset(self):
         return selectors.skill_list(user=self.request.user)
