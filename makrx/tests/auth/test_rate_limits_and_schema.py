@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def tight_auth_limit(settings):
-    settings.RATE_LIMITS = {"auth": "3/m"}
+    settings.RATE_LIMITS = {"auth": "3/h"}  # an hour window: a minute boundary cannot reset the count mid-test
     settings.RATELIMIT_ENABLE = True
 
 
