@@ -10,16 +10,29 @@ import pytest
 def pytest_configure(config):
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     # Each xdist worker gets its own cache namespace on the shared Redis.
-    os.environ.setdefault("CACHE_KEY_PREFIX", f"makrx-test-{os.getpid()}-{worker}")
+    prefix = f"makrx-test-{os.getpid()}-{worker}"
+    os.environ.setdefault("CACHE_KEY_PREFIX", prefix)
+    # pytest-django has usually loaded settings already, so set the prefix on them as well
+    # (before any cache is created); the per-test clear below only touches this prefix.
+    from django.conf import settings
+
+    if settings.configured:
+        settings.CACHES["default"]["KEY_PREFIX"] = os.environ["CACHE_KEY_PREFIX"]
 
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
     from django.core.cache import cache
 
-    cache.clear()
+    def clear():
+        if hasattr(cache, "delete_pattern"):
+            cache.delete_pattern("*")  # this worker's prefix only: xdist workers share one Redis db
+        else:
+            cache.clear()
+
+    clear()
     yield
-    cache.clear()
+    clear()
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import platform
 import sys
 
@@ -153,9 +154,14 @@ def metrics_view(request):
             {"detail": "Not found.", "code": "not_found", "request_id": getattr(request, "request_id", None)},
             status=404,
         )
-    from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+    from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest, multiprocess
 
     from makrx import metrics
 
     metrics.collect_gauges()
-    return HttpResponse(generate_latest(), content_type=CONTENT_TYPE_LATEST)
+    registry = REGISTRY
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Several gunicorn workers: add up what every process wrote to the shared directory.
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+    return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)

@@ -63,7 +63,8 @@ def test_request_id_travels_in_headers_to_a_real_worker(request):
     request.addfinalizer(lambda: app.conf.update(saved))
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING"):
         bind_request_context(request_id="req-worker-7")
-        record_request_id.apply_async(queue="default")
+        with app.connection_for_write("memory://") as conn:
+            record_request_id.apply_async(connection=conn, queue="default")
         clear_request_context()
         deadline = time.monotonic() + 10
         while not SEEN and time.monotonic() < deadline:

@@ -1,0 +1,55 @@
+"""gunicorn settings, all from the environment (DESIGN.md §9). `gunicorn -c gunicorn.conf.py makrx.wsgi`."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    return default if not value else value in {"1", "true", "yes", "on"}
+
+
+wsgi_app = "makrx.wsgi:application"
+bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{_int('PORT', 8000)}")
+# Threads let one worker overlap I/O (database, Redis, Keycloak); processes give CPU parallelism.
+workers = _int("GUNICORN_WORKERS", _int("WEB_CONCURRENCY", min(multiprocessing.cpu_count() * 2 + 1, 8)))
+threads = _int("GUNICORN_THREADS", 4)
+worker_class = "gthread" if threads > 1 else "sync"
+timeout = _int("GUNICORN_TIMEOUT", 30)
+graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+keepalive = _int("GUNICORN_KEEPALIVE", 5)
+# Recycle workers now and then so a slow leak never takes the site down.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)
+limit_request_line = 8190
+limit_request_fields = 100
+preload_app = _bool("GUNICORN_PRELOAD", False)
+# Heartbeat files on tmpfs so a slow disk never looks like a hung worker (gunicorn's advice).
+_SHM = "/dev/shm"  # noqa: S108 - gunicorn heartbeat files only, not data
+worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR") or (_SHM if os.path.isdir(_SHM) else None)
+
+# The application already writes one structured access line per request (makrx.request, with the
+# request id); gunicorn's own access log is off unless asked for ("-" = stdout).
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s" rid=%({x-request-id}o)s'
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+capture_output = False
+
+# Behind a TLS-terminating proxy: which peers may set X-Forwarded-* for gunicorn itself.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def child_exit(server, worker):
+    """With PROMETHEUS_MULTIPROC_DIR, drop a dead worker's live gauges from the shared files."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

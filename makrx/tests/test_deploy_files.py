@@ -1,0 +1,162 @@
+"""Deploy files stay in step with settings: .env.example, docs, Dockerfile, compose, gunicorn."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+import yaml
+
+from makrx.tests.netutils import free_port
+from makrx.tests.subprocess_env import BASE_DIR, base_env, production_env, run_python
+
+SETTINGS_ENV = re.compile(r'env\.(?:str|bool|int|float|list|dict|db|url|json)\(\s*"([A-Z0-9_]+)"')
+
+
+def settings_variables() -> set[str]:
+    return set(SETTINGS_ENV.findall((BASE_DIR / "makrx" / "settings.py").read_text()))
+
+
+def env_example_variables() -> set[str]:
+    names = set()
+    for line in (BASE_DIR / ".env.example").read_text().splitlines():
+        match = re.match(r"^#?\s*([A-Z][A-Z0-9_]+)=", line)
+        if match:
+            names.add(match.group(1))
+    return names
+
+
+def test_env_example_documents_every_setting():
+    missing = settings_variables() - env_example_variables()
+
+    assert not missing, f".env.example lacks {sorted(missing)}"
+
+
+def test_operations_doc_documents_every_setting():
+    doc = (BASE_DIR / "docs" / "operations.md").read_text()
+
+    missing = {name for name in settings_variables() if f"`{name}`" not in doc}
+
+    assert not missing, f"docs/operations.md lacks {sorted(missing)}"
+
+
+def test_env_example_values_load_in_production(tmp_path):
+    """The example file parses with the real settings once the secrets are filled in."""
+    env = production_env(ENV_FILE=str(BASE_DIR / ".env.example"))
+    for name in ("ALLOWED_HOSTS", "DEBUG", "CSRF_TRUSTED_ORIGINS", "CORS_ORIGINS"):
+        env.pop(name)  # come from the file
+    snippet = """
+import django, json
+django.setup()
+from django.conf import settings
+print(json.dumps({"hosts": settings.ALLOWED_HOSTS, "rates": settings.RATE_LIMITS, "issuer": settings.KEYCLOAK_ISSUER}))
+"""
+    result = run_python(snippet, env)
+
+    assert result.returncode == 0, result.stderr
+    import json
+
+    data = json.loads(result.stdout.strip().splitlines()[-1])
+    assert data["hosts"] == ["makrx.example.com"]
+    assert data["rates"] == {}
+    assert data["issuer"] == "https://auth.makrx.example.com/realms/makrx"
+
+
+def test_gunicorn_config_reads_the_environment():
+    snippet = "import runpy, json; c = runpy.run_path('gunicorn.conf.py'); print(json.dumps({k: c[k] for k in ('bind', 'workers', 'threads', 'worker_class', 'timeout', 'graceful_timeout', 'keepalive', 'accesslog')}))"
+    env = base_env(
+        GUNICORN_BIND="127.0.0.1:9001",
+        GUNICORN_WORKERS="3",
+        GUNICORN_THREADS="2",
+        GUNICORN_TIMEOUT="45",
+        GUNICORN_GRACEFUL_TIMEOUT="20",
+        GUNICORN_KEEPALIVE="7",
+        GUNICORN_ACCESS_LOG="-",
+    )
+
+    result = run_python(snippet, env)
+
+    import json
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "bind": "127.0.0.1:9001",
+        "workers": 3,
+        "threads": 2,
+        "worker_class": "gthread",
+        "timeout": 45,
+        "graceful_timeout": 20,
+        "keepalive": 7,
+        "accesslog": "-",
+    }
+
+
+def test_dockerfile_shape():
+    text = (BASE_DIR / "Dockerfile").read_text()
+
+    assert text.startswith("#") and "FROM python:3.11-slim" in text
+    assert re.search(r"^USER makrx", text, re.M), "runs as a non-root user"
+    assert "pip install -r requirements.txt" in text
+    assert "collectstatic --noinput" in text
+    assert re.search(r"HEALTHCHECK .*\n?.*/health/live", text)
+    assert '"gunicorn", "-c", "gunicorn.conf.py"' in text
+    assert ".env" in (BASE_DIR / ".dockerignore").read_text()
+
+
+def test_compose_runs_every_service():
+    compose = yaml.safe_load((BASE_DIR / "docker-compose.yml").read_text())
+    services = compose["services"]
+
+    assert {"postgres", "redis", "keycloak", "web", "worker", "beat"} <= set(services)
+    assert "--import-realm" in services["keycloak"]["command"]
+    assert any("deploy/keycloak" in volume for volume in services["keycloak"]["volumes"])
+    assert (BASE_DIR / "deploy" / "keycloak" / "makrx-realm.json").exists()
+    for name in ("web", "worker", "beat"):
+        assert services[name]["env_file"] == ".env"
+    assert "worker" in services["worker"]["command"]
+    assert "beat" in services["beat"]["command"]
+
+
+@pytest.mark.slow
+def test_gunicorn_serves_liveness(tmp_path):
+    port = free_port()
+    env = base_env(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        REDIS_URL="",
+        CELERY_BROKER_URL="",
+        GUNICORN_BIND=f"127.0.0.1:{port}",
+        GUNICORN_WORKERS="1",
+        GUNICORN_THREADS="2",
+    )
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "makrx.wsgi:application"],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        body = None
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and body is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/live", timeout=2) as response:
+                    body = response.read().decode()
+            except OSError:
+                if process.poll() is not None:
+                    break
+                time.sleep(0.3)
+    finally:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+
+    assert body == '{"status":"ok"}', process.stderr.read() if process.stderr else ""

@@ -1,0 +1,98 @@
+"""Structured JSON logs: one access line per request with request id, method, path, status, duration, user, ip."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+
+import pytest
+from django.conf import settings
+from pythonjsonlogger.json import JsonFormatter
+
+from makrx.logging import RequestContextFilter
+from makrx.tests.subprocess_env import base_env, run_python
+
+pytestmark = pytest.mark.django_db
+
+ACCESS_FIELDS = {"request_id", "method", "path", "status", "duration_ms", "user_id", "client_ip"}
+
+
+@pytest.fixture
+def json_lines():
+    """Capture makrx.* records through the configured JSON formatter and context filter."""
+    config = settings.LOGGING["formatters"]["json"]
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter(config["fmt"], rename_fields=config["rename_fields"]))
+    handler.addFilter(RequestContextFilter())
+    logger = logging.getLogger("makrx")
+    previous_level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield lambda: [json.loads(line) for line in stream.getvalue().splitlines() if line.strip()]
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous_level)
+
+
+def test_access_line_carries_every_field(client_for, json_lines):
+    client = client_for(roles=["admin"])
+
+    client.get("/api/v1/pages/?page_size=5", HTTP_X_REQUEST_ID="log-1", REMOTE_ADDR="192.0.2.10")
+
+    access = [line for line in json_lines() if line["logger"] == "makrx.request"]
+    assert len(access) == 1
+    line = access[0]
+    assert ACCESS_FIELDS <= set(line)
+    assert line["request_id"] == "log-1"
+    assert line["method"] == "GET"
+    assert line["path"] == "/api/v1/pages/"
+    assert line["status"] == 200
+    assert isinstance(line["duration_ms"], float | int) and line["duration_ms"] >= 0
+    assert line["user_id"] == client.user.pk
+    assert line["client_ip"] == "192.0.2.10"
+    assert line["level"] == "INFO" and "time" in line
+
+
+def test_anonymous_access_line_has_null_user(api_client, json_lines):
+    api_client.get("/health/live")
+
+    line = next(line for line in json_lines() if line["logger"] == "makrx.request")
+    assert line["user_id"] is None
+    assert line["status"] == 200
+
+
+@pytest.mark.urls("makrx.tests.urls_for_tests")
+def test_error_lines_inside_a_request_carry_its_id(api_client, json_lines):
+    api_client.get("/api/test/boom", HTTP_X_REQUEST_ID="log-err")
+
+    errors = [line for line in json_lines() if line["logger"] == "makrx.errors"]
+    assert errors and errors[0]["request_id"] == "log-err"
+    assert "RuntimeError" in errors[0].get("exc_info", "")
+
+
+def test_real_logging_config_writes_json_lines():
+    env = base_env(
+        LOG_FORMAT="json",
+        LOG_LEVEL="INFO",
+        DATABASE_URL=os.environ["DATABASE_URL"],
+        REDIS_URL="",
+        CELERY_BROKER_URL="",
+    )
+    snippet = """
+from django.test import Client
+Client().get("/health/live", HTTP_X_REQUEST_ID="sub-1", REMOTE_ADDR="198.51.100.4")
+"""
+    result = run_python(snippet, env, setup_django=True)
+
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    access = [line for line in lines if line.get("logger") == "makrx.request"]
+    assert access, result.stderr
+    assert ACCESS_FIELDS <= set(access[0])
+    assert access[0]["request_id"] == "sub-1"
+    assert access[0]["client_ip"] == "198.51.100.4"
+    assert access[0]["path"] == "/health/live"
