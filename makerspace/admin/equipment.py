@@ -2,11 +2,41 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 
 from makerspace.admin.scoping import MakerspaceScopedAdmin
 from makerspace.models import Equipment, EquipmentStatusChange
 from makerspace.services import equipment as equipment_services
+from makrx.errors import DomainError
+
+
+class EquipmentAdminForm(forms.ModelForm):
+    class Meta:
+        model = Equipment
+        fields = [
+            "makerspace",
+            "name",
+            "slug",
+            "equipment_type",
+            "description",
+            "hourly_rate",
+            "currency",
+            "location",
+            "specs",
+            "photo",
+            "required_skills",
+            "active",
+        ]
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        if photo and hasattr(photo, "content_type"):  # a new upload, not the stored file
+            try:
+                equipment_services.photo_check(photo)
+            except DomainError as exc:
+                raise forms.ValidationError(exc.detail)
+        return photo
 
 
 class EquipmentStatusChangeInline(admin.TabularInline):
@@ -23,6 +53,7 @@ class EquipmentStatusChangeInline(admin.TabularInline):
 
 @admin.register(Equipment)
 class EquipmentAdmin(MakerspaceScopedAdmin):
+    form = EquipmentAdminForm
     list_display = ("name", "makerspace", "equipment_type", "status", "hourly_rate", "currency", "location", "active")
     list_filter = ("status", "equipment_type", "active", "makerspace")
     search_fields = ("name", "slug", "location", "makerspace__name")

@@ -29,7 +29,8 @@ IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")
 PHOTO_MAX_MB = 10
 
 
-def _check_photo(photo) -> None:
+def photo_check(photo) -> None:
+    """Refuse files that are not PNG, JPEG, GIF or WebP by their first bytes, or that are too large."""
     if photo.size > min(PHOTO_MAX_MB, settings.UPLOAD_MAX_MB) * 1024 * 1024:
         raise PayloadTooLarge(f"The photo is larger than {PHOTO_MAX_MB} MB.")
     head = photo.read(16)
@@ -69,7 +70,7 @@ def equipment_create(
     equipment.slug = equipment.slug or slugify(name)[:100] or "machine"
     _check(equipment)
     if photo is not None:
-        _check_photo(photo)
+        photo_check(photo)
         equipment.photo = photo
     equipment.save()
     if required_skills:
@@ -92,7 +93,7 @@ def equipment_update(
         setattr(equipment, name, value)
     _check(equipment)
     if photo is not None:
-        _check_photo(photo)
+        photo_check(photo)
         equipment.photo = photo
     equipment.save()
     if required_skills is not None:

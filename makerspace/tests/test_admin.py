@@ -130,3 +130,32 @@ def test_grant_skill_action_grants_only_skills_of_managed_makerspaces(two_spaces
 
     client.post(url, {"action": "grant_skill", "_selected_action": [member.pk], "apply": "1", "skill": skill_a.pk})
     assert MemberSkill.objects.get(member=member).skill == skill_a
+
+
+def test_admin_equipment_photo_is_checked_by_content(two_spaces, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    a, _, manager = two_spaces
+    body = {
+        "makerspace": a.pk,
+        "name": "Bench",
+        "slug": "bench",
+        "equipment_type": "electronics_bench",
+        "hourly_rate": "50.00",
+        "currency": "INR",
+        "specs": "{}",
+        "active": "on",
+        "status_changes-TOTAL_FORMS": "0",
+        "status_changes-INITIAL_FORMS": "0",
+    }
+    client = login(manager)
+
+    fake = SimpleUploadedFile("bench.jpg", b"MZ\x90\x00 not an image", content_type="image/jpeg")
+    refused = client.post("/admin/makerspace/equipment/add/", {**body, "photo": fake})
+    assert refused.status_code == 200 and not Equipment.objects.filter(slug="bench").exists()
+
+    png = SimpleUploadedFile("bench.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32, content_type="image/png")
+    created = client.post("/admin/makerspace/equipment/add/", {**body, "photo": png})
+    assert created.status_code == 302, created.content[:3000]
+    assert Equipment.objects.get(slug="bench").photo
