@@ -88,7 +88,7 @@ class _MemberTransitionApi(MemberScopedApi):
             require_makerspace_manager(request.user, member.makerspace_id)
         serializer = self.input_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        member = type(self).service(member=member, actor=request.user, reason=serializer.validated_data["reason"])
+        member = self.service(member=member, actor=request.user, reason=serializer.validated_data["reason"])
         return Response(MemberOutputSerializer(member).data)
 
 
@@ -96,7 +96,7 @@ class _MemberTransitionApi(MemberScopedApi):
 class MemberApproveApi(_MemberTransitionApi):
     """pending → active (staff of the makerspace)."""
 
-    service = member_services.member_approve
+    service = staticmethod(member_services.member_approve)
     staff_may = True
 
 
@@ -104,7 +104,7 @@ class MemberApproveApi(_MemberTransitionApi):
 class MemberRejectApi(_MemberTransitionApi):
     """pending → rejected (staff of the makerspace)."""
 
-    service = member_services.member_reject
+    service = staticmethod(member_services.member_reject)
     staff_may = True
 
 
@@ -112,7 +112,7 @@ class MemberRejectApi(_MemberTransitionApi):
 class MemberSuspendApi(_MemberTransitionApi):
     """active → suspended, with a reason (managers)."""
 
-    service = member_services.member_suspend
+    service = staticmethod(member_services.member_suspend)
     input_serializer = RequiredReasonInputSerializer
 
 
@@ -120,7 +120,7 @@ class MemberSuspendApi(_MemberTransitionApi):
 class MemberReactivateApi(_MemberTransitionApi):
     """suspended/expired → active (managers)."""
 
-    service = member_services.member_reactivate
+    service = staticmethod(member_services.member_reactivate)
 
 
 class MemberSkillListGrantApi(MemberScopedApi):
