@@ -119,3 +119,12 @@ def test_skill_and_member_skill_lists_have_fixed_query_count(client_for, django_
             assert len(staff.get(SKILLS, {"page_size": size}).json()["results"]) == expected
         with django_assert_max_num_queries(6):
             assert len(staff.get(f"{MEMBERS}{member.pk}/skills/", {"page_size": size}).json()["results"]) == expected
+
+
+def test_skills_are_not_granted_to_pending_applicants(client_for):
+    skill = f.SkillFactory()
+    pending = f.MemberFactory(makerspace=skill.makerspace, status="pending")
+    staff = staff_client(client_for, skill.makerspace, role="staff")
+    response = staff.post(f"{MEMBERS}{pending.pk}/skills/", {"skill": skill.pk}, format="json")
+    assert response.status_code == 409 and response.json()["code"] == "membership_inactive"
+    assert not MemberSkill.objects.exists()

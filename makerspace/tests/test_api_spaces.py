@@ -197,3 +197,19 @@ def test_closure_list_has_fixed_query_count(client_for, django_assert_max_num_qu
         assert len(client.get(url, {"page_size": 1}).json()["results"]) == 1
     with django_assert_max_num_queries(6):
         assert len(client.get(url, {"page_size": 100}).json()["results"]) == 7
+
+
+def test_patch_refuses_unknown_timezone_and_keeps_old_one(client_for):
+    space = f.MakerspaceFactory(timezone="Asia/Kolkata")
+    response = manager_client(client_for, space).patch(
+        f"{URL}{space.pk}/", {"timezone": "Asia/Atlantis"}, format="json"
+    )
+    assert response.status_code == 400 and "timezone" in response.json()["errors"]
+    space.refresh_from_db()
+    assert space.timezone == "Asia/Kolkata"
+
+
+def test_join_inactive_makerspace_is_404(client_for):
+    space = f.MakerspaceFactory(active=False, join_policy="open")
+    assert client_for().post(f"{URL}{space.pk}/join/").status_code == 404
+    assert not Member.objects.filter(makerspace=space).exists()

@@ -9,9 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from makerspace.models import Member, Reservation
-from makerspace.services.access import member_can_use_equipment
 from makerspace.tests import factories as f
-from makrx.errors import ConflictError
 
 pytestmark = pytest.mark.django_db
 
@@ -66,32 +64,3 @@ def test_only_one_open_usage_session_per_machine():
     session = f.UsageSessionFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
         f.UsageSessionFactory(equipment=session.equipment)
-
-
-def test_member_can_use_equipment_rules():
-    skill = f.SkillFactory(name="Laser safety")
-    equipment = f.EquipmentFactory(makerspace=skill.makerspace, equipment_type="laser_cutter", required_skills=[skill])
-    member = f.MemberFactory(makerspace=skill.makerspace)
-    now = equipment.created_at
-
-    with pytest.raises(ConflictError) as exc:
-        member_can_use_equipment(member=member, equipment=equipment, at=now)
-    assert exc.value.code == "skill_required"
-
-    f.MemberSkillFactory(member=member, skill=skill, expires_at=now - timedelta(days=1))
-    with pytest.raises(ConflictError) as exc:
-        member_can_use_equipment(member=member, equipment=equipment, at=now)
-    assert exc.value.code == "skill_required"
-
-    member.skills.update(expires_at=None)
-    member_can_use_equipment(member=member, equipment=equipment, at=now)
-
-    member.plan = f.MembershipPlanFactory(makerspace=member.makerspace, equipment_types=["3d_printer"])
-    with pytest.raises(ConflictError) as exc:
-        member_can_use_equipment(member=member, equipment=equipment, at=now)
-    assert exc.value.code == "plan_limit"
-
-    member.status = Member.Status.SUSPENDED
-    with pytest.raises(ConflictError) as exc:
-        member_can_use_equipment(member=member, equipment=equipment, at=now)
-    assert exc.value.code == "membership_inactive"
