@@ -10,9 +10,10 @@ from http import HTTPStatus
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.db import DataError
 from django.http import Http404
 
-from makrx.api.errors import error_response
+from makrx.api.errors import DATA_ERROR_DETAIL, error_response
 from makrx.logging import bind_request_context, clear_request_context
 
 access_logger = logging.getLogger("makrx.request")
@@ -108,6 +109,9 @@ class ApiExceptionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if is_api_path(request.path) and _has_nul(request):
+            # No API stores NUL bytes, and PostgreSQL refuses them in text: reject before any lookup.
+            return error_response(400, "The request path or query contains a NUL character.", "bad_request")
         response = self.get_response(request)
         if is_api_path(request.path) and response.status_code >= 400 and not _is_json(response):
             json_response = _json_for_status(response.status_code)
@@ -128,8 +132,16 @@ class ApiExceptionMiddleware:
             return error_response(413, "The request body is too large.", "too_large")
         if isinstance(exception, SuspiciousOperation):
             return error_response(400, "Bad request.", "bad_request")
+        if isinstance(exception, DataError):
+            error_logger.warning("data error on %s %s: %s", request.method, request.path, exception)
+            return error_response(400, DATA_ERROR_DETAIL, "invalid")
         error_logger.exception("unhandled error on %s %s", request.method, request.path)
         return error_response(500, "An unexpected error occurred; it has been logged.", "server_error")
+
+
+def _has_nul(request) -> bool:
+    query = request.META.get("QUERY_STRING", "")
+    return "\x00" in request.path or "%00" in query or "\x00" in query
 
 
 def _is_json(response) -> bool:

@@ -6,7 +6,7 @@ import logging
 
 from django.core import exceptions as django_exceptions
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import status
@@ -16,6 +16,8 @@ from makrx import errors as domain
 from makrx.logging import current_request_id
 
 logger = logging.getLogger("makrx.api")
+
+DATA_ERROR_DETAIL = "The request contains a value the database cannot store."
 
 _DRF_CODES = {
     drf_exceptions.NotAuthenticated: "not_authenticated",
@@ -105,6 +107,10 @@ def exception_handler(exc, context):
         )
     elif isinstance(exc, (TooManyFieldsSent, TooManyFilesSent)):
         return Response(error_body(str(exc) or "Too many fields.", "too_many_fields"), status=400)
+    elif isinstance(exc, DataError):
+        # The database refused a value (NUL byte, out-of-range number, bad JSON text): bad input.
+        logger.warning("data error mapped to 400: %s", exc)
+        return Response(error_body(DATA_ERROR_DETAIL, "invalid"), status=status.HTTP_400_BAD_REQUEST)
     elif isinstance(exc, IntegrityError):
         # A constraint caught what the service's own check missed (usually a race): a conflict.
         logger.warning("integrity error mapped to 409: %s", exc)

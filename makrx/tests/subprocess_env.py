@@ -6,10 +6,18 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 GOOD_SECRET_KEY = "k7#Qm2!vZp9@Lx4$Rt6%Wn8^Yb1&Hc3*Jd5(Fg0)Sa-Ue=Io+Kl_Mz"
 PASSTHROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "VIRTUAL_ENV", "PYTHONPATH")
+
+
+def server_database_url() -> str:
+    """The test run's PostgreSQL server, database `postgres` (always there; child processes only read)."""
+    url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/makrx")
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/postgres"))
 
 
 def base_env(**overrides: str) -> dict[str, str]:
@@ -31,7 +39,7 @@ def production_env(**overrides: str) -> dict[str, str]:
         ALLOWED_HOSTS="makrx.example.com",
         CSRF_TRUSTED_ORIGINS="https://makrx.example.com",
         CORS_ORIGINS="https://app.makrx.example.com",
-        DATABASE_URL=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/makrx"),
+        DATABASE_URL=server_database_url(),
         REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/2"),
         CELERY_BROKER_URL="",
         LOG_FORMAT="json",

@@ -148,3 +148,43 @@ def test_conflict_from_service_is_409(client_for):
     response = staff.post("/api/v1/pages/", {"title": "About again", "slug": "about-x"}, format="json")
 
     assert_error_format(response, 409, "duplicate")
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/api/v1/pages/%00/", "/api/v1/pages/a%00b/", "/api/v1/pages/?published=%00", "/api/v1/pages/?x=1&y=%00"],
+)
+def test_nul_bytes_in_path_or_query_are_400(api_client, url):
+    response = api_client.get(url)
+
+    assert_error_format(response, 400, "bad_request")
+
+
+def test_database_refusing_a_value_is_400_not_500_in_drf_views(api_client):
+    response = api_client.post("/api/test/raw-lookup", {"title": "a\u0000b"}, format="json")
+
+    assert_error_format(response, 400, "invalid")
+
+
+def test_database_refusing_a_value_is_400_not_500_in_plain_views(api_client):
+    response = api_client.post("/api/test/raw-lookup-plain", data="a\x00b", content_type="text/plain")
+
+    assert_error_format(response, 400, "invalid")
+
+
+def test_disallowed_host_under_api_is_json_400(api_client):
+    response = api_client.get("/api/v1/pages/", HTTP_HOST="evil.example")
+
+    assert_error_format(response, 400, "bad_request")
+
+
+def test_csrf_failure_for_session_clients_is_json_403(make_user):
+    from rest_framework.test import APIClient
+
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(make_user(roles=["admin"]))
+
+    response = client.post("/api/v1/pages/", {"title": "x"}, format="json")
+
+    body = assert_error_format(response, 403)
+    assert "CSRF" in body["detail"]

@@ -5,14 +5,13 @@ from __future__ import annotations
 import io
 import json
 import logging
-import os
 
 import pytest
 from django.conf import settings
 from pythonjsonlogger.json import JsonFormatter
 
 from makrx.logging import RequestContextFilter
-from makrx.tests.subprocess_env import base_env, run_python
+from makrx.tests.subprocess_env import base_env, run_python, server_database_url
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +77,7 @@ def test_real_logging_config_writes_json_lines():
     env = base_env(
         LOG_FORMAT="json",
         LOG_LEVEL="INFO",
-        DATABASE_URL=os.environ["DATABASE_URL"],
+        DATABASE_URL=server_database_url(),
         REDIS_URL="",
         CELERY_BROKER_URL="",
     )

@@ -8,7 +8,7 @@ import pytest
 from django.test import override_settings
 
 from makrx import metrics
-from makrx.tests.subprocess_env import base_env, run_python
+from makrx.tests.subprocess_env import base_env, run_python, server_database_url
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +60,7 @@ def test_request_database_and_cache_metrics_when_enabled_in_a_fresh_process():
 
     env = base_env(
         METRICS_ENABLED="true",
-        DATABASE_URL=os.environ["DATABASE_URL"],
+        DATABASE_URL=server_database_url(),
         REDIS_URL=os.environ["REDIS_URL"],
         CELERY_BROKER_URL="",
         LOG_LEVEL="CRITICAL",
@@ -70,11 +70,12 @@ import json
 from django.test import Client
 from django.conf import settings
 client = Client()
-client.get("/health/readyz")
+readiness = client.get("/health/readyz").status_code
 client.get("/api/v1/utils/health-check")
 response = client.get("/metrics")
 print(json.dumps({
     "status": response.status_code,
+    "readiness": readiness,
     "text": response.content.decode(),
     "engine": settings.DATABASES["default"]["ENGINE"],
     "cache": settings.CACHES["default"]["BACKEND"],
@@ -85,6 +86,7 @@ print(json.dumps({
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout.strip().splitlines()[-1])
     assert data["status"] == 200
+    assert data["readiness"] == 200
     assert data["engine"] == "django_prometheus.db.backends.postgresql"
     assert data["cache"] == "django_prometheus.cache.backends.redis.RedisCache"
     text = data["text"]

@@ -98,7 +98,23 @@ class IdempotentCreateApi(APIView):
         return idempotent(request, scope="test.create", owner="anon", handler=handler)
 
 
+class RawLookupApi(APIView):
+    """Passes client text to the database unvalidated (as a careless view might)."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    def post(self, request):
+        return Response({"exists": Page.objects.filter(title=str(request.data.get("title"))).exists()})
+
+
+def raw_lookup_plain(request):
+    return JsonResponse({"exists": Page.objects.filter(title=request.body.decode()).exists()})
+
+
 urlpatterns = [
+    path("api/test/raw-lookup", RawLookupApi.as_view()),
+    path("api/test/raw-lookup-plain", raw_lookup_plain),
     path("api/test/boom", BoomApi.as_view()),
     path("api/test/boom-plain", boom_plain),
     path("test/boom-plain", boom_plain),
