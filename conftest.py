@@ -11,7 +11,11 @@ def pytest_configure(config):
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     # Each xdist worker gets its own cache namespace on the shared Redis.
     prefix = f"makrx-test-{os.getpid()}-{worker}"
-    os.environ.setdefault("CACHE_KEY_PREFIX", prefix)
+    if worker != "main":
+        # xdist workers inherit the controller's environment (and its prefix): override it.
+        os.environ["CACHE_KEY_PREFIX"] = prefix
+    else:
+        os.environ.setdefault("CACHE_KEY_PREFIX", prefix)
     # pytest-django has usually loaded settings already, so set the prefix on them as well
     # (before any cache is created); the per-test clear below only touches this prefix.
     from django.conf import settings
