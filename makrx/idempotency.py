@@ -13,6 +13,7 @@ from django.utils import timezone
 from rest_framework.response import Response
 
 from makrx.errors import ConflictError, ValidationError
+from makrx.logging import current_request_id
 from makrx.models import IdempotencyKey
 
 HEADER = "HTTP_IDEMPOTENCY_KEY"
@@ -55,7 +56,10 @@ def idempotent(request, *, scope: str, owner: str, handler: Callable[[], Respons
             )
         if existing.state != IdempotencyKey.State.DONE:
             raise ConflictError("A request with this Idempotency-Key is in progress.", code="request_in_progress")
-        response = Response(existing.response_body, status=existing.response_status)
+        body = existing.response_body
+        if isinstance(body, dict) and "request_id" in body:
+            body = {**body, "request_id": current_request_id()}  # the replayed error names this request
+        response = Response(body, status=existing.response_status)
         response["Idempotent-Replayed"] = "true"
         return response
 

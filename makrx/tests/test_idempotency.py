@@ -62,6 +62,7 @@ def test_client_errors_are_kept_and_replayed(api_client):
     assert first.status_code == second.status_code == 400
     assert second.json()["code"] == "invalid"
     assert second["Idempotent-Replayed"] == "true"
+    assert second.json()["request_id"] == second["X-Request-ID"] != first.json()["request_id"]
 
 
 def test_server_errors_release_the_key(api_client, monkeypatch):

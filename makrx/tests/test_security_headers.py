@@ -102,3 +102,18 @@ def test_cors_allows_configured_origin_only(api_client):
 
     assert allowed["Access-Control-Allow-Origin"] == "http://localhost:3000"
     assert "Access-Control-Allow-Origin" not in other
+
+
+@pytest.mark.parametrize("path", HTML_PAGES)
+def test_html_pages_need_no_inline_script_so_the_csp_holds(client, path):
+    import re
+
+    html = client.get(path).content.decode()
+    inline = [
+        body
+        for attrs, body in re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S)
+        if "src=" not in attrs and "application/json" not in attrs and body.strip()
+    ]
+
+    assert inline == []
+    assert "'unsafe-inline'" not in client.get(path)["Content-Security-Policy"].split("script-src")[1].split(";")[0]
