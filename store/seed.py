@@ -94,25 +94,26 @@ def seed_scale(*, products: int, stdout) -> None:
     tags = _scale_tags(30)
     existing = Product.objects.filter(sku__startswith=f"{SCALE_PREFIX}-").count()
     kinds = [
-        ("Chip resistor", "passive smd resistor"),
-        ("Ceramic capacitor", "passive smd capacitor mlcc"),
-        ("Power inductor", "passive inductor power"),
-        ("Schottky diode", "diode rectifier power"),
-        ("Indicator LED", "led light indicator"),
-        ("N-channel MOSFET", "mosfet transistor switch"),
-        ("Microcontroller", "mcu arm cortex microcontroller"),
-        ("Buck converter", "power regulator step-down switching"),
-        ("LDO regulator", "power linear regulator"),
-        ("CAN transceiver", "interface bus automotive"),
-        ("Op-amp", "analog amplifier"),
-        ("Stepper driver", "motor driver stepper cnc 3d printer"),
+        # (name, words for search, part-number family prefixes)
+        ("Chip resistor", "passive smd resistor", ("RC0603FR-", "0402WGF", "ERJ-3EKF")),
+        ("Ceramic capacitor", "passive smd capacitor mlcc", ("CL10B", "GRM188R7", "C0805C")),
+        ("Power inductor", "passive inductor power", ("SDFL2012", "LQH3NPN", "SRR1260-")),
+        ("Schottky diode", "diode rectifier power", ("SS", "B5819", "PMEG")),
+        ("Indicator LED", "led light indicator", ("19-217/", "LTST-C19", "KPT-")),
+        ("N-channel MOSFET", "mosfet transistor switch", ("AO34", "SI23", "IRLML")),
+        ("Microcontroller", "mcu arm cortex microcontroller", ("STM32F", "ATSAMD", "RP20")),
+        ("Buck converter", "power regulator step-down switching", ("TPS54", "MP23", "LMR33")),
+        ("LDO regulator", "power linear regulator", ("AMS1117-", "XC6206P", "AP2112K-")),
+        ("CAN transceiver", "interface bus automotive", ("TJA10", "SN65HVD", "MCP25")),
+        ("Op-amp", "analog amplifier", ("LM3", "OPA3", "TLV9")),
+        ("Stepper driver", "motor driver stepper cnc 3d printer", ("TMC22", "DRV88", "A49")),
     ]
     for start in range(existing, products, BATCH):
         end = min(products, start + BATCH)
         batch = []
         for i in range(start, end):
-            kind, words = kinds[i % len(kinds)]
-            mpn = f"MX{(i * 7919) % 1_000_000:06d}-{'ABCDEFGH'[i % 8]}{i % 97:02d}"
+            kind, words, families = kinds[i % len(kinds)]
+            mpn = f"{families[(i // 12) % 3]}{(i * 7919) % 100_000:05d}{'ABCDEFGH'[i % 8]}{i % 97:02d}"
             batch.append(
                 Product(
                     sku=f"{SCALE_PREFIX}-{i + 1:07d}",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from decimal import Decimal
+
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -11,6 +14,15 @@ from store.models import Brand, Category, Collection, Product, Tag
 from store.selectors.catalog import ORDERINGS
 
 MAX_DB_INT = 2_000_000_000
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def _iso(value: datetime) -> str:
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 class BrandRefSerializer(serializers.ModelSerializer):
@@ -65,6 +77,36 @@ class ProductSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, product: Product) -> dict:
+        # Same shape as the declared fields, built directly: lists render 50 of these per page and the
+        # generic field machinery cost more than the database work (see docs/store.md, benchmark).
+        brand, category = product.brand, product.category
+        available = self.get_stock_available(product)
+        return {
+            "id": product.id,
+            "sku": product.sku,
+            "slug": product.slug,
+            "name": product.name,
+            "mpn": product.mpn,
+            "mpn_normalized": product.mpn_normalized,
+            "manufacturer": product.manufacturer,
+            "brand": {"id": brand.id, "name": brand.name, "slug": brand.slug} if brand else None,
+            "category": {"id": category.id, "name": category.name, "slug": category.slug} if category else None,
+            "tags": [{"id": tag.id, "name": tag.name, "slug": tag.slug} for tag in product.tags.all()],
+            "description": product.description,
+            "price": _money(product.price),
+            "compare_at_price": _money(product.compare_at_price),
+            "currency": product.currency,
+            "attributes": product.attributes,
+            "images": product.images,
+            "datasheet_url": product.datasheet_url,
+            "active": product.active,
+            "stock_available": available,
+            "in_stock": available > 0,
+            "created_at": _iso(product.created_at),
+            "updated_at": _iso(product.updated_at),
+        }
 
     @extend_schema_field(OpenApiTypes.INT)
     def get_stock_available(self, product: Product) -> int:

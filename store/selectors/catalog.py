@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
 from django.db import connection
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Value
+from django.db.models import Case, Count, F, FloatField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, Greatest, Upper
 
 from store.models import Brand, Category, Collection, Product, Tag
@@ -65,33 +65,39 @@ def product_base_queryset() -> QuerySet[Product]:
     """Active products with what a listing shows, in a fixed number of queries."""
     return (
         Product.objects.filter(active=True)
-        .select_related("brand", "category", "stock")
-        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
+        .select_related("brand", "category")
+        # Stock by a second query on 50 primary keys: joining it made PostgreSQL hash the whole stock table.
+        .prefetch_related("stock", Prefetch("tags", queryset=Tag.objects.order_by("name")))
         .defer("search_vector")
     )
 
 
 def _apply_search(queryset: QuerySet[Product], search: str) -> QuerySet[Product]:
+    """Full-text match (ranked) or a part-number/SKU prefix; when nothing matches, trigram similarity
+    on part numbers catches typos. The fuzzy step runs only as a fallback because short part-number
+    fragments share trigrams with much of a catalog and would make every search slow."""
     if connection.vendor == "postgresql":
         query = SearchQuery(search, search_type="websearch", config="english")
         part_number = normalize_mpn(search)
-        upper = search.upper()
-        queryset = queryset.annotate(
-            text_rank=SearchRank(F("search_vector"), query),
-            part_similarity=Greatest(
-                TrigramSimilarity("mpn_normalized", Value(part_number)),
-                TrigramSimilarity(Upper("sku"), Value(upper)),
-            ),
+        upper = search.strip().upper()
+        queryset = queryset.alias(sku_upper=Upper("sku"))
+        exact = Q(search_vector=query)
+        if len(part_number) >= 3:
+            exact |= Q(mpn_normalized__startswith=part_number)
+        if len(upper) >= 3:
+            exact |= Q(sku_upper__startswith=upper)
+        matched = queryset.filter(exact)
+        if matched.exists():
+            whens = [When(mpn_normalized__startswith=part_number, then=Value(1.0))] if part_number else []
+            whens += [When(sku_upper__startswith=upper, then=Value(1.0))] if upper else []
+            part_hit = Case(*whens, default=Value(0.0), output_field=FloatField()) if whens else Value(0.0)
+            return matched.annotate(relevance=SearchRank(F("search_vector"), query) + part_hit)
+        similarity = Greatest(
+            TrigramSimilarity("mpn_normalized", Value(part_number)), TrigramSimilarity("sku_upper", Value(upper))
         )
-        match = Q(search_vector=query)
-        if part_number:
-            match |= Q(mpn_normalized__trigram_similar=part_number) | Q(mpn_normalized__startswith=part_number)
-        match |= Q(sku_upper__trigram_similar=upper)
-        return (
-            queryset.alias(sku_upper=Upper("sku"))
-            .filter(match)
-            .annotate(relevance=F("text_rank") + F("part_similarity"))
-        )
+        return queryset.filter(
+            Q(mpn_normalized__trigram_similar=part_number) | Q(sku_upper__trigram_similar=upper)
+        ).annotate(relevance=similarity)
     terms = search.strip()
     part_number = normalize_mpn(terms)
     match = (
@@ -180,7 +186,8 @@ def _direct_product_counts() -> dict[int, int]:
         Product.objects.filter(active=True, category__isnull=False)
         .order_by()
         .values("category_id")
-        .annotate(n=Count("id"))
+        # COUNT(*) (not COUNT(id)) lets PostgreSQL answer from the (active, category) index alone.
+        .annotate(n=Count("*"))
         .values_list("category_id", "n")
     )
     return dict(rows)
