@@ -326,6 +326,9 @@ MEDIA_URL = "/media/"
 STATIC_URL = "/static/"
 STATIC_ROOT = env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").is_dir() else []
+# Development (and the test suite) serves static files straight from the apps, no collectstatic.
+WHITENOISE_AUTOREFRESH = IS_DEVELOPMENT
+WHITENOISE_USE_FINDERS = IS_DEVELOPMENT
 
 S3_ENDPOINT = env.str("S3_ENDPOINT", default="") or env.str("S3_BASE_URL", default="")
 S3_BUCKET = env.str("S3_BUCKET", default="")

@@ -117,3 +117,9 @@ def test_html_pages_need_no_inline_script_so_the_csp_holds(client, path):
 
     assert inline == []
     assert "'unsafe-inline'" not in client.get(path)["Content-Security-Policy"].split("script-src")[1].split(";")[0]
+
+
+def test_docs_assets_are_served_in_development_without_collectstatic(client):
+    response = client.get("/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
+
+    assert response.status_code == 200
