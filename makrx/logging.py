@@ -5,16 +5,22 @@ from __future__ import annotations
 import contextvars
 import logging
 
+from django.utils.functional import SimpleLazyObject, empty
+
 _request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 _user_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("user_id", default=None)
 _client_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("client_ip", default=None)
+# The current HttpRequest, so log lines can name the user once authentication has run.
+_request: contextvars.ContextVar[object | None] = contextvars.ContextVar("request", default=None)
 
 
 def current_request_id() -> str | None:
     return _request_id.get()
 
 
-def bind_request_context(*, request_id=None, user_id=None, client_ip=None) -> None:
+def bind_request_context(*, request_id=None, user_id=None, client_ip=None, request=None) -> None:
+    if request is not None:
+        _request.set(request)
     if request_id is not None:
         _request_id.set(request_id)
     if user_id is not None:
@@ -36,6 +42,7 @@ def pop_request_id(token: contextvars.Token) -> None:
 
 
 def clear_request_context() -> None:
+    _request.set(None)
     _request_id.set(None)
     _user_id.set(None)
     _client_ip.set(None)
@@ -48,7 +55,20 @@ class RequestContextFilter(logging.Filter):
         if not hasattr(record, "request_id"):
             record.request_id = _request_id.get() or "-"
         if not hasattr(record, "user_id"):
-            record.user_id = _user_id.get()
+            record.user_id = _user_id.get() or _authenticated_user_id()
         if not hasattr(record, "client_ip"):
             record.client_ip = _client_ip.get()
         return True
+
+
+def _authenticated_user_id() -> int | str | None:
+    """The request's user id if authentication already ran; never triggers it (no queries here)."""
+    request = _request.get()
+    if request is None:
+        return None
+    user = vars(request).get("user")  # DRF sets the authenticated user here; Django a lazy object
+    if isinstance(user, SimpleLazyObject):
+        user = None if user._wrapped is empty else user._wrapped
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return user.pk

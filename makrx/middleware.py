@@ -62,7 +62,7 @@ class RequestContextMiddleware:
         request.request_id = request_id
         request.client_ip = client_ip_from(request.META)
         clear_request_context()
-        bind_request_context(request_id=request_id, client_ip=request.client_ip)
+        bind_request_context(request_id=request_id, client_ip=request.client_ip, request=request)
         try:
             response = self.get_response(request)
         finally:

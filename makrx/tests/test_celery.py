@@ -121,3 +121,18 @@ def test_eager_without_any_broker_in_development():
     result = run_python(snippet, base_env())
 
     assert result.stdout.strip().splitlines()[-1] == "True"
+
+
+@pytest.mark.parametrize(
+    ("task_name", "queue"),
+    [
+        ("bridge.tasks.deliver_outbox_message_task", "bridge"),
+        ("makerspace.tasks.send_notification_task", "notifications"),
+        ("store.tasks.send_notification_email_task", "notifications"),
+        ("makrx.tasks.purge_idempotency_keys_task", "default"),
+    ],
+)
+def test_tasks_are_routed_to_their_queues(task_name, queue):
+    route = app.amqp.router.route({}, task_name)
+
+    assert route["queue"].name == queue

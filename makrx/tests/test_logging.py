@@ -73,6 +73,18 @@ def test_error_lines_inside_a_request_carry_its_id(api_client, json_lines):
     assert "RuntimeError" in errors[0].get("exc_info", "")
 
 
+@pytest.mark.urls("makrx.tests.urls_for_tests")
+def test_lines_inside_an_authenticated_request_name_the_user(client_for, json_lines):
+    client = client_for()
+
+    client.get("/api/test/logs", HTTP_X_REQUEST_ID="log-user", REMOTE_ADDR="192.0.2.44")
+
+    line = next(line for line in json_lines() if line["logger"] == "makrx.test")
+    assert line["user_id"] == client.user.pk
+    assert line["request_id"] == "log-user"
+    assert line["client_ip"] == "192.0.2.44"
+
+
 def test_real_logging_config_writes_json_lines():
     env = base_env(
         LOG_FORMAT="json",

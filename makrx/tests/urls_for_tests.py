@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 
 from django.http import JsonResponse
@@ -112,7 +113,16 @@ def raw_lookup_plain(request):
     return JsonResponse({"exists": Page.objects.filter(title=request.body.decode()).exists()})
 
 
+class LoggingApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request):
+        logging.getLogger("makrx.test").info("inside an authenticated view")
+        return Response({"ok": True})
+
+
 urlpatterns = [
+    path("api/test/logs", LoggingApi.as_view()),
     path("api/test/raw-lookup", RawLookupApi.as_view()),
     path("api/test/raw-lookup-plain", raw_lookup_plain),
     path("api/test/boom", BoomApi.as_view()),
