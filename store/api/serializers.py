@@ -25,6 +25,39 @@ def _iso(value: datetime) -> str:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
+def product_row_data(row: dict) -> dict:
+    """A product row from ``selectors.catalog.product_rows_complete`` in ``ProductSerializer``'s shape."""
+    available = max(row["on_hand"] - row["reserved"], 0)
+    return {
+        "id": row["id"],
+        "sku": row["sku"],
+        "slug": row["slug"],
+        "name": row["name"],
+        "mpn": row["mpn"],
+        "mpn_normalized": row["mpn_normalized"],
+        "manufacturer": row["manufacturer"],
+        "brand": {"id": row["brand_id"], "name": row["brand__name"], "slug": row["brand__slug"]}
+        if row["brand_id"]
+        else None,
+        "category": {"id": row["category_id"], "name": row["category__name"], "slug": row["category__slug"]}
+        if row["category_id"]
+        else None,
+        "tags": row["tags"],
+        "description": row["description"],
+        "price": _money(row["price"]),
+        "compare_at_price": _money(row["compare_at_price"]),
+        "currency": row["currency"],
+        "attributes": row["attributes"],
+        "images": row["images"],
+        "datasheet_url": row["datasheet_url"],
+        "active": row["active"],
+        "stock_available": available,
+        "in_stock": available > 0,
+        "created_at": _iso(row["created_at"]),
+        "updated_at": _iso(row["updated_at"]),
+    }
+
+
 class BrandRefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Brand

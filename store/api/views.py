@@ -27,7 +27,11 @@ _renderer = JSONRenderer()
 
 
 def cached_catalog_response(request, build: Callable[[], object]) -> HttpResponse:
-    """Serve a catalog read from the cache (keyed by path, host and query) or build, render and store it."""
+    """Serve a catalog read from the cache (keyed by path, host and raw query) or build, render and store it.
+
+    ``build`` validates the query itself: only a valid request produces a body, so a hit needs no validation
+    and an invalid query (an error raised by ``build``) is never stored.
+    """
 
     def key() -> str:
         params = [(name, value) for name, values in request.query_params.lists() for value in values]
@@ -69,11 +73,14 @@ class ProductListApi(APIView):
         tags=TAGS, parameters=[s.ProductListQuerySerializer], responses=s.ProductSerializer(many=True), auth=[]
     )
     def get(self, request):
-        filters = selectors.ProductFilters(**_query(s.ProductListQuerySerializer, request))
-        return cached_catalog_response(
-            request,
-            lambda: _paginated(request, self, selectors.product_list(filters=filters), s.ProductSerializer),
-        )
+        def build():
+            filters = selectors.ProductFilters(**_query(s.ProductListQuerySerializer, request))
+            paginator = StandardPagination()
+            page = paginator.paginate_queryset(selectors.product_rows(filters=filters), request, view=self)
+            rows = selectors.product_rows_complete(rows=list(page))
+            return paginator.get_paginated_response([s.product_row_data(row) for row in rows]).data
+
+        return cached_catalog_response(request, build)
 
     @extend_schema(tags=TAGS, request=s.ProductWriteSerializer, responses={201: s.ProductSerializer})
     def post(self, request):
@@ -132,11 +139,11 @@ class CategoryTreeApi(APIView):
         tags=TAGS, parameters=[s.CategoryTreeQuerySerializer], responses=s.CategoryNodeSerializer(many=True), auth=[]
     )
     def get(self, request):
-        include_counts = _query(s.CategoryTreeQuerySerializer, request)["include_product_counts"]
-        return cached_catalog_response(
-            request,
-            lambda: [_category_node(node) for node in selectors.category_tree(include_product_counts=include_counts)],
-        )
+        def build():
+            include_counts = _query(s.CategoryTreeQuerySerializer, request)["include_product_counts"]
+            return [_category_node(node) for node in selectors.category_tree(include_product_counts=include_counts)]
+
+        return cached_catalog_response(request, build)
 
     @extend_schema(tags=TAGS, request=s.CategoryWriteSerializer, responses={201: s.CategorySerializer})
     def post(self, request):
@@ -189,11 +196,14 @@ class BrandListApi(APIView):
 
     @extend_schema(tags=TAGS, parameters=[s.BrandListQuerySerializer], responses=s.BrandSerializer(many=True), auth=[])
     def get(self, request):
-        params = _query(s.BrandListQuerySerializer, request)
-        queryset = selectors.brand_list(
-            include_products=params["include_products"], products_limit=params["products_limit"]
-        )
-        return cached_catalog_response(request, lambda: _paginated(request, self, queryset, s.BrandSerializer))
+        def build():
+            params = _query(s.BrandListQuerySerializer, request)
+            queryset = selectors.brand_list(
+                include_products=params["include_products"], products_limit=params["products_limit"]
+            )
+            return _paginated(request, self, queryset, s.BrandSerializer)
+
+        return cached_catalog_response(request, build)
 
     @extend_schema(tags=TAGS, request=s.BrandWriteSerializer, responses={201: s.BrandSerializer})
     def post(self, request):
@@ -285,7 +295,8 @@ class TagPopularApi(APIView):
         tags=TAGS, parameters=[s.TagPopularQuerySerializer], responses=s.TagCountSerializer(many=True), auth=[]
     )
     def get(self, request):
-        limit = _query(s.TagPopularQuerySerializer, request)["limit"]
-        return cached_catalog_response(
-            request, lambda: s.TagCountSerializer(selectors.tag_popular_list(limit=limit), many=True).data
-        )
+        def build():
+            limit = _query(s.TagPopularQuerySerializer, request)["limit"]
+            return s.TagCountSerializer(selectors.tag_popular_list(limit=limit), many=True).data
+
+        return cached_catalog_response(request, build)

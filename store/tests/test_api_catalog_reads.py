@@ -258,3 +258,9 @@ def test_alias_paths_answer_the_same_as_v1(api_client, catalog, alias, v1):
     if isinstance(old_body, dict):  # paginated: links differ only by path
         old_body.pop("next"), new_body.pop("next"), old_body.pop("previous"), new_body.pop("previous")
     assert old_body == new_body
+
+
+def test_list_items_have_exactly_the_detail_shape(api_client, catalog):
+    """Lists render rows directly (no model instances); they must match the detail serializer field for field."""
+    for item in api_client.get(PRODUCTS).json()["results"]:
+        assert api_client.get(f"{PRODUCTS}{item['slug']}/").json() == item

@@ -100,3 +100,11 @@ def test_cache_outage_falls_back_to_the_database(api_client, monkeypatch):
     monkeypatch.setattr(catalog_cache.cache, "get", broken)
     response = get(api_client, PRODUCTS)
     assert response["X-Cache"] == "miss" and response.json()["count"] == 1
+
+
+def test_invalid_queries_are_never_cached(api_client):
+    ProductFactory(sku="MX-1")
+    assert api_client.get(PRODUCTS, {"min_price": "abc"}).status_code == 400
+    assert api_client.get(PRODUCTS, {"min_price": "abc"}).status_code == 400
+    assert get(api_client, PRODUCTS, min_price="1")["X-Cache"] == "miss"
+    assert get(api_client, PRODUCTS, min_price="1")["X-Cache"] == "hit"
