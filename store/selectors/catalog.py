@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
 from django.db import connection
-from django.db.models import Case, Count, F, FloatField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, FloatField, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest, Upper
 
 from store.models import Brand, Category, Collection, Product, StockLevel, Tag
@@ -51,14 +51,17 @@ def _id_or_slug(value: str, *, id_field: str = "pk", slug_field: str = "slug") -
 
 
 def category_subtree_ids(*, category: str) -> list[int]:
-    """Ids of the category (id or slug) and all its descendants, in one query; empty when unknown."""
+    """Ids of the category (slug, or id when all digits) and all its descendants: one query; empty when unknown."""
     value = category.strip()
-    root = Category.objects.filter(slug=value).values("path").first()
-    if root is None and value.isdigit() and len(value) < 19:
-        root = Category.objects.filter(pk=int(value)).values("path").first()
-    if root is None:
-        return []
-    return list(Category.objects.filter(path__startswith=root["path"]).values_list("id", flat=True))
+    root = Category.objects.filter(slug=value)
+    if value.isdigit() and len(value) < 19:
+        # A slug made of digits wins over an id.
+        root = Category.objects.filter(Q(slug=value) | Q(pk=int(value))).order_by(
+            Case(When(slug=value, then=Value(0)), default=Value(1))
+        )
+    return list(
+        Category.objects.filter(path__startswith=Subquery(root.values("path")[:1])).values_list("id", flat=True)
+    )
 
 
 def product_base_queryset() -> QuerySet[Product]:
@@ -176,14 +179,32 @@ PRODUCT_ROW_FIELDS = (
 )
 
 
-def product_rows(*, filters: ProductFilters) -> QuerySet:
+class ProductRows:
+    """A page source for the paginator: rows sliced from ``rows``, the total counted on the plain queryset
+    (the rows' brand/category joins would only slow the count down)."""
+
+    def __init__(self, *, rows: QuerySet, products: QuerySet):
+        self.rows, self.products = rows, products
+
+    def count(self) -> int:
+        return self.products.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item):
+        return self.rows[item]
+
+
+def product_rows(*, filters: ProductFilters) -> ProductRows:
     """``product_list`` as plain rows (dicts, brand and category joined in): what a listing page renders.
 
     Lists skip model instances on purpose: building 50 products with their brand, category, stock and tags
     as objects cost more than all the database work of the page (see docs/store.md). Add stock and tags to
     a page of rows with ``product_rows_complete``.
     """
-    return product_list(filters=filters).prefetch_related(None).values(*PRODUCT_ROW_FIELDS)
+    products = product_list(filters=filters).prefetch_related(None)
+    return ProductRows(rows=products.values(*PRODUCT_ROW_FIELDS), products=products)
 
 
 def product_rows_complete(*, rows: list[dict]) -> list[dict]:
