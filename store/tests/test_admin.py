@@ -103,3 +103,23 @@ def test_csv_import_creates_and_updates_products_by_sku(client_for):
     assert [p["sku"] for p in found] == ["MX-NEW"]
     exported = ProductResource().export()
     assert {"sku", "on_hand", "brand", "tags"} <= set(exported.headers) and len(exported) == 2
+
+
+def test_commerce_models_have_admin_screens(admin_client):
+    from store.tests.factories import CartItemFactory, OrderLineFactory, PaymentFactory, WebhookEventFactory
+
+    line = OrderLineFactory()
+    payment = PaymentFactory(order=line.order)
+    cart_item = CartItemFactory()
+    event = WebhookEventFactory()
+    for url in [
+        "/admin/store/order/?q=MX",
+        f"/admin/store/order/{line.order.pk}/change/",
+        "/admin/store/cart/",
+        f"/admin/store/cart/{cart_item.cart.pk}/change/",
+        "/admin/store/payment/",
+        f"/admin/store/payment/{payment.pk}/change/",
+        "/admin/store/webhookevent/?result__exact=received",
+        f"/admin/store/webhookevent/{event.pk}/change/",
+    ]:
+        assert admin_client.get(url).status_code == 200, url
