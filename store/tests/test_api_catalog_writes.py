@@ -169,3 +169,33 @@ def test_staff_manage_categories_brands_tags_and_collections(staff):
     assert missing.status_code == 404
     assert Collection.objects.get(slug="starter").entries.count() == 2
     assert Category.objects.filter(slug__in=["electronics", "sensors", "tools"]).count() == 3
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"parent": None},
+        {"parent": "abc"},
+        {"parent": 999999},
+        {"name": ""},
+        {"name": "x" * 201},
+        {"slug": "not a slug"},
+        {"active": "perhaps"},
+    ],
+)
+def test_category_patch_edge_cases_never_500(staff, body):
+    first, second = CategoryFactory(slug="a-first", name="A first"), CategoryFactory(slug="b-second", name="B")
+    child = CategoryFactory(parent=second, slug="child", name="Child")
+    for target in (first, second, child):
+        response = staff.patch(f"/api/v1/store/categories/{target.pk}/", body, format="json")
+        assert response.status_code in (200, 400, 409), (target.slug, response.content)
+    tree = staff.get("/api/v1/store/categories/").json()
+    assert {node["slug"] for node in tree} >= {"a-first", "b-second"}
+
+
+def test_moving_a_category_under_its_own_descendant_is_refused(staff):
+    root = CategoryFactory(slug="root")
+    child = CategoryFactory(parent=root, slug="child")
+    response = staff.patch(f"/api/v1/store/categories/{root.pk}/", {"parent": child.pk}, format="json")
+    assert response.status_code == 400
+    assert Category.objects.get(pk=child.pk).path.startswith(Category.objects.get(pk=root.pk).path)
