@@ -264,3 +264,9 @@ def test_list_items_have_exactly_the_detail_shape(api_client, catalog):
     """Lists render rows directly (no model instances); they must match the detail serializer field for field."""
     for item in api_client.get(PRODUCTS).json()["results"]:
         assert api_client.get(f"{PRODUCTS}{item['slug']}/").json() == item
+
+
+def test_alias_paths_are_read_only(client_for):
+    staff = client_for(roles=["store_admin"])
+    response = staff.post("/api/enhanced-catalog/catalog/brands", {"name": "X"}, format="json")
+    assert response.status_code == 405 and response.json()["code"] == "method_not_allowed"
