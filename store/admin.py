@@ -109,6 +109,12 @@ class ProductAdminForm(forms.ModelForm):
             "images",
         ]
 
+    def clean_currency(self):
+        currency = (self.cleaned_data.get("currency") or "").upper()
+        if len(currency) != 3 or not currency.isalpha():
+            raise forms.ValidationError("A three-letter ISO code, e.g. INR.")
+        return currency
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         stock = getattr(self.instance, "stock", None) if self.instance.pk else None

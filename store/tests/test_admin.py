@@ -123,3 +123,19 @@ def test_commerce_models_have_admin_screens(admin_client):
         f"/admin/store/webhookevent/{event.pk}/change/",
     ]:
         assert admin_client.get(url).status_code == 200, url
+
+
+def test_product_add_form_refuses_a_bad_currency_without_saving(admin_client):
+    brand, category = BrandFactory(), CategoryFactory()
+    form = {
+        "sku": "MX-NEW", "slug": "mx-new", "name": "New", "active": "on", "mpn": "", "manufacturer": "",
+        "brand": brand.pk, "category": category.pk, "datasheet_url": "", "price": "1.00", "compare_at_price": "",
+        "currency": "I1", "description": "", "attributes": "{}", "images": "[]", "on_hand": "",
+    }  # fmt: skip
+    response = admin_client.post("/admin/store/product/add/", form)
+    assert response.status_code == 200 and b"three-letter" in response.content
+    assert not Product.objects.filter(sku="MX-NEW").exists()
+    form["currency"] = "usd"
+    assert admin_client.post("/admin/store/product/add/", form).status_code == 302
+    product = Product.objects.get(sku="MX-NEW")
+    assert product.currency == "USD" and product.stock.on_hand == 0
