@@ -252,7 +252,19 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "makerspace.tasks.expire_member_skills_task",
         "schedule": timedelta(hours=1),
     },
+    "makerspace-apply-maintenance-windows": {
+        "task": "makerspace.tasks.apply_maintenance_windows_task",
+        "schedule": timedelta(minutes=1),
+    },
+    "store-release-expired-orders": {
+        "task": "store.tasks.release_expired_orders_task",
+        "schedule": timedelta(minutes=1),
+    },
 }
+
+# --- makerspace bookings ---------------------------------------------------------------------
+# Members cancel their own reservations up to this many minutes before the start (staff any time).
+MAKERSPACE_CANCEL_CUTOFF_MINUTES = env.int("MAKERSPACE_CANCEL_CUTOFF_MINUTES", default=120)
 
 # --- auth -----------------------------------------------------------------------------------
 KEYCLOAK_URL = env.str("KEYCLOAK_URL", default="").rstrip("/")
@@ -316,6 +328,8 @@ RAZORPAY_KEY_SECRET = env.str("RAZORPAY_KEY_SECRET", default="")
 RAZORPAY_WEBHOOK_SECRET = env.str("RAZORPAY_WEBHOOK_SECRET", default="")
 # Catalog reads (product lists, category tree, brands, tags) are cached this long; 0 disables the cache.
 STORE_CATALOG_CACHE_SECONDS = env.int("STORE_CATALOG_CACHE_SECONDS", default=300)
+# Unpaid orders give their reserved stock back after this many minutes (store.tasks.release_expired_orders_task).
+STORE_ORDER_PAYMENT_TIMEOUT_MINUTES = env.int("STORE_ORDER_PAYMENT_TIMEOUT_MINUTES", default=30)
 
 # --- files ----------------------------------------------------------------------------------
 UPLOAD_MAX_MB = env.int("UPLOAD_MAX_MB", default=50)

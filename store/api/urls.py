@@ -1,6 +1,6 @@
 """API routes of the store under /api/v1/store/ (catalog here; cart, checkout, orders, payments included below)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from store.api import views
 
@@ -16,4 +16,5 @@ urlpatterns = [
     path("products/", views.ProductListApi.as_view(), name="store-product-list"),
     path("products/<str:lookup>/", views.ProductDetailApi.as_view(), name="store-product-detail"),
     path("products/<str:lookup>/stock/", views.ProductStockApi.as_view(), name="store-product-stock"),
+    path("", include("store.api.urls_orders")),
 ]

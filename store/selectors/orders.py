@@ -1,0 +1,68 @@
+"""Reads for carts and orders: prefetched so a page costs the same number of queries at any size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Prefetch, QuerySet
+
+from makrx.auth.roles import is_store_staff
+from makrx.errors import NotFound
+from store.models import Cart, CartItem, Order, OrderEvent, OrderLine
+
+
+def cart_items(*, cart: Cart) -> list[CartItem]:
+    """The cart's lines with their products and stock (one query)."""
+    if cart.pk is None:
+        return []
+    return list(cart.items.select_related("product__stock").order_by("id"))
+
+
+@dataclass(frozen=True)
+class OrderFilters:
+    status: str | None = None
+    created_from: date | None = None
+    created_to: date | None = None
+    search: str | None = None
+
+
+def order_list(*, user, filters: OrderFilters) -> QuerySet[Order]:
+    """Store staff see every order; customers their own. Lines prefetched."""
+    queryset = Order.objects.select_related("user").prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.order_by("id"))
+    )
+    if not is_store_staff(user):
+        queryset = queryset.filter(user=user)
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.created_from:
+        queryset = queryset.filter(created_at__date__gte=filters.created_from)
+    if filters.created_to:
+        queryset = queryset.filter(created_at__date__lte=filters.created_to)
+    if filters.search:
+        queryset = queryset.filter(number__icontains=filters.search)
+    return queryset.order_by("-created_at", "-id")
+
+
+def order_get(*, number: str, user, cart_token: str | None = None) -> Order:
+    """One order with lines, events and payments, if the caller may see it (owner, store staff, or the guest
+    holding the checkout cart's token); otherwise 404 (no hint that the number exists)."""
+    order = (
+        Order.objects.select_related("user", "cart")
+        .prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.order_by("id")),
+            Prefetch("events", queryset=OrderEvent.objects.order_by("created_at", "id")),
+            "payments",
+        )
+        .filter(number=number)
+        .first()
+    )
+    if order is not None:
+        if is_store_staff(user):
+            return order
+        if getattr(user, "is_authenticated", False) and order.user_id == user.pk:
+            return order
+        if order.user_id is None and cart_token and order.cart is not None and order.cart.token == cart_token:
+            return order
+    raise NotFound("No such order.", code="order_not_found")

@@ -1,0 +1,192 @@
+"""Carts: the signed-in user's cart or an anonymous one addressed by a token, lines checked against stock,
+and the merge of an anonymous cart into the user's cart."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from makrx.errors import ConflictError, NotFound, ValidationError
+from store.models import Cart, CartItem, Product, StockLevel
+from store.money import quantize_money
+
+MAX_LINE_QUANTITY = 10_000
+
+
+@dataclass(frozen=True)
+class CartTotals:
+    """Prices are tax-exclusive catalog prices; tax (DEFAULT_TAX_RATE %) is added on top."""
+
+    subtotal: Decimal
+    tax_rate: Decimal
+    tax: Decimal
+    total: Decimal
+    item_count: int
+
+
+def cart_totals(*, cart: Cart, items: list[CartItem]) -> CartTotals:
+    """Totals from the current catalog prices (never from a client)."""
+    subtotal = quantize_money(sum((item.product.price * item.quantity for item in items), Decimal("0")))
+    rate = Decimal(settings.DEFAULT_TAX_RATE)
+    tax = quantize_money(subtotal * rate / Decimal(100))
+    return CartTotals(
+        subtotal=subtotal,
+        tax_rate=rate,
+        tax=tax,
+        total=subtotal + tax,
+        item_count=sum(item.quantity for item in items),
+    )
+
+
+def _user_cart(user) -> Cart:
+    try:
+        with transaction.atomic():
+            cart, _ = Cart.objects.get_or_create(user=user)
+    except IntegrityError:  # created concurrently
+        cart = Cart.objects.get(user=user)
+    return cart
+
+
+def _anonymous_cart(token: str) -> Cart:
+    cart = Cart.objects.filter(token=token, user__isnull=True).first()
+    if cart is None or cart.merged_at is not None:
+        raise NotFound("No open cart with that X-Cart-Token; drop it and start a new cart.", code="cart_not_found")
+    return cart
+
+
+def cart_resolve(*, user, token: str | None, create: bool = True) -> Cart | None:
+    """The cart a request works on.
+
+    Signed in: the user's cart; a token of an open anonymous cart in the same request merges that cart into
+    it first (the merge trigger). Anonymous: the token's cart, or a new cart with a fresh token when there is
+    no token and ``create``. Unknown or merged tokens: 404 ``cart_not_found`` (anonymous only; a signed-in
+    request ignores a stale token).
+    """
+    token = (token or "").strip() or None
+    if getattr(user, "is_authenticated", False):
+        cart = _user_cart(user) if create else Cart.objects.filter(user=user).first()
+        if token:
+            anonymous = Cart.objects.filter(token=token, user__isnull=True, merged_at__isnull=True).first()
+            if anonymous is not None:
+                cart = cart or _user_cart(user)
+                cart_merge(source=anonymous, target=cart)
+        return cart
+    if token:
+        return _anonymous_cart(token)
+    if not create:
+        return None
+    return Cart.objects.create(token=secrets.token_urlsafe(32))
+
+
+@transaction.atomic
+def cart_merge(*, source: Cart, target: Cart) -> Cart:
+    """Move an anonymous cart's lines into ``target``: quantities summed, capped at available stock; lines
+    with nothing available are dropped. The source is marked merged (kept for the record) and never used again.
+    """
+    source = Cart.objects.select_for_update().get(pk=source.pk)
+    if source.merged_at is not None or source.pk == target.pk:
+        return target
+    Cart.objects.select_for_update().get(pk=target.pk)
+    existing = {item.product_id: item for item in target.items.all()}
+    incoming = list(source.items.select_related("product__stock"))
+    for item in incoming:
+        available = _available(item.product)
+        current = existing.get(item.product_id)
+        wanted = min(item.quantity + (current.quantity if current else 0), available, MAX_LINE_QUANTITY)
+        if current is not None:
+            if wanted > 0 and wanted != current.quantity:
+                current.quantity = wanted
+                current.save(update_fields=["quantity", "updated_at"])
+        elif wanted > 0 and item.product.active:
+            CartItem.objects.create(cart=target, product=item.product, quantity=wanted)
+    source.merged_into = target
+    source.merged_at = timezone.now()
+    source.save(update_fields=["merged_into", "merged_at", "updated_at"])
+    return target
+
+
+def _available(product: Product) -> int:
+    stock = getattr(product, "stock", None)
+    return stock.available if stock is not None else 0
+
+
+def _product_for_cart(*, product_id: int | None, sku: str | None) -> Product:
+    queryset = Product.objects.select_related("stock").filter(active=True)
+    if product_id is not None:
+        product = queryset.filter(pk=product_id).first()
+    else:
+        product = queryset.filter(sku__iexact=sku).first()
+    if product is None:
+        raise NotFound("No active product with that id or SKU.", code="product_not_found")
+    return product
+
+
+def _check_quantity(*, product: Product, quantity: int) -> None:
+    if quantity < 1 or quantity > MAX_LINE_QUANTITY:
+        raise ValidationError(
+            f"Quantity must be between 1 and {MAX_LINE_QUANTITY}.", errors={"quantity": ["Out of range."]}
+        )
+    available = StockLevel.objects.filter(product_id=product.pk).values_list("on_hand", "reserved").first()
+    available = available[0] - available[1] if available else 0
+    if quantity > available:
+        raise ConflictError(
+            f"Only {available} of {product.sku} available.",
+            code="out_of_stock",
+            errors={product.sku: [f"Only {available} available."]},
+        )
+
+
+@transaction.atomic
+def cart_item_add(*, cart: Cart, quantity: int, product_id: int | None = None, sku: str | None = None) -> CartItem:
+    """Add units of a product (by id or SKU); an existing line grows. 409 ``out_of_stock`` beyond what is
+    available, 404 ``product_not_found`` for an unknown or inactive product, 400 for another currency."""
+    product = _product_for_cart(product_id=product_id, sku=sku)
+    cart = Cart.objects.select_for_update().get(pk=cart.pk)
+    if cart.merged_at is not None:
+        raise NotFound("This cart was merged into a signed-in cart.", code="cart_not_found")
+    item = CartItem.objects.filter(cart=cart, product=product).first()
+    if product.currency != cart.currency:
+        if cart.items.exists():
+            raise ValidationError(
+                f"{product.sku} is priced in {product.currency}; this cart is in {cart.currency}.",
+                code="currency_mismatch",
+            )
+        cart.currency = product.currency
+        cart.save(update_fields=["currency", "updated_at"])
+    new_quantity = quantity + (item.quantity if item else 0)
+    _check_quantity(product=product, quantity=new_quantity)
+    if item is None:
+        return CartItem.objects.create(cart=cart, product=product, quantity=new_quantity)
+    item.quantity = new_quantity
+    item.save(update_fields=["quantity", "updated_at"])
+    return item
+
+
+def _cart_item(*, cart: Cart, item_id: int) -> CartItem:
+    item = CartItem.objects.select_related("product").filter(cart=cart, pk=item_id).first()
+    if item is None:
+        raise NotFound("No such line in this cart.", code="cart_item_not_found")
+    return item
+
+
+@transaction.atomic
+def cart_item_update(*, cart: Cart, item_id: int, quantity: int) -> CartItem | None:
+    """Set a line's quantity (0 removes it; returns None then)."""
+    item = _cart_item(cart=cart, item_id=item_id)
+    if quantity == 0:
+        item.delete()
+        return None
+    _check_quantity(product=item.product, quantity=quantity)
+    item.quantity = quantity
+    item.save(update_fields=["quantity", "updated_at"])
+    return item
+
+
+@transaction.atomic
+def cart_item_delete(*, cart: Cart, item_id: int) -> None:
+    _cart_item(cart=cart, item_id=item_id).delete()

@@ -1,0 +1,23 @@
+"""Store background work."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from makrx.errors import TransientError
+from store.services.orders import orders_release_expired
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(TransientError,),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=3,
+    soft_time_limit=120,
+    time_limit=180,
+)
+def release_expired_orders_task(self) -> int:
+    """Cancel unpaid orders past their payment deadline and release their stock (safe to run twice)."""
+    return orders_release_expired()
