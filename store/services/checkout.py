@@ -65,7 +65,7 @@ def order_checkout(
     totals = cart_totals(cart=cart, items=items)
     now = timezone.now()
     order = Order.objects.create(
-        number=f"TMP-{uuid.uuid4().hex}",
+        number=f"TMP-{uuid.uuid4().hex[:28]}",  # replaced by the id-based number below
         user=user if getattr(user, "is_authenticated", False) else None,
         email=email,
         currency=cart.currency,
