@@ -1,0 +1,187 @@
+"""Booking reads: scoped reservation, maintenance and usage lists, and a machine's availability for a day."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import CharField, Q, QuerySet, Value
+from django.utils import timezone
+
+from makerspace.models import (
+    Closure,
+    Equipment,
+    MaintenanceTicket,
+    MaintenanceWindow,
+    OpeningHours,
+    Reservation,
+    UsageSession,
+)
+from makerspace.permissions import staffed_makerspace_ids
+from makrx.auth import roles
+
+
+def _scope(user, *, own: Q, path: str) -> Q | None:
+    """Rows the user owns plus rows of makerspaces they staff; None = everything (platform admins)."""
+    if roles.is_platform_admin(user):
+        return None
+    ids = staffed_makerspace_ids(user)
+    return own | Q(**{f"{path}__in": ids}) if ids else own
+
+
+def _scoped(queryset: QuerySet, user, *, own: Q, path: str) -> QuerySet:
+    if not getattr(user, "is_authenticated", False):
+        return queryset.none()
+    scope = _scope(user, own=own, path=path)
+    return queryset if scope is None else queryset.filter(scope)
+
+
+def reservation_list(
+    *,
+    user,
+    equipment_id: int | None = None,
+    makerspace_id: int | None = None,
+    status: str | None = None,
+    starts_after: datetime | None = None,
+    starts_before: datetime | None = None,
+) -> QuerySet[Reservation]:
+    """Members see their own reservations; staff those of their makerspaces; platform admins all."""
+    queryset = _scoped(Reservation.objects.all(), user, own=Q(user=user), path="equipment__makerspace_id")
+    if equipment_id is not None:
+        queryset = queryset.filter(equipment_id=equipment_id)
+    if makerspace_id is not None:
+        queryset = queryset.filter(equipment__makerspace_id=makerspace_id)
+    if status:
+        queryset = queryset.filter(status=status)
+    if starts_after is not None:
+        queryset = queryset.filter(ends_at__gt=starts_after)
+    if starts_before is not None:
+        queryset = queryset.filter(starts_at__lt=starts_before)
+    return queryset.select_related("equipment__makerspace", "user", "member", "created_by", "cancelled_by").order_by(
+        "starts_at", "id"
+    )
+
+
+def ticket_list(*, user, equipment_id: int | None = None, status: str | None = None) -> QuerySet[MaintenanceTicket]:
+    """Staff see the tickets of their makerspaces; others the tickets they reported."""
+    queryset = _scoped(MaintenanceTicket.objects.all(), user, own=Q(reported_by=user), path="equipment__makerspace_id")
+    if equipment_id is not None:
+        queryset = queryset.filter(equipment_id=equipment_id)
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.select_related("equipment__makerspace", "reported_by", "assignee").order_by("-created_at", "-id")
+
+
+def window_list(*, user, equipment_id: int | None = None) -> QuerySet[MaintenanceWindow]:
+    """Windows are public to everyone signed in (they explain why a slot is not free), for active machines."""
+    queryset = MaintenanceWindow.objects.filter(equipment__active=True, equipment__makerspace__active=True)
+    if not getattr(user, "is_authenticated", False):
+        return queryset.none()
+    if equipment_id is not None:
+        queryset = queryset.filter(equipment_id=equipment_id)
+    return queryset.select_related("equipment__makerspace", "created_by").order_by("starts_at", "id")
+
+
+def usage_session_list(*, user, equipment_id: int | None = None, open_only: bool = False) -> QuerySet[UsageSession]:
+    queryset = _scoped(UsageSession.objects.all(), user, own=Q(user=user), path="equipment__makerspace_id")
+    if equipment_id is not None:
+        queryset = queryset.filter(equipment_id=equipment_id)
+    if open_only:
+        queryset = queryset.filter(ended_at__isnull=True)
+    return queryset.select_related("equipment__makerspace", "user", "member", "reservation").order_by(
+        "-started_at", "-id"
+    )
+
+
+# --- availability ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Interval:
+    starts_at: datetime
+    ends_at: datetime
+    kind: str = "free"
+
+
+@dataclass(frozen=True)
+class DayAvailability:
+    equipment: Equipment
+    date: date
+    timezone: str
+    closed: bool
+    opening: list[Interval]
+    busy: list[Interval]
+    free: list[Interval]
+
+
+def _subtract(opening: list[Interval], busy: list[Interval]) -> list[Interval]:
+    free = []
+    for interval in opening:
+        cursor = interval.starts_at
+        for block in busy:  # sorted by start
+            if block.ends_at <= cursor or block.starts_at >= interval.ends_at:
+                continue
+            if block.starts_at > cursor:
+                free.append(Interval(cursor, block.starts_at))
+            cursor = max(cursor, block.ends_at)
+        if cursor < interval.ends_at:
+            free.append(Interval(cursor, interval.ends_at))
+    return free
+
+
+def equipment_availability(*, equipment: Equipment, day: date, now: datetime | None = None) -> DayAvailability:
+    """Free slots of a machine on a local day: opening intervals minus closures, windows and active reservations.
+
+    Three queries whatever the number of reservations: opening hours, closures, and busy ranges
+    (reservations and maintenance windows in one UNION). Free time already past is not offered.
+    """
+    tz = equipment.makerspace.tzinfo
+    day_start = datetime.combine(day, time.min, tzinfo=tz)
+    day_end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
+    hours = list(
+        OpeningHours.objects.filter(makerspace_id=equipment.makerspace_id, weekday=day.weekday())
+        .order_by("opens")
+        .values_list("opens", "closes")
+    )
+    closed = Closure.objects.filter(
+        makerspace_id=equipment.makerspace_id, starts_on__lte=day, ends_on__gte=day
+    ).exists()
+    opening = (
+        []
+        if closed
+        else [Interval(datetime.combine(day, o, tzinfo=tz), datetime.combine(day, c, tzinfo=tz)) for o, c in hours]
+    )
+    reservations = (
+        Reservation.objects.filter(
+            equipment_id=equipment.pk,
+            status__in=Reservation.ACTIVE_STATUSES,
+            starts_at__lt=day_end,
+            ends_at__gt=day_start,
+        )
+        .annotate(kind=Value("reservation", output_field=CharField()))
+        .values_list("starts_at", "ends_at", "kind")
+    )
+    windows = (
+        MaintenanceWindow.objects.filter(
+            equipment_id=equipment.pk, cancelled_at__isnull=True, starts_at__lt=day_end, ends_at__gt=day_start
+        )
+        .annotate(kind=Value("maintenance", output_field=CharField()))
+        .values_list("starts_at", "ends_at", "kind")
+    )
+    busy = sorted(
+        (Interval(s.astimezone(tz), e.astimezone(tz), k) for s, e, k in reservations.union(windows, all=True)),
+        key=lambda i: (i.starts_at, i.ends_at),
+    )
+    now = now or timezone.now()
+    free = [
+        Interval(max(i.starts_at, now.astimezone(tz)), i.ends_at) for i in _subtract(opening, busy) if i.ends_at > now
+    ]
+    return DayAvailability(
+        equipment=equipment,
+        date=day,
+        timezone=equipment.makerspace.timezone,
+        closed=closed,
+        opening=opening,
+        busy=busy,
+        free=free,
+    )

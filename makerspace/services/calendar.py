@@ -1,0 +1,108 @@
+"""iCalendar feeds addressed by a secret per-user token: the token's owner's reservations, or one machine's."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from icalendar import Calendar, Event
+
+from makerspace.models import CalendarToken, Equipment, Member, Reservation
+from makerspace.models.calendar import new_calendar_token
+from makerspace.permissions import is_makerspace_staff
+from makrx.auth import roles
+from makrx.errors import NotFound
+
+# Feeds show what is still relevant: the last 90 days and everything ahead.
+FEED_PAST = timedelta(days=90)
+FEED_LIMIT = 2000
+PRODID = "-//MakrX//Makerspace reservations//EN"
+FEED_STATUSES = ("pending", "confirmed", "checked_in", "completed")
+
+
+@transaction.atomic
+def calendar_token_get(*, user) -> CalendarToken:
+    token, _ = CalendarToken.objects.get_or_create(user=user)
+    return token
+
+
+@transaction.atomic
+def calendar_token_rotate(*, user) -> CalendarToken:
+    """A new secret; the old feed URLs stop working at once."""
+    token, created = CalendarToken.objects.select_for_update().get_or_create(user=user)
+    if not created:
+        token.token = new_calendar_token()
+        token.rotated_at = timezone.now()
+        token.save(update_fields=["token", "rotated_at", "updated_at"])
+    return token
+
+
+def calendar_token_owner(*, token: str):
+    row = CalendarToken.objects.select_related("user").filter(token=token, user__is_active=True).first()
+    if row is None:
+        raise NotFound("Unknown calendar.")
+    return row.user
+
+
+def _feed_reservations():
+    return (
+        Reservation.objects.filter(status__in=FEED_STATUSES, ends_at__gte=timezone.now() - FEED_PAST)
+        .select_related("equipment__makerspace", "user")
+        .order_by("starts_at", "id")
+    )
+
+
+def _calendar(name: str) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", name)
+    return calendar
+
+
+def _event(reservation: Reservation, *, summary: str, description: str = "") -> Event:
+    event = Event()
+    event.add("uid", f"reservation-{reservation.pk}@makrx")
+    event.add("dtstamp", reservation.updated_at)
+    event.add("dtstart", reservation.starts_at)
+    event.add("dtend", reservation.ends_at)
+    event.add("summary", summary)
+    event.add("location", f"{reservation.equipment.makerspace.name} — {reservation.equipment.location}".strip(" —"))
+    event.add("status", "TENTATIVE" if reservation.status == "pending" else "CONFIRMED")
+    if description:
+        event.add("description", description)
+    return event
+
+
+def user_reservations_ics(*, token: str) -> bytes:
+    """The token owner's reservations as an .ics feed."""
+    user = calendar_token_owner(token=token)
+    calendar = _calendar("My MakrX reservations")
+    for reservation in _feed_reservations().filter(user=user)[:FEED_LIMIT]:
+        calendar.add_component(
+            _event(reservation, summary=f"{reservation.equipment.name} reserved", description=reservation.notes)
+        )
+    return calendar.to_ical()
+
+
+def equipment_reservations_ics(*, token: str, equipment_id: int) -> bytes:
+    """One machine's reservations, if the token owner belongs to (or staffs) its makerspace.
+
+    Staff see who booked; members see only that the machine is reserved.
+    """
+    user = calendar_token_owner(token=token)
+    equipment = Equipment.objects.select_related("makerspace").filter(pk=equipment_id).first()
+    if equipment is None:
+        raise NotFound("Unknown machine.")
+    staff = is_makerspace_staff(user, equipment.makerspace_id)
+    member = Member.objects.filter(user=user, makerspace_id=equipment.makerspace_id, status=Member.Status.ACTIVE)
+    if not (staff or roles.is_platform_admin(user) or member.exists()):
+        raise NotFound("Unknown machine.")
+    calendar = _calendar(f"{equipment.name} — {equipment.makerspace.name}")
+    for reservation in _feed_reservations().filter(equipment=equipment)[:FEED_LIMIT]:
+        who = reservation.user.get_username() if staff or reservation.user_id == user.pk else ""
+        summary = f"{equipment.name}: {who}" if who else f"{equipment.name} reserved"
+        calendar.add_component(_event(reservation, summary=summary))
+    return calendar.to_ical()

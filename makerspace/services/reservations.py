@@ -1,0 +1,288 @@
+"""Reservation writes: booking with every rule of the issue, cancellation, check-in, no-show, completion.
+
+Checks run in a fixed order, each with its own 409 code: ``equipment_unavailable``, ``membership_inactive``,
+``skill_required``, ``plan_limit``, ``outside_opening_hours``, ``maintenance_window``, ``slot_taken``.
+The equipment row is locked while checking, and on PostgreSQL the exclusion constraint
+``reservation_no_overlap`` is the final guard (its violation becomes ``slot_taken``, never a 500).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from makerspace import selectors
+from makerspace.models import Closure, Equipment, MaintenanceWindow, Member, OpeningHours, Reservation
+from makerspace.permissions import is_makerspace_staff
+from makerspace.services.access import member_can_use_equipment
+from makrx import metrics
+from makrx.auth import roles
+from makrx.errors import ConflictError, InvalidTransition, PermissionDenied, ValidationError
+
+# A reservation fits inside one opening interval, so one day is the natural ceiling.
+MAX_RESERVATION = timedelta(hours=24)
+MIN_RESERVATION = timedelta(minutes=5)
+BOOKING_HORIZON = timedelta(days=366)
+# A booking may start a little in the past (clock skew, "book now" forms).
+PAST_GRACE = timedelta(minutes=5)
+# Staff may check a member in this long before the slot starts.
+CHECK_IN_EARLY = timedelta(minutes=30)
+EXCLUSION_VIOLATION = "23P01"
+
+
+def cancel_cutoff() -> timedelta:
+    """How long before the start a member may still cancel their own reservation (setting, minutes)."""
+    return timedelta(minutes=getattr(settings, "MAKERSPACE_CANCEL_CUTOFF_MINUTES", 120))
+
+
+def _check_range(starts_at: datetime, ends_at: datetime, *, now: datetime) -> None:
+    if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
+        raise ValidationError("Times need a UTC offset or time zone.", errors={"starts_at": ["Naive datetime."]})
+    if ends_at <= starts_at:
+        raise ValidationError("The reservation must end after it starts.", errors={"ends_at": ["Must be after start."]})
+    if starts_at < now - PAST_GRACE:
+        raise ValidationError("The reservation cannot start in the past.", errors={"starts_at": ["In the past."]})
+    if ends_at - starts_at < MIN_RESERVATION:
+        raise ValidationError("A reservation lasts at least 5 minutes.", errors={"ends_at": ["Too short."]})
+    if ends_at - starts_at > MAX_RESERVATION:
+        raise ValidationError("A reservation lasts at most 24 hours.", errors={"ends_at": ["Too long."]})
+    if starts_at > now + BOOKING_HORIZON:
+        raise ValidationError("Reservations open at most a year ahead.", errors={"starts_at": ["Too far ahead."]})
+
+
+def _check_plan_quota(*, member: Member | None, equipment: Equipment, starts_at: datetime, ends_at: datetime) -> None:
+    """Plan length and per-week limits for plain members on a plan (staff roles are not limited)."""
+    if member is None or member.plan is None or member.role in roles.MAKERSPACE_STAFF_ROLES:
+        return
+    plan = member.plan
+    minutes = (ends_at - starts_at).total_seconds() / 60
+    if plan.max_reservation_minutes is not None and minutes > plan.max_reservation_minutes:
+        raise ConflictError(
+            f"Your plan allows reservations of at most {plan.max_reservation_minutes} minutes.", code="plan_limit"
+        )
+    if plan.max_reservations_per_week is not None:
+        # The week (Monday 00:00) is counted in the makerspace's own time zone.
+        tz = equipment.makerspace.tzinfo
+        local = starts_at.astimezone(tz)
+        week_start = datetime.combine(local.date() - timedelta(days=local.weekday()), datetime.min.time(), tzinfo=tz)
+        week_end = week_start + timedelta(days=7)
+        used = Reservation.objects.filter(
+            member=member, starts_at__gte=week_start, starts_at__lt=week_end, status__in=_COUNTED_STATUSES
+        ).count()
+        if used >= plan.max_reservations_per_week:
+            raise ConflictError(
+                f"Your plan allows {plan.max_reservations_per_week} reservations per week.", code="plan_limit"
+            )
+
+
+# Reservations that count against a weekly quota: everything not cancelled.
+_COUNTED_STATUSES = ("pending", "confirmed", "checked_in", "completed", "no_show")
+
+
+def _check_opening_hours(*, equipment: Equipment, starts_at: datetime, ends_at: datetime) -> None:
+    """The range must fit inside one opening interval of one local day, and that day must not be a closure."""
+    makerspace = equipment.makerspace
+    tz = makerspace.tzinfo
+    local_start, local_end = starts_at.astimezone(tz), ends_at.astimezone(tz)
+    refusal = ConflictError(
+        f"{makerspace.name} is not open for the whole of that time ({makerspace.timezone}).",
+        code="outside_opening_hours",
+    )
+    if local_start.date() != local_end.date():
+        raise refusal
+    day = local_start.date()
+    fits = OpeningHours.objects.filter(
+        makerspace_id=makerspace.pk,
+        weekday=day.weekday(),
+        opens__lte=local_start.time(),
+        closes__gte=local_end.time(),
+    ).exists()
+    if not fits:
+        raise refusal
+    if Closure.objects.filter(makerspace_id=makerspace.pk, starts_on__lte=day, ends_on__gte=day).exists():
+        raise ConflictError(f"{makerspace.name} is closed on {day.isoformat()}.", code="outside_opening_hours")
+
+
+def _check_maintenance(*, equipment: Equipment, starts_at: datetime, ends_at: datetime) -> None:
+    if MaintenanceWindow.objects.filter(
+        equipment_id=equipment.pk, cancelled_at__isnull=True, starts_at__lt=ends_at, ends_at__gt=starts_at
+    ).exists():
+        raise ConflictError("The machine is scheduled for maintenance during that time.", code="maintenance_window")
+
+
+def overlapping_reservations(*, equipment_id: int, starts_at: datetime, ends_at: datetime, exclude_pk=None):
+    """Active reservations of the machine that overlap [starts_at, ends_at) (touching ranges do not overlap)."""
+    queryset = Reservation.objects.filter(
+        equipment_id=equipment_id,
+        status__in=Reservation.ACTIVE_STATUSES,
+        starts_at__lt=ends_at,
+        ends_at__gt=starts_at,
+    )
+    return queryset.exclude(pk=exclude_pk) if exclude_pk else queryset
+
+
+def _slot_taken() -> ConflictError:
+    return ConflictError("The machine is already reserved for part of that time.", code="slot_taken")
+
+
+def _resolve_member(*, user, equipment: Equipment, member: Member | None) -> tuple[Member | None, object, bool]:
+    """(member, user the slot is for, whether the access rules apply)."""
+    if member is not None:
+        if not is_makerspace_staff(user, equipment.makerspace_id):
+            raise PermissionDenied("Only staff of this makerspace book for other members.")
+        if member.makerspace_id != equipment.makerspace_id:
+            raise ValidationError(
+                "That member belongs to another makerspace.", errors={"member": ["Member of another makerspace."]}
+            )
+        return member, member.user, True
+    own = selectors.member_for(user=user, makerspace=equipment.makerspace_id)
+    if roles.is_platform_admin(user) and (own is None or own.status != Member.Status.ACTIVE):
+        # Platform admins book any machine without a membership: recorded with member=None.
+        return None, user, False
+    return own, user, not roles.is_platform_admin(user)
+
+
+def reservation_create(
+    *, user, equipment: Equipment, starts_at: datetime, ends_at: datetime, member: Member | None = None, notes=""
+) -> Reservation:
+    """Book ``equipment`` for ``[starts_at, ends_at)`` for the user (or, for staff, for ``member``)."""
+    now = timezone.now()
+    _check_range(starts_at, ends_at, now=now)
+    try:
+        with transaction.atomic():
+            locked = Equipment.objects.select_for_update().select_related("makerspace").get(pk=equipment.pk)
+            if (
+                not locked.active
+                or not locked.makerspace.active
+                or locked.status in (Equipment.Status.OFFLINE, Equipment.Status.MAINTENANCE)
+            ):
+                raise ConflictError(
+                    f"{locked.name} cannot be booked now ({locked.get_status_display().lower()}).",
+                    code="equipment_unavailable",
+                )
+            slot_member, slot_user, checked = _resolve_member(user=user, equipment=locked, member=member)
+            if checked:
+                member_can_use_equipment(member=slot_member, equipment=locked, at=starts_at)
+                _check_plan_quota(member=slot_member, equipment=locked, starts_at=starts_at, ends_at=ends_at)
+            _check_opening_hours(equipment=locked, starts_at=starts_at, ends_at=ends_at)
+            _check_maintenance(equipment=locked, starts_at=starts_at, ends_at=ends_at)
+            if overlapping_reservations(equipment_id=locked.pk, starts_at=starts_at, ends_at=ends_at).exists():
+                raise _slot_taken()
+            reservation = Reservation.objects.create(
+                equipment=locked,
+                user=slot_user,
+                member=slot_member,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                status=Reservation.Status.CONFIRMED,
+                created_by=user,
+                notes=notes,
+            )
+            transaction.on_commit(lambda: metrics.RESERVATIONS.labels(event="created").inc())
+            return reservation
+    except IntegrityError as exc:
+        if getattr(getattr(exc, "__cause__", None), "sqlstate", None) == EXCLUSION_VIOLATION or (
+            "reservation_no_overlap" in str(exc)
+        ):
+            raise _slot_taken() from exc
+        raise
+
+
+def _lock(reservation: Reservation) -> Reservation:
+    return Reservation.objects.select_for_update().select_related("equipment").get(pk=reservation.pk)
+
+
+@transaction.atomic
+def reservation_cancel(*, reservation: Reservation, user, reason: str = "") -> Reservation:
+    """Members cancel their own until the cut-off; staff of the makerspace cancel any (with a reason)."""
+    locked = _lock(reservation)
+    staff = is_makerspace_staff(user, locked.equipment.makerspace_id)
+    if locked.status not in (Reservation.Status.PENDING, Reservation.Status.CONFIRMED):
+        raise InvalidTransition(f"A {locked.get_status_display().lower()} reservation cannot be cancelled.")
+    if not staff:
+        if locked.user_id != user.pk:
+            raise PermissionDenied("You may only cancel your own reservations.")
+        if timezone.now() > locked.starts_at - cancel_cutoff():
+            minutes = int(cancel_cutoff().total_seconds() // 60)
+            raise ConflictError(
+                f"Reservations can be cancelled up to {minutes} minutes before they start; ask staff.",
+                code="cancellation_cutoff",
+            )
+    elif locked.user_id != user.pk and not reason.strip():
+        raise ValidationError(
+            "Staff give a reason when cancelling a member's reservation.", errors={"reason": ["Required."]}
+        )
+    locked.status = Reservation.Status.CANCELLED
+    locked.cancelled_by = user
+    locked.cancelled_at = timezone.now()
+    locked.cancel_reason = reason[:500]
+    locked.save(update_fields=["status", "cancelled_by", "cancelled_at", "cancel_reason", "updated_at"])
+    transaction.on_commit(lambda: metrics.RESERVATIONS.labels(event="cancelled").inc())
+    return locked
+
+
+def _require_staff(user, reservation: Reservation) -> None:
+    if not is_makerspace_staff(user, reservation.equipment.makerspace_id):
+        raise PermissionDenied("Only staff of this makerspace do that.")
+
+
+@transaction.atomic
+def reservation_check_in(*, reservation: Reservation, user) -> Reservation:
+    """Staff mark the member as arrived (from 30 minutes before the start until the end)."""
+    locked = _lock(reservation)
+    _require_staff(user, locked)
+    if locked.status not in (Reservation.Status.PENDING, Reservation.Status.CONFIRMED):
+        raise InvalidTransition(f"A {locked.get_status_display().lower()} reservation cannot be checked in.")
+    now = timezone.now()
+    if not (locked.starts_at - CHECK_IN_EARLY <= now < locked.ends_at):
+        raise InvalidTransition("Check-in opens 30 minutes before the start and closes at the end.")
+    locked.status = Reservation.Status.CHECKED_IN
+    locked.checked_in_at = now
+    locked.save(update_fields=["status", "checked_in_at", "updated_at"])
+    transaction.on_commit(lambda: metrics.RESERVATIONS.labels(event="checked_in").inc())
+    return locked
+
+
+@transaction.atomic
+def reservation_no_show(*, reservation: Reservation, user) -> Reservation:
+    """Staff mark a reservation whose start has passed without check-in; the slot is freed."""
+    locked = _lock(reservation)
+    _require_staff(user, locked)
+    if locked.status not in (Reservation.Status.PENDING, Reservation.Status.CONFIRMED):
+        raise InvalidTransition(f"A {locked.get_status_display().lower()} reservation cannot be marked no-show.")
+    if timezone.now() < locked.starts_at:
+        raise InvalidTransition("A reservation can be marked no-show only after it has started.")
+    locked.status = Reservation.Status.NO_SHOW
+    locked.save(update_fields=["status", "updated_at"])
+    transaction.on_commit(lambda: metrics.RESERVATIONS.labels(event="no_show").inc())
+    return locked
+
+
+@transaction.atomic
+def reservation_complete(*, reservation: Reservation, user=None, system: bool = False) -> Reservation:
+    """A checked-in reservation is done (staff, or the usage service when a linked session stops)."""
+    locked = _lock(reservation)
+    if not system:
+        _require_staff(user, locked)
+    if locked.status != Reservation.Status.CHECKED_IN:
+        raise InvalidTransition("Only a checked-in reservation can be completed.")
+    locked.status = Reservation.Status.COMPLETED
+    locked.completed_at = timezone.now()
+    locked.save(update_fields=["status", "completed_at", "updated_at"])
+    transaction.on_commit(lambda: metrics.RESERVATIONS.labels(event="completed").inc())
+    return locked
+
+
+def reservations_cancel_overlapping(*, equipment_id: int, starts_at, ends_at, user, reason: str) -> list[int]:
+    """Cancel (as staff, with a reason) the active reservations overlapping a range; used by maintenance windows."""
+    ids = []
+    for reservation in overlapping_reservations(equipment_id=equipment_id, starts_at=starts_at, ends_at=ends_at).filter(
+        Q(status__in=(Reservation.Status.PENDING, Reservation.Status.CONFIRMED))
+    ):
+        reservation_cancel(reservation=reservation, user=user, reason=reason)
+        ids.append(reservation.pk)
+    return ids
