@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.db.models import CharField, Q, QuerySet, Value
 from django.utils import timezone
@@ -168,20 +168,25 @@ def equipment_availability(*, equipment: Equipment, day: date, now: datetime | N
         .annotate(kind=Value("maintenance", output_field=CharField()))
         .values_list("starts_at", "ends_at", "kind")
     )
-    busy = sorted(
-        (Interval(s.astimezone(tz), e.astimezone(tz), k) for s, e, k in reservations.union(windows, all=True)),
+    # Arithmetic in UTC: Python compares datetimes sharing one tzinfo by wall clock, which is wrong
+    # across a daylight-saving change; the answer is shown in local time.
+    busy_utc = sorted(
+        (Interval(s.astimezone(UTC), e.astimezone(UTC), k) for s, e, k in reservations.union(windows, all=True)),
         key=lambda i: (i.starts_at, i.ends_at),
     )
-    now = now or timezone.now()
-    free = [
-        Interval(max(i.starts_at, now.astimezone(tz)), i.ends_at) for i in _subtract(opening, busy) if i.ends_at > now
-    ]
+    opening_utc = [Interval(i.starts_at.astimezone(UTC), i.ends_at.astimezone(UTC)) for i in opening]
+    now = (now or timezone.now()).astimezone(UTC)
+    free_utc = [Interval(max(i.starts_at, now), i.ends_at) for i in _subtract(opening_utc, busy_utc) if i.ends_at > now]
+
+    def local(intervals: list[Interval]) -> list[Interval]:
+        return [Interval(i.starts_at.astimezone(tz), i.ends_at.astimezone(tz), i.kind) for i in intervals]
+
     return DayAvailability(
         equipment=equipment,
         date=day,
         timezone=equipment.makerspace.timezone,
         closed=closed,
-        opening=opening,
-        busy=busy,
-        free=free,
+        opening=local(opening_utc),
+        busy=local(busy_utc),
+        free=local(free_utc),
     )

@@ -1,0 +1,63 @@
+"""20 threads on separate PostgreSQL connections book the same slot: one wins, 19 hear slot_taken."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from makerspace.models import Reservation
+from makerspace.services.reservations import reservation_create
+from makerspace.tests import factories as f
+from makrx.errors import ConflictError
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real concurrent connections"),
+]
+
+THREADS = 20
+
+
+def test_twenty_threads_one_reservation():
+    space = f.MakerspaceFactory()
+    machine = f.EquipmentFactory(makerspace=space)
+    members = [f.MemberFactory(makerspace=space) for _ in range(THREADS)]
+    start = timezone.now().replace(minute=0, second=0, microsecond=0) + timedelta(days=1)
+    barrier = threading.Barrier(THREADS)
+    results: list = []
+    lock = threading.Lock()
+
+    def book(member, offset):
+        try:
+            barrier.wait()
+            try:
+                # Every thread asks for an overlapping range (shifted by minutes) on the same machine.
+                outcome = reservation_create(
+                    user=member.user,
+                    equipment=machine,
+                    starts_at=start + timedelta(minutes=offset),
+                    ends_at=start + timedelta(minutes=60 + offset),
+                )
+            except Exception as exc:  # noqa: BLE001 - collected and asserted below
+                outcome = exc
+            with lock:
+                results.append(outcome)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=book, args=(m, i % 3)) for i, m in enumerate(members)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    won = [r for r in results if isinstance(r, Reservation)]
+    lost = [r for r in results if isinstance(r, ConflictError)]
+    assert len(results) == THREADS
+    assert len(won) == 1 and len(lost) == THREADS - 1, results
+    assert {c.code for c in lost} == {"slot_taken"}
+    assert Reservation.objects.filter(equipment=machine).count() == 1
