@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import stripe
 from django.conf import settings
@@ -56,6 +57,14 @@ class StripeProvider:
             )
         except (stripe.SignatureVerificationError, UnicodeDecodeError) as exc:
             raise SignatureInvalid(str(exc)) from exc
+        # The library only refuses old timestamps; a clock far in the future is outside the tolerance too.
+        stamps = [part.strip()[2:] for part in header.split(",") if part.strip().startswith("t=")]
+        if (
+            not stamps
+            or not stamps[0].isdigit()
+            or abs(time.time() - int(stamps[0])) > settings.STRIPE_WEBHOOK_TOLERANCE_SECONDS
+        ):
+            raise SignatureInvalid("timestamp outside the tolerance")
 
     def parse_event(self, body: bytes) -> ProviderEvent:
         payload = json.loads(body)

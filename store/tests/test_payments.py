@@ -1,0 +1,304 @@
+"""Payments: Stripe PaymentIntents (network boundary mocked) and signed webhooks applied exactly once."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from decimal import Decimal
+from unittest import mock
+
+import pytest
+import stripe
+
+from store.models import Cart, Order, OrderEvent, Payment, StockLevel, WebhookEvent
+from store.tests.factories import CartFactory, CartItemFactory, PaymentFactory, ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+WEBHOOK = "/api/v1/store/payments/webhook"
+SECRET = "whsec_test_secret"
+
+
+@pytest.fixture(autouse=True)
+def stripe_settings(settings):
+    settings.STRIPE_API_KEY = "sk_test_dummy"
+    settings.STRIPE_WEBHOOK_SECRET = SECRET
+    settings.STRIPE_WEBHOOK_TOLERANCE_SECONDS = 300
+    settings.DEFAULT_TAX_RATE = Decimal("18")
+    settings.RATELIMIT_ENABLE = False
+
+
+def _order(client, *, price="10.00", quantity=2, stock=5):
+    product = ProductFactory(price=Decimal(price), stock=stock)
+    cart = Cart.objects.filter(user=client.user).first() or CartFactory(user=client.user)
+    CartItemFactory(cart=cart, product=product, quantity=quantity)
+    response = client.post("/api/v1/store/checkout/", {}, format="json")
+    assert response.status_code == 201, response.json()
+    return Order.objects.get(number=response.json()["number"]), product
+
+
+def _intent(**kwargs):
+    return stripe.PaymentIntent.construct_from(
+        {
+            "id": "pi_123",
+            "object": "payment_intent",
+            "client_secret": "pi_123_secret_abc",
+            "status": "requires_payment_method",
+            "amount": kwargs.get("amount", 2360),
+        },
+        "sk_test_dummy",
+    )
+
+
+def _sign(body: bytes, *, secret: str = SECRET, timestamp: int | None = None) -> str:
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    signature = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={signature}"
+
+
+def _event(order, *, event_id="evt_1", type_="payment_intent.succeeded", amount=None, currency=None, ref="pi_123"):
+    return json.dumps(
+        {
+            "id": event_id,
+            "object": "event",
+            "type": type_,
+            "data": {
+                "object": {
+                    "id": ref,
+                    "object": "payment_intent",
+                    "amount": 2360 if amount is None else amount,
+                    "amount_received": 2360 if amount is None else amount,
+                    "currency": currency or order.currency.lower(),
+                    "metadata": {"order_number": order.number},
+                }
+            },
+        }
+    ).encode()
+
+
+def _deliver(api_client, body: bytes, signature: str | None):
+    headers = {"HTTP_STRIPE_SIGNATURE": signature} if signature is not None else {}
+    return api_client.post(WEBHOOK, data=body, content_type="application/json", **headers)
+
+
+# --- creating a payment --------------------------------------------------------------------------
+
+
+def test_payment_creates_a_payment_intent_in_minor_units(client_for):
+    client = client_for()
+    order, _ = _order(client)  # 2 x 10.00 + 18 % = 23.60
+
+    with mock.patch("stripe.PaymentIntent.create", return_value=_intent()) as create:
+        response = client.post(f"/api/v1/store/orders/{order.number}/payment/", HTTP_IDEMPOTENCY_KEY="pay-1")
+        replay = client.post(f"/api/v1/store/orders/{order.number}/payment/", HTTP_IDEMPOTENCY_KEY="pay-1")
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["client_secret"] == "pi_123_secret_abc"
+    assert replay.json() == response.json() and create.call_count == 1
+    kwargs = create.call_args.kwargs
+    assert (kwargs["amount"], kwargs["currency"]) == (2360, "inr")
+    assert kwargs["metadata"]["order_number"] == order.number
+    assert kwargs["idempotency_key"] == f"makrx-order-{order.pk}-2360-INR"
+    payment = Payment.objects.get()
+    assert (payment.provider_ref, payment.amount, payment.status) == ("pi_123", Decimal("23.60"), "pending")
+
+
+def test_payment_without_stripe_key_is_503(client_for, settings):
+    client = client_for()
+    order, _ = _order(client)
+    settings.STRIPE_API_KEY = ""
+
+    response = client.post(f"/api/v1/store/orders/{order.number}/payment/")
+
+    assert response.status_code == 503 and response.json()["code"] == "payments_unavailable"
+    assert Payment.objects.count() == 0
+
+
+def test_stripe_failure_is_503_and_nothing_stored(client_for):
+    client = client_for()
+    order, _ = _order(client)
+
+    with mock.patch("stripe.PaymentIntent.create", side_effect=stripe.APIConnectionError("down")):
+        response = client.post(f"/api/v1/store/orders/{order.number}/payment/")
+
+    assert response.status_code == 503 and response.json()["code"] == "payment_provider_error"
+    assert Payment.objects.count() == 0
+
+
+def test_paid_order_cannot_be_paid_again(client_for):
+    client = client_for()
+    order, _ = _order(client)
+    Order.objects.filter(pk=order.pk).update(status="paid")
+
+    response = client.post(f"/api/v1/store/orders/{order.number}/payment/")
+
+    assert response.status_code == 409 and response.json()["code"] == "invalid_transition"
+
+
+def test_someone_elses_order_is_404(client_for):
+    order, _ = _order(client_for())
+
+    assert client_for().post(f"/api/v1/store/orders/{order.number}/payment/").status_code == 404
+
+
+# --- webhooks ------------------------------------------------------------------------------------
+
+
+def test_succeeded_event_marks_the_order_paid_once(client_for, api_client):
+    order, product = _order(client_for())
+    body = _event(order)
+
+    first = _deliver(api_client, body, _sign(body))
+    second = _deliver(api_client, body, _sign(body))
+
+    assert first.status_code == 200 and first.json() == {"received": True, "result": "processed"}
+    assert second.status_code == 200 and second.json()["result"] == "duplicate"
+    order.refresh_from_db()
+    assert order.status == "paid" and order.paid_at is not None
+    level = StockLevel.objects.get(product=product)
+    assert (level.on_hand, level.reserved) == (3, 0)
+    assert WebhookEvent.objects.count() == 1
+    event = WebhookEvent.objects.get()
+    assert (event.event_id, event.result, event.signature_valid) == ("evt_1", "processed", True)
+    assert Payment.objects.get().status == "succeeded"
+    assert OrderEvent.objects.filter(order=order, to_status="paid").count() == 1
+
+
+def test_a_second_event_for_the_same_intent_does_not_pay_twice(client_for, api_client):
+    order, product = _order(client_for())
+    for event_id in ("evt_a", "evt_b"):
+        body = _event(order, event_id=event_id)
+        assert _deliver(api_client, body, _sign(body)).status_code == 200
+
+    assert OrderEvent.objects.filter(order=order, to_status="paid").count() == 1
+    assert StockLevel.objects.get(product=product).on_hand == 3
+
+
+@pytest.mark.parametrize(
+    "make_signature",
+    [
+        pytest.param(lambda body: None, id="missing"),
+        pytest.param(lambda body: "garbage", id="garbage"),
+        pytest.param(lambda body: _sign(body, secret="whsec_wrong"), id="wrong-secret"),
+        pytest.param(lambda body: _sign(body.replace(b"evt_1", b"evt_2")), id="tampered-body"),
+        pytest.param(lambda body: _sign(body, timestamp=int(time.time()) - 301), id="replay-too-old"),
+        pytest.param(lambda body: _sign(body, timestamp=int(time.time()) + 3600), id="from-the-future"),
+    ],
+)
+def test_forged_deliveries_change_nothing_but_are_logged(client_for, api_client, make_signature):
+    order, product = _order(client_for())
+    body = _event(order)
+
+    response = _deliver(api_client, body, make_signature(body))
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_signature" and "request_id" in response.json()
+    order.refresh_from_db()
+    assert order.status == "pending_payment"
+    assert StockLevel.objects.get(product=product).reserved == 2
+    rejected = WebhookEvent.objects.get()
+    assert (rejected.signature_valid, rejected.result) == (False, "rejected")
+    assert Payment.objects.count() == 0
+
+
+def test_a_forgery_does_not_block_the_real_event(client_for, api_client):
+    order, _ = _order(client_for())
+    body = _event(order)
+    _deliver(api_client, body, _sign(body, secret="whsec_wrong"))
+
+    assert _deliver(api_client, body, _sign(body)).json()["result"] == "processed"
+    assert Order.objects.get(pk=order.pk).status == "paid"
+
+
+def test_no_webhook_secret_configured_rejects(client_for, api_client, settings):
+    order, _ = _order(client_for())
+    body = _event(order)
+    signature = _sign(body)
+    settings.STRIPE_WEBHOOK_SECRET = ""
+
+    assert _deliver(api_client, body, signature).status_code == 400
+    assert Order.objects.get(pk=order.pk).status == "pending_payment"
+
+
+@pytest.mark.parametrize("amount, currency", [(100, None), (2360, "usd")])
+def test_amount_or_currency_mismatch_is_recorded_not_applied(client_for, api_client, amount, currency):
+    order, _ = _order(client_for())
+    body = _event(order, amount=amount, currency=currency)
+
+    response = _deliver(api_client, body, _sign(body))
+
+    assert response.status_code == 200 and response.json()["result"] == "mismatch"
+    assert Order.objects.get(pk=order.pk).status == "pending_payment"
+    event = WebhookEvent.objects.get()
+    assert event.result == "failed" and "mismatch" in event.error
+    assert OrderEvent.objects.filter(order=order, kind="payment_mismatch").exists()
+
+
+def test_payment_failed_is_recorded(client_for, api_client):
+    order, _ = _order(client_for())
+    PaymentFactory(order=order, provider_ref="pi_123", status="pending")
+    body = _event(order, type_="payment_intent.payment_failed")
+
+    assert _deliver(api_client, body, _sign(body)).json()["result"] == "processed"
+    assert Payment.objects.get().status == "failed"
+    assert Order.objects.get(pk=order.pk).status == "pending_payment"
+    assert OrderEvent.objects.filter(order=order, kind="payment_failed").exists()
+
+
+def test_other_event_types_are_stored_and_ignored(client_for, api_client):
+    order, _ = _order(client_for())
+    body = _event(order, type_="customer.created")
+
+    assert _deliver(api_client, body, _sign(body)).json()["result"] == "ignored"
+    assert WebhookEvent.objects.get().result == "ignored"
+
+
+def test_payment_for_an_expired_order_is_recorded_for_a_refund(client_for, api_client):
+    client = client_for()
+    order, _ = _order(client)
+    client.post(f"/api/v1/store/orders/{order.number}/cancel/", {}, format="json")
+    body = _event(order)
+
+    response = _deliver(api_client, body, _sign(body))
+
+    assert response.status_code == 200 and response.json()["result"] == "failed"
+    assert Order.objects.get(pk=order.pk).status == "cancelled"
+    assert OrderEvent.objects.filter(order=order, kind="payment_after_close").exists()
+
+
+@pytest.mark.parametrize("body", [b"not json", b"[]", b'{"no": "id"}', b"\xff\xfe"])
+def test_signed_garbage_is_400_not_500(api_client, body):
+    response = _deliver(api_client, body, _sign(body) if body != b"\xff\xfe" else "t=1,v1=00")
+
+    assert response.status_code == 400
+    assert Order.objects.count() == 0
+
+
+def test_razorpay_signature(client_for, api_client, settings):
+    settings.RAZORPAY_WEBHOOK_SECRET = "rzp_secret"
+    order, _ = _order(client_for())
+    body = json.dumps(
+        {
+            "event": "payment.captured",
+            "payload": {
+                "payment": {
+                    "entity": {
+                        "id": "pay_1",
+                        "amount": 2360,
+                        "currency": "INR",
+                        "notes": {"order_number": order.number},
+                    }
+                }
+            },
+        }
+    ).encode()
+    good = hmac.new(b"rzp_secret", body, hashlib.sha256).hexdigest()
+    url = f"{WEBHOOK}/razorpay"
+
+    bad = api_client.post(url, data=body, content_type="application/json", HTTP_X_RAZORPAY_SIGNATURE="0" * 64)
+    assert bad.status_code == 400 and Order.objects.get(pk=order.pk).status == "pending_payment"
+    ok = api_client.post(url, data=body, content_type="application/json", HTTP_X_RAZORPAY_SIGNATURE=good)
+    assert ok.json()["result"] == "processed"
+    assert Order.objects.get(pk=order.pk).status == "paid"
