@@ -272,6 +272,9 @@ class CalendarTokenApi(MakerspaceApi):
 class TicketListCreateApi(MakerspaceApi):
     serializer_class = s.TicketOutputSerializer
 
+    def get_queryset(self):
+        return selectors_booking.ticket_list(user=self.request.user)
+
     @extend_schema(
         tags=MAINTENANCE_TAGS, parameters=[s.TicketFilterSerializer], responses=s.TicketOutputSerializer(many=True)
     )
@@ -373,6 +376,9 @@ class TicketCloseApi(TicketDetailApi):
 
 class WindowListCreateApi(MakerspaceApi):
     serializer_class = s.WindowOutputSerializer
+
+    def get_queryset(self):
+        return selectors_booking.window_list(user=self.request.user)
 
     @extend_schema(
         tags=MAINTENANCE_TAGS, parameters=[s.EquipmentFilterSerializer], responses=s.WindowOutputSerializer(many=True)
