@@ -262,3 +262,6 @@ class StockMovementAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from store import admin_orders  # noqa: E402, F401  (carts, orders, payments, webhook events)
