@@ -156,3 +156,21 @@ def test_inactive_product_in_cart_is_refused(client_for):
     response = client.post(CHECKOUT, {}, format="json")
 
     assert response.status_code == 409 and product.sku in response.json()["errors"]
+
+
+def test_checkout_counts_the_order_and_invalidates_the_catalog_after_commit(
+    client_for, django_capture_on_commit_callbacks
+):
+    from makrx import metrics
+    from store.catalog_cache import catalog_version
+
+    client = client_for()
+    _cart_for(client, (ProductFactory(stock=3), 1))
+    created_before = metrics.ORDERS.labels("created")._value.get()
+    version_before = catalog_version()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(CHECKOUT, {}, format="json").status_code == 201
+
+    assert metrics.ORDERS.labels("created")._value.get() == created_before + 1
+    assert catalog_version() != version_before
