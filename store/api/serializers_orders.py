@@ -137,7 +137,7 @@ class OrderListQuerySerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Order.Status.choices, required=False)
     created_from = serializers.DateField(required=False, help_text="YYYY-MM-DD, inclusive.")
     created_to = serializers.DateField(required=False, help_text="YYYY-MM-DD, inclusive.")
-    search = serializers.CharField(required=False, max_length=64, help_text="Part of the order number.")
+    search = serializers.CharField(required=False, max_length=64, help_text="Part of the order number or email.")
     page = serializers.IntegerField(required=False, min_value=1)
     page_size = serializers.IntegerField(required=False, min_value=1)
 

@@ -93,13 +93,13 @@ class CartItemDetailApi(APIView):
     def patch(self, request, item_id: int):
         serializer = s.CartItemUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        cart = cart_services.cart_resolve(user=request.user, token=_token(request))
+        cart = cart_services.cart_require(user=request.user, token=_token(request))
         cart_services.cart_item_update(cart=cart, item_id=item_id, quantity=serializer.validated_data["quantity"])
         return _cart_response(cart)
 
     @extend_schema(tags=CART_TAGS, parameters=[CART_TOKEN], request=None, responses=s.CartSerializer)
     def delete(self, request, item_id: int):
-        cart = cart_services.cart_resolve(user=request.user, token=_token(request))
+        cart = cart_services.cart_require(user=request.user, token=_token(request))
         cart_services.cart_item_delete(cart=cart, item_id=item_id)
         return _cart_response(cart)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from makrx.auth.roles import is_store_staff
 from makrx.errors import NotFound
@@ -41,7 +41,7 @@ def order_list(*, user, filters: OrderFilters) -> QuerySet[Order]:
     if filters.created_to:
         queryset = queryset.filter(created_at__date__lte=filters.created_to)
     if filters.search:
-        queryset = queryset.filter(number__icontains=filters.search)
+        queryset = queryset.filter(Q(number__icontains=filters.search) | Q(email__icontains=filters.search))
     return queryset.order_by("-created_at", "-id")
 
 

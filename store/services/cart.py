@@ -83,6 +83,14 @@ def cart_resolve(*, user, token: str | None, create: bool = True) -> Cart | None
     return Cart.objects.create(token=secrets.token_urlsafe(32))
 
 
+def cart_require(*, user, token: str | None) -> Cart:
+    """The caller's existing cart (merging a token's cart as ``cart_resolve`` does); 404 when there is none."""
+    cart = cart_resolve(user=user, token=token, create=False)
+    if cart is None:
+        raise NotFound("There is no cart yet.", code="cart_not_found")
+    return cart
+
+
 @transaction.atomic
 def cart_merge(*, source: Cart, target: Cart) -> Cart:
     """Move an anonymous cart's lines into ``target``: quantities summed, capped at available stock; lines

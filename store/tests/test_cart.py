@@ -183,3 +183,9 @@ def test_cart_read_costs_the_same_for_1_or_50_lines(client_for, django_assert_ma
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(CART)
     assert len(response.json()["items"]) == 50
+
+
+def test_changing_a_line_without_a_cart_creates_no_cart(api_client, client_for):
+    assert api_client.patch(f"{ITEMS}1/", {"quantity": 1}, format="json").status_code == 404
+    assert client_for().delete(f"{ITEMS}1/").status_code == 404
+    assert Cart.objects.count() == 0

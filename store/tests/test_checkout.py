@@ -174,3 +174,20 @@ def test_checkout_counts_the_order_and_invalidates_the_catalog_after_commit(
 
     assert metrics.ORDERS.labels("created")._value.get() == created_before + 1
     assert catalog_version() != version_before
+
+
+def test_hostile_address_strings_are_400_not_500(client_for):
+    client = client_for()
+    _cart_for(client, (ProductFactory(stock=3), 1))
+
+    response = client.post(CHECKOUT, {"shipping_address": {"line1": "a\x00b"}}, format="json")
+
+    assert response.status_code == 400
+    assert Order.objects.count() == 0
+
+
+def test_release_task_is_scheduled(settings):
+    from store.tasks import release_expired_orders_task
+
+    entry = settings.CELERY_BEAT_SCHEDULE["store-release-expired-orders"]
+    assert entry["task"] == release_expired_orders_task.name
