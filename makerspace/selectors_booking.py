@@ -159,6 +159,7 @@ def equipment_availability(*, equipment: Equipment, day: date, now: datetime | N
             ends_at__gt=day_start,
         )
         .annotate(kind=Value("reservation", output_field=CharField()))
+        .order_by()  # SQLite refuses ORDER BY inside a UNION
         .values_list("starts_at", "ends_at", "kind")
     )
     windows = (
@@ -166,6 +167,7 @@ def equipment_availability(*, equipment: Equipment, day: date, now: datetime | N
             equipment_id=equipment.pk, cancelled_at__isnull=True, starts_at__lt=day_end, ends_at__gt=day_start
         )
         .annotate(kind=Value("maintenance", output_field=CharField()))
+        .order_by()  # SQLite refuses ORDER BY inside a UNION
         .values_list("starts_at", "ends_at", "kind")
     )
     # Arithmetic in UTC: Python compares datetimes sharing one tzinfo by wall clock, which is wrong
