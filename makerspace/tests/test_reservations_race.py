@@ -61,3 +61,36 @@ def test_twenty_threads_one_reservation():
     assert len(won) == 1 and len(lost) == THREADS - 1, results
     assert {c.code for c in lost} == {"slot_taken"}
     assert Reservation.objects.filter(equipment=machine).count() == 1
+
+
+def test_concurrent_usage_starts_leave_one_open_session():
+    from makerspace.models import UsageSession
+    from makerspace.services.usage import usage_session_start
+
+    space = f.MakerspaceFactory()
+    machine = f.EquipmentFactory(makerspace=space)
+    members = [f.MemberFactory(makerspace=space) for _ in range(10)]
+    barrier = threading.Barrier(len(members))
+    results: list = []
+    lock = threading.Lock()
+
+    def start(member):
+        try:
+            barrier.wait()
+            try:
+                outcome = usage_session_start(user=member.user, equipment=machine)
+            except Exception as exc:  # noqa: BLE001 - collected and asserted below
+                outcome = exc
+            with lock:
+                results.append(outcome)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=start, args=(m,)) for m in members]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    conflicts = [r for r in results if isinstance(r, ConflictError)]
+    assert len(conflicts) == len(members) - 1 and {c.code for c in conflicts} == {"equipment_in_use"}
+    assert UsageSession.objects.filter(equipment=machine, ended_at__isnull=True).count() == 1
