@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -35,6 +35,16 @@ CART_TOKEN = OpenApiParameter(
     required=False,
     description="Anonymous cart token (returned by the first cart call). Signed in: merges that cart into yours.",
 )
+ERROR = {"$ref": "#/components/schemas/Error"}  # the platform error component (makrx.api.schema)
+
+
+def _error(description: str) -> OpenApiResponse:
+    return OpenApiResponse(response=ERROR, description=description)
+
+
+OUT_OF_STOCK = _error("out_of_stock: not enough available (errors keyed by SKU).")
+TRANSITION = _error("invalid_transition: the order's status does not allow this.")
+IDEMPOTENCY_CONFLICT = "idempotency_key_reused (same key, other body) or request_in_progress"
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False, description="Retry-safe writes."
 )
@@ -71,7 +81,7 @@ class CartItemCreateApi(APIView):
         tags=CART_TAGS,
         parameters=[CART_TOKEN],
         request=s.CartItemInputSerializer,
-        responses={201: s.CartSerializer},
+        responses={201: s.CartSerializer, 409: OUT_OF_STOCK},
     )
     def post(self, request):
         serializer = s.CartItemInputSerializer(data=request.data)
@@ -88,7 +98,10 @@ class CartItemDetailApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        tags=CART_TAGS, parameters=[CART_TOKEN], request=s.CartItemUpdateSerializer, responses=s.CartSerializer
+        tags=CART_TAGS,
+        parameters=[CART_TOKEN],
+        request=s.CartItemUpdateSerializer,
+        responses={200: s.CartSerializer, 409: OUT_OF_STOCK},
     )
     def patch(self, request, item_id: int):
         serializer = s.CartItemUpdateSerializer(data=request.data)
@@ -97,7 +110,7 @@ class CartItemDetailApi(APIView):
         cart_services.cart_item_update(cart=cart, item_id=item_id, quantity=serializer.validated_data["quantity"])
         return _cart_response(cart)
 
-    @extend_schema(tags=CART_TAGS, parameters=[CART_TOKEN], request=None, responses=s.CartSerializer)
+    @extend_schema(tags=CART_TAGS, parameters=[CART_TOKEN], request=None, responses={200: s.CartSerializer})
     def delete(self, request, item_id: int):
         cart = cart_services.cart_require(user=request.user, token=_token(request))
         cart_services.cart_item_delete(cart=cart, item_id=item_id)
@@ -113,7 +126,10 @@ class CheckoutApi(APIView):
         tags=ORDER_TAGS,
         parameters=[CART_TOKEN, IDEMPOTENCY_KEY],
         request=s.CheckoutInputSerializer,
-        responses={201: s.OrderDetailSerializer},
+        responses={
+            201: s.OrderDetailSerializer,
+            409: _error(f"out_of_stock (errors keyed by SKU), cart_merged, {IDEMPOTENCY_CONFLICT}."),
+        },
     )
     @rate_limit("checkout", key="user_or_ip")
     def post(self, request):
@@ -143,6 +159,7 @@ class OrderListApi(APIView):
     """Customers: their orders. Store staff: every order. Filters status, created_from/created_to, search."""
 
     permission_classes = [IsAuthenticated]
+    pagination_class = StandardPagination
 
     @extend_schema(tags=ORDER_TAGS, parameters=[s.OrderListQuerySerializer], responses=s.OrderSerializer(many=True))
     def get(self, request):
@@ -178,7 +195,10 @@ class OrderCancelApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        tags=ORDER_TAGS, parameters=[CART_TOKEN], request=s.OrderActionSerializer, responses=s.OrderDetailSerializer
+        tags=ORDER_TAGS,
+        parameters=[CART_TOKEN],
+        request=s.OrderActionSerializer,
+        responses={200: s.OrderDetailSerializer, 409: TRANSITION},
     )
     def post(self, request, number: str):
         serializer = s.OrderActionSerializer(data=request.data)
@@ -196,7 +216,9 @@ class OrderFulfilApi(APIView):
     permission_classes = [IsStoreStaff]
     service = staticmethod(order_services.order_fulfil)
 
-    @extend_schema(tags=ORDER_TAGS, request=s.OrderActionSerializer, responses=s.OrderDetailSerializer)
+    @extend_schema(
+        tags=ORDER_TAGS, request=s.OrderActionSerializer, responses={200: s.OrderDetailSerializer, 409: TRANSITION}
+    )
     def post(self, request, number: str):
         serializer = s.OrderActionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -220,7 +242,11 @@ class OrderPaymentCreateApi(APIView):
         tags=PAYMENT_TAGS,
         parameters=[CART_TOKEN, IDEMPOTENCY_KEY],
         request=None,
-        responses={201: s.PaymentOutputSerializer},
+        responses={
+            201: s.PaymentOutputSerializer,
+            409: _error(f"invalid_transition (order not pending payment), {IDEMPOTENCY_CONFLICT}."),
+            503: _error("payments_unavailable (no STRIPE_API_KEY) or payment_provider_error."),
+        },
     )
     @rate_limit("payments", key="user_or_ip")
     def post(self, request, number: str):

@@ -302,3 +302,14 @@ def test_razorpay_signature(client_for, api_client, settings):
     ok = api_client.post(url, data=body, content_type="application/json", HTTP_X_RAZORPAY_SIGNATURE=good)
     assert ok.json()["result"] == "processed"
     assert Order.objects.get(pk=order.pk).status == "paid"
+
+
+def test_webhook_path_with_a_trailing_slash_works_too(client_for, api_client):
+    order, _ = _order(client_for())
+    body = _event(order)
+
+    response = api_client.post(
+        f"{WEBHOOK}/", data=body, content_type="application/json", HTTP_STRIPE_SIGNATURE=_sign(body)
+    )
+
+    assert response.status_code == 200 and Order.objects.get(pk=order.pk).status == "paid"
