@@ -191,3 +191,16 @@ def test_release_task_is_scheduled(settings):
 
     entry = settings.CELERY_BEAT_SCHEDULE["store-release-expired-orders"]
     assert entry["task"] == release_expired_orders_task.name
+
+
+def test_signed_in_checkout_with_a_cart_token_merges_first(client_for):
+    client = client_for()
+    product = ProductFactory(stock=5)
+    anonymous = CartFactory(user=None)
+    CartItemFactory(cart=anonymous, product=product, quantity=2)
+
+    response = client.post(CHECKOUT, {}, format="json", HTTP_X_CART_TOKEN=anonymous.token)
+
+    assert response.status_code == 201
+    assert response.json()["lines"][0]["quantity"] == 2
+    assert Cart.objects.get(pk=anonymous.pk).merged_into == Cart.objects.get(user=client.user)

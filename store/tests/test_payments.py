@@ -313,3 +313,13 @@ def test_webhook_path_with_a_trailing_slash_works_too(client_for, api_client):
     )
 
     assert response.status_code == 200 and Order.objects.get(pk=order.pk).status == "paid"
+
+
+def test_webhooks_are_rate_limited(api_client, settings):
+    settings.RATELIMIT_ENABLE = True
+    settings.RATE_LIMITS = {"webhooks": "2/h"}
+
+    statuses = [_deliver(api_client, b"{}", "t=1,v1=00").status_code for _ in range(3)]
+
+    assert statuses == [400, 400, 429]
+    assert WebhookEvent.objects.count() == 2
