@@ -14,7 +14,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from makerspace.models import Makerspace, Member
 from makrx import errors
-from makrx.auth import roles
+from makrx.auth import roles, scoping
 
 
 def _ids_with_roles(user, member_roles: Iterable[str]) -> set[int]:
@@ -43,23 +43,14 @@ def _makerspace_id(makerspace) -> int | None:
     return makerspace if isinstance(makerspace, int) else getattr(makerspace, "pk", None)
 
 
-def _holds_role(user, makerspace, member_roles) -> bool:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    if roles.is_platform_admin(user):
-        return True
-    return Member.objects.filter(
-        user=user, makerspace_id=_makerspace_id(makerspace), status=Member.Status.ACTIVE, role__in=list(member_roles)
-    ).exists()
-
-
 def can_manage_makerspace(user, makerspace: Makerspace | int) -> bool:
-    return _holds_role(user, makerspace, roles.MAKERSPACE_MANAGING_ROLES)
+    """Manager or admin of that makerspace (or a platform admin); one rule for every app."""
+    return scoping.can_manage_makerspace(user, _makerspace_id(makerspace))
 
 
 def is_makerspace_staff(user, makerspace: Makerspace | int) -> bool:
     """Staff, manager or admin of that makerspace (or a platform admin)."""
-    return _holds_role(user, makerspace, roles.MAKERSPACE_STAFF_ROLES)
+    return scoping.can_staff_makerspace(user, _makerspace_id(makerspace))
 
 
 def require_makerspace_manager(user, makerspace: Makerspace | int) -> None:

@@ -15,22 +15,19 @@ from makrx.auth.selectors import user_memberships_list
 from makrx.errors import PermissionDenied
 
 ACTIVE_STATUS = "active"
-_CACHE_ATTR = "_makrx_makerspace_roles"
 
 
 def makerspace_roles_for_user(user) -> dict[str, str]:
-    """{makerspace id as str: role} of the user's active memberships (memoised on the user)."""
-    cached = getattr(user, _CACHE_ATTR, None)
-    if cached is not None:
-        return cached
-    result = {
+    """{makerspace id as str: role} of the user's active memberships.
+
+    Not memoised on the user object: a request (or a test) that changes a membership and
+    checks again must see the change; one indexed query per check is cheap.
+    """
+    return {
         str(item.get("makerspace")): item.get("role")
         for item in user_memberships_list(user=user)
         if item.get("status") == ACTIVE_STATUS and item.get("makerspace") is not None
     }
-    if user is not None and getattr(user, "is_authenticated", False):
-        setattr(user, _CACHE_ATTR, result)
-    return result
 
 
 def _has_makerspace_role(user, makerspace_id, allowed: frozenset[str]) -> bool:
