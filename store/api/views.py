@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
+from django.core.paginator import Paginator as DjangoPaginator
 from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -19,6 +21,7 @@ from store.api import serializers as s
 from store.catalog_cache import cached_bytes, catalog_cache_key
 from store.models import Brand, Category, Collection
 from store.selectors import catalog as selectors
+from store.selectors import catalog_sql
 from store.services import catalog as services
 from store.services.stock import stock_set_on_hand
 
@@ -37,7 +40,11 @@ def cached_catalog_response(request, build: Callable[[], object]) -> HttpRespons
         params = [(name, value) for name, values in request.query_params.lists() for value in values]
         return catalog_cache_key(request.path, host=request.get_host(), params=params)
 
-    body, hit = cached_bytes(key, lambda: _renderer.render(build()))
+    def render() -> bytes:
+        data = build()
+        return data if isinstance(data, bytes) else _renderer.render(data)
+
+    body, hit = cached_bytes(key, render)
     response = HttpResponse(body, content_type="application/json")
     response["X-Cache"] = "hit" if hit else "miss"
     return response
@@ -76,6 +83,9 @@ class ProductListApi(APIView):
         def build():
             filters = selectors.ProductFilters(**_query(s.ProductListQuerySerializer, request))
             paginator = StandardPagination()
+            fast = _product_page_fast(request, paginator, filters)
+            if fast is not None:
+                return fast
             page = paginator.paginate_queryset(selectors.product_rows(filters=filters), request, view=self)
             rows = selectors.product_rows_complete(rows=list(page))
             return paginator.get_paginated_response([s.product_row_data(row) for row in rows]).data
@@ -89,6 +99,35 @@ class ProductListApi(APIView):
         product = services.product_create(**serializer.validated_data)
         product = selectors.product_get_for_update(lookup=product.slug)
         return Response(s.ProductSerializer(product).data, status=status.HTTP_201_CREATED)
+
+
+class _Counted:
+    """A sized stand-in for Django's paginator: only the count matters for the page links."""
+
+    def __init__(self, count: int):
+        self.count = count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, item):
+        return []
+
+
+def _product_page_fast(request, paginator: StandardPagination, filters) -> bytes | None:
+    """The list page from ``catalog_sql.product_page_json`` (JSON built by PostgreSQL) in the paginator's
+    envelope, with DRF's own page links; ``None`` when the fast path does not handle the request."""
+    page_size = paginator.get_page_size(request)
+    number = request.query_params.get(paginator.page_query_param) or 1
+    fast = catalog_sql.product_page_json(filters=filters, page=number, page_size=page_size)
+    if fast is None:
+        return None
+    paginator.request = request
+    paginator.page = DjangoPaginator(_Counted(fast.count), page_size).page(fast.page_number)
+    next_link = json.dumps(paginator.get_next_link(), ensure_ascii=False)
+    previous_link = json.dumps(paginator.get_previous_link(), ensure_ascii=False)
+    envelope = f'{{"count":{fast.count},"next":{next_link},"previous":{previous_link},"results":{fast.results_json}}}'
+    return envelope.encode()
 
 
 class ProductDetailApi(APIView):
