@@ -23,12 +23,12 @@ def catalog():
     digits = CategoryFactory(slug="0603", name="Digits", parent=root)
     leaf = CategoryFactory(slug="leaf", parent=digits)
     other = CategoryFactory(slug="other")
-    brands = [BrandFactory(name="Zeta", slug="zeta"), BrandFactory(name="Ärger \"quoted\"", slug="aerger")]
+    brands = [BrandFactory(name="Zeta", slug="zeta"), BrandFactory(name='Ärger "quoted"', slug="aerger")]
     tags = [TagFactory(name="b-tag", slug="b"), TagFactory(name="a-tag", slug="a"), TagFactory(name="c", slug="c")]
     products = []
     for i in range(37):
         product = ProductFactory(
-            name=f"Part {i % 7} ü ∞ \"q\" \\ {i}",
+            name=f'Part {i % 7} ü ∞ "q" \\ {i}',
             category=[root, digits, leaf, other, None][i % 5],
             brand=None if i % 6 == 0 else brands[i % 2],
             tags=tags[: i % 4],
