@@ -260,6 +260,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "store.tasks.release_expired_orders_task",
         "schedule": timedelta(minutes=1),
     },
+    "store-purge-abandoned-carts": {
+        "task": "store.tasks.purge_abandoned_carts_task",
+        "schedule": timedelta(hours=1),
+    },
 }
 
 # --- makerspace bookings ---------------------------------------------------------------------
@@ -330,6 +334,9 @@ RAZORPAY_WEBHOOK_SECRET = env.str("RAZORPAY_WEBHOOK_SECRET", default="")
 STORE_CATALOG_CACHE_SECONDS = env.int("STORE_CATALOG_CACHE_SECONDS", default=300)
 # Unpaid orders give their reserved stock back after this many minutes (store.tasks.release_expired_orders_task).
 STORE_ORDER_PAYMENT_TIMEOUT_MINUTES = env.int("STORE_ORDER_PAYMENT_TIMEOUT_MINUTES", default=30)
+# Anonymous carts are purged when idle: empty ones after these hours, others after these days.
+STORE_EMPTY_CART_TTL_HOURS = env.int("STORE_EMPTY_CART_TTL_HOURS", default=24)
+STORE_ANONYMOUS_CART_TTL_DAYS = env.int("STORE_ANONYMOUS_CART_TTL_DAYS", default=30)
 
 # --- files ----------------------------------------------------------------------------------
 UPLOAD_MAX_MB = env.int("UPLOAD_MAX_MB", default=50)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from makrx.errors import TransientError
+from store.services.cart import carts_purge_abandoned
 from store.services.orders import orders_release_expired
 
 
@@ -21,3 +22,9 @@ from store.services.orders import orders_release_expired
 def release_expired_orders_task(self) -> int:
     """Cancel unpaid orders past their payment deadline and release their stock (safe to run twice)."""
     return orders_release_expired()
+
+
+@shared_task(bind=True, acks_late=True, soft_time_limit=300, time_limit=360)
+def purge_abandoned_carts_task(self) -> int:
+    """Delete anonymous carts nobody came back to (safe to run twice)."""
+    return carts_purge_abandoned()

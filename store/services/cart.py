@@ -198,3 +198,38 @@ def cart_item_update(*, cart: Cart, item_id: int, quantity: int) -> CartItem | N
 @transaction.atomic
 def cart_item_delete(*, cart: Cart, item_id: int) -> None:
     _cart_item(cart=cart, item_id=item_id).delete()
+
+
+def carts_purge_abandoned(*, now=None) -> int:
+    """Delete anonymous carts nobody came back to; returns how many went.
+
+    Every anonymous first call creates a cart, so crawlers leave a trail of empty ones: an
+    empty anonymous cart goes after ``STORE_EMPTY_CART_TTL_HOURS`` idle, one with items after
+    ``STORE_ANONYMOUS_CART_TTL_DAYS``. A cart that placed an order stays (guests read their
+    order with its token); signed-in users' carts are never purged.
+    """
+    from datetime import timedelta
+
+    from django.db.models import Count, Exists, Max, OuterRef, Q
+    from django.db.models.functions import Coalesce, Greatest
+
+    from store.models import Order
+
+    now = now or timezone.now()
+    empty_cutoff = now - timedelta(hours=settings.STORE_EMPTY_CART_TTL_HOURS)
+    stale_cutoff = now - timedelta(days=settings.STORE_ANONYMOUS_CART_TTL_DAYS)
+    candidates = (
+        Cart.objects.filter(user__isnull=True)
+        .annotate(
+            has_order=Exists(Order.objects.filter(cart=OuterRef("pk"))),
+            item_count=Count("items", distinct=True),
+            last_activity=Greatest("updated_at", Coalesce(Max("items__updated_at"), "updated_at")),
+        )
+        .filter(has_order=False)
+        .filter(Q(item_count=0, last_activity__lt=empty_cutoff) | Q(last_activity__lt=stale_cutoff))
+    )
+    ids = list(candidates.values_list("pk", flat=True)[:10_000])
+    if not ids:
+        return 0
+    _, per_model = Cart.objects.filter(pk__in=ids, user__isnull=True).delete()
+    return per_model.get(Cart._meta.label, 0)
