@@ -166,6 +166,7 @@ class _PreparingCursor(psycopg.Cursor):
 def _prepared_cursor():
     """A Django cursor (query logging, ``execute_wrappers`` and query counts behave as usual) over a preparing
     psycopg cursor; Django's own cursors bind parameters on the client, which cannot be prepared."""
+    connection.close_if_health_check_failed()  # as ``connection.cursor()`` does (CONN_HEALTH_CHECKS)
     connection.ensure_connection()
     raw = _PreparingCursor(connection.connection)
     return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
