@@ -290,10 +290,9 @@ class CollectionListApi(APIView):
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
         collection = services.collection_save(product_ids=fields.pop("products", None), **fields)
-        return Response(
-            s.CollectionSerializer(selectors.collection_list().get(pk=collection.pk)).data,
-            status=status.HTTP_201_CREATED,
-        )
+        # Not through collection_list(): that lists active collections only, and an inactive one may be created.
+        collection.product_count = collection.entries.filter(product__active=True).count()
+        return Response(s.CollectionSerializer(collection).data, status=status.HTTP_201_CREATED)
 
 
 class CollectionDetailApi(APIView):

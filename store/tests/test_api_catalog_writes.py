@@ -199,3 +199,15 @@ def test_moving_a_category_under_its_own_descendant_is_refused(staff):
     response = staff.patch(f"/api/v1/store/categories/{root.pk}/", {"parent": child.pk}, format="json")
     assert response.status_code == 400
     assert Category.objects.get(pk=child.pk).path.startswith(Category.objects.get(pk=root.pk).path)
+
+
+def test_creating_an_inactive_collection_answers_201(staff):
+    """Regression (fuzzing): the response was read back through the active-only list → 500."""
+    product = ProductFactory()
+    response = staff.post(
+        "/api/v1/store/collections/", {"name": "Hidden", "active": False, "products": [product.pk]}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["product_count"] == 1
+    assert Collection.objects.get(slug="hidden").active is False
+    assert staff.get("/api/v1/store/collections/").json()["count"] == 0
