@@ -26,7 +26,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 
 
 def _lock(member: Member) -> Member:
-    return Member.objects.select_for_update().select_related("makerspace", "user").get(pk=member.pk)
+    # of=("self",): lock the membership only; locking its makerspace too deadlocked against joins (which lock
+    # the makerspace, then the membership).
+    return Member.objects.select_for_update(of=("self",)).select_related("makerspace", "user").get(pk=member.pk)
 
 
 def _record(*, member: Member, actor, from_status: str, from_role: str, reason: str = "") -> MemberEvent:

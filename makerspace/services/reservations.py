@@ -154,7 +154,7 @@ def reservation_create(
     _check_range(starts_at, ends_at, now=now)
     try:
         with transaction.atomic():
-            locked = Equipment.objects.select_for_update().select_related("makerspace").get(pk=equipment.pk)
+            locked = Equipment.objects.select_for_update(of=("self",)).select_related("makerspace").get(pk=equipment.pk)
             if (
                 not locked.active
                 or not locked.makerspace.active

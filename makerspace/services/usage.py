@@ -41,7 +41,7 @@ def usage_session_start(*, user, equipment: Equipment, member: Member | None = N
     now = timezone.now()
     try:
         with transaction.atomic():
-            locked = Equipment.objects.select_for_update().select_related("makerspace").get(pk=equipment.pk)
+            locked = Equipment.objects.select_for_update(of=("self",)).select_related("makerspace").get(pk=equipment.pk)
             if not locked.active or locked.status in (Equipment.Status.OFFLINE, Equipment.Status.MAINTENANCE):
                 raise ConflictError(f"{locked.name} cannot be used now.", code="equipment_unavailable")
             if member is not None:
