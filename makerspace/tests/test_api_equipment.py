@@ -145,3 +145,21 @@ def test_status_history_has_fixed_query_count(client_for, django_assert_max_num_
         assert len(staff.get(url, {"page_size": 1}).json()["results"]) == 1
     with django_assert_max_num_queries(6):
         assert len(staff.get(url, {"page_size": 100}).json()["results"]) == 8
+
+
+def test_lone_surrogate_in_equipment_json_is_400_not_500(client_for):
+    """Regression (fuzzing): these views listed DRF's plain JSONParser; a lone surrogate echoed in the
+    "not a valid choice" error could not be encoded → 500."""
+    space = f.MakerspaceFactory()
+    machine = f.EquipmentFactory(makerspace=space, equipment_type="cnc")
+    manager = staff_client(client_for, space, role="admin")
+    raw = '{"makerspace": %d, "name": "X", "equipment_type": "\\ud800"}' % space.pk
+    created = manager.post(URL, data=raw, content_type="application/json")
+    patched = manager.patch(
+        f"{URL}{machine.pk}/", data='{"equipment_type": "\\ud800"}', content_type="application/json"
+    )
+    for response in (created, patched):
+        assert response.status_code == 400, response.content
+        assert response.json()["code"] == "parse_error"
+    assert Equipment.objects.filter(makerspace=space).count() == 1
+    assert Equipment.objects.get(pk=machine.pk).equipment_type == "cnc"

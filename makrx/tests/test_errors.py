@@ -26,6 +26,17 @@ def test_malformed_json_is_400_parse_error(api_client):
     assert_error_format(response, 400, "parse_error")
 
 
+@pytest.mark.parametrize(
+    "raw",
+    ['{"name": "\\ud800", "count": 1}', '{"name": "ok", "count": "\\udfff"}', '{"\\ud800": 1}', '["\\ud83d"]'],
+)
+def test_lone_surrogates_in_json_are_400_parse_error(api_client, raw):
+    """Regression (fuzzing): the error echoing a lone surrogate back could not be encoded → 500."""
+    response = api_client.post("/api/test/echo", data=raw, content_type="application/json")
+
+    assert_error_format(response, 400, "parse_error")
+
+
 def test_wrong_types_are_400_with_field_errors(api_client):
     response = api_client.post("/api/test/echo", {"name": ["not", "a", "string"], "count": "many"}, format="json")
 

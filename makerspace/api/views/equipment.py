@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from makerspace import selectors
@@ -20,6 +20,7 @@ from makerspace.api.views.base import MakerspaceApi, makerspace_for_write
 from makerspace.models import Skill
 from makerspace.permissions import require_makerspace_manager, require_makerspace_staff
 from makerspace.services import equipment as equipment_services
+from makrx.api.parsers import StrictJSONParser
 from makrx.errors import ValidationError
 
 TAGS = ["makerspace: equipment"]
@@ -37,7 +38,7 @@ def _skills(ids: list[int] | None) -> list[Skill] | None:
 
 class EquipmentListCreateApi(MakerspaceApi):
     serializer_class = EquipmentOutputSerializer
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [StrictJSONParser, MultiPartParser, FormParser]
     search_fields = ["name", "slug", "location", "description"]
     filterset_fields = ["equipment_type", "status", "active"]
     ordering_fields = ["name", "hourly_rate", "created_at"]
@@ -72,7 +73,7 @@ class EquipmentListCreateApi(MakerspaceApi):
 
 class EquipmentDetailApi(MakerspaceApi):
     serializer_class = EquipmentOutputSerializer
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [StrictJSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
         return selectors.equipment_list(user=self.request.user)
