@@ -7,6 +7,9 @@ again. Here one statement resolves the category subtree by path prefix, counts t
 with its brand, category, stock and tags, and has PostgreSQL build the page's JSON
 (``json_build_object``/``json_agg``) in exactly ``serializers.product_row_data``'s shape; Python only wraps
 it in the pagination envelope. The text is read as text (``::text``), so it is never parsed in Python.
+The statement is prepared (server-side binding, psycopg's per-connection statement cache), so PostgreSQL
+plans it once per connection and filter combination; behind a transaction-mode PgBouncer older than 1.21
+that would need ``max_prepared_statements`` (the project connects directly or through psycopg's pool).
 
 Scope: the common listing filters (category, brand, tag, price range, stock, ordering) on PostgreSQL.
 ``product_page_json`` returns ``None`` for everything else (search, collections, SQLite, a page number
@@ -34,6 +37,7 @@ SQL_ORDERINGS = {
 }
 DEFAULT_ORDERING = "name"
 MAX_PAGE_DIGITS = 9  # beyond that the ORM path answers (with its own 404)
+PREPARE_THRESHOLD = 5  # psycopg's default; our cursor asks for preparation on the first run anyway
 
 
 # Brand, tag: the ids matching ``catalog._id_or_slug`` (the slug, or the id when the value is all digits).
@@ -168,6 +172,10 @@ def _prepared_cursor():
     psycopg cursor; Django's own cursors bind parameters on the client, which cannot be prepared."""
     connection.close_if_health_check_failed()  # as ``connection.cursor()`` does (CONN_HEALTH_CHECKS)
     connection.ensure_connection()
+    if connection.connection.prepare_threshold is None:
+        # Django turns psycopg's statement preparation off (None) for the connection; Django's own cursors
+        # bind on the client and are never prepared whatever this says, so enabling it touches only ours.
+        connection.connection.prepare_threshold = PREPARE_THRESHOLD
     raw = _PreparingCursor(connection.connection)
     return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
 
