@@ -14,7 +14,7 @@ from makrx.models import TimeStampedModel
 def validate_timezone(value: str) -> None:
     try:
         zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError, OSError):  # OSError: e.g. a name too long
         raise ValidationError(f"{value!r} is not a known IANA time zone.")
 
 

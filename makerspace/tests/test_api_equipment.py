@@ -153,7 +153,7 @@ def test_lone_surrogate_in_equipment_json_is_400_not_500(client_for):
     space = f.MakerspaceFactory()
     machine = f.EquipmentFactory(makerspace=space, equipment_type="cnc")
     manager = staff_client(client_for, space, role="admin")
-    raw = '{"makerspace": %d, "name": "X", "equipment_type": "\\ud800"}' % space.pk
+    raw = '{"makerspace": ' + str(space.pk) + ', "name": "X", "equipment_type": "\\ud800"}'
     created = manager.post(URL, data=raw, content_type="application/json")
     patched = manager.patch(
         f"{URL}{machine.pk}/", data='{"equipment_type": "\\ud800"}', content_type="application/json"

@@ -213,3 +213,12 @@ def test_join_inactive_makerspace_is_404(client_for):
     space = f.MakerspaceFactory(active=False, join_policy="open")
     assert client_for().post(f"{URL}{space.pk}/join/").status_code == 404
     assert not Member.objects.filter(makerspace=space).exists()
+
+
+@pytest.mark.parametrize("zone", ["x" * 5000, "Asia/" + "K" * 300, "../../etc/passwd", "\x00"])
+def test_hostile_timezones_are_400(client_for, zone):
+    """Regression (fuzzing): a time zone name too long for a file name raised OSError in the validator → 500."""
+    response = client_for(roles=["admin"]).post(URL, {"name": "Hostile", "timezone": zone}, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == "invalid"
+    assert not Makerspace.objects.filter(name="Hostile").exists()

@@ -91,3 +91,14 @@ def test_ticket_transitions_and_assign_bad_user(client_for):
     assert client.post(base + "close/", {}, format="json").json()["status"] == "closed"
     assert client.post(base + "assign/", {"assignee": None}, format="json").json()["code"] == "invalid_transition"
     assert client.patch(base, {"priority": "critical"}, format="json").json()["priority"] == "critical"
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "2026-02-30"])
+def test_availability_for_dates_at_the_edge_of_the_calendar_is_400(client_for, day):
+    """Regression (fuzzing): ?date=9999-12-31 overflowed computing the next midnight → 500."""
+    machine = f.EquipmentFactory()
+    response = client_for(roles=["admin"]).get(
+        f"/api/v1/makerspace/equipment/{machine.pk}/availability/", {"date": day}
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == "invalid" and "date" in response.json()["errors"]

@@ -83,6 +83,12 @@ class CancelInputSerializer(serializers.Serializer):
 class AvailabilityQuerySerializer(serializers.Serializer):
     date = serializers.DateField(help_text="Local date in the makerspace's time zone (YYYY-MM-DD).")
 
+    def validate_date(self, value):
+        # The day's bounds (next midnight, UTC offsets) must stay inside datetime's range.
+        if not 2 <= value.year <= 9998:
+            raise serializers.ValidationError("Date out of range.")
+        return value
+
 
 class IntervalSerializer(serializers.Serializer):
     starts_at = serializers.DateTimeField()
