@@ -261,7 +261,7 @@ class CategorySerializer(serializers.ModelSerializer):
         model = Category
         fields = ["id", "name", "slug", "description", "active", "depth", "path", "parent"]
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True))  # null for a root category
     def get_parent(self, category: Category) -> int | None:
         if category.depth <= 1:
             return None

@@ -211,3 +211,11 @@ def test_creating_an_inactive_collection_answers_201(staff):
     assert response.json()["product_count"] == 1
     assert Collection.objects.get(slug="hidden").active is False
     assert staff.get("/api/v1/store/collections/").json()["count"] == 0
+
+
+def test_category_parent_is_nullable_in_the_schema(staff):
+    """Regression (schemathesis response-schema check): a root category answers parent null; the schema said int."""
+    root = staff.post("/api/v1/store/categories/", {"name": "Roots"}, format="json")
+    assert root.status_code == 201 and root.json()["parent"] is None
+    schema = staff.get("/api/schema/").json()
+    assert schema["components"]["schemas"]["Category"]["properties"]["parent"]["nullable"] is True
