@@ -76,10 +76,17 @@ class WebhookOutcome:
 def _stored_payload(body: bytes) -> dict:
     if len(body) > MAX_STORED_PAYLOAD:
         return {"truncated": True, "size": len(body)}
+    unparsed = {"unparsed": body[:2000].decode("utf-8", "replace").replace("\x00", "")}
     try:
         payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return {"unparsed": body[:2000].decode("utf-8", "replace")}
+        # PostgreSQL's jsonb refuses NUL characters, lone surrogates and NaN/Infinity: keep the text instead, so
+        # the rejected delivery is still recorded (it used to fail with a DataError and leave no trace).
+        text = json.dumps(payload, ensure_ascii=False, allow_nan=False)
+        text.encode("utf-8")
+    except (ValueError, UnicodeDecodeError, UnicodeEncodeError):
+        return unparsed
+    if "\\u0000" in text:
+        return unparsed
     return payload if isinstance(payload, dict) else {"value": payload}
 
 

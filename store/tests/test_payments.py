@@ -323,3 +323,17 @@ def test_webhooks_are_rate_limited(api_client, settings):
 
     assert statuses == [400, 400, 429]
     assert WebhookEvent.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    "body", [b'{"id": "\\ud800"}', b'{"id": "evt_\\u0000"}', b'{"id": "evt_1", "amount": 1e400}', b"\x00"]
+)
+def test_unsigned_unstorable_json_is_refused_and_still_recorded(api_client, body):
+    """Regression (fuzzing): PostgreSQL refused the payload of the rejected delivery (DataError), so the forgery
+    answered a generic 400 and left no WebhookEvent behind."""
+    response = _deliver(api_client, body, "t=1,v1=00")
+
+    assert response.status_code == 400 and response.json()["code"] == "invalid_signature"
+    rejected = WebhookEvent.objects.get()
+    assert (rejected.signature_valid, rejected.result) == (False, "rejected")
+    assert "unparsed" in rejected.payload
