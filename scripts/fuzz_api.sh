@@ -11,6 +11,7 @@
 # Reports land in ${FUZZ_OUT:-/tmp/makrx-fuzz}/<role>.txt; the server's log shows any traceback.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+ROOT=$(pwd)
 BASE=${FUZZ_BASE:-http://127.0.0.1:8765}
 EXAMPLES=${1:-30}
 MAX_TIME=${2:-300}
@@ -24,9 +25,10 @@ run() {
     local name=$1
     shift
     echo "== $name"
-    .venv/bin/schemathesis run "$BASE/api/schema/" --url "$BASE" --checks "$CHECKS" \
+    # From $OUT, so schemathesis' own .schemathesis/ folder lands there and not in the checkout.
+    (cd "$OUT" && "$ROOT/.venv/bin/schemathesis" run "$BASE/api/schema/" --url "$BASE" --checks "$CHECKS" \
         --max-examples "$EXAMPLES" --max-time "$MAX_TIME" --request-timeout 20 --no-color \
-        --suppress-health-check all --generation-database none --report junit --report-dir "$OUT/$name" "$@" >"$OUT/$name.txt" 2>&1 || true
+        --suppress-health-check all --generation-database none --report junit --report-dir "$OUT/$name" "$@" >"$OUT/$name.txt" 2>&1) || true
     tail -n 25 "$OUT/$name.txt"
 }
 
