@@ -269,10 +269,17 @@ class CategorySerializer(serializers.ModelSerializer):
 
 
 class BrandSerializer(serializers.ModelSerializer):
-    product_count = serializers.IntegerField(read_only=True)
+    """Output only. ``products`` is not read-only so that the schema does not list it as always present."""
+
+    product_count = serializers.SerializerMethodField()
     products = ProductSerializer(
-        many=True, read_only=True, source="listed_products", required=False, help_text="With include_products=true."
+        many=True, source="listed_products", required=False, help_text="With include_products=true."
     )
+
+    def get_product_count(self, brand: Brand) -> int:
+        # Lists annotate it; a brand just created or edited is counted here (one query).
+        count = getattr(brand, "product_count", None)
+        return brand.products.filter(active=True).count() if count is None else count
 
     class Meta:
         model = Brand

@@ -219,3 +219,17 @@ def test_category_parent_is_nullable_in_the_schema(staff):
     assert root.status_code == 201 and root.json()["parent"] is None
     schema = staff.get("/api/schema/").json()
     assert schema["components"]["schemas"]["Category"]["properties"]["parent"]["nullable"] is True
+
+
+def test_brand_write_answers_carry_product_count_and_match_the_schema(staff):
+    """Regression (schemathesis response-schema check): POST/PATCH brand answers lacked ``product_count``, and
+    the schema required ``products``, which only ``include_products=true`` lists carry."""
+    created = staff.post("/api/v1/store/brands/", {"name": "Pololu"}, format="json")
+    assert created.status_code == 201 and created.json()["product_count"] == 0
+    ProductFactory(brand=Brand.objects.get(slug="pololu"))
+    patched = staff.patch("/api/v1/store/brands/pololu/", {"description": "Las Vegas"}, format="json")
+    assert patched.status_code == 200 and patched.json()["product_count"] == 1
+    listed = staff.get("/api/v1/store/brands/").json()["results"]
+    assert listed[0]["product_count"] == 1 and "products" not in listed[0]
+    brand_schema = staff.get("/api/schema/").json()["components"]["schemas"]["Brand"]
+    assert "product_count" in brand_schema["required"] and "products" not in brand_schema["required"]
