@@ -118,7 +118,7 @@ SELECT
 
 
 def _digits(value: str) -> bool:
-    return value.isdigit() and len(value) < 19
+    return value.isascii() and value.isdigit() and len(value) < 19
 
 
 def _where(filters) -> tuple[str, list]:

@@ -270,3 +270,9 @@ def test_alias_paths_are_read_only(client_for):
     staff = client_for(roles=["store_admin"])
     response = staff.post("/api/enhanced-catalog/catalog/brands", {"name": "X"}, format="json")
     assert response.status_code == 405 and response.json()["code"] == "method_not_allowed"
+
+
+@pytest.mark.parametrize("param", ["category", "tag", "collection", "brand"])
+def test_unicode_digit_filters_answer_without_a_server_error(api_client, param):
+    response = api_client.get("/api/v1/store/products/", {param: "\u00b3"})
+    assert response.status_code in (200, 400)
