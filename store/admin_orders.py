@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.db.models import Count, Sum
 
+from makrx.admin_inlines import ReadOnlyInline
 from makrx.errors import DomainError
 from store.models import Cart, CartItem, Order, OrderEvent, OrderLine, Payment, WebhookEvent
 from store.services import orders as order_services
@@ -46,37 +47,19 @@ class CartAdmin(admin.ModelAdmin):
         return cart.unit_count or 0
 
 
-class OrderLineInline(admin.TabularInline):
+class OrderLineInline(ReadOnlyInline):
     model = OrderLine
     fields = ("sku", "name", "unit_price", "quantity", "line_total", "product")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class OrderEventInline(admin.TabularInline):
+class OrderEventInline(ReadOnlyInline):
     model = OrderEvent
     fields = ("created_at", "kind", "from_status", "to_status", "actor", "note")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class PaymentInline(admin.TabularInline):
+class PaymentInline(ReadOnlyInline):
     model = Payment
     fields = ("provider", "provider_ref", "amount", "currency", "status", "succeeded_at")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Order)

@@ -8,6 +8,7 @@ from django.contrib import admin
 from makerspace.admin.scoping import MakerspaceScopedAdmin
 from makerspace.models import Equipment, EquipmentStatusChange
 from makerspace.services import equipment as equipment_services
+from makrx.admin_inlines import ReadOnlyInline
 from makrx.errors import DomainError
 
 
@@ -39,16 +40,10 @@ class EquipmentAdminForm(forms.ModelForm):
         return photo
 
 
-class EquipmentStatusChangeInline(admin.TabularInline):
+class EquipmentStatusChangeInline(ReadOnlyInline):
     model = EquipmentStatusChange
-    extra = 0
-    can_delete = False
     fields = ("created_at", "from_status", "to_status", "reason", "actor", "ticket", "window")
-    readonly_fields = fields
     ordering = ["-created_at"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Equipment)

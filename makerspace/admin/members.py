@@ -9,6 +9,7 @@ from makerspace.admin.scoping import MakerspaceScopedAdmin, admin_scope
 from makerspace.models import Member, MemberEvent, MemberSkill, Skill
 from makerspace.services import members as member_services
 from makerspace.services import skills as skill_services
+from makrx.admin_inlines import ReadOnlyInline
 
 
 class SuspendForm(forms.Form):
@@ -25,28 +26,16 @@ class GrantSkillForm(forms.Form):
         self.fields["skill"].queryset = skills if scope is None else skills.filter(makerspace_id__in=scope)
 
 
-class MemberEventInline(admin.TabularInline):
+class MemberEventInline(ReadOnlyInline):
     model = MemberEvent
-    extra = 0
-    can_delete = False
     fields = ("created_at", "actor", "from_status", "to_status", "from_role", "to_role", "reason")
-    readonly_fields = fields
     ordering = ["-created_at"]
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-
-class MemberSkillInline(admin.TabularInline):
+class MemberSkillInline(ReadOnlyInline):
     model = MemberSkill
     fk_name = "member"
-    extra = 0
-    can_delete = False
     fields = ("skill", "granted_by", "granted_at", "expires_at", "revoked_at")
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Member)

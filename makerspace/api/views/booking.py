@@ -146,7 +146,11 @@ class ReservationCancelApi(_ReservationActionApi):
         )
 
 
-class ReservationCheckInApi(_ReservationActionApi):
+class _ReservationStaffActionApi(_ReservationActionApi):
+    """Check-in, no-show and complete: staff moves with no body; ``service`` is the one that differs."""
+
+    service = None
+
     @extend_schema(
         tags=RESERVATION_TAGS,
         request=None,
@@ -156,33 +160,19 @@ class ReservationCheckInApi(_ReservationActionApi):
         return super().post(request, pk)
 
     def act(self, request, reservation):
-        return reservation_services.reservation_check_in(reservation=reservation, user=request.user)
+        return self.service(reservation=reservation, user=request.user)
 
 
-class ReservationNoShowApi(_ReservationActionApi):
-    @extend_schema(
-        tags=RESERVATION_TAGS,
-        request=None,
-        responses={200: s.ReservationOutputSerializer, 409: _conflict("invalid_transition")},
-    )
-    def post(self, request, pk: int):
-        return super().post(request, pk)
-
-    def act(self, request, reservation):
-        return reservation_services.reservation_no_show(reservation=reservation, user=request.user)
+class ReservationCheckInApi(_ReservationStaffActionApi):
+    service = staticmethod(reservation_services.reservation_check_in)
 
 
-class ReservationCompleteApi(_ReservationActionApi):
-    @extend_schema(
-        tags=RESERVATION_TAGS,
-        request=None,
-        responses={200: s.ReservationOutputSerializer, 409: _conflict("invalid_transition")},
-    )
-    def post(self, request, pk: int):
-        return super().post(request, pk)
+class ReservationNoShowApi(_ReservationStaffActionApi):
+    service = staticmethod(reservation_services.reservation_no_show)
 
-    def act(self, request, reservation):
-        return reservation_services.reservation_complete(reservation=reservation, user=request.user)
+
+class ReservationCompleteApi(_ReservationStaffActionApi):
+    service = staticmethod(reservation_services.reservation_complete)
 
 
 class EquipmentAvailabilityApi(MakerspaceApi):
