@@ -41,11 +41,16 @@ class ProductFilters:
     ordering: str | None = None
 
 
+def looks_like_id(value: str) -> bool:
+    """ASCII digits that fit a bigint: ``"³".isdigit()`` is true, yet ``int("³")`` fails."""
+    return value.isascii() and value.isdigit() and len(value) < 19
+
+
 def _id_or_slug(value: str, *, id_field: str = "pk", slug_field: str = "slug") -> Q:
     """``?brand=12`` or ``?brand=texas-instruments``: a slug, or an id when all digits (slugs like ``0603`` too)."""
     value = value.strip()
     condition = Q(**{slug_field: value})
-    if value.isascii() and value.isdigit() and len(value) < 19:
+    if looks_like_id(value):
         condition |= Q(**{id_field: int(value)})
     return condition
 
@@ -54,7 +59,7 @@ def category_subtree_ids(*, category: str) -> list[int]:
     """Ids of the category (slug, or id when all digits) and all its descendants: one query; empty when unknown."""
     value = category.strip()
     root = Category.objects.filter(slug=value)
-    if value.isascii() and value.isdigit() and len(value) < 19:
+    if looks_like_id(value):
         # A slug made of digits wins over an id.
         root = Category.objects.filter(Q(slug=value) | Q(pk=int(value))).order_by(
             Case(When(slug=value, then=Value(0)), default=Value(1))

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 import psycopg
 from django.db import connection
 
+from store.selectors.catalog import looks_like_id
+
 # ``catalog.ORDERINGS`` as SQL on the product alias ``p`` (columns are not nullable: no NULLS clauses).
 SQL_ORDERINGS = {
     "name": "p.name, p.id",
@@ -117,16 +119,12 @@ SELECT
 """
 
 
-def _digits(value: str) -> bool:
-    return value.isascii() and value.isdigit() and len(value) < 19
-
-
 def _where(filters) -> tuple[str, list]:
     """The WHERE clause of ``catalog.product_list`` for the filters this path handles, and its parameters."""
     conditions, params = ["p.active"], []
     if filters.category:
         value = filters.category.strip()
-        if _digits(value):
+        if looks_like_id(value):
             conditions.append(SUBTREE_OR_ID)
             params += [value, int(value), value]
         else:
@@ -134,7 +132,7 @@ def _where(filters) -> tuple[str, list]:
             params.append(value)
     if filters.brand:
         value = filters.brand.strip()
-        if _digits(value):
+        if looks_like_id(value):
             conditions.append("p.brand_id IN " + BRAND_IDS_OR_ID)
             params += [value, int(value)]
         else:
@@ -142,7 +140,7 @@ def _where(filters) -> tuple[str, list]:
             params.append(value)
     if filters.tag:
         value = filters.tag.strip()
-        if _digits(value):
+        if looks_like_id(value):
             conditions.append(TAGGED_OR_ID)
             params += [value, int(value)]
         else:
