@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.db.models import Count, Sum
 
-from makrx.admin_inlines import ReadOnlyInline
+from makrx.admin.readonly import ReadOnlyInline
 from makrx.errors import DomainError
 from store.models import Cart, CartItem, Order, OrderEvent, OrderLine, Payment, WebhookEvent
 from store.services import orders as order_services

@@ -8,7 +8,7 @@ from django.contrib import admin
 from makerspace.admin.scoping import MakerspaceScopedAdmin
 from makerspace.models import Equipment, EquipmentStatusChange
 from makerspace.services import equipment as equipment_services
-from makrx.admin_inlines import ReadOnlyInline
+from makrx.admin.readonly import ReadOnlyInline
 from makrx.errors import DomainError
 
 

@@ -9,7 +9,7 @@ from makerspace.admin.scoping import MakerspaceScopedAdmin, admin_scope
 from makerspace.models import Member, MemberEvent, MemberSkill, Skill
 from makerspace.services import members as member_services
 from makerspace.services import skills as skill_services
-from makrx.admin_inlines import ReadOnlyInline
+from makrx.admin.readonly import ReadOnlyInline
 
 
 class SuspendForm(forms.Form):

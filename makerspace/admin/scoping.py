@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from django.contrib import admin, messages
-from django.template.response import TemplateResponse
+from django.contrib import admin
 
 from makerspace.models import Equipment, Makerspace, Member, MembershipPlan, Skill
 from makerspace.permissions import managed_makerspace_ids
+from makrx.admin.actions import ServiceActionsMixin
 from makrx.auth import roles
-from makrx.errors import DomainError
 
 # How to reach the makerspace id from a related model, for limiting foreign-key choices.
 RELATED_SCOPE = {
@@ -29,7 +28,7 @@ def admin_scope(request) -> set[int] | None:
     return request._makerspace_admin_scope
 
 
-class MakerspaceScopedAdmin(admin.ModelAdmin):
+class MakerspaceScopedAdmin(ServiceActionsMixin, admin.ModelAdmin):
     """Filters rows by ``makerspace_path`` and grants the screens to managers of at least one makerspace."""
 
     makerspace_path = "makerspace"
@@ -83,29 +82,3 @@ class MakerspaceScopedAdmin(admin.ModelAdmin):
         if scope is not None and related in RELATED_SCOPE:
             kwargs["queryset"] = related._default_manager.filter(**{f"{RELATED_SCOPE[related]}__in": scope})
         return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-    def run_service(self, request, queryset, service, done: str, **kwargs) -> None:
-        """Call ``service(obj, **kwargs)`` per selected row; domain refusals become messages, not errors."""
-        ok, failed = 0, []
-        for obj in queryset:
-            try:
-                service(obj, **kwargs)
-                ok += 1
-            except DomainError as exc:
-                failed.append(f"{obj}: {exc.detail}")
-        if ok:
-            self.message_user(request, f"{ok} {done}.", messages.SUCCESS)
-        for message in failed[:20]:
-            self.message_user(request, message, messages.WARNING)
-
-    def action_input_page(self, request, queryset, form, *, action: str, title: str):
-        """Render an intermediate page asking for the action's input (reason, skill, …)."""
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": title,
-            "objects": list(queryset),
-            "form": form,
-            "action": action,
-        }
-        return TemplateResponse(request, "admin/makerspace/action_form.html", context)

@@ -3,7 +3,7 @@
 import django.db.models.deletion
 import django.utils.timezone
 import makerspace.models.calendar
-import makerspace.models.money
+import makrx.money
 import makerspace.models.spaces
 from django.conf import settings
 from django.db import migrations, models
@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
                 ('status', models.CharField(choices=[('available', 'Available'), ('in_use', 'In use'), ('maintenance', 'Maintenance'), ('offline', 'Offline')], db_index=True, default='available', max_length=12)),
                 ('description', models.TextField(blank=True)),
                 ('hourly_rate', models.DecimalField(decimal_places=2, default=0, max_digits=12)),
-                ('currency', models.CharField(default=makerspace.models.money.default_currency, max_length=3)),
+                ('currency', models.CharField(default=makrx.money.default_currency, max_length=3)),
                 ('location', models.CharField(blank=True, max_length=200)),
                 ('specs', models.JSONField(blank=True, default=dict)),
                 ('photo', models.FileField(blank=True, upload_to='makerspace/equipment/')),
@@ -196,7 +196,7 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(max_length=120)),
                 ('description', models.TextField(blank=True)),
                 ('price', models.DecimalField(decimal_places=2, default=0, max_digits=12)),
-                ('currency', models.CharField(default=makerspace.models.money.default_currency, max_length=3)),
+                ('currency', models.CharField(default=makrx.money.default_currency, max_length=3)),
                 ('billing_period', models.CharField(choices=[('month', 'Monthly'), ('quarter', 'Quarterly'), ('year', 'Yearly')], default='month', max_length=10)),
                 ('included_hours', models.DecimalField(decimal_places=2, default=0, help_text='Machine hours included per billing period.', max_digits=7)),
                 ('equipment_types', models.JSONField(blank=True, default=list, help_text='Equipment types covered; empty = all.')),
@@ -323,7 +323,7 @@ class Migration(migrations.Migration):
                 ('duration_minutes', models.PositiveIntegerField(blank=True, null=True)),
                 ('hourly_rate', models.DecimalField(decimal_places=2, default=0, max_digits=12)),
                 ('amount', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
-                ('currency', models.CharField(default=makerspace.models.money.default_currency, max_length=3)),
+                ('currency', models.CharField(default=makrx.money.default_currency, max_length=3)),
                 ('notes', models.TextField(blank=True)),
                 ('equipment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='usage_sessions', to='makerspace.equipment')),
                 ('member', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='usage_sessions', to='makerspace.member')),

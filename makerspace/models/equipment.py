@@ -6,8 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from makerspace.models.money import CurrencyField, MoneyField
 from makrx.models import TimeStampedModel
+from makrx.money import CurrencyField, MoneyField
 
 
 class Equipment(TimeStampedModel):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import F, Q
 
-from makerspace.models.money import CurrencyField, MoneyField
 from makrx.models import TimeStampedModel
+from makrx.money import CurrencyField, MoneyField
 
 
 class MembershipPlan(TimeStampedModel):

@@ -3,7 +3,7 @@
 import django.contrib.postgres.search
 import django.db.models.deletion
 import django.utils.timezone
-import store.money
+import makrx.money
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -84,7 +84,7 @@ class Migration(migrations.Migration):
                 ('description', models.TextField(blank=True)),
                 ('price', models.DecimalField(decimal_places=2, max_digits=12)),
                 ('compare_at_price', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
-                ('currency', models.CharField(default=store.money.default_currency, max_length=3)),
+                ('currency', models.CharField(default=makrx.money.default_currency, max_length=3)),
                 ('attributes', models.JSONField(blank=True, default=dict)),
                 ('images', models.JSONField(blank=True, default=list, help_text='List of image URLs.')),
                 ('datasheet_url', models.URLField(blank=True, max_length=500)),
@@ -117,7 +117,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('token', models.CharField(blank=True, max_length=64, null=True, unique=True)),
-                ('currency', models.CharField(default=store.money.default_currency, max_length=3)),
+                ('currency', models.CharField(default=makrx.money.default_currency, max_length=3)),
                 ('merged_at', models.DateTimeField(blank=True, null=True)),
                 ('merged_into', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='merged_from', to='store.cart')),
                 ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='store_carts', to=settings.AUTH_USER_MODEL)),
@@ -132,7 +132,7 @@ class Migration(migrations.Migration):
                 ('number', models.CharField(max_length=32, unique=True)),
                 ('email', models.EmailField(blank=True, max_length=254)),
                 ('status', models.CharField(choices=[('pending_payment', 'Pending payment'), ('paid', 'Paid'), ('fulfilled', 'Fulfilled'), ('cancelled', 'Cancelled'), ('refunded', 'Refunded')], db_index=True, default='pending_payment', max_length=20)),
-                ('currency', models.CharField(default=store.money.default_currency, max_length=3)),
+                ('currency', models.CharField(default=makrx.money.default_currency, max_length=3)),
                 ('subtotal', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=12)),
                 ('tax_rate', models.DecimalField(decimal_places=2, default=Decimal('0.00'), help_text='Percent.', max_digits=5)),
                 ('tax', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=12)),
@@ -180,7 +180,7 @@ class Migration(migrations.Migration):
                 ('provider', models.CharField(choices=[('stripe', 'Stripe'), ('razorpay', 'Razorpay')], default='stripe', max_length=20)),
                 ('provider_ref', models.CharField(help_text="Provider's id, e.g. the PaymentIntent id.", max_length=255)),
                 ('amount', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('currency', models.CharField(default=store.money.default_currency, max_length=3)),
+                ('currency', models.CharField(default=makrx.money.default_currency, max_length=3)),
                 ('status', models.CharField(choices=[('created', 'Created'), ('pending', 'Pending'), ('succeeded', 'Succeeded'), ('failed', 'Failed'), ('cancelled', 'Cancelled'), ('refunded', 'Refunded')], db_index=True, default='created', max_length=20)),
                 ('succeeded_at', models.DateTimeField(blank=True, null=True)),
                 ('raw', models.JSONField(blank=True, default=dict, help_text='Last provider object seen (no secrets).')),

@@ -10,7 +10,7 @@ from django.db.models import Q
 from treebeard.mp_tree import MP_Node
 
 from makrx.models import TimeStampedModel
-from store.money import default_currency
+from makrx.money import default_currency
 from store.partnumbers import normalize_mpn
 
 

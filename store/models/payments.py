@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 
 from makrx.models import TimeStampedModel
-from store.money import default_currency
+from makrx.money import default_currency
 
 
 class Provider(models.TextChoices):

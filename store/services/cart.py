@@ -12,8 +12,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from makrx.errors import ConflictError, NotFound, ValidationError
+from makrx.money import quantize_money
 from store.models import Cart, CartItem, Product, StockLevel
-from store.money import quantize_money
 
 MAX_LINE_QUANTITY = 10_000
 

@@ -1,4 +1,4 @@
-"""Admin screens for platform core models: users, pages, idempotency records."""
+"""Admin screens for the platform core models: users, pages, idempotency records."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin

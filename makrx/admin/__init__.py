@@ -1,0 +1,8 @@
+"""Admin for the platform core, plus the helpers every app's admin builds on.
+
+- ``readonly``: ``ReadOnlyInline`` and ``ReadOnlyAdmin`` for rows only services write (history, ledgers, logs);
+- ``actions``: ``ServiceActionsMixin``, which runs an admin action through a service per row and asks for input;
+- ``platform``: the screens of the core models (users, pages, idempotency records).
+"""
+
+from makrx.admin import platform  # noqa: F401  (registers the core models' screens)

@@ -1,0 +1,32 @@
+"""Read-only admin building blocks: rows written by services only (events, lines, ledgers, delivery logs)."""
+
+from django.contrib import admin
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """A history table under a parent: shown, never added, edited or deleted from the admin."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields or ()
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdminMixin:
+    """A model screen that lists and shows rows but never adds, changes or deletes them."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
