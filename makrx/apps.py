@@ -7,5 +7,7 @@ class MakrxConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # Registers the OpenAPI security scheme extension.
-        from makrx.auth import schema as auth_schema  # noqa: F401
+        from makrx.api.fields import install_model_field_mapping
+        from makrx.auth import schema as auth_schema  # noqa: F401  (registers the OpenAPI security scheme)
+
+        install_model_field_mapping()

@@ -5,19 +5,38 @@ from __future__ import annotations
 import json
 
 from rest_framework.exceptions import ParseError
-from rest_framework.parsers import JSONParser
+from rest_framework.parsers import JSONParser, get_encoding
+from rest_framework.utils import json as drf_json
+
+from makrx.boundedjson import JSONTooDeep, loads_bounded
+
+
+class JSONTooDeepError(ParseError):
+    default_detail = "JSON parse error - nested too deeply."
+    default_code = "too_deep"
 
 
 class StrictJSONParser(JSONParser):
-    """JSON bodies whose strings are valid Unicode.
+    """JSON bodies that are shallow enough to decode and whose strings are valid Unicode.
 
-    ``json`` accepts lone surrogate escapes (``"\\ud800"``); such a string cannot be encoded as UTF-8, so the
-    database, the logs or the JSON error that echoes it back (``"\\ud800" is not a valid choice``) would fail with
-    a 500. Refuse the body as malformed (400 ``parse_error``) instead.
+    Depth: ``json`` recurses once per bracket, so 50,000 ``[`` were a ``RecursionError`` (a 500); the body is
+    scanned without recursion first and a deep one answers 400 ``too_deep`` (``makrx.boundedjson``).
+
+    Unicode: ``json`` accepts lone surrogate escapes (``"\\ud800"``); such a string cannot be encoded as UTF-8, so
+    the database, the logs or the JSON error that echoes it back (``"\\ud800" is not a valid choice``) would fail
+    with a 500. Refuse the body as malformed (400 ``parse_error``) instead.
     """
 
     def parse(self, stream, media_type=None, parser_context=None):
-        data = super().parse(stream, media_type=media_type, parser_context=parser_context)
+        encoding = get_encoding(parser_context or {})
+        parse_constant = drf_json.strict_constant if self.strict else None
+        try:
+            text = stream.read().decode(encoding) if stream is not None else ""
+            data = loads_bounded(text, parse_constant=parse_constant)
+        except JSONTooDeep as exc:
+            raise JSONTooDeepError(f"JSON parse error - {exc}") from exc
+        except ValueError as exc:
+            raise ParseError(f"JSON parse error - {exc}") from exc
         try:
             json.dumps(data, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError as exc:
