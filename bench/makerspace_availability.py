@@ -36,7 +36,7 @@ from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from makerspace.models import Equipment, Makerspace, Member, OpeningHours, Reservation  # noqa: E402
-from makerspace.selectors_booking import equipment_availability  # noqa: E402
+from makerspace.selectors.reservations import equipment_availability  # noqa: E402
 from makerspace.services.reservations import reservation_create  # noqa: E402
 from makrx.models import User  # noqa: E402
 

@@ -1,3 +1,13 @@
 """Admin screens of the makerspace app, one module per domain; every screen is scoped to the user's makerspaces."""
 
-from makerspace.admin import booking, equipment, members, plans, skills, spaces  # noqa: F401
+from makerspace.admin import (  # noqa: F401
+    calendar,
+    equipment,
+    maintenance,
+    members,
+    plans,
+    reservations,
+    skills,
+    spaces,
+    usage,
+)

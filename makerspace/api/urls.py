@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from makerspace.api.views import booking, equipment, members, plans, skills, spaces
+from makerspace.api.views import calendar, equipment, maintenance, members, plans, reservations, skills, spaces, usage
 
 urlpatterns = [
     # spaces
@@ -38,39 +38,49 @@ urlpatterns = [
     path("equipment/", equipment.EquipmentListCreateApi.as_view(), name="equipment-list"),
     path("equipment/<int:pk>/", equipment.EquipmentDetailApi.as_view(), name="equipment-detail"),
     path("equipment/<int:pk>/status/", equipment.EquipmentStatusApi.as_view(), name="equipment-status"),
-    path("equipment/<int:pk>/availability/", booking.EquipmentAvailabilityApi.as_view(), name="equipment-availability"),
+    path(
+        "equipment/<int:pk>/availability/",
+        reservations.EquipmentAvailabilityApi.as_view(),
+        name="equipment-availability",
+    ),
     # reservations
-    path("reservations/", booking.ReservationListCreateApi.as_view(), name="reservation-list"),
-    path("reservations/<int:pk>/", booking.ReservationDetailApi.as_view(), name="reservation-detail"),
-    path("reservations/<int:pk>/cancel/", booking.ReservationCancelApi.as_view(), name="reservation-cancel"),
-    path("reservations/<int:pk>/check-in/", booking.ReservationCheckInApi.as_view(), name="reservation-check-in"),
-    path("reservations/<int:pk>/no-show/", booking.ReservationNoShowApi.as_view(), name="reservation-no-show"),
-    path("reservations/<int:pk>/complete/", booking.ReservationCompleteApi.as_view(), name="reservation-complete"),
+    path("reservations/", reservations.ReservationListCreateApi.as_view(), name="reservation-list"),
+    path("reservations/<int:pk>/", reservations.ReservationDetailApi.as_view(), name="reservation-detail"),
+    path("reservations/<int:pk>/cancel/", reservations.ReservationCancelApi.as_view(), name="reservation-cancel"),
+    path("reservations/<int:pk>/check-in/", reservations.ReservationCheckInApi.as_view(), name="reservation-check-in"),
+    path("reservations/<int:pk>/no-show/", reservations.ReservationNoShowApi.as_view(), name="reservation-no-show"),
+    path("reservations/<int:pk>/complete/", reservations.ReservationCompleteApi.as_view(), name="reservation-complete"),
     # calendars (the token in the path is the credential)
-    path("calendar/token/", booking.CalendarTokenApi.as_view(), name="calendar-token"),
+    path("calendar/token/", calendar.CalendarTokenApi.as_view(), name="calendar-token"),
     path(
         "calendar/<str:token>/reservations.ics",
-        booking.CalendarReservationsFeedApi.as_view(),
+        calendar.CalendarReservationsFeedApi.as_view(),
         name="calendar-reservations",
     ),
     path(
         "calendar/<str:token>/equipment/<int:pk>.ics",
-        booking.CalendarEquipmentFeedApi.as_view(),
+        calendar.CalendarEquipmentFeedApi.as_view(),
         name="calendar-equipment",
     ),
     # maintenance
-    path("maintenance/tickets/", booking.TicketListCreateApi.as_view(), name="maintenance-ticket-list"),
-    path("maintenance/tickets/<int:pk>/", booking.TicketDetailApi.as_view(), name="maintenance-ticket-detail"),
-    path("maintenance/tickets/<int:pk>/assign/", booking.TicketAssignApi.as_view(), name="maintenance-ticket-assign"),
+    path("maintenance/tickets/", maintenance.TicketListCreateApi.as_view(), name="maintenance-ticket-list"),
+    path("maintenance/tickets/<int:pk>/", maintenance.TicketDetailApi.as_view(), name="maintenance-ticket-detail"),
     path(
-        "maintenance/tickets/<int:pk>/resolve/", booking.TicketResolveApi.as_view(), name="maintenance-ticket-resolve"
+        "maintenance/tickets/<int:pk>/assign/", maintenance.TicketAssignApi.as_view(), name="maintenance-ticket-assign"
     ),
-    path("maintenance/tickets/<int:pk>/close/", booking.TicketCloseApi.as_view(), name="maintenance-ticket-close"),
-    path("maintenance/windows/", booking.WindowListCreateApi.as_view(), name="maintenance-window-list"),
-    path("maintenance/windows/<int:pk>/", booking.WindowDetailApi.as_view(), name="maintenance-window-detail"),
-    path("maintenance/windows/<int:pk>/cancel/", booking.WindowCancelApi.as_view(), name="maintenance-window-cancel"),
+    path(
+        "maintenance/tickets/<int:pk>/resolve/",
+        maintenance.TicketResolveApi.as_view(),
+        name="maintenance-ticket-resolve",
+    ),
+    path("maintenance/tickets/<int:pk>/close/", maintenance.TicketCloseApi.as_view(), name="maintenance-ticket-close"),
+    path("maintenance/windows/", maintenance.WindowListCreateApi.as_view(), name="maintenance-window-list"),
+    path("maintenance/windows/<int:pk>/", maintenance.WindowDetailApi.as_view(), name="maintenance-window-detail"),
+    path(
+        "maintenance/windows/<int:pk>/cancel/", maintenance.WindowCancelApi.as_view(), name="maintenance-window-cancel"
+    ),
     # usage sessions
-    path("usage-sessions/", booking.UsageSessionListStartApi.as_view(), name="usage-session-list"),
-    path("usage-sessions/<int:pk>/", booking.UsageSessionDetailApi.as_view(), name="usage-session-detail"),
-    path("usage-sessions/<int:pk>/stop/", booking.UsageSessionStopApi.as_view(), name="usage-session-stop"),
+    path("usage-sessions/", usage.UsageSessionListStartApi.as_view(), name="usage-session-list"),
+    path("usage-sessions/<int:pk>/", usage.UsageSessionDetailApi.as_view(), name="usage-session-detail"),
+    path("usage-sessions/<int:pk>/stop/", usage.UsageSessionStopApi.as_view(), name="usage-session-stop"),
 ]

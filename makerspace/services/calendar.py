@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.db import transaction
 from django.utils import timezone
 from icalendar import Calendar, Event
@@ -11,14 +9,12 @@ from icalendar import Calendar, Event
 from makerspace.models import CalendarToken, Equipment, Member, Reservation
 from makerspace.models.calendar import new_calendar_token
 from makerspace.permissions import is_makerspace_staff
+from makerspace.selectors.calendar import calendar_token_owner, feed_reservation_list
 from makrx.auth import roles
 from makrx.errors import NotFound
 
-# Feeds show what is still relevant: the last 90 days and everything ahead.
-FEED_PAST = timedelta(days=90)
 FEED_LIMIT = 2000
 PRODID = "-//MakrX//Makerspace reservations//EN"
-FEED_STATUSES = ("pending", "confirmed", "checked_in", "completed")
 
 
 @transaction.atomic
@@ -36,21 +32,6 @@ def calendar_token_rotate(*, user) -> CalendarToken:
         token.rotated_at = timezone.now()
         token.save(update_fields=["token", "rotated_at", "updated_at"])
     return token
-
-
-def calendar_token_owner(*, token: str):
-    row = CalendarToken.objects.select_related("user").filter(token=token, user__is_active=True).first()
-    if row is None:
-        raise NotFound("Unknown calendar.")
-    return row.user
-
-
-def _feed_reservations():
-    return (
-        Reservation.objects.filter(status__in=FEED_STATUSES, ends_at__gte=timezone.now() - FEED_PAST)
-        .select_related("equipment__makerspace", "user")
-        .order_by("starts_at", "id")
-    )
 
 
 def _calendar(name: str) -> Calendar:
@@ -80,7 +61,7 @@ def user_reservations_ics(*, token: str) -> bytes:
     """The token owner's reservations as an .ics feed."""
     user = calendar_token_owner(token=token)
     calendar = _calendar("My MakrX reservations")
-    for reservation in _feed_reservations().filter(user=user)[:FEED_LIMIT]:
+    for reservation in feed_reservation_list().filter(user=user)[:FEED_LIMIT]:
         calendar.add_component(
             _event(reservation, summary=f"{reservation.equipment.name} reserved", description=reservation.notes)
         )
@@ -101,7 +82,7 @@ def equipment_reservations_ics(*, token: str, equipment_id: int) -> bytes:
     if not (staff or roles.is_platform_admin(user) or member.exists()):
         raise NotFound("Unknown machine.")
     calendar = _calendar(f"{equipment.name} — {equipment.makerspace.name}")
-    for reservation in _feed_reservations().filter(equipment=equipment)[:FEED_LIMIT]:
+    for reservation in feed_reservation_list().filter(equipment=equipment)[:FEED_LIMIT]:
         who = reservation.user.get_username() if staff or reservation.user_id == user.pk else ""
         summary = f"{equipment.name}: {who}" if who else f"{equipment.name} reserved"
         calendar.add_component(_event(reservation, summary=summary))

@@ -12,9 +12,9 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from makerspace import selectors
 from makerspace.models import Equipment, EquipmentStatusChange, MaintenanceTicket, MaintenanceWindow, Member
 from makerspace.permissions import is_makerspace_staff, require_makerspace_staff
+from makerspace.selectors import members as member_selectors
 from makerspace.services.equipment import equipment_status_change
 from makerspace.services.reservations import overlapping_reservations, reservations_cancel_overlapping
 from makrx.errors import ConflictError, InvalidTransition, PermissionDenied, ValidationError
@@ -72,7 +72,7 @@ def _take_out(equipment: Equipment, *, actor, reason: str, ticket=None, window=N
 def _may_report(user, equipment: Equipment) -> bool:
     if is_makerspace_staff(user, equipment.makerspace_id):
         return True
-    member = selectors.member_for(user=user, makerspace=equipment.makerspace_id)
+    member = member_selectors.member_for(user=user, makerspace=equipment.makerspace_id)
     return member is not None and member.status == Member.Status.ACTIVE
 
 

@@ -15,9 +15,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from makerspace import selectors
 from makerspace.models import Closure, Equipment, MaintenanceWindow, Member, OpeningHours, Reservation
 from makerspace.permissions import is_makerspace_staff
+from makerspace.selectors import members as member_selectors
 from makerspace.services.access import member_can_use_equipment
 from makrx import metrics
 from makrx.auth import roles
@@ -139,7 +139,7 @@ def _resolve_member(*, user, equipment: Equipment, member: Member | None) -> tup
                 "That member belongs to another makerspace.", errors={"member": ["Member of another makerspace."]}
             )
         return member, member.user, True
-    own = selectors.member_for(user=user, makerspace=equipment.makerspace_id)
+    own = member_selectors.member_for(user=user, makerspace=equipment.makerspace_id)
     if roles.is_platform_admin(user) and (own is None or own.status != Member.Status.ACTIVE):
         # Platform admins book any machine without a membership: recorded with member=None.
         return None, user, False

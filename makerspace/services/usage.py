@@ -13,9 +13,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from makerspace import selectors
 from makerspace.models import Equipment, Member, Reservation, UsageSession
 from makerspace.permissions import is_makerspace_staff
+from makerspace.selectors import members as member_selectors
 from makerspace.services.access import member_can_use_equipment
 from makerspace.services.equipment import equipment_status_change
 from makerspace.services.reservations import reservation_complete
@@ -54,7 +54,7 @@ def usage_session_start(*, user, equipment: Equipment, member: Member | None = N
                 session_user, session_member = member.user, member
             else:
                 session_user = user
-                session_member = selectors.member_for(user=user, makerspace=locked.makerspace_id)
+                session_member = member_selectors.member_for(user=user, makerspace=locked.makerspace_id)
                 if roles.is_platform_admin(user) and (
                     session_member is None or session_member.status != Member.Status.ACTIVE
                 ):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from makerspace.models import Member, MemberEvent
-from makerspace.selectors import memberships_for_user
+from makerspace.selectors.members import memberships_for_user
 from makerspace.tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from django.utils import timezone
 
-from makerspace.selectors_booking import equipment_availability
+from makerspace.selectors.reservations import equipment_availability
 from makerspace.tests import factories as f
 
 pytestmark = pytest.mark.django_db

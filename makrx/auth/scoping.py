@@ -30,6 +30,24 @@ def makerspace_roles_for_user(user) -> dict[str, str]:
     }
 
 
+def _ids_with_roles(user, allowed: frozenset[str]) -> set[int]:
+    return {int(pk) for pk, role in makerspace_roles_for_user(user).items() if role in allowed}
+
+
+def staffed_makerspace_ids(user) -> set[int]:
+    """Ids of makerspaces where the user holds an active staff/manager/admin membership.
+
+    Memberships only: a platform admin's "every makerspace" is not expanded here, so callers
+    check ``roles.is_platform_admin`` first (as the selectors and admin screens do).
+    """
+    return _ids_with_roles(user, roles.MAKERSPACE_STAFF_ROLES)
+
+
+def managed_makerspace_ids(user) -> set[int]:
+    """Ids of makerspaces where the user holds an active manager/admin membership (memberships only)."""
+    return _ids_with_roles(user, roles.MAKERSPACE_MANAGING_ROLES)
+
+
 def _has_makerspace_role(user, makerspace_id, allowed: frozenset[str]) -> bool:
     if user is None or not getattr(user, "is_authenticated", False) or makerspace_id is None:
         return False

@@ -7,7 +7,6 @@ from rest_framework import status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from makerspace import selectors
 from makerspace.api.serializers.common import ErrorSerializer
 from makerspace.api.serializers.equipment import (
     EquipmentInputSerializer,
@@ -19,6 +18,7 @@ from makerspace.api.serializers.equipment import (
 from makerspace.api.views.base import MakerspaceApi, makerspace_for_write
 from makerspace.models import Skill
 from makerspace.permissions import require_makerspace_manager, require_makerspace_staff
+from makerspace.selectors import equipment as equipment_selectors
 from makerspace.services import equipment as equipment_services
 from makrx.api.parsers import StrictJSONParser
 from makrx.errors import ValidationError
@@ -44,11 +44,11 @@ class EquipmentListCreateApi(MakerspaceApi):
     ordering_fields = ["name", "hourly_rate", "created_at"]
 
     def get_queryset(self):
-        return selectors.equipment_list(user=self.request.user)
+        return equipment_selectors.equipment_list(user=self.request.user)
 
     @extend_schema(tags=TAGS, parameters=[MAKERSPACE_PARAM], responses=EquipmentOutputSerializer(many=True))
     def get(self, request):
-        queryset = selectors.equipment_list(user=request.user, makerspace_id=self.makerspace_filter())
+        queryset = equipment_selectors.equipment_list(user=request.user, makerspace_id=self.makerspace_filter())
         return self.paginated(queryset, EquipmentOutputSerializer)
 
     @extend_schema(
@@ -76,7 +76,7 @@ class EquipmentDetailApi(MakerspaceApi):
     parser_classes = [StrictJSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
-        return selectors.equipment_list(user=self.request.user)
+        return equipment_selectors.equipment_list(user=self.request.user)
 
     @extend_schema(tags=TAGS, responses=EquipmentOutputSerializer)
     def get(self, request, pk: int):
@@ -105,12 +105,12 @@ class EquipmentStatusApi(MakerspaceApi):
     serializer_class = EquipmentStatusChangeSerializer
 
     def get_queryset(self):
-        return selectors.equipment_list(user=self.request.user)
+        return equipment_selectors.equipment_list(user=self.request.user)
 
     @extend_schema(tags=TAGS, responses=EquipmentStatusChangeSerializer(many=True))
     def get(self, request, pk: int):
         return self.paginated(
-            selectors.equipment_status_history(equipment=self.get_object()), EquipmentStatusChangeSerializer
+            equipment_selectors.equipment_status_history(equipment=self.get_object()), EquipmentStatusChangeSerializer
         )
 
     @extend_schema(tags=TAGS, request=EquipmentStatusInputSerializer, responses=EquipmentOutputSerializer)

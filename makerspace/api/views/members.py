@@ -6,7 +6,6 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import status
 from rest_framework.response import Response
 
-from makerspace import selectors
 from makerspace.api.serializers.common import ErrorSerializer, ReasonInputSerializer, RequiredReasonInputSerializer
 from makerspace.api.serializers.members import (
     MemberDetailSerializer,
@@ -18,6 +17,8 @@ from makerspace.api.serializers.members import (
 from makerspace.api.views.base import MakerspaceApi
 from makerspace.models import Member, Skill
 from makerspace.permissions import require_makerspace_manager, require_makerspace_staff
+from makerspace.selectors import members as member_selectors
+from makerspace.selectors import skills as skill_selectors
 from makerspace.services import members as member_services
 from makerspace.services import skills as skill_services
 from makrx.errors import ValidationError
@@ -34,7 +35,7 @@ class MemberScopedApi(MakerspaceApi):
     serializer_class = MemberOutputSerializer
 
     def get_queryset(self):
-        return selectors.member_list(user=self.request.user)
+        return member_selectors.member_list(user=self.request.user)
 
 
 class MemberListApi(MemberScopedApi):
@@ -44,7 +45,7 @@ class MemberListApi(MemberScopedApi):
 
     @extend_schema(tags=TAGS, parameters=[MAKERSPACE_PARAM], responses=MemberOutputSerializer(many=True))
     def get(self, request):
-        queryset = selectors.member_list(user=request.user, makerspace_id=self.makerspace_filter())
+        queryset = member_selectors.member_list(user=request.user, makerspace_id=self.makerspace_filter())
         return self.paginated(queryset, MemberOutputSerializer)
 
 
@@ -52,7 +53,7 @@ class MemberDetailApi(MemberScopedApi):
     serializer_class = MemberDetailSerializer
 
     def get_queryset(self):
-        return selectors.member_detail_queryset(user=self.request.user)
+        return member_selectors.member_detail_queryset(user=self.request.user)
 
     @extend_schema(tags=TAGS, responses=MemberDetailSerializer)
     def get(self, request, pk: int):
@@ -128,7 +129,7 @@ class MemberSkillListGrantApi(MemberScopedApi):
 
     @extend_schema(tags=TAGS, responses=MemberSkillOutputSerializer(many=True))
     def get(self, request, pk: int):
-        return self.paginated(selectors.member_skill_list(member=self.get_object()), MemberSkillOutputSerializer)
+        return self.paginated(skill_selectors.member_skill_list(member=self.get_object()), MemberSkillOutputSerializer)
 
     @extend_schema(
         tags=TAGS,
@@ -149,7 +150,7 @@ class MemberSkillListGrantApi(MemberScopedApi):
         grant, created = skill_services.member_skill_grant(
             member=member, skill=skill, granted_by=request.user, expires_at=serializer.validated_data["expires_at"]
         )
-        grant = selectors.member_skill_list(member=member).get(pk=grant.pk)
+        grant = skill_selectors.member_skill_list(member=member).get(pk=grant.pk)
         return Response(
             MemberSkillOutputSerializer(grant).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )

@@ -6,7 +6,6 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import status
 from rest_framework.response import Response
 
-from makerspace import selectors
 from makerspace.api.serializers.common import ErrorSerializer, ReasonInputSerializer
 from makerspace.api.serializers.plans import (
     PlanInputSerializer,
@@ -18,6 +17,7 @@ from makerspace.api.serializers.plans import (
 from makerspace.api.views.base import MakerspaceApi, makerspace_for_write
 from makerspace.models import Member, MembershipPlan
 from makerspace.permissions import require_makerspace_manager
+from makerspace.selectors import plans as plan_selectors
 from makerspace.services import plans as plan_services
 from makrx.errors import ValidationError
 
@@ -32,12 +32,12 @@ class PlanListCreateApi(MakerspaceApi):
     filterset_fields = ["billing_period", "active"]
 
     def get_queryset(self):
-        return selectors.plan_list(user=self.request.user)
+        return plan_selectors.plan_list(user=self.request.user)
 
     @extend_schema(tags=TAGS, parameters=[MAKERSPACE_PARAM], responses=PlanOutputSerializer(many=True))
     def get(self, request):
         return self.paginated(
-            selectors.plan_list(user=request.user, makerspace_id=self.makerspace_filter()), PlanOutputSerializer
+            plan_selectors.plan_list(user=request.user, makerspace_id=self.makerspace_filter()), PlanOutputSerializer
         )
 
     @extend_schema(
@@ -58,7 +58,7 @@ class PlanDetailApi(MakerspaceApi):
     serializer_class = PlanOutputSerializer
 
     def get_queryset(self):
-        return selectors.plan_list(user=self.request.user)
+        return plan_selectors.plan_list(user=self.request.user)
 
     @extend_schema(tags=TAGS, responses=PlanOutputSerializer)
     def get(self, request, pk: int):
@@ -80,11 +80,11 @@ class SubscriptionListCreateApi(MakerspaceApi):
     ordering_fields = ["starts_at", "ends_at", "created_at"]
 
     def get_queryset(self):
-        return selectors.subscription_list(user=self.request.user)
+        return plan_selectors.subscription_list(user=self.request.user)
 
     @extend_schema(tags=TAGS, parameters=[MAKERSPACE_PARAM], responses=SubscriptionOutputSerializer(many=True))
     def get(self, request):
-        queryset = selectors.subscription_list(user=request.user, makerspace_id=self.makerspace_filter())
+        queryset = plan_selectors.subscription_list(user=request.user, makerspace_id=self.makerspace_filter())
         return self.paginated(queryset, SubscriptionOutputSerializer)
 
     @extend_schema(
@@ -109,7 +109,7 @@ class SubscriptionListCreateApi(MakerspaceApi):
         subscription = plan_services.subscription_create(
             member=member, plan=plan, actor=request.user, starts_at=data["starts_at"], auto_renew=data["auto_renew"]
         )
-        subscription = selectors.subscription_list(user=request.user).get(pk=subscription.pk)
+        subscription = plan_selectors.subscription_list(user=request.user).get(pk=subscription.pk)
         return Response(SubscriptionOutputSerializer(subscription).data, status=status.HTTP_201_CREATED)
 
 
@@ -117,7 +117,7 @@ class SubscriptionDetailApi(MakerspaceApi):
     serializer_class = SubscriptionOutputSerializer
 
     def get_queryset(self):
-        return selectors.subscription_list(user=self.request.user)
+        return plan_selectors.subscription_list(user=self.request.user)
 
     @extend_schema(tags=TAGS, responses=SubscriptionOutputSerializer)
     def get(self, request, pk: int):

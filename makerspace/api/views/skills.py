@@ -6,11 +6,11 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import status
 from rest_framework.response import Response
 
-from makerspace import selectors
 from makerspace.api.serializers.common import ErrorSerializer
 from makerspace.api.serializers.skills import SkillInputSerializer, SkillOutputSerializer, SkillUpdateSerializer
 from makerspace.api.views.base import MakerspaceApi, makerspace_for_write
 from makerspace.permissions import require_makerspace_manager
+from makerspace.selectors import skills as skill_selectors
 from makerspace.services import skills as skill_services
 
 TAGS = ["makerspace: skills"]
@@ -23,12 +23,12 @@ class SkillListCreateApi(MakerspaceApi):
     ordering_fields = ["name", "level", "created_at"]
 
     def get_queryset(self):
-        return selectors.skill_list(user=self.request.user)
+        return skill_selectors.skill_list(user=self.request.user)
 
     @extend_schema(tags=TAGS, parameters=[MAKERSPACE_PARAM], responses=SkillOutputSerializer(many=True))
     def get(self, request):
         return self.paginated(
-            selectors.skill_list(user=request.user, makerspace_id=self.makerspace_filter()), SkillOutputSerializer
+            skill_selectors.skill_list(user=request.user, makerspace_id=self.makerspace_filter()), SkillOutputSerializer
         )
 
     @extend_schema(
@@ -49,7 +49,7 @@ class SkillDetailApi(MakerspaceApi):
     serializer_class = SkillOutputSerializer
 
     def get_queryset(self):
-        return selectors.skill_list(user=self.request.user)
+        return skill_selectors.skill_list(user=self.request.user)
 
     @extend_schema(tags=TAGS, responses=SkillOutputSerializer)
     def get(self, request, pk: int):

@@ -7,7 +7,6 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from makerspace import selectors
 from makerspace.api.serializers.common import ErrorSerializer
 from makerspace.api.serializers.members import MemberOutputSerializer
 from makerspace.api.serializers.spaces import (
@@ -20,6 +19,7 @@ from makerspace.api.serializers.spaces import (
 from makerspace.api.views.base import MakerspaceApi
 from makerspace.models import Closure
 from makerspace.permissions import require_makerspace_manager
+from makerspace.selectors import spaces as space_selectors
 from makerspace.services import members as member_services
 from makerspace.services import spaces as space_services
 from makrx.auth import roles
@@ -34,7 +34,7 @@ class MakerspaceListCreateApi(MakerspaceApi):
     ordering_fields = ["name", "created_at"]
 
     def get_queryset(self):
-        return selectors.makerspace_list(user=self.request.user)
+        return space_selectors.makerspace_list(user=self.request.user)
 
     @extend_schema(tags=TAGS, responses=MakerspaceOutputSerializer(many=True))
     def get(self, request):
@@ -58,7 +58,7 @@ class MakerspaceDetailApi(MakerspaceApi):
     serializer_class = MakerspaceOutputSerializer
 
     def get_queryset(self):
-        return selectors.makerspace_list(user=self.request.user)
+        return space_selectors.makerspace_list(user=self.request.user)
 
     @extend_schema(tags=TAGS, responses=MakerspaceOutputSerializer)
     def get(self, request, pk: int):
@@ -82,7 +82,7 @@ class MakerspaceJoinApi(MakerspaceApi):
     serializer_class = MemberOutputSerializer
 
     def get_queryset(self):
-        return selectors.makerspace_list(user=self.request.user)
+        return space_selectors.makerspace_list(user=self.request.user)
 
     @extend_schema(
         tags=TAGS,
@@ -103,7 +103,7 @@ class MakerspaceOpeningHoursApi(MakerspaceApi):
     serializer_class = OpeningHoursInputSerializer
 
     def get_queryset(self):
-        return selectors.makerspace_list(user=self.request.user)
+        return space_selectors.makerspace_list(user=self.request.user)
 
     @extend_schema(tags=TAGS, responses=OpeningHoursInputSerializer)
     def get(self, request, pk: int):
@@ -124,7 +124,7 @@ class MakerspaceClosureListCreateApi(MakerspaceApi):
     serializer_class = ClosureSerializer
 
     def get_queryset(self):
-        return selectors.makerspace_list(user=self.request.user)
+        return space_selectors.makerspace_list(user=self.request.user)
 
     @extend_schema(tags=TAGS, responses=ClosureSerializer(many=True))
     def get(self, request, pk: int):
@@ -145,7 +145,7 @@ class MakerspaceClosureDeleteApi(MakerspaceApi):
     serializer_class = ClosureSerializer
 
     def get_queryset(self):
-        return selectors.makerspace_list(user=self.request.user)
+        return space_selectors.makerspace_list(user=self.request.user)
 
     @extend_schema(tags=TAGS, responses={204: None})
     def delete(self, request, pk: int, closure_id: int):

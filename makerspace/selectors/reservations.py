@@ -1,4 +1,4 @@
-"""Booking reads: scoped reservation, maintenance and usage lists, and a machine's availability for a day."""
+"""Reservation reads: scoped reservation lists and a machine's availability for one local day."""
 
 from __future__ import annotations
 
@@ -8,32 +8,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.db.models import CharField, Q, QuerySet, Value
 from django.utils import timezone
 
-from makerspace.models import (
-    Closure,
-    Equipment,
-    MaintenanceTicket,
-    MaintenanceWindow,
-    OpeningHours,
-    Reservation,
-    UsageSession,
-)
-from makerspace.permissions import staffed_makerspace_ids
-from makrx.auth import roles
-
-
-def _scope(user, *, own: Q, path: str) -> Q | None:
-    """Rows the user owns plus rows of makerspaces they staff; None = everything (platform admins)."""
-    if roles.is_platform_admin(user):
-        return None
-    ids = staffed_makerspace_ids(user)
-    return own | Q(**{f"{path}__in": ids}) if ids else own
-
-
-def _scoped(queryset: QuerySet, user, *, own: Q, path: str) -> QuerySet:
-    if not getattr(user, "is_authenticated", False):
-        return queryset.none()
-    scope = _scope(user, own=own, path=path)
-    return queryset if scope is None else queryset.filter(scope)
+from makerspace.models import Closure, Equipment, MaintenanceWindow, OpeningHours, Reservation
+from makerspace.selectors.scope import own_or_staffed
 
 
 def reservation_list(
@@ -46,7 +22,7 @@ def reservation_list(
     starts_before: datetime | None = None,
 ) -> QuerySet[Reservation]:
     """Members see their own reservations; staff those of their makerspaces; platform admins all."""
-    queryset = _scoped(Reservation.objects.all(), user, own=Q(user=user), path="equipment__makerspace_id")
+    queryset = own_or_staffed(Reservation.objects.all(), user, own=Q(user=user), path="equipment__makerspace_id")
     if equipment_id is not None:
         queryset = queryset.filter(equipment_id=equipment_id)
     if makerspace_id is not None:
@@ -59,37 +35,6 @@ def reservation_list(
         queryset = queryset.filter(starts_at__lt=starts_before)
     return queryset.select_related("equipment__makerspace", "user", "member", "created_by", "cancelled_by").order_by(
         "starts_at", "id"
-    )
-
-
-def ticket_list(*, user, equipment_id: int | None = None, status: str | None = None) -> QuerySet[MaintenanceTicket]:
-    """Staff see the tickets of their makerspaces; others the tickets they reported."""
-    queryset = _scoped(MaintenanceTicket.objects.all(), user, own=Q(reported_by=user), path="equipment__makerspace_id")
-    if equipment_id is not None:
-        queryset = queryset.filter(equipment_id=equipment_id)
-    if status:
-        queryset = queryset.filter(status=status)
-    return queryset.select_related("equipment__makerspace", "reported_by", "assignee").order_by("-created_at", "-id")
-
-
-def window_list(*, user, equipment_id: int | None = None) -> QuerySet[MaintenanceWindow]:
-    """Windows are public to everyone signed in (they explain why a slot is not free), for active machines."""
-    queryset = MaintenanceWindow.objects.filter(equipment__active=True, equipment__makerspace__active=True)
-    if not getattr(user, "is_authenticated", False):
-        return queryset.none()
-    if equipment_id is not None:
-        queryset = queryset.filter(equipment_id=equipment_id)
-    return queryset.select_related("equipment__makerspace", "created_by").order_by("starts_at", "id")
-
-
-def usage_session_list(*, user, equipment_id: int | None = None, open_only: bool = False) -> QuerySet[UsageSession]:
-    queryset = _scoped(UsageSession.objects.all(), user, own=Q(user=user), path="equipment__makerspace_id")
-    if equipment_id is not None:
-        queryset = queryset.filter(equipment_id=equipment_id)
-    if open_only:
-        queryset = queryset.filter(ended_at__isnull=True)
-    return queryset.select_related("equipment__makerspace", "user", "member", "reservation").order_by(
-        "-started_at", "-id"
     )
 
 

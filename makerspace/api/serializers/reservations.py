@@ -1,0 +1,89 @@
+"""Reservations and a machine's availability for a day."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from makerspace.api.serializers.common import ID, AwareDateTimeField, UserSummarySerializer
+from makerspace.models import Reservation
+
+
+class ReservationInputSerializer(serializers.Serializer):
+    equipment = serializers.IntegerField(**ID)
+    starts_at = AwareDateTimeField()
+    ends_at = AwareDateTimeField()
+    member = serializers.IntegerField(required=False, **ID, help_text="Staff only: book for this member.")
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class ReservationFilterSerializer(serializers.Serializer):
+    equipment = serializers.IntegerField(required=False, **ID)
+    makerspace = serializers.IntegerField(required=False, **ID)
+    status = serializers.ChoiceField(choices=Reservation.Status.choices, required=False)
+    starts_after = AwareDateTimeField(required=False, help_text="Reservations still running after this time.")
+    starts_before = AwareDateTimeField(required=False, help_text="Reservations starting before this time.")
+
+
+class ReservationOutputSerializer(serializers.ModelSerializer):
+    equipment_name = serializers.CharField(source="equipment.name", read_only=True)
+    makerspace = serializers.IntegerField(source="equipment.makerspace_id", read_only=True)
+    user = UserSummarySerializer(read_only=True)
+    created_by = UserSummarySerializer(read_only=True, allow_null=True)
+    cancelled_by = UserSummarySerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Reservation
+        fields = [
+            "id",
+            "equipment",
+            "equipment_name",
+            "makerspace",
+            "user",
+            "member",
+            "starts_at",
+            "ends_at",
+            "status",
+            "notes",
+            "created_by",
+            "cancelled_by",
+            "cancel_reason",
+            "cancelled_at",
+            "checked_in_at",
+            "completed_at",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class CancelInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+
+
+class AvailabilityQuerySerializer(serializers.Serializer):
+    date = serializers.DateField(help_text="Local date in the makerspace's time zone (YYYY-MM-DD).")
+
+    def validate_date(self, value):
+        # The day's bounds (next midnight, UTC offsets) must stay inside datetime's range.
+        if not 2 <= value.year <= 9998:
+            raise serializers.ValidationError("Date out of range.")
+        return value
+
+
+class IntervalSerializer(serializers.Serializer):
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+
+
+class BusyIntervalSerializer(IntervalSerializer):
+    kind = serializers.ChoiceField(choices=["reservation", "maintenance"])
+
+
+class AvailabilitySerializer(serializers.Serializer):
+    equipment = serializers.IntegerField(source="equipment.pk")
+    equipment_status = serializers.CharField(source="equipment.status")
+    date = serializers.DateField()
+    timezone = serializers.CharField()
+    closed = serializers.BooleanField()
+    opening = IntervalSerializer(many=True)
+    busy = BusyIntervalSerializer(many=True)
+    free = IntervalSerializer(many=True)

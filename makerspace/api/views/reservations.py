@@ -1,0 +1,158 @@
+"""Reservations (book, cancel, check-in, no-show, complete) and a machine's availability for a day."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+
+from makerspace.api.serializers import reservations as s
+from makerspace.api.views.base import (
+    MakerspaceApi,
+    conflict_response,
+    equipment_from_input,
+    member_from_input,
+    query_params,
+)
+from makerspace.selectors import equipment as equipment_selectors
+from makerspace.selectors import reservations as reservation_selectors
+from makerspace.services import reservations as reservation_services
+
+TAGS = ["makerspace: reservations"]
+
+RESERVATION_CODES = (
+    "equipment_unavailable, membership_inactive, skill_required, plan_limit, outside_opening_hours, "
+    "maintenance_window, slot_taken"
+)
+
+
+class ReservationListCreateApi(MakerspaceApi):
+    serializer_class = s.ReservationOutputSerializer
+
+    def get_queryset(self):
+        return reservation_selectors.reservation_list(user=self.request.user)
+
+    @extend_schema(
+        tags=TAGS,
+        parameters=[s.ReservationFilterSerializer],
+        responses=s.ReservationOutputSerializer(many=True),
+    )
+    def get(self, request):
+        filters = query_params(s.ReservationFilterSerializer, request)
+        queryset = reservation_selectors.reservation_list(
+            user=request.user,
+            equipment_id=filters.get("equipment"),
+            makerspace_id=filters.get("makerspace"),
+            status=filters.get("status"),
+            starts_after=filters.get("starts_after"),
+            starts_before=filters.get("starts_before"),
+        )
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(s.ReservationOutputSerializer(page, many=True).data)
+
+    @extend_schema(
+        tags=TAGS,
+        request=s.ReservationInputSerializer,
+        responses={201: s.ReservationOutputSerializer, 409: conflict_response(RESERVATION_CODES)},
+    )
+    def post(self, request):
+        serializer = s.ReservationInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        reservation = reservation_services.reservation_create(
+            user=request.user,
+            equipment=equipment_from_input(data["equipment"]),
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            member=member_from_input(data.get("member")),
+            notes=data["notes"],
+        )
+        reservation = self.get_queryset().get(pk=reservation.pk)
+        return Response(s.ReservationOutputSerializer(reservation).data, status=status.HTTP_201_CREATED)
+
+
+class ReservationDetailApi(MakerspaceApi):
+    serializer_class = s.ReservationOutputSerializer
+
+    def get_queryset(self):
+        return reservation_selectors.reservation_list(user=self.request.user)
+
+    @extend_schema(tags=TAGS, responses=s.ReservationOutputSerializer)
+    def get(self, request, pk: int):
+        return Response(s.ReservationOutputSerializer(self.get_object()).data)
+
+
+class _ReservationActionApi(ReservationDetailApi):
+    """POST-only state change on one reservation the user can see (404 otherwise)."""
+
+    def act(self, request, reservation):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def post(self, request, pk: int):
+        reservation = self.act(request, self.get_object())
+        return Response(s.ReservationOutputSerializer(self.get_queryset().get(pk=reservation.pk)).data)
+
+
+class ReservationCancelApi(_ReservationActionApi):
+    @extend_schema(
+        tags=TAGS,
+        request=s.CancelInputSerializer,
+        responses={
+            200: s.ReservationOutputSerializer,
+            409: conflict_response("invalid_transition, cancellation_cutoff"),
+        },
+    )
+    def post(self, request, pk: int):
+        return super().post(request, pk)
+
+    def act(self, request, reservation):
+        serializer = s.CancelInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return reservation_services.reservation_cancel(
+            reservation=reservation, user=request.user, reason=serializer.validated_data["reason"]
+        )
+
+
+class _ReservationStaffActionApi(_ReservationActionApi):
+    """Check-in, no-show and complete: staff moves with no body; ``service`` is the one that differs."""
+
+    service = None
+
+    @extend_schema(
+        tags=TAGS,
+        request=None,
+        responses={200: s.ReservationOutputSerializer, 409: conflict_response("invalid_transition")},
+    )
+    def post(self, request, pk: int):
+        return super().post(request, pk)
+
+    def act(self, request, reservation):
+        return self.service(reservation=reservation, user=request.user)
+
+
+class ReservationCheckInApi(_ReservationStaffActionApi):
+    service = staticmethod(reservation_services.reservation_check_in)
+
+
+class ReservationNoShowApi(_ReservationStaffActionApi):
+    service = staticmethod(reservation_services.reservation_no_show)
+
+
+class ReservationCompleteApi(_ReservationStaffActionApi):
+    service = staticmethod(reservation_services.reservation_complete)
+
+
+class EquipmentAvailabilityApi(MakerspaceApi):
+    """Free and busy intervals of a machine on one local day (in the makerspace's time zone)."""
+
+    serializer_class = s.AvailabilitySerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return equipment_selectors.equipment_list(user=self.request.user).prefetch_related(None)
+
+    @extend_schema(tags=TAGS, parameters=[s.AvailabilityQuerySerializer], responses=s.AvailabilitySerializer)
+    def get(self, request, pk: int):
+        day = query_params(s.AvailabilityQuerySerializer, request)["date"]
+        availability = reservation_selectors.equipment_availability(equipment=self.get_object(), day=day)
+        return Response(s.AvailabilitySerializer(availability).data)

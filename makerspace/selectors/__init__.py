@@ -1,0 +1,1 @@
+"""Makerspace reads, one module per domain (spaces, members, plans, skills, equipment, reservations, ...)."""

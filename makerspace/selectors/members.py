@@ -1,0 +1,54 @@
+"""Membership reads: a user's memberships (for /auth/me and the scoping rules) and scoped member lists."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from makerspace.models import Member, MemberEvent
+from makerspace.selectors.scope import widen
+
+
+def memberships_for_user(user) -> list[dict]:
+    """[{makerspace, makerspace_slug, makerspace_name, role, status}] for /api/v1/auth/me."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    rows = (
+        Member.objects.filter(user=user)
+        .select_related("makerspace")
+        .order_by("makerspace__name")
+        .values("makerspace_id", "makerspace__slug", "makerspace__name", "role", "status")
+    )
+    return [
+        {
+            "makerspace": row["makerspace_id"],
+            "makerspace_slug": row["makerspace__slug"],
+            "makerspace_name": row["makerspace__name"],
+            "role": row["role"],
+            "status": row["status"],
+        }
+        for row in rows
+    ]
+
+
+def member_for(*, user, makerspace) -> Member | None:
+    """The user's membership of that makerspace (any status), or None."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    makerspace_id = makerspace if isinstance(makerspace, int) else makerspace.pk
+    return Member.objects.select_related("plan").filter(user=user, makerspace_id=makerspace_id).first()
+
+
+def member_list(*, user, makerspace_id: int | None = None) -> QuerySet[Member]:
+    """Members of the makerspaces the user staffs, plus the user's own memberships."""
+    if not getattr(user, "is_authenticated", False):
+        return Member.objects.none()
+    queryset = Member.objects.filter(widen(Q(user=user), user=user, path="makerspace_id", staff=True))
+    if makerspace_id is not None:
+        queryset = queryset.filter(makerspace_id=makerspace_id)
+    return queryset.select_related("user", "makerspace", "plan").order_by("makerspace_id", "user__username", "id")
+
+
+def member_detail_queryset(*, user) -> QuerySet[Member]:
+    return member_list(user=user).prefetch_related(
+        Prefetch("events", queryset=MemberEvent.objects.select_related("actor").order_by("-created_at", "-id"))
+    )
