@@ -538,5 +538,5 @@ if SENTRY_DSN:
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=48)
 READINESS_TIMEOUT_SECONDS = env.float("READINESS_TIMEOUT_SECONDS", default=1.5)
 # Where `/api/v1/auth/me` reads a user's makerspace memberships (keeps makrx free of app imports).
-MAKRX_MEMBERSHIPS_PROVIDER = "makerspace.selectors.memberships_for_user"
+MAKRX_MEMBERSHIPS_PROVIDER = "makerspace.selectors.members.memberships_for_user"
 CSRF_FAILURE_VIEW = "makrx.api.errors.csrf_failure"
