@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import re
+from urllib.parse import unquote_plus
 
 from django.utils.functional import SimpleLazyObject, empty
 
@@ -72,3 +74,45 @@ def _authenticated_user_id() -> int | str | None:
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     return user.pk
+
+
+# --- secrets in URLs ------------------------------------------------------------------------------------------
+# Paths whose segment is itself a credential (a calendar feed token, an invitation), and query parameter names
+# that carry one. Access and error lines go to log stores with wider access than the database: mask them there.
+REDACTED = "***"
+_SECRET_PATH_SEGMENTS = (
+    re.compile(r"(/calendar/)(?!token/)([^/]+)"),
+    re.compile(r"(/invites?/)([^/]+)"),
+)
+_SECRET_PARAM_WORDS = ("token", "key", "secret", "signature", "sig", "password", "passwd", "code")
+_PARAM_NAME_PARTS = re.compile(r"[^a-z0-9]+")
+
+
+def _is_secret_param(name: str) -> bool:
+    parts = _PARAM_NAME_PARTS.split(unquote_plus(name).lower())
+    # "api_key", "apiKey", "access_token", "X-Signature": any word of the name ending in a secret word.
+    return any(part.endswith(word) for part in parts if part for word in _SECRET_PARAM_WORDS)
+
+
+def redact_path(path: str) -> str:
+    for pattern in _SECRET_PATH_SEGMENTS:
+        path = pattern.sub(rf"\g<1>{REDACTED}", path)
+    return path
+
+
+def redact_query(query: str) -> str:
+    """The query string with the values of secret-looking parameters replaced by ``***``."""
+    if not query:
+        return query
+    parts = []
+    for item in query.split("&"):
+        name, sep, _value = item.partition("=")
+        parts.append(f"{name}={REDACTED}" if sep and _is_secret_param(name) else item)
+    return "&".join(parts)
+
+
+def redact_url(path: str, query: str = "") -> str:
+    """``path?query`` as it may appear in a log line: credentials in the path or the query masked."""
+    path = redact_path(path)
+    query = redact_query(query)
+    return f"{path}?{query}" if query else path

@@ -14,7 +14,7 @@ from django.db import DataError
 from django.http import Http404
 
 from makrx.api.errors import DATA_ERROR_DETAIL, error_response
-from makrx.logging import bind_request_context, clear_request_context
+from makrx.logging import bind_request_context, clear_request_context, redact_path, redact_query
 
 access_logger = logging.getLogger("makrx.request")
 error_logger = logging.getLogger("makrx.errors")
@@ -70,14 +70,17 @@ class RequestContextMiddleware:
         response[REQUEST_ID_HEADER] = request_id
         user = getattr(request, "user", None)
         user_id = user.pk if user is not None and getattr(user, "is_authenticated", False) else None
+        logged_path = redact_path(request.path)
+        logged_query = redact_query(request.META.get("QUERY_STRING", ""))
         access_logger.info(
             "%s %s %s",
             request.method,
-            request.path,
+            f"{logged_path}?{logged_query}" if logged_query else logged_path,
             response.status_code,
             extra={
                 "method": request.method,
-                "path": request.path,
+                "path": logged_path,
+                "query": logged_query,
                 "status": response.status_code,
                 "duration_ms": duration_ms,
                 "user_id": user_id,
@@ -109,9 +112,13 @@ class ApiExceptionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if is_api_path(request.path) and _has_nul(request):
-            # No API stores NUL bytes, and PostgreSQL refuses them in text: reject before any lookup.
-            return error_response(400, "The request path or query contains a NUL character.", "bad_request")
+        if is_api_path(request.path):
+            if _has_nul(request):
+                # No API stores NUL bytes, and PostgreSQL refuses them in text: reject before any lookup.
+                return error_response(400, "The request path or query contains a NUL character.", "bad_request")
+            refusal = _query_refusal(request.META.get("QUERY_STRING", ""))
+            if refusal:
+                return error_response(400, refusal, "query_too_long")
         response = self.get_response(request)
         if is_api_path(request.path) and response.status_code >= 400 and not _is_json(response):
             json_response = _json_for_status(response.status_code)
@@ -133,10 +140,22 @@ class ApiExceptionMiddleware:
         if isinstance(exception, SuspiciousOperation):
             return error_response(400, "Bad request.", "bad_request")
         if isinstance(exception, DataError):
-            error_logger.warning("data error on %s %s: %s", request.method, request.path, exception)
+            error_logger.warning("data error on %s %s: %s", request.method, redact_path(request.path), exception)
             return error_response(400, DATA_ERROR_DETAIL, "invalid")
-        error_logger.exception("unhandled error on %s %s", request.method, request.path)
+        error_logger.exception("unhandled error on %s %s", request.method, redact_path(request.path))
         return error_response(500, "An unexpected error occurred; it has been logged.", "server_error")
+
+
+def _query_refusal(query: str) -> str | None:
+    """Why a query string is refused, or None. No API filter needs kilobytes of query or dozens of parameters;
+    refusing them before routing keeps filters, ORM lookups and logs away from attacker-sized input."""
+    if len(query) > settings.API_MAX_QUERY_STRING_LENGTH:
+        return f"The query string is longer than {settings.API_MAX_QUERY_STRING_LENGTH} characters."
+    if query.count("&") >= settings.API_MAX_QUERY_PARAMS:
+        params = sum(1 for part in query.split("&") if part)
+        if params > settings.API_MAX_QUERY_PARAMS:
+            return f"The query string has more than {settings.API_MAX_QUERY_PARAMS} parameters."
+    return None
 
 
 def _has_nul(request) -> bool:

@@ -68,6 +68,10 @@ class IdempotencyKey(TimeStampedModel):
     owner = models.CharField(max_length=255)
     fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the request body.")
     state = models.CharField(max_length=20, choices=State.choices, default=State.IN_PROGRESS)
+    # While in progress: the running request's lease. Once it expires (the request died) a retry may take the key
+    # over; the token tells the runner whether the key is still its own when it finishes or gives up.
+    locked_until = models.DateTimeField(null=True, blank=True)
+    lease_token = models.CharField(max_length=32, blank=True, default="")
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
     response_body = models.JSONField(null=True, blank=True)
 

@@ -63,6 +63,22 @@ _DEV_ORIGINS = [
 ]
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=_DEV_ORIGINS if IS_DEVELOPMENT else [])
 CORS_ALLOWED_ORIGINS = env.list("CORS_ORIGINS", default=_DEV_ORIGINS if IS_DEVELOPMENT else [])
+if not IS_DEVELOPMENT:
+    # A match-all host lets any Host header through (cache poisoning, password-reset links to another domain); a
+    # match-all origin with credentialed CORS or CSRF trust lets any site act as the signed-in user. Subdomain
+    # patterns of one domain (".example.com", "https://*.example.com") stay allowed.
+    for _variable, _values in (
+        ("ALLOWED_HOSTS", ALLOWED_HOSTS),
+        ("CORS_ORIGINS", CORS_ALLOWED_ORIGINS),
+        ("CSRF_TRUSTED_ORIGINS", CSRF_TRUSTED_ORIGINS),
+    ):
+        for _value in _values:
+            _host = _value.strip().split("://", 1)[-1]
+            if _host.startswith("*") and not _host.startswith("*."):
+                raise ImproperlyConfigured(
+                    f"{_variable} must name hosts/origins when ENVIRONMENT={ENVIRONMENT}; {_value.strip()!r} matches"
+                    " every site and is refused."
+                )
 CORS_ALLOW_CREDENTIALS = True
 CORS_EXPOSE_HEADERS = ["X-Request-ID", "X-Cart-Token", "Retry-After"]
 from corsheaders.defaults import default_headers  # noqa: E402
@@ -279,7 +295,8 @@ KEYCLOAK_ISSUER = env.str("KEYCLOAK_ISSUER", default="").rstrip("/") or (
     f"{KEYCLOAK_URL}/realms/{KEYCLOAK_REALM}" if KEYCLOAK_URL else ""
 )
 KEYCLOAK_CONFIGURED = bool(KEYCLOAK_ISSUER)
-KEYCLOAK_VERIFY_AUD = env.bool("KEYCLOAK_VERIFY_AUD", default=False)
+# Outside development a token minted for another client of the realm must not open this API.
+KEYCLOAK_VERIFY_AUD = env.bool("KEYCLOAK_VERIFY_AUD", default=not IS_DEVELOPMENT)
 KEYCLOAK_USE_JWKS = env.bool("KEYCLOAK_USE_JWKS", default=True)
 KEYCLOAK_PK_TTL_SECONDS = env.int("KEYCLOAK_PK_TTL_SECONDS", default=300)
 KEYCLOAK_HTTP_TIMEOUT = env.float("KEYCLOAK_HTTP_TIMEOUT", default=3.0)
@@ -536,6 +553,11 @@ if SENTRY_DSN:
 
 # --- platform knobs -------------------------------------------------------------------------
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=48)
+# How long a running request holds its Idempotency-Key; after that a retry may take the key over (makrx.idempotency).
+IDEMPOTENCY_LEASE_SECONDS = max(1, env.int("IDEMPOTENCY_LEASE_SECONDS", default=60))
+# Longer or more numerous query strings on /api/ answer 400 query_too_long before any view runs.
+API_MAX_QUERY_STRING_LENGTH = env.int("API_MAX_QUERY_STRING_LENGTH", default=4096)
+API_MAX_QUERY_PARAMS = env.int("API_MAX_QUERY_PARAMS", default=64)
 READINESS_TIMEOUT_SECONDS = env.float("READINESS_TIMEOUT_SECONDS", default=1.5)
 # Where `/api/v1/auth/me` reads a user's makerspace memberships (keeps makrx free of app imports).
 MAKRX_MEMBERSHIPS_PROVIDER = "makerspace.selectors.members.memberships_for_user"

@@ -164,3 +164,124 @@ def test_purge_task_uses_the_configured_retention(settings):
 
     assert purge_idempotency_keys_task.delay().get() == 1
     assert not IdempotencyKey.objects.exists()
+
+
+# --- leases: a request that died does not hold its key for the whole retention -----------------------------
+
+
+def _stranded(key: str, *, title: str, expired_seconds_ago: int = 5) -> IdempotencyKey:
+    """A key left in progress by a request whose worker died, its lease already over."""
+    from makrx.idempotency import request_fingerprint
+
+    return IdempotencyKey.objects.create(
+        scope="test.create",
+        owner="anon",
+        key=key,
+        fingerprint=request_fingerprint({"title": title}),
+        lease_token="dead-worker",
+        locked_until=timezone.now() - timedelta(seconds=expired_seconds_ago),
+    )
+
+
+def test_a_stranded_key_is_taken_over_after_its_lease(api_client):
+    stranded = _stranded("k-stranded", title="revived")
+
+    retried = post(api_client, {"title": "revived"}, key="k-stranded")
+    replayed = post(api_client, {"title": "revived"}, key="k-stranded")
+
+    assert retried.status_code == 201
+    assert Page.objects.filter(title="revived").count() == 1
+    record = IdempotencyKey.objects.get(pk=stranded.pk)
+    assert record.state == IdempotencyKey.State.DONE
+    assert record.response_status == 201
+    assert record.response_body == retried.json()
+    assert record.lease_token != "dead-worker"
+    assert replayed.status_code == 201 and replayed["Idempotent-Replayed"] == "true"
+    assert replayed.json() == retried.json()
+
+
+def test_a_legacy_in_progress_key_without_a_lease_can_be_taken_over(api_client):
+    stranded = _stranded("k-legacy", title="legacy")
+    IdempotencyKey.objects.filter(pk=stranded.pk).update(locked_until=None, lease_token="")
+
+    response = post(api_client, {"title": "legacy"}, key="k-legacy")
+
+    assert response.status_code == 201
+    assert IdempotencyKey.objects.get(pk=stranded.pk).state == IdempotencyKey.State.DONE
+
+
+def test_a_live_lease_answers_409_with_retry_after(api_client, settings):
+    settings.IDEMPOTENCY_LEASE_SECONDS = 60
+    live = _stranded("k-live", title="busy")
+    IdempotencyKey.objects.filter(pk=live.pk).update(locked_until=timezone.now() + timedelta(seconds=42))
+
+    response = post(api_client, {"title": "busy"}, key="k-live")
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "request_in_progress"
+    assert 40 <= int(response["Retry-After"]) <= 42
+    assert not Page.objects.filter(title="busy").exists()
+    assert IdempotencyKey.objects.get(pk=live.pk).state == IdempotencyKey.State.IN_PROGRESS
+
+
+def test_a_new_key_holds_a_lease_of_the_configured_length(api_client, settings, monkeypatch):
+    settings.IDEMPOTENCY_LEASE_SECONDS = 90
+    seen = {}
+    original = Page.objects.create
+
+    def create(**kwargs):
+        seen["record"] = IdempotencyKey.objects.get(key="k-lease")
+        return original(**kwargs)
+
+    monkeypatch.setattr(Page.objects, "create", create)
+    post(api_client, {"title": "leased"}, key="k-lease")
+
+    record = seen["record"]
+    assert record.state == IdempotencyKey.State.IN_PROGRESS
+    remaining = (record.locked_until - timezone.now()).total_seconds()
+    assert 80 < remaining <= 90
+    assert IdempotencyKey.objects.get(key="k-lease").locked_until is None  # done: no lease any more
+
+
+def test_a_late_finisher_does_not_overwrite_the_first_result(api_client):
+    """The first worker outlived its lease; a retry took over and finished first: its answer is the one kept."""
+    from makrx.idempotency import _finish
+
+    stranded = _stranded("k-late", title="late")
+    retried = post(api_client, {"title": "late"}, key="k-late")
+
+    from rest_framework.response import Response
+
+    _finish(stranded, Response({"id": -1, "title": "late"}, status=201))
+
+    replay = post(api_client, {"title": "late"}, key="k-late")
+    assert replay.json() == retried.json()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_takeovers_of_a_stranded_key_run_once():
+    from makrx.tests.races import run_concurrently
+
+    _stranded("k-takeover", title="takeover")
+    entered, release = threading.Event(), threading.Event()
+    urls_for_tests.IDEMPOTENT_GATE.update(entered=entered, release=release)
+
+    def retry(index):
+        response = post(APIClient(), {"title": "takeover"}, key="k-takeover")
+        if response.status_code == 409:
+            release.set()  # the loser has answered: let the winner finish
+        return response
+
+    try:
+        outcomes = run_concurrently(retry, 2)
+    finally:
+        release.set()
+        urls_for_tests.IDEMPOTENT_GATE.update(entered=None, release=None)
+
+    statuses = sorted(outcome.status_code for outcome in outcomes)
+    assert statuses == [201, 409], outcomes
+    loser = next(outcome for outcome in outcomes if outcome.status_code == 409)
+    assert loser.json()["code"] == "request_in_progress" and int(loser["Retry-After"]) >= 1
+    assert Page.objects.filter(title="takeover").count() == 1
+    record = IdempotencyKey.objects.get(key="k-takeover")
+    assert record.state == IdempotencyKey.State.DONE and record.response_status == 201
