@@ -1,0 +1,332 @@
+"""The permission matrix: every operation of the OpenAPI schema called as every persona, on objects of two spaces.
+
+The rules live in `permission_matrix_rules.py` (keyed by "METHOD /path/template"). One test calls every
+(operation, persona, object) case, each inside a savepoint that is rolled back so every call sees the same
+fixtures, and fails once with the full list of mismatches.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from makrx.tests.permission_matrix_rules import (
+    EXTRA_CASES,
+    MATRIX,
+    MS,
+    OWNER,
+    PERSONAS,
+    RULES,
+    SPACE_RULES,
+    ST,
+)
+
+pytestmark = pytest.mark.django_db
+
+METHODS = ("get", "post", "put", "patch", "delete")
+PARAM = re.compile(r"([\w.-]+)/\{(\w+)\}")
+
+
+def schema_operations() -> set[str]:
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return {
+        f"{method.upper()} {path}" for path, item in schema["paths"].items() for method in item if method in METHODS
+    }
+
+
+def test_every_operation_has_a_rule_and_every_rule_an_operation():
+    operations = schema_operations()
+    missing = sorted(operations - set(MATRIX))
+    stale = sorted(set(MATRIX) - operations)
+    unknown_rules = sorted({f"{op}: {rule}" for op, rule in MATRIX.items() if rule not in RULES})
+    assert not (missing or stale or unknown_rules), (
+        f"operations without a rule in permission_matrix_rules.MATRIX: {missing}\n"
+        f"rules for operations that no longer exist: {stale}\n"
+        f"unknown rule names: {unknown_rules}"
+    )
+
+
+# -- the world every call sees ------------------------------------------------------------------------------------
+
+
+def _world(make_user):
+    """Two makerspaces with one object of each kind, the personas, and the store's objects."""
+    from makerspace.tests import factories as mf
+    from makrx.models import Page
+    from store.tests import factories as sf
+
+    users = {p.name: (None if p.anonymous else make_user(f"mx-{p.name}", roles=list(p.roles))) for p in PERSONAS}
+    spaces = {"A": mf.MakerspaceFactory(name="Space A"), "B": mf.MakerspaceFactory(name="Space B")}
+    memberships = {"A": {}, "B": {}}
+    for persona in PERSONAS:
+        for space, role in persona.spaces.items():
+            memberships[space][persona.name] = mf.MemberFactory(
+                user=users[persona.name], makerspace=spaces[space], role=role
+            )
+    owners = {"A": memberships["A"][OWNER], "B": mf.MemberFactory(makerspace=spaces["B"])}
+    soon = timezone.now().replace(minute=0, second=0, microsecond=0)
+    objects = {}
+    for key, space in spaces.items():
+        owner = owners[key]
+        equipment = mf.EquipmentFactory(makerspace=space)
+        spare = mf.EquipmentFactory(makerspace=space)
+        plan = mf.MembershipPlanFactory(makerspace=space)
+        skill = mf.SkillFactory(makerspace=space)
+        mf.MemberSkillFactory(member=owner, skill=skill)
+        objects[key] = {
+            "space": space,
+            "member": owner,
+            "equipment": equipment,
+            "spare": spare,
+            "closure": mf.ClosureFactory(makerspace=space),
+            "plan": plan,
+            "skill": skill,
+            "new_skill": mf.SkillFactory(makerspace=space),
+            "reservation": mf.ReservationFactory(
+                equipment=equipment,
+                member=owner,
+                starts_at=soon + timedelta(days=1),
+                ends_at=soon + timedelta(days=1, hours=1),
+            ),
+            "ticket": mf.MaintenanceTicketFactory(equipment=equipment),
+            "window": mf.MaintenanceWindowFactory(
+                equipment=equipment, starts_at=soon + timedelta(days=5), ends_at=soon + timedelta(days=5, hours=2)
+            ),
+            "usage": mf.UsageSessionFactory(equipment=spare, member=owner),
+            "subscription": mf.SubscriptionFactory(member=owner, plan=plan),
+            "free_slot": (soon + timedelta(days=3), soon + timedelta(days=3, hours=1)),
+        }
+    calendar = mf.CalendarTokenFactory(user=users[OWNER])
+    product = sf.ProductFactory(stock=10)
+    cart = sf.CartFactory(user=users[OWNER])
+    store = {
+        "product": product,
+        "brand": product.brand,
+        "category": product.category,
+        "tag": sf.TagFactory(),
+        "collection": sf.CollectionFactory(products=[product]),
+        "item": sf.CartItemFactory(cart=cart, product=product),
+        "order": sf.OrderFactory(user=users[OWNER]),
+        "page": Page.objects.create(title="About", slug="about", body="Hello", published=True),
+        "calendar": calendar.token,
+    }
+    return {"users": users, "memberships": memberships, "objects": objects, "store": store}
+
+
+def _path_value(world, resource: str, param: str, space: str, target=None):
+    objects = world["objects"][space]
+    store = world["store"]
+    if param == "id":
+        by_resource = {
+            "makerspaces": objects["space"],
+            "members": target or objects["member"],
+            "plans": objects["plan"],
+            "subscriptions": objects["subscription"],
+            "skills": objects["skill"],
+            "equipment": objects["equipment"],
+            "reservations": objects["reservation"],
+            "usage-sessions": objects["usage"],
+            "tickets": objects["ticket"],
+            "windows": objects["window"],
+        }
+        return by_resource[resource].pk
+    by_param = {
+        "closure_id": lambda: objects["closure"].pk,
+        "skill_id": lambda: objects["skill"].pk,
+        "token": lambda: store["calendar"],
+        "number": lambda: store["order"].number,
+        "lookup": lambda: store["product"].slug,
+        "item_id": lambda: store["item"].pk,
+        "category_id": lambda: store["category"].pk,
+        "slug": lambda: (
+            {"pages": store["page"], "brands": store["brand"], "collections": store["collection"]}[resource].slug
+        ),
+    }
+    return by_param[param]()
+
+
+def _url(world, template: str, space: str, target=None) -> str:
+    return PARAM.sub(
+        lambda m: f"{m.group(1)}/{_path_value(world, m.group(1), m.group(2), space, target)}",
+        template,
+    )
+
+
+def _body(world, operation: str, space: str):
+    """A minimal plausible body for a write: the point is the auth decision, not validation."""
+    objects = world["objects"][space]
+    store = world["store"]
+    starts, ends = (value.isoformat() for value in objects["free_slot"])
+    unique = uuid.uuid4().hex[:8]
+    bodies = {
+        "POST /api/v1/pages/": {"title": "New", "slug": f"new-{unique}", "body": "x", "published": True},
+        "PUT /api/v1/pages/{slug}/": {"title": "About us", "slug": "about", "body": "x", "published": True},
+        "PATCH /api/v1/pages/{slug}/": {"title": "About us"},
+        f"POST {MS}/makerspaces/": {"name": f"Space {unique}", "slug": f"space-{unique}", "timezone": "UTC"},
+        f"PATCH {MS}/makerspaces/{{id}}/": {"description": "Renamed"},
+        f"PUT {MS}/makerspaces/{{id}}/opening-hours/": {
+            "intervals": [{"weekday": 0, "opens": "09:00", "closes": "18:00"}]
+        },
+        f"POST {MS}/makerspaces/{{id}}/closures/": {
+            "starts_on": str(timezone.now().date() + timedelta(days=30)),
+            "ends_on": str(timezone.now().date() + timedelta(days=30)),
+            "reason": "Holiday",
+        },
+        f"PATCH {MS}/members/{{id}}/": {"role": "staff", "reason": "promotion"},
+        f"POST {MS}/members/{{id}}/approve/": {"reason": "ok"},
+        f"POST {MS}/members/{{id}}/reject/": {"reason": "no"},
+        f"POST {MS}/members/{{id}}/suspend/": {"reason": "rules"},
+        f"POST {MS}/members/{{id}}/reactivate/": {"reason": "ok"},
+        f"POST {MS}/members/{{id}}/skills/": {"skill": objects["new_skill"].pk},
+        f"POST {MS}/plans/": {"makerspace": objects["space"].pk, "name": f"Plan {unique}", "price": "100.00"},
+        f"PATCH {MS}/plans/{{id}}/": {"description": "Updated"},
+        f"POST {MS}/subscriptions/": {"member": objects["member"].pk, "plan": objects["plan"].pk},
+        f"POST {MS}/subscriptions/{{id}}/cancel/": {"reason": "moving"},
+        f"POST {MS}/skills/": {"makerspace": objects["space"].pk, "name": f"Skill {unique}", "level": 1},
+        f"PATCH {MS}/skills/{{id}}/": {"description": "Updated"},
+        f"POST {MS}/equipment/": {"makerspace": objects["space"].pk, "name": f"Laser {unique}"},
+        f"PATCH {MS}/equipment/{{id}}/": {"location": "Bay 2"},
+        f"POST {MS}/equipment/{{id}}/status/": {"status": "maintenance", "reason": "check"},
+        f"POST {MS}/reservations/": {"equipment": objects["equipment"].pk, "starts_at": starts, "ends_at": ends},
+        f"POST {MS}/reservations/{{id}}/cancel/": {"reason": "cannot come"},
+        f"POST {MS}/usage-sessions/": {"equipment": objects["equipment"].pk},
+        f"POST {MS}/usage-sessions/{{id}}/stop/": {"notes": "done"},
+        f"POST {MS}/maintenance/tickets/": {"equipment": objects["equipment"].pk, "title": "Belt loose"},
+        f"PATCH {MS}/maintenance/tickets/{{id}}/": {"priority": "high"},
+        f"POST {MS}/maintenance/tickets/{{id}}/assign/": {"assignee": world["users"][f"staff_{space}"].pk},
+        f"PATCH {MS}/maintenance/tickets/{{id}}/assign/": {"priority": "high"},
+        f"POST {MS}/maintenance/tickets/{{id}}/resolve/": {"resolution": "Fixed"},
+        f"PATCH {MS}/maintenance/tickets/{{id}}/resolve/": {"priority": "high"},
+        f"POST {MS}/maintenance/tickets/{{id}}/close/": {"resolution": "Fixed"},
+        f"PATCH {MS}/maintenance/tickets/{{id}}/close/": {"priority": "high"},
+        f"POST {MS}/maintenance/windows/": {
+            "equipment": objects["equipment"].pk,
+            "starts_at": (objects["free_slot"][0] + timedelta(days=10)).isoformat(),
+            "ends_at": (objects["free_slot"][1] + timedelta(days=10)).isoformat(),
+            "reason": "Service",
+        },
+        f"POST {ST}/products/": {"sku": f"SKU-{unique}", "name": "Resistor", "price": "1.00"},
+        f"PATCH {ST}/products/{{lookup}}/": {"name": "Renamed part"},
+        f"POST {ST}/products/{{lookup}}/stock/": {"on_hand": 20},
+        f"POST {ST}/brands/": {"name": f"Brand {unique}"},
+        f"PATCH {ST}/brands/{{slug}}/": {"description": "Updated"},
+        f"POST {ST}/categories/": {"name": f"Category {unique}"},
+        f"PATCH {ST}/categories/{{category_id}}/": {"description": "Updated"},
+        f"POST {ST}/collections/": {"name": f"Collection {unique}"},
+        f"PATCH {ST}/collections/{{slug}}/": {"description": "Updated"},
+        f"POST {ST}/tags/": {"name": f"tag {unique}"},
+        f"POST {ST}/cart/items/": {"product": store["product"].pk, "quantity": 1},
+        f"PATCH {ST}/cart/items/{{item_id}}/": {"quantity": 2},
+        f"POST {ST}/checkout/": {
+            "email": "buyer@example.test",
+            "shipping_address": {
+                "name": "A Buyer",
+                "line1": "1 Road",
+                "city": "Pune",
+                "postal_code": "411001",
+                "country": "IN",
+                "phone": "+919999999999",
+            },
+        },
+        f"POST {ST}/orders/{{number}}/cancel/": {"note": "changed my mind"},
+        f"POST {ST}/orders/{{number}}/fulfil/": {"note": "shipped"},
+        f"POST {ST}/orders/{{number}}/refund/": {"note": "refund"},
+        f"POST {ST}/payments/webhook": {"id": "evt_x", "type": "payment_intent.succeeded"},
+        f"POST {ST}/payments/webhook/razorpay": {"event": "payment.captured"},
+    }
+    return bodies.get(operation, {})
+
+
+QUERIES = {
+    f"GET {MS}/equipment/{{id}}/availability/": lambda: {"date": str(timezone.now().date() + timedelta(days=1))},
+}
+
+
+def _call(world, persona_name: str, operation: str, space: str, *, target=None, body=None):
+    method, template = operation.split(" ", 1)
+    client = APIClient()
+    user = world["users"][persona_name]
+    if user is not None:
+        client.force_authenticate(user=user)
+    url = _url(world, template, space, target)
+    headers = {"HTTP_IDEMPOTENCY_KEY": uuid.uuid4().hex}
+    # Each call in its own savepoint, rolled back: every persona sees the same objects in the same states.
+    with transaction.atomic():
+        if method == "GET":
+            query = QUERIES.get(operation)
+            response = client.get(url, query() if query else None, **headers)
+        else:
+            payload = json.dumps(body if body is not None else _body(world, operation, space))
+            response = client.generic(method, url, payload, content_type="application/json", **headers)
+        transaction.set_rollback(True)
+    return response
+
+
+def _status_class(status: int):
+    return "2xx" if 200 <= status < 300 else status
+
+
+def _describe(response) -> str:
+    code = ""
+    if response.get("Content-Type", "").startswith("application/json"):
+        try:
+            code = json.loads(response.content).get("code", "")
+        except (ValueError, AttributeError):
+            code = ""
+    return f"{response.status_code} {code}".strip()
+
+
+def _spaces_for(operation: str, rule_name: str) -> list[str]:
+    """Objects of A and of B for makerspace objects (in the path, or named by a create's body)."""
+    template = operation.split(" ", 1)[1]
+    if rule_name in SPACE_RULES or (template.startswith(MS) and "{" in template):
+        return ["A", "B"]
+    return ["A"]
+
+
+def test_permission_matrix(make_user, settings):
+    settings.RATELIMIT_ENABLE = False
+    world = _world(make_user)
+    operations = schema_operations()
+    mismatches = []
+    # MATRIX_REPORT=<file> writes every case with its answer (to review bodies that stop at 400 before the check).
+    report = []
+    for operation in sorted(set(MATRIX) & operations):
+        rule_name = MATRIX[operation]
+        rule = RULES[rule_name]
+        method, template = operation.split(" ", 1)
+        body_scoped = method == "POST" and "{" not in template and rule_name in SPACE_RULES
+        for space in _spaces_for(operation, rule_name):
+            for persona in PERSONAS:
+                rule_space = space if (rule_name in SPACE_RULES) else None
+                expected = rule(persona, rule_space, body_scoped=body_scoped)
+                response = _call(world, persona.name, operation, space)
+                report.append(f"{operation} | {persona.name} | {space} | {_describe(response)}")
+                if _status_class(response.status_code) not in expected:
+                    mismatches.append(
+                        f"{operation} | {persona.name} | object of {space} | expected "
+                        f"{sorted(map(str, expected))} | got {_describe(response)}"
+                    )
+    for case in EXTRA_CASES:
+        target = world["memberships"]["A"][case.target]
+        body = {k: (world["objects"]["A"]["new_skill"].pk if v == "<skill>" else v) for k, v in case.body.items()}
+        response = _call(world, case.persona, case.operation, "A", target=target, body=body)
+        if _status_class(response.status_code) not in case.expected:
+            mismatches.append(
+                f"{case.operation} | {case.persona} | member {case.target} of A ({case.why}) | expected "
+                f"{sorted(map(str, case.expected))} | got {_describe(response)}"
+            )
+    if os.environ.get("MATRIX_REPORT"):
+        with open(os.environ["MATRIX_REPORT"], "w") as handle:
+            handle.write("\n".join(report + mismatches) + "\n")
+    assert not mismatches, f"{len(mismatches)} permission mismatches:\n" + "\n".join(mismatches)
