@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
+import json
 import random
 import time
 from decimal import Decimal
+from functools import cache
+from pathlib import Path
 
 from django.utils.text import slugify
 
 from store.catalog_cache import catalog_cache_invalidate
 from store.models import Brand, Category, Collection, Product, StockLevel, Tag
 from store.partnumbers import normalize_mpn
-from store.seed_catalog import BRANDS, CATEGORIES, COLLECTIONS, PRODUCTS
+from store.services import SYSTEM
 from store.services import catalog as services
 
 BATCH = 5000
 SCALE_PREFIX = "BENCH"
+# The sample catalogue; its "source" field names where the parts come from and under which licence.
+SAMPLE_CATALOG = Path(__file__).resolve().parent / "seed_data" / "catalog.json"
+
+
+@cache
+def sample_catalog() -> dict:
+    """The sample catalogue: ``categories``, ``brands``, ``collections``, ``products`` (see its ``source``)."""
+    with SAMPLE_CATALOG.open(encoding="utf-8") as handle:
+        return json.load(handle)
 
 
 def add_arguments(parser) -> None:
@@ -37,27 +49,36 @@ def run(*, options, stdout) -> None:
 
 def seed_sample_catalog(*, stdout) -> None:
     """The ~60-part sample catalog; existing rows (by slug/SKU) are left as staff edited them."""
-    categories = {c.slug: c for c in Category.objects.filter(slug__in=[row[0] for row in CATEGORIES])}
-    for slug, name, parent_slug, description in CATEGORIES:
-        if slug not in categories:
-            categories[slug] = services.category_create(
-                name=name, slug=slug, parent=categories.get(parent_slug), description=description
+    catalog = sample_catalog()
+    products = catalog["products"]
+    categories = {c.slug: c for c in Category.objects.filter(slug__in=[row["slug"] for row in catalog["categories"]])}
+    for row in catalog["categories"]:
+        if row["slug"] not in categories:
+            categories[row["slug"]] = services.category_create(
+                actor=SYSTEM,
+                name=row["name"],
+                slug=row["slug"],
+                parent=categories.get(row["parent"]),
+                description=row["description"],
             )
     brands = {}
-    for name in BRANDS:
+    for name in catalog["brands"]:
         brands[name] = Brand.objects.filter(slug=slugify(name)).first() or services.brand_save(
-            name=name, slug=slugify(name)
+            actor=SYSTEM, name=name, slug=slugify(name)
         )
-    tag_names = sorted({tag for product in PRODUCTS for tag in product["tags"]})
+    tag_names = sorted({tag for product in products for tag in product["tags"]})
     tags = {}
     for name in tag_names:
-        tags[name] = Tag.objects.filter(slug=slugify(name)).first() or services.tag_save(name=name, slug=slugify(name))
-    existing = set(Product.objects.filter(sku__in=[p["sku"] for p in PRODUCTS]).values_list("sku", flat=True))
+        tags[name] = Tag.objects.filter(slug=slugify(name)).first() or services.tag_save(
+            actor=SYSTEM, name=name, slug=slugify(name)
+        )
+    existing = set(Product.objects.filter(sku__in=[p["sku"] for p in products]).values_list("sku", flat=True))
     created = 0
-    for row in PRODUCTS:
+    for row in products:
         if row["sku"] in existing:
             continue
         services.product_create(
+            actor=SYSTEM,
             sku=row["sku"],
             name=row["name"],
             mpn=row["mpn"],
@@ -72,12 +93,17 @@ def seed_sample_catalog(*, stdout) -> None:
             on_hand=row["stock"],
         )
         created += 1
-    for slug, name, description, skus in COLLECTIONS:
-        if Collection.objects.filter(slug=slug).exists():
+    for row in catalog["collections"]:
+        if Collection.objects.filter(slug=row["slug"]).exists():
             continue
+        skus = row["products"]
         ids = dict(Product.objects.filter(sku__in=skus).values_list("sku", "id"))
         services.collection_save(
-            name=name, slug=slug, description=description, product_ids=[ids[sku] for sku in skus if sku in ids]
+            actor=SYSTEM,
+            name=row["name"],
+            slug=row["slug"],
+            description=row["description"],
+            product_ids=[ids[sku] for sku in skus if sku in ids],
         )
     stdout.write(f"store: sample catalog ready ({created} products added)")
 

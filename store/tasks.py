@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
-from makrx.errors import TransientError
 from store.services.cart import carts_purge_abandoned
 from store.services.orders import orders_release_expired
 
@@ -12,7 +12,8 @@ from store.services.orders import orders_release_expired
 @shared_task(
     bind=True,
     acks_late=True,
-    autoretry_for=(TransientError,),
+    # What a lost or refused database connection raises; a retry on a fresh connection usually succeeds.
+    autoretry_for=(OperationalError, InterfaceError),
     retry_backoff=True,
     retry_jitter=True,
     max_retries=3,

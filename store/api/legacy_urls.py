@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from store.api import views
+from store.api.views import catalog as views
 
 READ_ONLY = {"http_method_names": ["get", "head", "options"]}
 

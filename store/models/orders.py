@@ -39,7 +39,6 @@ class Order(TimeStampedModel):
     total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
     cart = models.ForeignKey("store.Cart", on_delete=models.SET_NULL, null=True, blank=True, related_name="orders")
     # The Idempotency-Key of the checkout that created it (the stored response lives in makrx.IdempotencyKey).
-    idempotency_key = models.CharField(max_length=255, blank=True)
     shipping_address = models.JSONField(default=dict, blank=True)
     billing_address = models.JSONField(default=dict, blank=True)
     notes = models.TextField(blank=True)

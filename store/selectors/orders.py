@@ -1,4 +1,4 @@
-"""Reads for carts and orders: prefetched so a page costs the same number of queries at any size."""
+"""Reads for orders: prefetched so a page costs the same number of queries at any size."""
 
 from __future__ import annotations
 
@@ -9,14 +9,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from makrx.auth.roles import is_store_staff
 from makrx.errors import NotFound
-from store.models import Cart, CartItem, Order, OrderEvent, OrderLine
-
-
-def cart_items(*, cart: Cart) -> list[CartItem]:
-    """The cart's lines with their products and stock (one query)."""
-    if cart.pk is None:
-        return []
-    return list(cart.items.select_related("product__stock").order_by("id"))
+from store.models import Order, OrderEvent, OrderLine
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Catalog writes: products, categories, brands, collections, tags; search vectors; cache invalidation."""
+"""Catalog writes (store staff): products, categories, brands, collections, tags; search vectors; cache invalidation."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from makrx.errors import ConflictError, NotFound, ValidationError
 from store.catalog_cache import catalog_cache_invalidate
 from store.models import Brand, Category, Collection, CollectionProduct, Product, StockLevel, Tag
+from store.services import require_store_staff
 
 PRODUCT_FIELDS = (
     "sku",
@@ -81,9 +82,10 @@ def _validate_product(product: Product) -> None:
 
 
 @transaction.atomic
-def product_save(*, product: Product, tags: list[Tag] | None = None, on_hand: int | None = None) -> Product:
+def product_save(*, actor, product: Product, tags: list[Tag] | None = None, on_hand: int | None = None) -> Product:
     """Validate and save a (new or changed) product: unique SKU/slug (409 ``duplicate``), a slug when missing,
     its stock row, tags when given, a fresh search vector, and a catalog cache bump after commit."""
+    require_store_staff(actor, action="change products")
     if on_hand is not None and on_hand < 0:
         raise ValidationError("Stock cannot be negative.", errors={"on_hand": ["Must be zero or more."]})
     product.currency = (product.currency or "").upper()
@@ -108,24 +110,27 @@ def _check_fields(fields: dict) -> None:
         raise ValidationError(f"Unknown product fields: {', '.join(sorted(unknown))}.")
 
 
-def product_create(*, tags: list[Tag] | None = None, on_hand: int = 0, **fields: Any) -> Product:
+def product_create(*, actor, tags: list[Tag] | None = None, on_hand: int = 0, **fields: Any) -> Product:
     """Create a product with its stock row (``on_hand`` units)."""
+    require_store_staff(actor, action="add products")
     _check_fields(fields)
-    return product_save(product=Product(**fields), tags=tags, on_hand=on_hand)
+    return product_save(actor=actor, product=Product(**fields), tags=tags, on_hand=on_hand)
 
 
 @transaction.atomic
-def product_update(*, product: Product, tags: list[Tag] | None = None, **fields: Any) -> Product:
+def product_update(*, actor, product: Product, tags: list[Tag] | None = None, **fields: Any) -> Product:
     """Change a product's fields (and its tags when given)."""
+    require_store_staff(actor, action="change products")
     _check_fields(fields)
     product = Product.objects.select_for_update().get(pk=product.pk)
     for name, value in fields.items():
         setattr(product, name, value)
-    return product_save(product=product, tags=tags)
+    return product_save(actor=actor, product=product, tags=tags)
 
 
-def product_set_active(*, product_ids, active: bool) -> int:
+def product_set_active(*, actor, product_ids, active: bool) -> int:
     """Activate or deactivate products in bulk (admin action)."""
+    require_store_staff(actor, action="activate or deactivate products")
     with transaction.atomic():
         changed = Product.objects.filter(id__in=list(product_ids)).exclude(active=active).update(active=active)
         catalog_cache_invalidate()
@@ -133,8 +138,9 @@ def product_set_active(*, product_ids, active: bool) -> int:
 
 
 @transaction.atomic
-def category_create(*, name: str, slug: str = "", parent: Category | None = None, **fields: Any) -> Category:
+def category_create(*, actor, name: str, slug: str = "", parent: Category | None = None, **fields: Any) -> Category:
     """Add a category under ``parent`` (a root when None); siblings stay sorted by name."""
+    require_store_staff(actor, action="add categories")
     slug = slug or unique_slug(Category, name)
     _check_unique(Category, field="slug", value=slug, label="category")
     instance = Category(name=name, slug=slug, **fields)
@@ -147,8 +153,11 @@ def category_create(*, name: str, slug: str = "", parent: Category | None = None
 
 
 @transaction.atomic
-def category_update(*, category: Category, parent: Category | None = None, move: bool = False, **fields) -> Category:
+def category_update(
+    *, actor, category: Category, parent: Category | None = None, move: bool = False, **fields
+) -> Category:
     """Rename/describe/(de)activate a category; with ``move`` re-parent it (``parent=None``: make it a root)."""
+    require_store_staff(actor, action="change categories")
     if "slug" in fields:
         _check_unique(Category, field="slug", value=fields["slug"], exclude_pk=category.pk, label="category")
     for name, value in fields.items():
@@ -183,22 +192,25 @@ def _simple_save(model, *, instance=None, label: str, **fields):
 
 
 @transaction.atomic
-def brand_save(*, brand: Brand | None = None, **fields: Any) -> Brand:
+def brand_save(*, actor, brand: Brand | None = None, **fields: Any) -> Brand:
     """Create (no ``brand``) or update a brand; names and slugs are unique."""
+    require_store_staff(actor, action="change brands")
     return _simple_save(Brand, instance=brand, label="brand", **fields)
 
 
 @transaction.atomic
-def tag_save(*, tag: Tag | None = None, **fields: Any) -> Tag:
+def tag_save(*, actor, tag: Tag | None = None, **fields: Any) -> Tag:
     """Create (no ``tag``) or update a tag; names and slugs are unique."""
+    require_store_staff(actor, action="change tags")
     return _simple_save(Tag, instance=tag, label="tag", **fields)
 
 
 @transaction.atomic
 def collection_save(
-    *, collection: Collection | None = None, product_ids: list[int] | None = None, **fields: Any
+    *, actor, collection: Collection | None = None, product_ids: list[int] | None = None, **fields: Any
 ) -> Collection:
     """Create or update a collection; ``product_ids`` (when given) replaces its products in that order."""
+    require_store_staff(actor, action="change collections")
     collection = _simple_save(Collection, instance=collection, label="collection", **fields)
     if product_ids is not None:
         if len(set(product_ids)) != len(product_ids):

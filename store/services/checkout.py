@@ -10,10 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from makrx import metrics
-from makrx.errors import ConflictError, ValidationError
+from makrx.errors import ConflictError, PermissionDenied, ValidationError
 from store.models import Cart, Order, OrderEvent, OrderLine, StockMovement
 from store.services.cart import cart_totals
-from store.services.stock_reservations import stock_apply, stock_lock
+from store.services.stock import stock_apply, stock_lock
 
 
 def order_number_for(order: Order) -> str:
@@ -30,7 +30,6 @@ def order_checkout(
     shipping_address: dict | None = None,
     billing_address: dict | None = None,
     notes: str = "",
-    idempotency_key: str = "",
 ) -> Order:
     """Turn the cart into a ``pending_payment`` order: lock the stock rows (product id ascending), check every
     line, reserve, copy the catalog prices into lines, empty the cart. 409 ``out_of_stock`` names the SKUs;
@@ -38,6 +37,8 @@ def order_checkout(
     """
     # The cart row lock serialises two checkouts of the same cart (double click on two tabs).
     cart = Cart.objects.select_for_update().get(pk=cart.pk)
+    if cart.user_id is not None and cart.user_id != getattr(user, "pk", None):
+        raise PermissionDenied("This is not your cart.")
     if cart.merged_at is not None:
         raise ConflictError("This cart was merged into a signed-in cart.", code="cart_merged")
     items = list(cart.items.select_related("product").order_by("product_id"))
@@ -74,7 +75,6 @@ def order_checkout(
         tax=totals.tax,
         total=totals.total,
         cart=cart,
-        idempotency_key=idempotency_key,
         shipping_address=shipping_address or {},
         billing_address=billing_address or {},
         notes=notes,

@@ -12,7 +12,8 @@ from makrx import metrics
 from makrx.auth.roles import is_store_staff
 from makrx.errors import InvalidTransition, PermissionDenied
 from store.models import Order, OrderEvent, StockMovement
-from store.services.stock_reservations import stock_apply
+from store.services import actor_user, require_store_staff
+from store.services.stock import stock_apply
 
 S = Order.Status
 
@@ -72,7 +73,7 @@ def order_transition(
         kind=kind,
         from_status=from_status,
         to_status=to_status,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=actor_user(actor),
         note=note,
         data=data or {},
     )
@@ -100,29 +101,33 @@ def order_cancel(*, order: Order, actor=None, cart_token: str | None = None, rea
 
 
 @transaction.atomic
-def order_fulfil(*, order: Order, actor=None, note: str = "") -> Order:
+def order_fulfil(*, order: Order, actor, note: str = "") -> Order:
     """Store staff: a paid order has shipped."""
+    require_store_staff(actor, action="fulfil orders")
     order = order_lock(order_id=order.pk)
     return order_transition(order=order, to_status=S.FULFILLED, actor=actor, note=note)
 
 
 @transaction.atomic
-def order_refund(*, order: Order, actor=None, note: str = "") -> Order:
+def order_refund(*, order: Order, actor, note: str = "") -> Order:
     """Store staff: refund a paid order (stock back on the shelf) or a fulfilled one (stock stays out).
 
     The money goes back through the provider's dashboard; this records the refund.
     """
+    require_store_staff(actor, action="refund orders")
     order = order_lock(order_id=order.pk)
     return order_transition(order=order, to_status=S.REFUNDED, actor=actor, note=note)
 
 
 @transaction.atomic
-def order_mark_paid(*, order: Order, data=None, note: str = "") -> tuple[Order, bool]:
-    """Mark an order paid exactly once. Returns (order, changed); already paid/fulfilled → (order, False)."""
+def order_mark_paid(*, order: Order, actor, data=None, note: str = "") -> tuple[Order, bool]:
+    """Mark an order paid exactly once (store staff, or ``SYSTEM`` for a verified provider payment).
+    Returns (order, changed); already paid/fulfilled → (order, False)."""
+    require_store_staff(actor, action="mark orders paid")
     order = order_lock(order_id=order.pk)
     if order.status in (S.PAID, S.FULFILLED):
         return order, False
-    order_transition(order=order, to_status=S.PAID, kind="payment", note=note, data=data)
+    order_transition(order=order, to_status=S.PAID, actor=actor, kind="payment", note=note, data=data)
     return order, True
 
 

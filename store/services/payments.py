@@ -15,6 +15,7 @@ from makrx.errors import InvalidTransition, PermissionDenied
 from store.models import Order, OrderEvent, Payment, WebhookEvent
 from store.payments import SignatureInvalid, get_provider
 from store.payments.base import ProviderEvent, to_minor_units
+from store.services import SYSTEM
 
 logger = logging.getLogger(__name__)
 
@@ -193,7 +194,9 @@ def _event_apply(*, provider: str, event: ProviderEvent, record: WebhookEvent) -
 
     try:
         _order, _changed = order_mark_paid(
-            order=order, data={"provider": provider, "provider_ref": payment.provider_ref, "event_id": event.event_id}
+            actor=SYSTEM,
+            order=order,
+            data={"provider": provider, "provider_ref": payment.provider_ref, "event_id": event.event_id},
         )
     except InvalidTransition:
         # e.g. the order expired (stock released) before the money arrived: staff refund it by hand.

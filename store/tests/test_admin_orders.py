@@ -3,8 +3,11 @@
 import pytest
 from django.test import Client
 
-from store import admin_orders
+from store.admin import cart as cart_admin
+from store.admin import orders as order_admin
+from store.admin import payments as payment_admin
 from store.models import Cart, Order, StockLevel, WebhookEvent
+from store.services import SYSTEM
 from store.services.orders import order_mark_paid
 from store.tests.factories import (
     CartFactory,
@@ -29,9 +32,9 @@ def admin_client(make_user):
 def test_our_screens_replace_the_fallbacks():
     from django.contrib import admin
 
-    assert isinstance(admin.site._registry[Order], admin_orders.OrderAdmin)
-    assert isinstance(admin.site._registry[Cart], admin_orders.CartAdmin)
-    assert isinstance(admin.site._registry[WebhookEvent], admin_orders.WebhookEventAdmin)
+    assert isinstance(admin.site._registry[Order], order_admin.OrderAdmin)
+    assert isinstance(admin.site._registry[Cart], cart_admin.CartAdmin)
+    assert isinstance(admin.site._registry[WebhookEvent], payment_admin.WebhookEventAdmin)
 
 
 def test_screens_render(admin_client):
@@ -64,7 +67,7 @@ def test_actions_use_the_services(admin_client):
     paid = OrderFactory()
     OrderLineFactory(order=paid, product=product, quantity=1)
     StockLevel.objects.filter(product=product).update(reserved=3)
-    order_mark_paid(order=paid)
+    order_mark_paid(actor=SYSTEM, order=paid)
 
     admin_client.post(
         "/admin/store/order/", {"action": "fulfil", "_selected_action": [pending.pk, paid.pk]}, follow=True

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from store.models import Product, StockLevel
+from store.services import SYSTEM
 from store.services import catalog as services
 from store.services.stock import stock_set_on_hand
 from store.tests.factories import BrandFactory, CategoryFactory, ProductFactory, TagFactory
@@ -32,7 +33,7 @@ def test_second_read_is_served_from_the_cache(api_client, django_assert_num_quer
 def test_product_change_through_the_service_invalidates(api_client):
     product = ProductFactory(sku="MX-1", price=Decimal("10.00"))
     get(api_client, PRODUCTS)
-    services.product_update(product=product, price=Decimal("12.50"))
+    services.product_update(actor=SYSTEM, product=product, price=Decimal("12.50"))
     response = get(api_client, PRODUCTS)
     assert response["X-Cache"] == "miss"
     assert response.json()["results"][0]["price"] == "12.50"
@@ -43,7 +44,7 @@ def test_product_change_through_the_service_invalidates(api_client):
 def test_stock_change_invalidates(api_client):
     product = ProductFactory(sku="MX-1", stock=0)
     assert get(api_client, PRODUCTS, in_stock="true").json()["count"] == 0
-    stock_set_on_hand(product=product, on_hand=4)
+    stock_set_on_hand(actor=SYSTEM, product=product, on_hand=4)
     assert get(api_client, PRODUCTS, in_stock="true").json()["count"] == 1
     assert get(api_client, f"{PRODUCTS}MX-1/").json()["stock_available"] == 4
 
@@ -68,9 +69,9 @@ def test_direct_saves_invalidate_through_signals(api_client):
 def test_brand_and_activation_changes_invalidate(api_client):
     product = ProductFactory(sku="MX-1", brand=BrandFactory(slug="acme", name="Acme"))
     assert get(api_client, "/api/v1/store/brands/").json()["results"][0]["name"] == "Acme"
-    services.brand_save(brand=product.brand, name="Acme Corp")
+    services.brand_save(actor=SYSTEM, brand=product.brand, name="Acme Corp")
     assert get(api_client, "/api/v1/store/brands/").json()["results"][0]["name"] == "Acme Corp"
-    services.product_set_active(product_ids=[product.pk], active=False)
+    services.product_set_active(actor=SYSTEM, product_ids=[product.pk], active=False)
     assert get(api_client, PRODUCTS).json()["count"] == 0
 
 

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from store.models import Product
-from store.selectors import catalog_sql
+from store.selectors import product_json
 from store.selectors.catalog import ProductFilters
 from store.tests.factories import BrandFactory, CategoryFactory, ProductFactory, TagFactory
 
@@ -52,7 +52,7 @@ def catalog():
 def _get(client, params, *, fast: bool, monkeypatch):
     cache.clear()
     if not fast:
-        monkeypatch.setattr(catalog_sql, "product_page_json", lambda **kwargs: None)
+        monkeypatch.setattr(product_json, "product_page_json", lambda **kwargs: None)
     response = client.get(URL, params)
     monkeypatch.undo()
     return response
@@ -87,7 +87,7 @@ def _combinations(catalog):
 
 def test_fast_path_answers_like_the_orm_path(api_client, catalog, monkeypatch):
     handled = []
-    original = catalog_sql.product_page_json
+    original = product_json.product_page_json
 
     def spy(**kwargs):
         result = original(**kwargs)
@@ -95,7 +95,7 @@ def test_fast_path_answers_like_the_orm_path(api_client, catalog, monkeypatch):
         return result
 
     for params in _combinations(catalog):
-        monkeypatch.setattr(catalog_sql, "product_page_json", spy)
+        monkeypatch.setattr(product_json, "product_page_json", spy)
         fast = _get(api_client, params, fast=True, monkeypatch=monkeypatch)
         orm = _get(api_client, params, fast=False, monkeypatch=monkeypatch)
         assert fast.status_code == orm.status_code, params
@@ -130,11 +130,11 @@ def test_fast_path_is_one_query_whatever_the_page_size(api_client, catalog, djan
 
 
 def test_fast_path_declines_what_it_does_not_handle(catalog, monkeypatch):
-    assert catalog_sql.product_page_json(filters=ProductFilters(search="part"), page=1, page_size=10) is None
-    assert catalog_sql.product_page_json(filters=ProductFilters(collection="x"), page=1, page_size=10) is None
-    assert catalog_sql.product_page_json(filters=ProductFilters(), page="last", page_size=10) is None
-    assert catalog_sql.product_page_json(filters=ProductFilters(), page="99", page_size=10) is None
-    page = catalog_sql.product_page_json(filters=ProductFilters(), page="1", page_size=10)
+    assert product_json.product_page_json(filters=ProductFilters(search="part"), page=1, page_size=10) is None
+    assert product_json.product_page_json(filters=ProductFilters(collection="x"), page=1, page_size=10) is None
+    assert product_json.product_page_json(filters=ProductFilters(), page="last", page_size=10) is None
+    assert product_json.product_page_json(filters=ProductFilters(), page="99", page_size=10) is None
+    page = product_json.product_page_json(filters=ProductFilters(), page="1", page_size=10)
     assert page is not None and page.count == Product.objects.filter(active=True).count()
     monkeypatch.setattr(connection, "vendor", "sqlite")
-    assert catalog_sql.product_page_json(filters=ProductFilters(), page=1, page_size=10) is None
+    assert product_json.product_page_json(filters=ProductFilters(), page=1, page_size=10) is None

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from makrx.errors import InvalidTransition
 from store.models import Cart, Order, OrderEvent, StockLevel
+from store.services import SYSTEM
 from store.services.orders import order_mark_paid, order_transition, orders_release_expired
 from store.tasks import release_expired_orders_task
 from store.tests.factories import CartFactory, CartItemFactory, OrderFactory, OrderLineFactory, ProductFactory
@@ -88,7 +89,7 @@ def test_customer_cannot_cancel_a_paid_order_but_staff_can(client_for):
     client, staff = client_for(), client_for(roles=["store_admin"])
     product = ProductFactory(stock=5)
     order = _checkout(client, product, 2)
-    order_mark_paid(order=order)
+    order_mark_paid(actor=SYSTEM, order=order)
     assert _stock(product) == (3, 0)
 
     refused = client.post(f"{ORDERS}{order.number}/cancel/", {}, format="json")
@@ -115,8 +116,8 @@ def test_fulfil_and_refund(client_for):
 
     not_paid = staff.post(f"{ORDERS}{shipped.number}/fulfil/", {}, format="json")
     assert not_paid.status_code == 409 and not_paid.json()["code"] == "invalid_transition"
-    order_mark_paid(order=shipped)
-    order_mark_paid(order=returned)
+    order_mark_paid(actor=SYSTEM, order=shipped)
+    order_mark_paid(actor=SYSTEM, order=returned)
     assert staff.post(f"{ORDERS}{shipped.number}/fulfil/", {}, format="json").json()["status"] == "fulfilled"
     assert client.post(f"{ORDERS}{shipped.number}/fulfil/", {}, format="json").status_code == 403
 
@@ -155,8 +156,8 @@ def test_mark_paid_is_once_and_takes_stock_for_good(client_for):
     product = ProductFactory(stock=5)
     order = _checkout(client, product, 2)
 
-    _, first = order_mark_paid(order=order)
-    _, second = order_mark_paid(order=order)
+    _, first = order_mark_paid(actor=SYSTEM, order=order)
+    _, second = order_mark_paid(actor=SYSTEM, order=order)
 
     assert (first, second) == (True, False)
     assert _stock(product) == (3, 0)

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from store.models import Category, Collection, Product, StockLevel
-from store.seed_catalog import PRODUCTS
+from store.seed import sample_catalog
 from store.selectors.catalog import category_product_counts
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def test_seed_builds_a_three_level_catalog_and_is_idempotent(api_client):
     call_command("seed", only=["store"], stdout=io.StringIO())
     counts = (Product.objects.count(), Category.objects.count(), Collection.objects.count())
-    assert counts[0] == len(PRODUCTS) >= 50
+    assert counts[0] == len(sample_catalog()["products"]) >= 50
     assert Category.objects.filter(depth=3).exists()
     assert StockLevel.objects.count() == counts[0]
     assert not Product.objects.exclude(mpn_normalized="").filter(mpn="").exists()

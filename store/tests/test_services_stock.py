@@ -8,6 +8,7 @@ from django.db.models import F
 
 from makrx.errors import ConflictError
 from store.models import StockLevel, StockMovement
+from store.services import SYSTEM
 from store.services.stock import stock_set_on_hand
 from store.tests.factories import ProductFactory
 
@@ -42,7 +43,7 @@ def test_counting_stock_while_customers_reserve_never_breaks_the_invariants():
     def counter(value: int):
         try:
             barrier.wait()
-            stock_set_on_hand(product=product, on_hand=value)
+            stock_set_on_hand(actor=SYSTEM, product=product, on_hand=value)
             with lock:
                 outcomes.append("set")
         except ConflictError as exc:

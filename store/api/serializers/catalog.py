@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from decimal import Decimal
-
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -12,50 +9,9 @@ from rest_framework import serializers
 
 from store.models import Brand, Category, Collection, Product, Tag
 from store.selectors.catalog import ORDERINGS
+from store.selectors.product_json import product_data, product_row
 
 MAX_DB_INT = 2_000_000_000
-
-
-def _money(value: Decimal | None) -> str | None:
-    return None if value is None else f"{value:.2f}"
-
-
-def _iso(value: datetime) -> str:
-    text = value.isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
-def product_row_data(row: dict) -> dict:
-    """A product row from ``selectors.catalog.product_rows_complete`` in ``ProductSerializer``'s shape."""
-    available = max(row["on_hand"] - row["reserved"], 0)
-    return {
-        "id": row["id"],
-        "sku": row["sku"],
-        "slug": row["slug"],
-        "name": row["name"],
-        "mpn": row["mpn"],
-        "mpn_normalized": row["mpn_normalized"],
-        "manufacturer": row["manufacturer"],
-        "brand": {"id": row["brand_id"], "name": row["brand__name"], "slug": row["brand__slug"]}
-        if row["brand_id"]
-        else None,
-        "category": {"id": row["category_id"], "name": row["category__name"], "slug": row["category__slug"]}
-        if row["category_id"]
-        else None,
-        "tags": row["tags"],
-        "description": row["description"],
-        "price": _money(row["price"]),
-        "compare_at_price": _money(row["compare_at_price"]),
-        "currency": row["currency"],
-        "attributes": row["attributes"],
-        "images": row["images"],
-        "datasheet_url": row["datasheet_url"],
-        "active": row["active"],
-        "stock_available": available,
-        "in_stock": available > 0,
-        "created_at": _iso(row["created_at"]),
-        "updated_at": _iso(row["updated_at"]),
-    }
 
 
 class BrandRefSerializer(serializers.ModelSerializer):
@@ -112,34 +68,9 @@ class ProductSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def to_representation(self, product: Product) -> dict:
-        # Same shape as the declared fields, built directly: lists render 50 of these per page and the
-        # generic field machinery cost more than the database work (see docs/store.md, benchmark).
-        brand, category = product.brand, product.category
-        available = self.get_stock_available(product)
-        return {
-            "id": product.id,
-            "sku": product.sku,
-            "slug": product.slug,
-            "name": product.name,
-            "mpn": product.mpn,
-            "mpn_normalized": product.mpn_normalized,
-            "manufacturer": product.manufacturer,
-            "brand": {"id": brand.id, "name": brand.name, "slug": brand.slug} if brand else None,
-            "category": {"id": category.id, "name": category.name, "slug": category.slug} if category else None,
-            "tags": [{"id": tag.id, "name": tag.name, "slug": tag.slug} for tag in product.tags.all()],
-            "description": product.description,
-            "price": _money(product.price),
-            "compare_at_price": _money(product.compare_at_price),
-            "currency": product.currency,
-            "attributes": product.attributes,
-            "images": product.images,
-            "datasheet_url": product.datasheet_url,
-            "active": product.active,
-            "stock_available": available,
-            "in_stock": available > 0,
-            "created_at": _iso(product.created_at),
-            "updated_at": _iso(product.updated_at),
-        }
+        # The declared fields document the schema; the values come from the one product definition
+        # (``selectors.product_json.PRODUCT_FIELDS``) that the list page's SQL is generated from too.
+        return product_data(product_row(product))
 
     @extend_schema_field(OpenApiTypes.INT)
     def get_stock_available(self, product: Product) -> int:

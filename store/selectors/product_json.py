@@ -1,25 +1,35 @@
-"""The product list page as JSON built by PostgreSQL: one statement instead of the ORM's five.
+"""The product's JSON form, defined once, and the product list page built from it by PostgreSQL.
 
-Why: an uncached list page through the ORM (``catalog.product_rows`` + ``product_rows_complete``) costs
-about 10 ms of CPU, most of it in Python: five round trips (category subtree, count, page, stock, tags),
-compiling each query, and converting ~1,000 column values into Python objects only to turn them into JSON
-again. Here one statement resolves the category subtree by path prefix, counts the matches, takes the page
-with its brand, category, stock and tags, and has PostgreSQL build the page's JSON
-(``json_build_object``/``json_agg``) in exactly ``serializers.product_row_data``'s shape; Python only wraps
-it in the pagination envelope. The text is read as text (``::text``), so it is never parsed in Python.
+``PRODUCT_FIELDS`` is the one definition of what a product looks like in the API: for each JSON key, the SQL
+expression that computes it in the list statement and the Python function that computes it from a product
+row. Every form is generated from it: ``product_data`` (a row from ``selectors.catalog.product_rows_complete``
+or a model instance through ``product_row``, used by ``ProductSerializer``) and ``PRODUCT_JSON_SQL`` (the
+``json_build_object`` of the list page). ``store/tests/test_product_json.py`` checks the three agree.
+
+Why a SQL form at all: an uncached list page through the ORM (``catalog.product_rows`` +
+``product_rows_complete``) costs about 10 ms of CPU, most of it in Python: five round trips (category
+subtree, count, page, stock, tags), compiling each query, and converting ~1,000 column values into Python
+objects only to turn them into JSON again. Here one statement resolves the category subtree by path prefix,
+counts the matches, takes the page with its brand, category, stock and tags, and has PostgreSQL build the
+page's JSON; Python only wraps it in the pagination envelope (bench/README.md: the uncached list reaches
+the 10 % target with it, about 5 % without). The text is read as text (``::text``), never parsed in Python.
 The statement is prepared (server-side binding, psycopg's per-connection statement cache), so PostgreSQL
 plans it once per connection and filter combination; behind a transaction-mode PgBouncer older than 1.21
 that would need ``max_prepared_statements`` (the project connects directly or through psycopg's pool).
 
 Scope: the common listing filters (category, brand, tag, price range, stock, ordering) on PostgreSQL.
 ``product_page_json`` returns ``None`` for everything else (search, collections, SQLite, a page number
-the ORM path must judge) and the caller falls back to the ORM path, which stays the reference:
+the ORM path must judge) and the caller falls back to the ORM path:
 ``store/tests/test_catalog_fast_path.py`` checks both give the same response.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from operator import itemgetter
 
 import psycopg
 from django.db import connection
@@ -65,10 +75,130 @@ SUBTREE_OR_ID = (
 )
 AVAILABLE = "EXISTS (SELECT 1 FROM store_stocklevel s WHERE s.product_id = p.id AND s.on_hand > s.reserved)"
 
-# The page in ``serializers.product_row_data``'s shape: money as text with two decimals, datetimes as
-# ``serializers._iso`` writes them (UTC, ``Z``, microseconds only when not zero), tags by name, stock
-# available never below 0. ``{where}`` and ``{order}`` are filled from the constants above only (the WHERE
-# clause appears twice, for the page and the count); every value is a parameter.
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def _iso(value: datetime) -> str:
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _iso_sql(column: str) -> str:
+    """``_iso`` in SQL: UTC, ``Z``, microseconds only when not zero."""
+    return (
+        f"""to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')"""
+        f" || CASE WHEN date_trunc('second', {column}) = {column} THEN ''"
+        f" ELSE to_char({column} AT TIME ZONE 'UTC', '.US') END || 'Z'"
+    )
+
+
+def _available(row: dict) -> int:
+    return max(row["on_hand"] - row["reserved"], 0)
+
+
+@dataclass(frozen=True)
+class ProductField:
+    """One key of the product's JSON: its SQL expression (over the list statement's aliases ``p`` product,
+    ``b`` brand, ``c`` category, ``s`` stock level, ``page_tags``) and its value from a product row."""
+
+    key: str
+    sql: str
+    value: Callable[[dict], object]
+
+
+def _column(name: str) -> ProductField:
+    return ProductField(name, f"p.{name}", itemgetter(name))
+
+
+def _money_column(name: str) -> ProductField:
+    return ProductField(name, f"p.{name}::text", lambda row: _money(row[name]))  # numeric(12,2): two decimals
+
+
+def _timestamp(name: str) -> ProductField:
+    return ProductField(name, _iso_sql(f"p.{name}"), lambda row: _iso(row[name]))
+
+
+def _reference(name: str, alias: str) -> ProductField:
+    """A brand or category as ``{id, name, slug}``, or null."""
+
+    def value(row: dict) -> dict | None:
+        if not row[f"{name}_id"]:
+            return None
+        return {"id": row[f"{name}_id"], "name": row[f"{name}__name"], "slug": row[f"{name}__slug"]}
+
+    sql = (
+        f"CASE WHEN {alias}.id IS NULL THEN NULL"
+        f" ELSE json_build_object('id', {alias}.id, 'name', {alias}.name, 'slug', {alias}.slug) END"
+    )
+    return ProductField(name, sql, value)
+
+
+PRODUCT_FIELDS: tuple[ProductField, ...] = (
+    _column("id"),
+    _column("sku"),
+    _column("slug"),
+    _column("name"),
+    _column("mpn"),
+    _column("mpn_normalized"),
+    _column("manufacturer"),
+    _reference("brand", "b"),
+    _reference("category", "c"),
+    # Tags by name then id: ``page_tags`` below and ``catalog.product_rows_complete`` sort them alike.
+    ProductField("tags", "COALESCE(page_tags.tags, '[]'::json)", itemgetter("tags")),
+    _column("description"),
+    _money_column("price"),
+    _money_column("compare_at_price"),
+    _column("currency"),
+    _column("attributes"),
+    _column("images"),
+    _column("datasheet_url"),
+    _column("active"),
+    ProductField("stock_available", "GREATEST(COALESCE(s.on_hand - s.reserved, 0), 0)", _available),
+    ProductField("in_stock", "COALESCE(s.on_hand > s.reserved, false)", lambda row: _available(row) > 0),
+    _timestamp("created_at"),
+    _timestamp("updated_at"),
+)
+PRODUCT_KEYS = tuple(field.key for field in PRODUCT_FIELDS)
+_VALUES = tuple((field.key, field.value) for field in PRODUCT_FIELDS)
+
+# ``json_build_object`` takes at most 100 arguments: 50 keys, far more than a product has. No field's SQL holds a
+# ``%`` (psycopg would read it as a placeholder).
+PRODUCT_JSON_SQL = "json_build_object({})".format(", ".join(f"'{field.key}', {field.sql}" for field in PRODUCT_FIELDS))
+
+
+def product_data(row: dict) -> dict:
+    """A product row (``catalog.product_rows_complete``, or ``product_row``) as the API's product JSON."""
+    return {key: value(row) for key, value in _VALUES}
+
+
+def product_row(product) -> dict:
+    """A ``Product`` instance (brand, category, stock and tags loaded) as the row ``product_data`` reads."""
+    brand, category = product.brand, product.category
+    stock = getattr(product, "stock", None)
+    return {
+        **{name: getattr(product, name) for name in _PRODUCT_COLUMNS},
+        "brand_id": brand.id if brand else None,
+        "brand__name": brand.name if brand else None,
+        "brand__slug": brand.slug if brand else None,
+        "category_id": category.id if category else None,
+        "category__name": category.name if category else None,
+        "category__slug": category.slug if category else None,
+        "tags": [{"id": tag.id, "name": tag.name, "slug": tag.slug} for tag in product.tags.all()],
+        "on_hand": stock.on_hand if stock else 0,
+        "reserved": stock.reserved if stock else 0,
+    }
+
+
+_PRODUCT_COLUMNS = (
+    "id", "sku", "slug", "name", "mpn", "mpn_normalized", "manufacturer", "description", "price",
+    "compare_at_price", "currency", "attributes", "images", "datasheet_url", "active", "created_at", "updated_at",
+)  # fmt: skip
+
+# The list page: ``{product}`` (``PRODUCT_JSON_SQL``), ``{where}`` and ``{order}`` are filled from the constants
+# above only (the WHERE clause
+# appears twice, for the page and the count); every value is a parameter.
 PAGE_SQL = """
 WITH page AS (
     SELECT p.id, p.sku, p.slug, p.name, p.mpn, p.mpn_normalized, p.manufacturer, p.brand_id, p.category_id,
@@ -85,31 +215,7 @@ WITH page AS (
 SELECT
     (SELECT count(*) FROM store_product p WHERE {where}),
     COALESCE((
-        SELECT json_agg(json_build_object(
-            'id', p.id, 'sku', p.sku, 'slug', p.slug, 'name', p.name, 'mpn', p.mpn,
-            'mpn_normalized', p.mpn_normalized, 'manufacturer', p.manufacturer,
-            'brand', CASE WHEN b.id IS NULL THEN NULL
-                          ELSE json_build_object('id', b.id, 'name', b.name, 'slug', b.slug) END,
-            'category', CASE WHEN c.id IS NULL THEN NULL
-                             ELSE json_build_object('id', c.id, 'name', c.name, 'slug', c.slug) END,
-            'tags', COALESCE(page_tags.tags, '[]'::json),
-            'description', p.description,
-            'price', p.price::text,
-            'compare_at_price', p.compare_at_price::text,
-            'currency', p.currency,
-            'attributes', p.attributes,
-            'images', p.images,
-            'datasheet_url', p.datasheet_url,
-            'active', p.active,
-            'stock_available', GREATEST(COALESCE(s.on_hand - s.reserved, 0), 0),
-            'in_stock', COALESCE(s.on_hand > s.reserved, false),
-            'created_at', to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
-            || CASE WHEN date_trunc('second', p.created_at) = p.created_at THEN '' ELSE to_char(p.created_at AT TIME ZONE 'UTC', '.US') END
-            || 'Z',
-            'updated_at', to_char(p.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
-            || CASE WHEN date_trunc('second', p.updated_at) = p.updated_at THEN '' ELSE to_char(p.updated_at AT TIME ZONE 'UTC', '.US') END
-            || 'Z'
-        ) ORDER BY {order})
+        SELECT json_agg({product} ORDER BY {order})
         FROM page p
         LEFT JOIN page_tags ON page_tags.product_id = p.id
         LEFT JOIN store_brand b ON b.id = p.brand_id
@@ -202,7 +308,7 @@ def product_page_json(*, filters, page: str | int, page_size: int) -> ProductPag
     # The WHERE clause appears twice (page, count): its parameters too, in statement order.
     params = [*where_params, page_size, (page_number - 1) * page_size, *where_params]
     with _prepared_cursor() as cursor:
-        cursor.execute(PAGE_SQL.format(where=where, order=order), params)
+        cursor.execute(PAGE_SQL.format(product=PRODUCT_JSON_SQL, where=where, order=order), params)
         count, results_json = cursor.fetchone()
     if page_number > 1 and (page_number - 1) * page_size >= count:
         return None  # past the last page: the ORM path raises the paginator's 404

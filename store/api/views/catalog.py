@@ -17,11 +17,11 @@ from rest_framework.views import APIView
 from makrx.api.pagination import StandardPagination
 from makrx.api.permissions import IsStoreStaff, IsStoreStaffOrReadOnly
 from makrx.errors import NotFound
-from store.api import serializers as s
+from store.api.serializers import catalog as s
 from store.catalog_cache import cached_bytes, catalog_cache_key
 from store.models import Brand, Category, Collection
 from store.selectors import catalog as selectors
-from store.selectors import catalog_sql
+from store.selectors import product_json
 from store.services import catalog as services
 from store.services.stock import stock_set_on_hand
 
@@ -94,7 +94,7 @@ class ProductListApi(APIView):
                 return fast
             page = paginator.paginate_queryset(selectors.product_rows(filters=filters), request, view=self)
             rows = selectors.product_rows_complete(rows=list(page))
-            return paginator.get_paginated_response([s.product_row_data(row) for row in rows]).data
+            return paginator.get_paginated_response([product_json.product_data(row) for row in rows]).data
 
         return cached_catalog_response(request, build)
 
@@ -102,7 +102,7 @@ class ProductListApi(APIView):
     def post(self, request):
         serializer = s.ProductWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        product = services.product_create(**serializer.validated_data)
+        product = services.product_create(actor=request.user, **serializer.validated_data)
         product = selectors.product_get_for_update(lookup=product.slug)
         return Response(s.ProductSerializer(product).data, status=status.HTTP_201_CREATED)
 
@@ -121,11 +121,11 @@ class _Counted:
 
 
 def _product_page_fast(request, paginator: StandardPagination, filters) -> bytes | None:
-    """The list page from ``catalog_sql.product_page_json`` (JSON built by PostgreSQL) in the paginator's
+    """The list page from ``product_json.product_page_json`` (JSON built by PostgreSQL) in the paginator's
     envelope, with DRF's own page links; ``None`` when the fast path does not handle the request."""
     page_size = paginator.get_page_size(request)
     number = request.query_params.get(paginator.page_query_param) or 1
-    fast = catalog_sql.product_page_json(filters=filters, page=number, page_size=page_size)
+    fast = product_json.product_page_json(filters=filters, page=number, page_size=page_size)
     if fast is None:
         return None
     paginator.request = request
@@ -156,7 +156,7 @@ class ProductDetailApi(APIView):
         product = _product_or_404(lookup)
         serializer = s.ProductWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        product = services.product_update(product=product, **serializer.validated_data)
+        product = services.product_update(actor=request.user, product=product, **serializer.validated_data)
         return Response(s.ProductSerializer(selectors.product_get_for_update(lookup=product.slug)).data)
 
 
@@ -194,7 +194,7 @@ class CategoryTreeApi(APIView):
     def post(self, request):
         serializer = s.CategoryWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        category = services.category_create(**serializer.validated_data)
+        category = services.category_create(actor=request.user, **serializer.validated_data)
         return Response(s.CategorySerializer(category).data, status=status.HTTP_201_CREATED)
 
 
@@ -228,7 +228,7 @@ class CategoryDetailApi(APIView):
         fields = dict(serializer.validated_data)
         move = "parent" in fields
         parent = fields.pop("parent", None)
-        category = services.category_update(category=category, parent=parent, move=move, **fields)
+        category = services.category_update(actor=request.user, category=category, parent=parent, move=move, **fields)
         return Response(s.CategorySerializer(category).data)
 
 
@@ -254,7 +254,7 @@ class BrandListApi(APIView):
     def post(self, request):
         serializer = s.BrandWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        brand = services.brand_save(**serializer.validated_data)
+        brand = services.brand_save(actor=request.user, **serializer.validated_data)
         return Response(s.BrandSerializer(brand).data, status=status.HTTP_201_CREATED)
 
 
@@ -268,7 +268,9 @@ class BrandDetailApi(APIView):
             raise NotFound("No such brand.")
         serializer = s.BrandWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        return Response(s.BrandSerializer(services.brand_save(brand=brand, **serializer.validated_data)).data)
+        return Response(
+            s.BrandSerializer(services.brand_save(actor=request.user, brand=brand, **serializer.validated_data)).data
+        )
 
 
 class CollectionListApi(APIView):
@@ -289,7 +291,7 @@ class CollectionListApi(APIView):
         serializer = s.CollectionWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
-        collection = services.collection_save(product_ids=fields.pop("products", None), **fields)
+        collection = services.collection_save(actor=request.user, product_ids=fields.pop("products", None), **fields)
         # Not through collection_list(): that lists active collections only, and an inactive one may be created.
         collection.product_count = collection.entries.filter(product__active=True).count()
         return Response(s.CollectionSerializer(collection).data, status=status.HTTP_201_CREATED)
@@ -306,7 +308,9 @@ class CollectionDetailApi(APIView):
         serializer = s.CollectionWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
-        collection = services.collection_save(collection=collection, product_ids=fields.pop("products", None), **fields)
+        collection = services.collection_save(
+            actor=request.user, collection=collection, product_ids=fields.pop("products", None), **fields
+        )
         collection.product_count = collection.entries.filter(product__active=True).count()
         return Response(s.CollectionSerializer(collection).data)
 
@@ -327,7 +331,9 @@ class TagListApi(APIView):
     def post(self, request):
         serializer = s.TagWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return Response(s.TagSerializer(services.tag_save(**serializer.validated_data)).data, status=201)
+        return Response(
+            s.TagSerializer(services.tag_save(actor=request.user, **serializer.validated_data)).data, status=201
+        )
 
 
 class TagPopularApi(APIView):

@@ -1,6 +1,6 @@
-"""Store admin: the catalog (tree categories, products with CSV import/export, stock through services).
+"""Store admin for the catalog: tree categories, brands, tags, collections, products (CSV import/export).
 
-Cart, order and payment screens live in ``store/admin_orders.py``.
+Saves and actions go through the catalog and stock services, the same ones the API calls.
 """
 
 from __future__ import annotations
@@ -13,15 +13,16 @@ from import_export.admin import ImportExportModelAdmin
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
+from makrx.admin.actions import ServiceActionsMixin
 from makrx.errors import DomainError
-from store.models import Brand, Category, Collection, CollectionProduct, Product, StockLevel, StockMovement, Tag
+from store.models import Brand, Category, Collection, CollectionProduct, Product, Tag
 from store.resources import ProductResource
 from store.services import catalog as services
 from store.services.stock import stock_set_on_hand
 
 
 @admin.register(Category)
-class CategoryAdmin(TreeAdmin):
+class CategoryAdmin(ServiceActionsMixin, TreeAdmin):
     form = movenodeform_factory(Category, fields=["name", "slug", "description", "active"])
     list_display = ("name", "slug", "active", "depth", "numchild")
     list_filter = ("active", "depth")
@@ -31,13 +32,21 @@ class CategoryAdmin(TreeAdmin):
 
     @admin.action(description="Activate selected categories")
     def activate(self, request, queryset):
-        for category in queryset:
-            services.category_update(category=category, active=True)
+        self.run_service(
+            request,
+            queryset,
+            lambda category: services.category_update(actor=request.user, category=category, active=True),
+            "categories activated",
+        )
 
     @admin.action(description="Deactivate selected categories (hides their subtrees)")
     def deactivate(self, request, queryset):
-        for category in queryset:
-            services.category_update(category=category, active=False)
+        self.run_service(
+            request,
+            queryset,
+            lambda category: services.category_update(actor=request.user, category=category, active=False),
+            "categories deactivated",
+        )
 
 
 @admin.register(Brand)
@@ -48,7 +57,7 @@ class BrandAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
     def save_model(self, request, obj, form, change):
-        services.brand_save(brand=obj)
+        services.brand_save(actor=request.user, brand=obj)
 
 
 @admin.register(Tag)
@@ -58,7 +67,7 @@ class TagAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
     def save_model(self, request, obj, form, change):
-        services.tag_save(tag=obj)
+        services.tag_save(actor=request.user, tag=obj)
 
 
 class CollectionProductInline(admin.TabularInline):
@@ -79,7 +88,7 @@ class CollectionAdmin(admin.ModelAdmin):
     inlines = [CollectionProductInline]
 
     def save_model(self, request, obj, form, change):
-        services.collection_save(collection=obj)
+        services.collection_save(actor=request.user, collection=obj)
 
 
 class ProductAdminForm(forms.ModelForm):
@@ -171,7 +180,7 @@ class ProductAdmin(ImportExportModelAdmin):
 
     def save_model(self, request, obj, form, change):
         try:
-            services.product_save(product=obj)
+            services.product_save(actor=request.user, product=obj)
             on_hand = form.cleaned_data.get("on_hand")
             if on_hand is not None:
                 stock_set_on_hand(product=obj, on_hand=on_hand, actor=request.user, note="admin edit")
@@ -184,12 +193,16 @@ class ProductAdmin(ImportExportModelAdmin):
 
     @admin.action(description="Activate selected products")
     def activate(self, request, queryset):
-        changed = services.product_set_active(product_ids=queryset.values_list("id", flat=True), active=True)
+        changed = services.product_set_active(
+            actor=request.user, product_ids=queryset.values_list("id", flat=True), active=True
+        )
         self.message_user(request, f"{changed} products activated.")
 
     @admin.action(description="Deactivate selected products")
     def deactivate(self, request, queryset):
-        changed = services.product_set_active(product_ids=queryset.values_list("id", flat=True), active=False)
+        changed = services.product_set_active(
+            actor=request.user, product_ids=queryset.values_list("id", flat=True), active=False
+        )
         self.message_user(request, f"{changed} products deactivated.")
 
     @admin.action(description="Set on-hand stock of selected products")
@@ -224,44 +237,3 @@ class ProductAdmin(ImportExportModelAdmin):
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             },
         )
-
-
-@admin.register(StockLevel)
-class StockLevelAdmin(admin.ModelAdmin):
-    """Read-only view of stock; change it with the product's "on hand" field or the "Set stock" action."""
-
-    list_display = ("product", "on_hand", "reserved", "available", "updated_at")
-    list_select_related = ("product",)
-    search_fields = ("product__sku", "product__name")
-    readonly_fields = ("product", "on_hand", "reserved", "created_at", "updated_at")
-
-    @admin.display(description="available")
-    def available(self, level):
-        return level.available
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(StockMovement)
-class StockMovementAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "product", "kind", "on_hand_delta", "reserved_delta", "on_hand_after", "actor")
-    list_filter = ("kind",)
-    list_select_related = ("product", "actor")
-    search_fields = ("product__sku", "note")
-    date_hierarchy = "created_at"
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in StockMovement._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-from store import admin_orders  # noqa: E402, F401  (carts, orders, payments, webhook events)

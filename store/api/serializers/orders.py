@@ -1,0 +1,74 @@
+"""Order request/response shapes (no business rules here)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from store.models import Order
+
+
+class OrderLineSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    product = serializers.IntegerField(source="product_id", allow_null=True)
+    sku = serializers.CharField()
+    name = serializers.CharField()
+    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2)
+    quantity = serializers.IntegerField()
+    line_total = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+class OrderEventSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    note = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class OrderPaymentSerializer(serializers.Serializer):
+    provider = serializers.CharField()
+    provider_ref = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    currency = serializers.CharField()
+    status = serializers.CharField()
+    succeeded_at = serializers.DateTimeField(allow_null=True)
+
+
+class OrderSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    status = serializers.CharField(help_text="pending_payment, paid, fulfilled, cancelled or refunded.")
+    email = serializers.EmailField()
+    currency = serializers.CharField()
+    subtotal = serializers.DecimalField(max_digits=12, decimal_places=2)
+    tax_rate = serializers.DecimalField(max_digits=5, decimal_places=2)
+    tax = serializers.DecimalField(max_digits=12, decimal_places=2)
+    total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    lines = OrderLineSerializer(many=True)
+    shipping_address = serializers.DictField()
+    billing_address = serializers.DictField()
+    notes = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField(allow_null=True)
+    paid_at = serializers.DateTimeField(allow_null=True)
+    fulfilled_at = serializers.DateTimeField(allow_null=True)
+    cancelled_at = serializers.DateTimeField(allow_null=True)
+    refunded_at = serializers.DateTimeField(allow_null=True)
+
+
+class OrderDetailSerializer(OrderSerializer):
+    events = OrderEventSerializer(many=True)
+    payments = OrderPaymentSerializer(many=True)
+
+
+class OrderListQuerySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Order.Status.choices, required=False)
+    created_from = serializers.DateField(required=False, help_text="YYYY-MM-DD, inclusive.")
+    created_to = serializers.DateField(required=False, help_text="YYYY-MM-DD, inclusive.")
+    search = serializers.CharField(required=False, max_length=64, help_text="Part of the order number or email.")
+    page = serializers.IntegerField(required=False, min_value=1)
+    page_size = serializers.IntegerField(required=False, min_value=1)
+
+
+class OrderActionSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)

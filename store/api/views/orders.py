@@ -1,0 +1,96 @@
+"""Order API: list and read orders, cancel, fulfil, refund (state changes through services)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from makrx.api.pagination import StandardPagination
+from makrx.api.permissions import IsStoreStaff
+from store.api.schema import CART_TOKEN, TRANSITION, cart_token
+from store.api.serializers import orders as s
+from store.selectors import orders as selectors
+from store.services import orders as order_services
+
+ORDER_TAGS = ["store orders"]
+
+
+class OrderListApi(APIView):
+    """Customers: their orders. Store staff: every order. Filters status, created_from/created_to, search."""
+
+    permission_classes = [IsAuthenticated]
+    pagination_class = StandardPagination
+
+    @extend_schema(tags=ORDER_TAGS, parameters=[s.OrderListQuerySerializer], responses=s.OrderSerializer(many=True))
+    def get(self, request):
+        query = s.OrderListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        filters = {k: v for k, v in query.validated_data.items() if k not in ("page", "page_size")}
+        queryset = selectors.order_list(user=request.user, filters=selectors.OrderFilters(**filters))
+        paginator = StandardPagination()
+        page = paginator.paginate_queryset(queryset, request, view=self)
+        return paginator.get_paginated_response(s.OrderSerializer(page, many=True).data)
+
+
+def order_for_request(request, number: str):
+    token = cart_token(request)
+    if not request.user.is_authenticated and not token:
+        raise NotAuthenticated()
+    return selectors.order_get(number=number, user=request.user, cart_token=token)
+
+
+class OrderDetailApi(APIView):
+    """An order by number: its owner, store staff, or a guest with the checkout cart's X-Cart-Token."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(tags=ORDER_TAGS, parameters=[CART_TOKEN], responses=s.OrderDetailSerializer)
+    def get(self, request, number: str):
+        return Response(s.OrderDetailSerializer(order_for_request(request, number)).data)
+
+
+class OrderCancelApi(APIView):
+    """Customer: unpaid orders. Store staff: also paid ones (stock back). Else 409 ``invalid_transition``."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        tags=ORDER_TAGS,
+        parameters=[CART_TOKEN],
+        request=s.OrderActionSerializer,
+        responses={200: s.OrderDetailSerializer, 409: TRANSITION},
+    )
+    def post(self, request, number: str):
+        serializer = s.OrderActionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        order = order_for_request(request, number)
+        order_services.order_cancel(
+            order=order, actor=request.user, cart_token=cart_token(request), reason=serializer.validated_data["note"]
+        )
+        return Response(s.OrderDetailSerializer(order_for_request(request, number)).data)
+
+
+class OrderFulfilApi(APIView):
+    """Store staff: a paid order has shipped."""
+
+    permission_classes = [IsStoreStaff]
+    service = staticmethod(order_services.order_fulfil)
+
+    @extend_schema(
+        tags=ORDER_TAGS, request=s.OrderActionSerializer, responses={200: s.OrderDetailSerializer, 409: TRANSITION}
+    )
+    def post(self, request, number: str):
+        serializer = s.OrderActionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        order = selectors.order_get(number=number, user=request.user)
+        self.service(order=order, actor=request.user, note=serializer.validated_data["note"])
+        return Response(s.OrderDetailSerializer(selectors.order_get(number=number, user=request.user)).data)
+
+
+class OrderRefundApi(OrderFulfilApi):
+    """Store staff: record a refund (paid: stock back on the shelf; fulfilled: stock stays out)."""
+
+    service = staticmethod(order_services.order_refund)

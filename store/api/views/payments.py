@@ -1,0 +1,90 @@
+"""Payment API: start paying an order, and the providers' webhook deliveries."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from makrx.errors import ValidationError
+from makrx.idempotency import idempotent
+from makrx.logging import current_request_id
+from makrx.ratelimit import rate_limit
+from store.api.schema import CART_TOKEN, IDEMPOTENCY_CONFLICT, IDEMPOTENCY_KEY, cart_token, error_doc
+from store.api.serializers import payments as s
+from store.api.views.orders import order_for_request
+from store.payments import SignatureInvalid
+from store.services.payments import payment_create, webhook_receive
+
+PAYMENT_TAGS = ["store payments"]
+
+
+class OrderPaymentCreateApi(APIView):
+    """Start paying an unpaid order: a Stripe PaymentIntent for its total; returns the client secret."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        tags=PAYMENT_TAGS,
+        parameters=[CART_TOKEN, IDEMPOTENCY_KEY],
+        request=None,
+        responses={
+            201: s.PaymentOutputSerializer,
+            409: error_doc(f"invalid_transition (order not pending payment), {IDEMPOTENCY_CONFLICT}."),
+            503: error_doc("payments_unavailable (no STRIPE_API_KEY) or payment_provider_error."),
+        },
+    )
+    @rate_limit("payments", key="user_or_ip")
+    def post(self, request, number: str):
+        order = order_for_request(request, number)
+        owner = f"user:{request.user.pk}" if request.user.is_authenticated else f"cart:{cart_token(request)}"
+
+        def handler() -> Response:
+            started = payment_create(order=order, actor=request.user, cart_token=cart_token(request))
+            return Response(s.PaymentOutputSerializer(started).data, status=status.HTTP_201_CREATED)
+
+        return idempotent(request, scope=f"store.payment:{order.pk}", owner=owner, handler=handler)
+
+
+class PaymentWebhookApi(APIView):
+    """Provider webhooks (no auth: the signature is the proof). Bad signature → 400 ``invalid_signature``."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    provider = "stripe"
+
+    @extend_schema(
+        tags=PAYMENT_TAGS,
+        request={"application/json": OpenApiTypes.OBJECT},
+        responses=s.WebhookResultSerializer,
+        auth=[],
+        parameters=[OpenApiParameter("Stripe-Signature", OpenApiTypes.STR, OpenApiParameter.HEADER)],
+    )
+    @rate_limit("webhooks")
+    def post(self, request):
+        body = request.body  # the raw bytes the signature covers
+        try:
+            outcome = webhook_receive(
+                provider=self.provider, body=body, headers=request.headers, request_id=current_request_id() or ""
+            )
+        except SignatureInvalid as exc:
+            raise ValidationError("The webhook signature is missing or invalid.", code="invalid_signature") from exc
+        return Response({"received": True, "result": outcome.result})
+
+
+class RazorpayWebhookApi(PaymentWebhookApi):
+    provider = "razorpay"
+
+    @extend_schema(
+        tags=PAYMENT_TAGS,
+        request={"application/json": OpenApiTypes.OBJECT},
+        responses=s.WebhookResultSerializer,
+        auth=[],
+        parameters=[OpenApiParameter("X-Razorpay-Signature", OpenApiTypes.STR, OpenApiParameter.HEADER)],
+        operation_id="store_payments_webhook_razorpay",
+    )
+    def post(self, request):
+        return super().post(request)
