@@ -11,6 +11,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
@@ -44,8 +45,20 @@ def catalog_cache_invalidate() -> None:
     transaction.on_commit(_bump)
 
 
+def canonical_params(query: dict) -> list[tuple[str, str]]:
+    """Validated query parameters as sorted ``(name, text)`` pairs; unset (``None``) and blank values left out,
+    booleans as ``true``/``false``: one spelling per distinct request, whatever the client sent."""
+    params = []
+    for name, value in sorted(query.items()):
+        if value is None or value == "":
+            continue
+        params.append((name, ("true" if value else "false") if isinstance(value, bool) else str(value)))
+    return params
+
+
 def catalog_cache_key(name: str, *, host: str, params: list[tuple[str, str]]) -> str:
-    raw = "&".join(f"{key}={value}" for key, value in sorted(params))
+    """The cache key of a catalog read: the path (``name``), the host and the canonical parameters."""
+    raw = urlencode(sorted(params))  # encoded: a value holding "&" or "=" cannot pass for two parameters
     digest = hashlib.sha1(f"{host}|{raw}".encode(), usedforsecurity=False).hexdigest()
     return f"store:catalog:{catalog_version()}:{name}:{digest}"
 

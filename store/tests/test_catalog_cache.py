@@ -109,3 +109,56 @@ def test_invalid_queries_are_never_cached(api_client):
     assert api_client.get(PRODUCTS, {"min_price": "abc"}).status_code == 400
     assert get(api_client, PRODUCTS, min_price="1")["X-Cache"] == "miss"
     assert get(api_client, PRODUCTS, min_price="1")["X-Cache"] == "hit"
+
+
+def _stored_keys(monkeypatch) -> set[str]:
+    """Every key the catalog cache writes from now on (whatever the backend)."""
+    from store import catalog_cache
+
+    keys: set[str] = set()
+    original = catalog_cache.cache.set
+
+    def recording_set(key, *args, **kwargs):
+        keys.add(key)
+        return original(key, *args, **kwargs)
+
+    monkeypatch.setattr(catalog_cache.cache, "set", recording_set)
+    return keys
+
+
+def test_junk_parameters_never_create_cache_entries(api_client, monkeypatch):
+    from django.core.cache import cache
+
+    ProductFactory(sku="MX-1")
+    keys = _stored_keys(monkeypatch)
+    responses = [get(api_client, PRODUCTS)]
+    responses += [get(api_client, PRODUCTS, **{f"junk{n}": f"x{n}", "utm_source": n}) for n in range(25)]
+    responses += [get(api_client, PRODUCTS, page="1", page_size="20", zzz="y" * 500)]
+    responses += [get(api_client, PRODUCTS, page="01", category="", in_stock="")]
+
+    assert len(keys) == 1
+    assert all(cache.get(key) is not None for key in keys)
+    assert [r["X-Cache"] for r in responses] == ["miss"] + ["hit"] * (len(responses) - 1)
+    # The body carries no parameter a client made up (page links are built from the canonical query).
+    assert all(b"junk" not in r.content and b"zzz" not in r.content for r in responses)
+
+
+def test_a_valid_different_filter_has_its_own_entry(api_client, monkeypatch):
+    ProductFactory(sku="MX-1", price=Decimal("5.00"))
+    ProductFactory(sku="MX-2", price=Decimal("50.00"))
+    keys = _stored_keys(monkeypatch)
+    assert get(api_client, PRODUCTS).json()["count"] == 2
+    cheap = get(api_client, PRODUCTS, max_price="10", junk="1")
+    assert cheap["X-Cache"] == "miss" and cheap.json()["count"] == 1
+    # Same filter, spelled differently: the validated value is the same, so is the entry.
+    assert get(api_client, PRODUCTS, max_price="10.00")["X-Cache"] == "hit"
+    assert get(api_client, PRODUCTS, page_size="1")["X-Cache"] == "miss"
+    assert len(keys) == 3
+
+
+def test_page_links_keep_the_valid_parameters_only(api_client):
+    for n in range(3):
+        ProductFactory(sku=f"MX-{n}")
+    body = get(api_client, PRODUCTS, page_size="1", in_stock="yes", junk="evil").json()
+    assert "junk" not in body["next"]
+    assert "page=2" in body["next"] and "page_size=1" in body["next"] and "in_stock=true" in body["next"]

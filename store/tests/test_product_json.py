@@ -24,7 +24,7 @@ def _products() -> list[Product]:
     for i in range(24):
         products.append(
             ProductFactory(
-                name=f"Part {i} ü ∞ \"q\" \\ \u2028 {'😀' * (i % 3)}",
+                name=f'Part {i} ü ∞ "q" \\ \u2028 {"😀" * (i % 3)}',
                 mpn="" if i % 4 == 0 else f"LM{i}−DR",
                 manufacturer="" if i % 5 == 0 else "Texas Instruments ™",
                 category=categories[i % 2],

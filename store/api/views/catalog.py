@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.core.paginator import Paginator as DjangoPaginator
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
@@ -18,10 +19,11 @@ from makrx.api.pagination import StandardPagination
 from makrx.api.permissions import IsStoreStaff, IsStoreStaffOrReadOnly
 from makrx.errors import NotFound
 from store.api.serializers import catalog as s
-from store.catalog_cache import cached_bytes, catalog_cache_key
+from store.catalog_cache import cached_bytes, canonical_params, catalog_cache_key
 from store.models import Brand, Category, Collection
 from store.selectors import catalog as selectors
 from store.selectors import product_json
+from store.selectors.product_json import MAX_PAGE_DIGITS
 from store.services import catalog as services
 from store.services.stock import stock_set_on_hand
 
@@ -29,25 +31,53 @@ TAGS = ["store catalog"]
 _renderer = JSONRenderer()
 
 
-def cached_catalog_response(request, build: Callable[[], object]) -> HttpResponse:
-    """Serve a catalog read from the cache (keyed by path, host and raw query) or build, render and store it.
+def cached_catalog_response(request, build: Callable[[dict], object], *, query: dict, paginated: bool = False):
+    """Serve a catalog read from the cache or build, render and store it.
 
-    ``build`` validates the query itself: only a valid request produces a body, so a hit needs no validation
-    and an invalid query (an error raised by ``build``) is never stored.
+    The key is the path, the host and ``query`` (the validated parameters; with ``paginated`` also the page
+    and the effective page size), never the raw query string: unknown parameters (``?utm=x``, ``?zzz=...``)
+    share the entry of the request without them, so junk cannot create cache entries. The request the body
+    is built from carries that canonical query too, so its page links never echo what a client made up.
+    ``build(query)`` runs on a miss; an error it raises (e.g. a page past the end) is never stored.
     """
-
-    def key() -> str:
-        params = [(name, value) for name, values in request.query_params.lists() for value in values]
-        return catalog_cache_key(request.path, host=request.get_host(), params=params)
+    params = canonical_params(query)
+    if paginated:
+        params += _page_params(request)
+    _use_query(request, params)
 
     def render() -> bytes:
-        data = build()
+        data = build(query)
         return data if isinstance(data, bytes) else _renderer.render(data)
 
-    body, hit = cached_bytes(key, render)
+    body, hit = cached_bytes(lambda: catalog_cache_key(request.path, host=request.get_host(), params=params), render)
     response = HttpResponse(body, content_type="application/json")
     response["X-Cache"] = "hit" if hit else "miss"
     return response
+
+
+_PAGINATION = StandardPagination()
+
+
+def _page_params(request) -> list[tuple[str, str]]:
+    """The page (``01`` is ``1``) and the page size the paginator would use, each left out at its default."""
+    params = []
+    page = request.query_params.get(_PAGINATION.page_query_param) or "1"
+    if page.isascii() and page.isdigit() and len(page) <= MAX_PAGE_DIGITS:
+        page = str(int(page))
+    if page != "1":
+        params.append((_PAGINATION.page_query_param, page[: MAX_PAGE_DIGITS + 1]))
+    size = _PAGINATION.get_page_size(request)
+    if size != _PAGINATION.page_size:
+        params.append((_PAGINATION.page_size_query_param, str(size)))
+    return params
+
+
+def _use_query(request, params: list[tuple[str, str]]) -> None:
+    """Make the request's query the canonical one: what the paginator reads and builds its links from."""
+    query = urlencode(params)
+    django_request = request._request
+    django_request.GET = QueryDict(query)
+    django_request.META["QUERY_STRING"] = query
 
 
 def _paginated(request, view, queryset, serializer_class, **context) -> dict:
@@ -86,8 +116,8 @@ class ProductListApi(APIView):
         tags=TAGS, parameters=[s.ProductListQuerySerializer], responses=s.ProductSerializer(many=True), auth=[]
     )
     def get(self, request):
-        def build():
-            filters = selectors.ProductFilters(**_PRODUCT_LIST_QUERY.run_validation(request.query_params))
+        def build(query: dict):
+            filters = selectors.ProductFilters(**query)
             paginator = StandardPagination()
             fast = _product_page_fast(request, paginator, filters)
             if fast is not None:
@@ -96,7 +126,8 @@ class ProductListApi(APIView):
             rows = selectors.product_rows_complete(rows=list(page))
             return paginator.get_paginated_response([product_json.product_data(row) for row in rows]).data
 
-        return cached_catalog_response(request, build)
+        query = _PRODUCT_LIST_QUERY.run_validation(request.query_params)
+        return cached_catalog_response(request, build, query=query, paginated=True)
 
     @extend_schema(tags=TAGS, request=s.ProductWriteSerializer, responses={201: s.ProductSerializer})
     def post(self, request):
@@ -143,13 +174,13 @@ class ProductDetailApi(APIView):
 
     @extend_schema(tags=TAGS, responses=s.ProductSerializer, auth=[])
     def get(self, request, lookup: str):
-        def build():
+        def build(query: dict):
             product = selectors.product_get(lookup=lookup)
             if product is None:
                 raise NotFound("No product with that slug or SKU.")
             return s.ProductSerializer(product).data
 
-        return cached_catalog_response(request, build)
+        return cached_catalog_response(request, build, query={})
 
     @extend_schema(tags=TAGS, request=s.ProductWriteSerializer, responses=s.ProductSerializer)
     def patch(self, request, lookup: str):
@@ -184,11 +215,11 @@ class CategoryTreeApi(APIView):
         tags=TAGS, parameters=[s.CategoryTreeQuerySerializer], responses=s.CategoryNodeSerializer(many=True), auth=[]
     )
     def get(self, request):
-        def build():
-            include_counts = _query(s.CategoryTreeQuerySerializer, request)["include_product_counts"]
-            return [_category_node(node) for node in selectors.category_tree(include_product_counts=include_counts)]
+        def build(query: dict):
+            nodes = selectors.category_tree(include_product_counts=query["include_product_counts"])
+            return [_category_node(node) for node in nodes]
 
-        return cached_catalog_response(request, build)
+        return cached_catalog_response(request, build, query=_query(s.CategoryTreeQuerySerializer, request))
 
     @extend_schema(tags=TAGS, request=s.CategoryWriteSerializer, responses={201: s.CategorySerializer})
     def post(self, request):
@@ -241,14 +272,14 @@ class BrandListApi(APIView):
 
     @extend_schema(tags=TAGS, parameters=[s.BrandListQuerySerializer], responses=s.BrandSerializer(many=True), auth=[])
     def get(self, request):
-        def build():
-            params = _query(s.BrandListQuerySerializer, request)
+        def build(query: dict):
             queryset = selectors.brand_list(
-                include_products=params["include_products"], products_limit=params["products_limit"]
+                include_products=query["include_products"], products_limit=query["products_limit"]
             )
             return _paginated(request, self, queryset, s.BrandSerializer)
 
-        return cached_catalog_response(request, build)
+        query = _query(s.BrandListQuerySerializer, request)
+        return cached_catalog_response(request, build, query=query, paginated=True)
 
     @extend_schema(tags=TAGS, request=s.BrandWriteSerializer, responses={201: s.BrandSerializer})
     def post(self, request):
@@ -283,7 +314,10 @@ class CollectionListApi(APIView):
     @extend_schema(tags=TAGS, responses=s.CollectionSerializer(many=True), auth=[])
     def get(self, request):
         return cached_catalog_response(
-            request, lambda: _paginated(request, self, selectors.collection_list(), s.CollectionSerializer)
+            request,
+            lambda query: _paginated(request, self, selectors.collection_list(), s.CollectionSerializer),
+            query={},
+            paginated=True,
         )
 
     @extend_schema(tags=TAGS, request=s.CollectionWriteSerializer, responses={201: s.CollectionSerializer})
@@ -324,7 +358,10 @@ class TagListApi(APIView):
     @extend_schema(tags=TAGS, responses=s.TagCountSerializer(many=True), auth=[])
     def get(self, request):
         return cached_catalog_response(
-            request, lambda: _paginated(request, self, selectors.tag_list(), s.TagCountSerializer)
+            request,
+            lambda query: _paginated(request, self, selectors.tag_list(), s.TagCountSerializer),
+            query={},
+            paginated=True,
         )
 
     @extend_schema(tags=TAGS, request=s.TagWriteSerializer, responses={201: s.TagSerializer})
@@ -345,8 +382,7 @@ class TagPopularApi(APIView):
         tags=TAGS, parameters=[s.TagPopularQuerySerializer], responses=s.TagCountSerializer(many=True), auth=[]
     )
     def get(self, request):
-        def build():
-            limit = _query(s.TagPopularQuerySerializer, request)["limit"]
-            return s.TagCountSerializer(selectors.tag_popular_list(limit=limit), many=True).data
+        def build(query: dict):
+            return s.TagCountSerializer(selectors.tag_popular_list(limit=query["limit"]), many=True).data
 
-        return cached_catalog_response(request, build)
+        return cached_catalog_response(request, build, query=_query(s.TagPopularQuerySerializer, request))
