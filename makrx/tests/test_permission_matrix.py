@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import uuid
 from datetime import timedelta
 
@@ -18,11 +17,11 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from makrx.tests.api_world import api_world, fill_path
 from makrx.tests.permission_matrix_rules import (
     EXTRA_CASES,
     MATRIX,
     MS,
-    OWNER,
     PERSONAS,
     RULES,
     SPACE_RULES,
@@ -32,7 +31,6 @@ from makrx.tests.permission_matrix_rules import (
 pytestmark = pytest.mark.django_db
 
 METHODS = ("get", "post", "put", "patch", "delete")
-PARAM = re.compile(r"([\w.-]+)/\{(\w+)\}")
 
 
 def schema_operations() -> set[str]:
@@ -53,112 +51,6 @@ def test_every_operation_has_a_rule_and_every_rule_an_operation():
         f"operations without a rule in permission_matrix_rules.MATRIX: {missing}\n"
         f"rules for operations that no longer exist: {stale}\n"
         f"unknown rule names: {unknown_rules}"
-    )
-
-
-# -- the world every call sees ------------------------------------------------------------------------------------
-
-
-def _world(make_user):
-    """Two makerspaces with one object of each kind, the personas, and the store's objects."""
-    from makerspace.tests import factories as mf
-    from makrx.models import Page
-    from store.tests import factories as sf
-
-    users = {p.name: (None if p.anonymous else make_user(f"mx-{p.name}", roles=list(p.roles))) for p in PERSONAS}
-    spaces = {"A": mf.MakerspaceFactory(name="Space A"), "B": mf.MakerspaceFactory(name="Space B")}
-    memberships = {"A": {}, "B": {}}
-    for persona in PERSONAS:
-        for space, role in persona.spaces.items():
-            memberships[space][persona.name] = mf.MemberFactory(
-                user=users[persona.name], makerspace=spaces[space], role=role
-            )
-    owners = {"A": memberships["A"][OWNER], "B": mf.MemberFactory(makerspace=spaces["B"])}
-    soon = timezone.now().replace(minute=0, second=0, microsecond=0)
-    objects = {}
-    for key, space in spaces.items():
-        owner = owners[key]
-        equipment = mf.EquipmentFactory(makerspace=space)
-        spare = mf.EquipmentFactory(makerspace=space)
-        plan = mf.MembershipPlanFactory(makerspace=space)
-        skill = mf.SkillFactory(makerspace=space)
-        mf.MemberSkillFactory(member=owner, skill=skill)
-        objects[key] = {
-            "space": space,
-            "member": owner,
-            "equipment": equipment,
-            "spare": spare,
-            "closure": mf.ClosureFactory(makerspace=space),
-            "plan": plan,
-            "skill": skill,
-            "new_skill": mf.SkillFactory(makerspace=space),
-            "reservation": mf.ReservationFactory(
-                equipment=equipment,
-                member=owner,
-                starts_at=soon + timedelta(days=1),
-                ends_at=soon + timedelta(days=1, hours=1),
-            ),
-            "ticket": mf.MaintenanceTicketFactory(equipment=equipment),
-            "window": mf.MaintenanceWindowFactory(
-                equipment=equipment, starts_at=soon + timedelta(days=5), ends_at=soon + timedelta(days=5, hours=2)
-            ),
-            "usage": mf.UsageSessionFactory(equipment=spare, member=owner),
-            "subscription": mf.SubscriptionFactory(member=owner, plan=plan),
-            "free_slot": (soon + timedelta(days=3), soon + timedelta(days=3, hours=1)),
-        }
-    calendar = mf.CalendarTokenFactory(user=users[OWNER])
-    product = sf.ProductFactory(stock=10)
-    cart = sf.CartFactory(user=users[OWNER])
-    store = {
-        "product": product,
-        "brand": product.brand,
-        "category": product.category,
-        "tag": sf.TagFactory(),
-        "collection": sf.CollectionFactory(products=[product]),
-        "item": sf.CartItemFactory(cart=cart, product=product),
-        "order": sf.OrderFactory(user=users[OWNER]),
-        "page": Page.objects.create(title="About", slug="about", body="Hello", published=True),
-        "calendar": calendar.token,
-    }
-    return {"users": users, "memberships": memberships, "objects": objects, "store": store}
-
-
-def _path_value(world, resource: str, param: str, space: str, target=None):
-    objects = world["objects"][space]
-    store = world["store"]
-    if param == "id":
-        by_resource = {
-            "makerspaces": objects["space"],
-            "members": target or objects["member"],
-            "plans": objects["plan"],
-            "subscriptions": objects["subscription"],
-            "skills": objects["skill"],
-            "equipment": objects["equipment"],
-            "reservations": objects["reservation"],
-            "usage-sessions": objects["usage"],
-            "tickets": objects["ticket"],
-            "windows": objects["window"],
-        }
-        return by_resource[resource].pk
-    by_param = {
-        "closure_id": lambda: objects["closure"].pk,
-        "skill_id": lambda: objects["skill"].pk,
-        "token": lambda: store["calendar"],
-        "number": lambda: store["order"].number,
-        "lookup": lambda: store["product"].slug,
-        "item_id": lambda: store["item"].pk,
-        "category_id": lambda: store["category"].pk,
-        "slug": lambda: (
-            {"pages": store["page"], "brands": store["brand"], "collections": store["collection"]}[resource].slug
-        ),
-    }
-    return by_param[param]()
-
-
-def _url(world, template: str, space: str, target=None) -> str:
-    return PARAM.sub(
-        lambda m: f"{m.group(1)}/{_path_value(world, m.group(1), m.group(2), space, target)}",
-        template,
     )
 
 
@@ -258,7 +150,7 @@ def _call(world, persona_name: str, operation: str, space: str, *, target=None, 
     user = world["users"][persona_name]
     if user is not None:
         client.force_authenticate(user=user)
-    url = _url(world, template, space, target)
+    url = fill_path(world, template, space, target)
     headers = {"HTTP_IDEMPOTENCY_KEY": uuid.uuid4().hex}
     # Each call in its own savepoint, rolled back: every persona sees the same objects in the same states.
     with transaction.atomic():
@@ -296,7 +188,7 @@ def _spaces_for(operation: str, rule_name: str) -> list[str]:
 
 def test_permission_matrix(make_user, settings):
     settings.RATELIMIT_ENABLE = False
-    world = _world(make_user)
+    world = api_world(make_user)
     operations = schema_operations()
     mismatches = []
     # MATRIX_REPORT=<file> writes every case with its answer (to review bodies that stop at 400 before the check).

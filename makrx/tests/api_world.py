@@ -1,0 +1,118 @@
+"""The objects API tests call: two makerspaces with one object of each kind, the personas, and store objects.
+
+Shared by the permission matrix and the schemathesis fuzz tests; path templates are filled from it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from django.utils import timezone
+
+from makrx.tests.permission_matrix_rules import OWNER, PERSONAS
+
+PARAM = re.compile(r"([\w.-]+)/\{(\w+)\}")
+
+
+def api_world(make_user):
+    """Two makerspaces with one object of each kind, the personas, and the store's objects."""
+    from makerspace.tests import factories as mf
+    from makrx.models import Page
+    from store.tests import factories as sf
+
+    users = {p.name: (None if p.anonymous else make_user(f"mx-{p.name}", roles=list(p.roles))) for p in PERSONAS}
+    spaces = {"A": mf.MakerspaceFactory(name="Space A"), "B": mf.MakerspaceFactory(name="Space B")}
+    memberships = {"A": {}, "B": {}}
+    for persona in PERSONAS:
+        for space, role in persona.spaces.items():
+            memberships[space][persona.name] = mf.MemberFactory(
+                user=users[persona.name], makerspace=spaces[space], role=role
+            )
+    owners = {"A": memberships["A"][OWNER], "B": mf.MemberFactory(makerspace=spaces["B"])}
+    soon = timezone.now().replace(minute=0, second=0, microsecond=0)
+    objects = {}
+    for key, space in spaces.items():
+        owner = owners[key]
+        equipment = mf.EquipmentFactory(makerspace=space)
+        spare = mf.EquipmentFactory(makerspace=space)
+        plan = mf.MembershipPlanFactory(makerspace=space)
+        skill = mf.SkillFactory(makerspace=space)
+        mf.MemberSkillFactory(member=owner, skill=skill)
+        objects[key] = {
+            "space": space,
+            "member": owner,
+            "equipment": equipment,
+            "spare": spare,
+            "closure": mf.ClosureFactory(makerspace=space),
+            "plan": plan,
+            "skill": skill,
+            "new_skill": mf.SkillFactory(makerspace=space),
+            "reservation": mf.ReservationFactory(
+                equipment=equipment,
+                member=owner,
+                starts_at=soon + timedelta(days=1),
+                ends_at=soon + timedelta(days=1, hours=1),
+            ),
+            "ticket": mf.MaintenanceTicketFactory(equipment=equipment),
+            "window": mf.MaintenanceWindowFactory(
+                equipment=equipment, starts_at=soon + timedelta(days=5), ends_at=soon + timedelta(days=5, hours=2)
+            ),
+            "usage": mf.UsageSessionFactory(equipment=spare, member=owner),
+            "subscription": mf.SubscriptionFactory(member=owner, plan=plan),
+            "free_slot": (soon + timedelta(days=3), soon + timedelta(days=3, hours=1)),
+        }
+    calendar = mf.CalendarTokenFactory(user=users[OWNER])
+    product = sf.ProductFactory(stock=10)
+    cart = sf.CartFactory(user=users[OWNER])
+    store = {
+        "product": product,
+        "brand": product.brand,
+        "category": product.category,
+        "tag": sf.TagFactory(),
+        "collection": sf.CollectionFactory(products=[product]),
+        "item": sf.CartItemFactory(cart=cart, product=product),
+        "order": sf.OrderFactory(user=users[OWNER]),
+        "page": Page.objects.create(title="About", slug="about", body="Hello", published=True),
+        "calendar": calendar.token,
+    }
+    return {"users": users, "memberships": memberships, "objects": objects, "store": store}
+
+
+def path_value(world, resource: str, param: str, space: str, target=None):
+    objects = world["objects"][space]
+    store = world["store"]
+    if param == "id":
+        by_resource = {
+            "makerspaces": objects["space"],
+            "members": target or objects["member"],
+            "plans": objects["plan"],
+            "subscriptions": objects["subscription"],
+            "skills": objects["skill"],
+            "equipment": objects["equipment"],
+            "reservations": objects["reservation"],
+            "usage-sessions": objects["usage"],
+            "tickets": objects["ticket"],
+            "windows": objects["window"],
+        }
+        return by_resource[resource].pk
+    by_param = {
+        "closure_id": lambda: objects["closure"].pk,
+        "skill_id": lambda: objects["skill"].pk,
+        "token": lambda: store["calendar"],
+        "number": lambda: store["order"].number,
+        "lookup": lambda: store["product"].slug,
+        "item_id": lambda: store["item"].pk,
+        "category_id": lambda: store["category"].pk,
+        "slug": lambda: (
+            {"pages": store["page"], "brands": store["brand"], "collections": store["collection"]}[resource].slug
+        ),
+    }
+    return by_param[param]()
+
+
+def fill_path(world, template: str, space: str, target=None) -> str:
+    return PARAM.sub(
+        lambda m: f"{m.group(1)}/{path_value(world, m.group(1), m.group(2), space, target)}",
+        template,
+    )
