@@ -7,6 +7,7 @@ from django.db import InterfaceError, OperationalError
 
 from store.services.cart import carts_purge_abandoned
 from store.services.orders import orders_release_expired
+from store.services.payments import webhook_rejected_purge
 
 
 @shared_task(
@@ -29,3 +30,9 @@ def release_expired_orders_task(self) -> int:
 def purge_abandoned_carts_task(self) -> int:
     """Delete anonymous carts nobody came back to (safe to run twice)."""
     return carts_purge_abandoned()
+
+
+@shared_task(bind=True, acks_late=True, soft_time_limit=300, time_limit=360)
+def purge_rejected_webhooks_task(self) -> int:
+    """Delete digests of webhook deliveries that failed verification, past their retention (safe to run twice)."""
+    return webhook_rejected_purge()

@@ -46,8 +46,11 @@ class Payment(TimeStampedModel):
 
 
 class WebhookEvent(TimeStampedModel):
-    """Every inbound provider webhook delivery. Verified events are unique by (provider, event_id), so each is
-    applied once; deliveries with a bad signature are kept for the record but never applied."""
+    """Inbound provider webhook deliveries. Verified events keep their payload and are unique by
+    (provider, event_id), so each is applied once. A delivery that fails verification is recorded as a small
+    digest only (sha256 and size of the body, signature header present or not, reason, client IP, request
+    id), never its body; those rows are rate-limited per client IP and purged after
+    ``WEBHOOK_REJECTED_RETENTION_DAYS``."""
 
     class Result(models.TextChoices):
         RECEIVED = "received", "Received"
@@ -60,7 +63,11 @@ class WebhookEvent(TimeStampedModel):
     provider = models.CharField(max_length=20, choices=Provider.choices)
     event_id = models.CharField(max_length=255, blank=True)
     type = models.CharField(max_length=100, blank=True)
-    payload = models.JSONField(default=dict, blank=True)
+    payload = models.JSONField(default=dict, blank=True, help_text="Verified events only.")
+    body_sha256 = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the raw body, hex.")
+    body_size = models.PositiveIntegerField(default=0, help_text="Bytes in the raw body.")
+    signature_present = models.BooleanField(default=False, help_text="The provider's signature header was sent.")
+    client_ip = models.GenericIPAddressField(null=True, blank=True)
     signature_valid = models.BooleanField(default=False)
     result = models.CharField(max_length=20, choices=Result.choices, default=Result.RECEIVED, db_index=True)
     processed_at = models.DateTimeField(null=True, blank=True)
@@ -79,7 +86,11 @@ class WebhookEvent(TimeStampedModel):
                 name="store_webhook_event_unique_verified",
             ),
         ]
-        indexes = [models.Index(fields=["provider", "event_id"], name="store_webhook_provider_evt_idx")]
+        indexes = [
+            models.Index(fields=["provider", "event_id"], name="store_webhook_provider_evt_idx"),
+            # The retention purge: rejected rows by age.
+            models.Index(fields=["created_at"], condition=Q(result="rejected"), name="store_webhook_rejected_age_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.provider}:{self.event_id or '-'} {self.type}"

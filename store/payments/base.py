@@ -45,6 +45,7 @@ class ProviderEvent:
 
 class PaymentProvider(Protocol):
     name: str
+    signature_header: str  # the request header carrying the webhook signature
 
     def is_configured(self) -> bool: ...
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 
 from django.conf import settings
 
+from makrx.boundedjson import loads_bounded
 from makrx.errors import ServiceUnavailable
 from store.payments.base import ProviderEvent, ProviderPayment, SignatureInvalid
 
@@ -17,6 +17,7 @@ EVENT_TYPES = {"payment.captured": "payment.succeeded", "payment.failed": "payme
 
 class RazorpayProvider:
     name = "razorpay"
+    signature_header = "X-Razorpay-Signature"
 
     def is_configured(self) -> bool:
         return bool(settings.RAZORPAY_KEY_ID and settings.RAZORPAY_KEY_SECRET)
@@ -34,7 +35,7 @@ class RazorpayProvider:
             raise SignatureInvalid("signature mismatch")
 
     def parse_event(self, body: bytes) -> ProviderEvent:
-        payload = json.loads(body)
+        payload = loads_bounded(body)  # a deep body is a ValueError (unreadable), not a RecursionError
         if not isinstance(payload, dict) or not isinstance(payload.get("event"), str):
             raise ValueError("not a Razorpay event")
         entity = ((payload.get("payload") or {}).get("payment") or {}).get("entity") or {}

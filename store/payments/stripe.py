@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import time
 
 import stripe
 from django.conf import settings
 
+from makrx.boundedjson import loads_bounded
 from makrx.errors import ServiceUnavailable
 from store.payments.base import ProviderEvent, ProviderPayment, SignatureInvalid, to_minor_units
 
@@ -16,6 +16,7 @@ EVENT_TYPES = {"payment_intent.succeeded": "payment.succeeded", "payment_intent.
 
 class StripeProvider:
     name = "stripe"
+    signature_header = "Stripe-Signature"
 
     def is_configured(self) -> bool:
         return bool(settings.STRIPE_API_KEY)
@@ -67,7 +68,7 @@ class StripeProvider:
             raise SignatureInvalid("timestamp outside the tolerance")
 
     def parse_event(self, body: bytes) -> ProviderEvent:
-        payload = json.loads(body)
+        payload = loads_bounded(body)  # a deep body is a ValueError (unreadable), not a RecursionError
         if not isinstance(payload, dict) or not isinstance(payload.get("id"), str):
             raise ValueError("not a Stripe event")
         provider_type = str(payload.get("type") or "")

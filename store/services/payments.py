@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-import json
+import hashlib
+import ipaddress
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -18,8 +22,6 @@ from store.payments.base import ProviderEvent, to_minor_units
 from store.services import SYSTEM
 
 logger = logging.getLogger(__name__)
-
-MAX_STORED_PAYLOAD = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -74,28 +76,43 @@ class WebhookOutcome:
     event: WebhookEvent | None
 
 
-def _stored_payload(body: bytes) -> dict:
-    if len(body) > MAX_STORED_PAYLOAD:
-        return {"truncated": True, "size": len(body)}
-    unparsed = {"unparsed": body[:2000].decode("utf-8", "replace").replace("\x00", "")}
+def _ip_or_none(value: str | None) -> str | None:
     try:
-        payload = json.loads(body)
-        # PostgreSQL's jsonb refuses NUL characters, lone surrogates and NaN/Infinity: keep the text instead, so
-        # the rejected delivery is still recorded (it used to fail with a DataError and leave no trace).
-        text = json.dumps(payload, ensure_ascii=False, allow_nan=False)
-        text.encode("utf-8")
-    except (ValueError, UnicodeDecodeError, UnicodeEncodeError):
-        return unparsed
-    if "\\u0000" in text:
-        return unparsed
-    return payload if isinstance(payload, dict) else {"value": payload}
+        return str(ipaddress.ip_address(value or ""))
+    except ValueError:  # "unknown", or whatever a forwarded header carried
+        return None
 
 
-def webhook_receive(*, provider: str, body: bytes, headers, request_id: str = "") -> WebhookOutcome:
+def _digest(*, provider: str, body: bytes, headers, client_ip: str | None, request_id: str) -> dict:
+    """What a delivery says about itself without its body: enough to match a provider's retry log or to see
+    a flood, nothing an attacker could use to make us store their bytes."""
+    gateway = get_provider(provider)
+    return {
+        "provider": provider,
+        "body_sha256": hashlib.sha256(body).hexdigest(),
+        "body_size": len(body),
+        "signature_present": bool(headers.get(gateway.signature_header)),
+        "client_ip": _ip_or_none(client_ip),
+        "request_id": request_id[:128],
+    }
+
+
+def webhook_receive(
+    *,
+    provider: str,
+    body: bytes,
+    headers,
+    request_id: str = "",
+    client_ip: str | None = None,
+    admit_rejected: Callable[[], None] = lambda: None,
+) -> WebhookOutcome:
     """Verify and apply one webhook delivery.
 
-    Bad signature: the delivery is recorded (``rejected``) and ``SignatureInvalid`` is raised; nothing else
-    changes. Verified events are stored once per event id (a repeat answers ``duplicate`` and is not applied).
+    A delivery that fails verification (bad or missing signature, unreadable event) is recorded as a digest
+    (``rejected``, never the body) and ``SignatureInvalid`` is raised; nothing else changes. ``admit_rejected``
+    runs first and may raise (the caller's per-client rate limit): then not even the digest is written, so a
+    flood writes a bounded number of rows. Verified events are stored once per event id (a repeat answers
+    ``duplicate`` and is not applied).
     """
     gateway = get_provider(provider)
     try:
@@ -103,35 +120,48 @@ def webhook_receive(*, provider: str, body: bytes, headers, request_id: str = ""
         event = gateway.parse_event(body)
     except (SignatureInvalid, ValueError) as exc:
         signature_ok = not isinstance(exc, SignatureInvalid)
+        admit_rejected()
         WebhookEvent.objects.create(
-            provider=provider,
-            payload=_stored_payload(body),
+            **_digest(provider=provider, body=body, headers=headers, client_ip=client_ip, request_id=request_id),
             signature_valid=False,
             result=WebhookEvent.Result.REJECTED,
-            error=(str(exc) if not signature_ok else f"signature: {exc}")[:1000],
-            request_id=request_id[:128],
+            # Our own reason (the provider library's or the JSON decoder's message), never the body's text.
+            error=("unreadable event" if signature_ok else f"signature: {exc}")[:200],
         )
         metrics.WEBHOOKS.labels(provider, "rejected").inc()
         logger.warning("%s webhook rejected: %s", provider, exc)
         if signature_ok:
             raise SignatureInvalid(f"unreadable event: {exc}") from exc
         raise
-    outcome = _webhook_apply(provider=provider, event=event, request_id=request_id)
+    digest = _digest(provider=provider, body=body, headers=headers, client_ip=client_ip, request_id=request_id)
+    outcome = _webhook_apply(event=event, digest=digest)
     metrics.WEBHOOKS.labels(provider, outcome.result).inc()
     return outcome
 
 
-def _webhook_apply(*, provider: str, event: ProviderEvent, request_id: str) -> WebhookOutcome:
+@transaction.atomic
+def webhook_rejected_purge(*, older_than_days: int | None = None, now=None) -> int:
+    """Delete rejected deliveries older than the retention (``WEBHOOK_REJECTED_RETENTION_DAYS``); verified
+    ones stay (they are the record of what was applied). Returns how many rows went; safe to run twice."""
+    days = settings.WEBHOOK_REJECTED_RETENTION_DAYS if older_than_days is None else older_than_days
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    deleted, _ = WebhookEvent.objects.filter(
+        result=WebhookEvent.Result.REJECTED, signature_valid=False, created_at__lt=cutoff
+    ).delete()
+    return deleted
+
+
+def _webhook_apply(*, event: ProviderEvent, digest: dict) -> WebhookOutcome:
+    provider = digest["provider"]
     try:
         with transaction.atomic():
             # A concurrent delivery of the same event waits on this insert and then sees the duplicate.
             record = WebhookEvent.objects.create(
-                provider=provider,
+                **digest,
                 event_id=event.event_id,
                 type=event.provider_type,
                 payload=event.payload,
                 signature_valid=True,
-                request_id=request_id[:128],
             )
             result = _event_apply(provider=provider, event=event, record=record)
             record.result = {

@@ -78,9 +78,9 @@ def _event(order, *, event_id="evt_1", type_="payment_intent.succeeded", amount=
     ).encode()
 
 
-def _deliver(api_client, body: bytes, signature: str | None):
+def _deliver(api_client, body: bytes, signature: str | None, **extra):
     headers = {"HTTP_STRIPE_SIGNATURE": signature} if signature is not None else {}
-    return api_client.post(WEBHOOK, data=body, content_type="application/json", **headers)
+    return api_client.post(WEBHOOK, data=body, content_type="application/json", **headers, **extra)
 
 
 # --- creating a payment --------------------------------------------------------------------------
@@ -336,4 +336,87 @@ def test_unsigned_unstorable_json_is_refused_and_still_recorded(api_client, body
     assert response.status_code == 400 and response.json()["code"] == "invalid_signature"
     rejected = WebhookEvent.objects.get()
     assert (rejected.signature_valid, rejected.result) == (False, "rejected")
-    assert "unparsed" in rejected.payload
+    assert rejected.payload == {} and rejected.body_sha256 == hashlib.sha256(body).hexdigest()
+
+
+# --- deliveries that fail verification: a digest, rate-limited, purged ------------------------------
+
+
+def test_forged_delivery_stores_a_digest_never_the_body(client_for, api_client):
+    order, _ = _order(client_for())
+    body = _event(order).replace(b"evt_1", b"evt_" + "секрет".encode() * 100)
+
+    response = _deliver(api_client, body, _sign(body, secret="whsec_wrong"), REMOTE_ADDR="203.0.113.9")
+
+    assert response.status_code == 400
+    rejected = WebhookEvent.objects.get()
+    assert rejected.result == "rejected" and rejected.signature_valid is False
+    assert rejected.payload == {} and rejected.event_id == "" and rejected.type == ""
+    assert rejected.body_sha256 == hashlib.sha256(body).hexdigest() and rejected.body_size == len(body)
+    assert rejected.signature_present is True
+    assert rejected.client_ip == "203.0.113.9"
+    assert rejected.request_id == response["X-Request-ID"]
+    assert rejected.error.startswith("signature:") and len(rejected.error) <= 200
+    # Nothing of the body anywhere in the row.
+    row = WebhookEvent.objects.filter(pk=rejected.pk).values().get()
+    assert not any("секрет" in str(value) or order.number in str(value) for value in row.values())
+
+
+def test_unsigned_delivery_records_that_no_signature_was_sent(api_client):
+    assert _deliver(api_client, b'{"id": "evt_x"}', None).status_code == 400
+    rejected = WebhookEvent.objects.get()
+    assert rejected.signature_present is False and rejected.body_size == len(b'{"id": "evt_x"}')
+
+
+def test_verified_delivery_keeps_what_processing_needs(client_for, api_client):
+    order, _ = _order(client_for())
+    body = _event(order)
+
+    assert _deliver(api_client, body, _sign(body)).json()["result"] == "processed"
+
+    event = WebhookEvent.objects.get()
+    assert event.signature_valid and event.payload["id"] == "evt_1" and event.event_id == "evt_1"
+    assert event.body_sha256 == hashlib.sha256(body).hexdigest() and event.signature_present
+
+
+def test_a_flood_of_forgeries_writes_a_bounded_number_of_rows(client_for, api_client, settings):
+    order, _ = _order(client_for())
+    settings.RATELIMIT_ENABLE = True
+    settings.RATE_LIMITS = {"webhooks_rejected": "30/m"}
+    body = _event(order)
+
+    statuses = [
+        _deliver(api_client, body, _sign(body, secret="whsec_wrong"), REMOTE_ADDR="198.51.100.7").status_code
+        for _ in range(200)
+    ]
+
+    assert statuses[:30] == [400] * 30 and statuses[30:] == [429] * 170
+    assert WebhookEvent.objects.count() == 30
+    limited = _deliver(api_client, body, "t=1,v1=00", REMOTE_ADDR="198.51.100.7")
+    assert limited.status_code == 429 and int(limited["Retry-After"]) >= 1
+    assert limited.json()["code"] == "rate_limited"
+    # Another client is not blocked by that flood, and the real, signed event still goes through.
+    assert _deliver(api_client, body, "t=1,v1=00", REMOTE_ADDR="198.51.100.8").status_code == 400
+    assert _deliver(api_client, body, _sign(body), REMOTE_ADDR="198.51.100.7").json()["result"] == "processed"
+    assert Order.objects.get(pk=order.pk).status == "paid"
+
+
+def test_purge_removes_old_rejected_rows_and_keeps_verified_ones(settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from store.tasks import purge_rejected_webhooks_task
+    from store.tests.factories import WebhookEventFactory
+
+    settings.WEBHOOK_REJECTED_RETENTION_DAYS = 7
+    old = timezone.now() - timedelta(days=8)
+    old_rejected = WebhookEventFactory.create_batch(3, signature_valid=False, result="rejected", event_id="")
+    fresh_rejected = WebhookEventFactory(signature_valid=False, result="rejected", event_id="")
+    old_verified = WebhookEventFactory(result="processed")
+    WebhookEvent.objects.filter(pk__in=[e.pk for e in [*old_rejected, old_verified]]).update(created_at=old)
+
+    assert purge_rejected_webhooks_task.delay().get() == 3
+    assert purge_rejected_webhooks_task.delay().get() == 0  # idempotent
+
+    assert set(WebhookEvent.objects.values_list("pk", flat=True)) == {fresh_rejected.pk, old_verified.pk}

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from makrx.errors import ValidationError
 from makrx.idempotency import idempotent
 from makrx.logging import current_request_id
-from makrx.ratelimit import rate_limit
+from makrx.ratelimit import rate_limit, rate_limit_check
 from store.api.schema import CART_TOKEN, IDEMPOTENCY_CONFLICT, IDEMPOTENCY_KEY, cart_token, error_doc
 from store.api.serializers import payments as s
 from store.api.views.orders import order_for_request
@@ -20,6 +20,11 @@ from store.payments import SignatureInvalid
 from store.services.payments import payment_create, webhook_receive
 
 PAYMENT_TAGS = ["store payments"]
+WEBHOOK_RESPONSES = {
+    200: s.WebhookResultSerializer,
+    400: error_doc("invalid_signature: missing or invalid signature, or not an event."),
+    429: error_doc("rate_limited: too many deliveries (or too many invalid ones) from this address; see Retry-After."),
+}
 
 
 class OrderPaymentCreateApi(APIView):
@@ -50,7 +55,8 @@ class OrderPaymentCreateApi(APIView):
 
 
 class PaymentWebhookApi(APIView):
-    """Provider webhooks (no auth: the signature is the proof). Bad signature → 400 ``invalid_signature``."""
+    """Provider webhooks (no auth: the signature is the proof). Bad signature → 400 ``invalid_signature``;
+    too many bad ones from one client IP → 429 with Retry-After."""
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
@@ -59,7 +65,7 @@ class PaymentWebhookApi(APIView):
     @extend_schema(
         tags=PAYMENT_TAGS,
         request={"application/json": OpenApiTypes.OBJECT},
-        responses=s.WebhookResultSerializer,
+        responses=WEBHOOK_RESPONSES,
         auth=[],
         parameters=[OpenApiParameter("Stripe-Signature", OpenApiTypes.STR, OpenApiParameter.HEADER)],
     )
@@ -68,7 +74,14 @@ class PaymentWebhookApi(APIView):
         body = request.body  # the raw bytes the signature covers
         try:
             outcome = webhook_receive(
-                provider=self.provider, body=body, headers=request.headers, request_id=current_request_id() or ""
+                provider=self.provider,
+                body=body,
+                headers=request.headers,
+                request_id=current_request_id() or "",
+                client_ip=getattr(request, "client_ip", None),
+                # Deliveries that fail verification have a budget of their own per client IP: over it, 429
+                # with Retry-After and nothing written, so a flood of forgeries writes a bounded number of rows.
+                admit_rejected=lambda: rate_limit_check(request, "webhooks_rejected"),
             )
         except SignatureInvalid as exc:
             raise ValidationError("The webhook signature is missing or invalid.", code="invalid_signature") from exc
@@ -81,7 +94,7 @@ class RazorpayWebhookApi(PaymentWebhookApi):
     @extend_schema(
         tags=PAYMENT_TAGS,
         request={"application/json": OpenApiTypes.OBJECT},
-        responses=s.WebhookResultSerializer,
+        responses=WEBHOOK_RESPONSES,
         auth=[],
         parameters=[OpenApiParameter("X-Razorpay-Signature", OpenApiTypes.STR, OpenApiParameter.HEADER)],
         operation_id="store_payments_webhook_razorpay",
