@@ -280,6 +280,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "store.tasks.purge_abandoned_carts_task",
         "schedule": timedelta(hours=1),
     },
+    "store-purge-rejected-webhooks": {
+        "task": "store.tasks.purge_rejected_webhooks_task",
+        "schedule": timedelta(hours=6),
+    },
 }
 
 # --- makerspace bookings ---------------------------------------------------------------------
@@ -354,6 +358,8 @@ STORE_ORDER_PAYMENT_TIMEOUT_MINUTES = env.int("STORE_ORDER_PAYMENT_TIMEOUT_MINUT
 # Anonymous carts are purged when idle: empty ones after these hours, others after these days.
 STORE_EMPTY_CART_TTL_HOURS = env.int("STORE_EMPTY_CART_TTL_HOURS", default=24)
 STORE_ANONYMOUS_CART_TTL_DAYS = env.int("STORE_ANONYMOUS_CART_TTL_DAYS", default=30)
+# Days the digest of a webhook delivery that failed verification is kept (verified deliveries stay).
+WEBHOOK_REJECTED_RETENTION_DAYS = env.int("WEBHOOK_REJECTED_RETENTION_DAYS", default=7)
 
 # --- files ----------------------------------------------------------------------------------
 UPLOAD_MAX_MB = env.int("UPLOAD_MAX_MB", default=50)
