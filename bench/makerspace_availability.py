@@ -106,7 +106,7 @@ def bench_create(machines, members, *, count: int, threads: int, start: datetime
     begin = time.perf_counter()
     for i in range(count):
         reservation_create(
-            user=members[0].user,
+            actor=members[0].user,
             equipment=machines[0],
             starts_at=_slot(start, i)[0],
             ends_at=_slot(start, i)[1],
@@ -118,7 +118,7 @@ def bench_create(machines, members, *, count: int, threads: int, start: datetime
             machine, member = machines[index + 1], members[index + 1]
             for i in range(count // threads):
                 reservation_create(
-                    user=member.user,
+                    actor=member.user,
                     equipment=machine,
                     starts_at=_slot(start, i)[0],
                     ends_at=_slot(start, i)[1],

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from makerspace.models import Equipment, Makerspace, Member, MembershipPlan, OpeningHours, Skill
 from makerspace.services import members as member_services
+from makrx.auth.scoping import SYSTEM
 from makrx.models import User
 
 SLUG = "makrx-cave-bengaluru"
@@ -93,5 +94,5 @@ def run(*, options, stdout) -> None:
             machine.required_skills.add(skill)
     admin = User.objects.filter(username="admin").first()
     if admin and not Member.objects.filter(makerspace=space, user=admin).exists():
-        member_services.member_add(makerspace=space, user=admin, role=Member.Role.ADMIN, reason="seed")
+        member_services.member_add(makerspace=space, user=admin, role=Member.Role.ADMIN, actor=SYSTEM, reason="seed")
         stdout.write("made admin an admin member of MakrX Cave Bengaluru")

@@ -1,34 +1,53 @@
-"""Scheduled makerspace housekeeping: subscription expiry/renewal and skill expiry notices."""
+"""Scheduled makerspace housekeeping: subscription expiry/renewal, skill expiry notices, maintenance windows.
+
+Each task runs its service as ``SYSTEM`` (the services document that path) and is safe to run twice.
+A lost database connection or a failover (``OperationalError``, ``InterfaceError``) is raised again as
+``TransientError``, so the autoretry really retries it; anything else is a bug and fails the task.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
 from makerspace.services import maintenance as maintenance_services
 from makerspace.services import plans as plan_services
 from makerspace.services import skills as skill_services
 from makrx.errors import TransientError
 
+RETRY = {
+    "bind": True,
+    "acks_late": True,
+    "autoretry_for": (TransientError,),
+    "retry_backoff": True,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
 
-@shared_task(
-    bind=True, acks_late=True, autoretry_for=(TransientError,), retry_backoff=True, retry_jitter=True, max_retries=5
-)
+
+def run_retrying_database_errors(job: Callable[[], int]) -> int:
+    """Run ``job``; database connection trouble becomes TransientError (retried), other errors pass through."""
+    try:
+        return job()
+    except (OperationalError, InterfaceError) as exc:
+        raise TransientError(f"database unavailable: {exc}") from exc
+
+
+@shared_task(**RETRY)
 def expire_subscriptions_task(self) -> int:
     """Expire ended subscriptions, renewing those with auto_renew; safe to run twice (each row is locked and re-checked)."""
-    return plan_services.subscriptions_expire_due()
+    return run_retrying_database_errors(plan_services.subscriptions_expire_due)
 
 
-@shared_task(
-    bind=True, acks_late=True, autoretry_for=(TransientError,), retry_backoff=True, retry_jitter=True, max_retries=5
-)
+@shared_task(**RETRY)
 def expire_member_skills_task(self) -> int:
     """Mark expired skill grants and notify their members once (``expiry_notified_at``)."""
-    return skill_services.member_skills_expire_due()
+    return run_retrying_database_errors(skill_services.member_skills_expire_due)
 
 
-@shared_task(
-    bind=True, acks_late=True, autoretry_for=(TransientError,), retry_backoff=True, retry_jitter=True, max_retries=5
-)
+@shared_task(**RETRY)
 def apply_maintenance_windows_task(self) -> int:
     """Put machines into maintenance when a window starts and back when it ends; idempotent."""
-    return maintenance_services.maintenance_windows_apply()
+    return run_retrying_database_errors(maintenance_services.maintenance_windows_apply)

@@ -1,4 +1,4 @@
-"""Admin for equipment (status changes through the service, with history inline)."""
+"""Admin for equipment: create, edit and status changes through the equipment services, with history inline."""
 
 from __future__ import annotations
 
@@ -58,6 +58,38 @@ class EquipmentAdmin(MakerspaceScopedAdmin):
     readonly_fields = ("status", "created_at", "updated_at")
     inlines = [EquipmentStatusChangeInline]
     actions = ["mark_available", "mark_offline", "mark_maintenance"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return (*fields, "makerspace") if obj else fields
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        fields = {name: data[name] for name in form.changed_data if name in equipment_services.EQUIPMENT_FIELDS}
+        photo = (
+            data.get("photo") if "photo" in form.changed_data and hasattr(data.get("photo"), "content_type") else None
+        )
+        skills = list(data["required_skills"]) if "required_skills" in form.changed_data else None
+        if change:
+            equipment_services.equipment_update(
+                equipment=obj, actor=request.user, required_skills=skills, photo=photo, **fields
+            )
+            return
+        fields.pop("name", None)
+        created = equipment_services.equipment_create(
+            makerspace=data["makerspace"],
+            name=data["name"],
+            actor=request.user,
+            required_skills=skills,
+            photo=photo,
+            **fields,
+        )
+        obj.pk = created.pk
+
+    def save_related(self, request, form, formsets, change):
+        # required_skills were set by the service; the inlines are read-only history.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def _set_status(self, request, queryset, status: str):
         self.run_service(

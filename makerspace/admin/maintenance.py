@@ -28,11 +28,20 @@ class MaintenanceTicketAdmin(MakerspaceScopedAdmin):
     autocomplete_fields = ("equipment", "reported_by", "assignee")
     list_select_related = ("equipment", "assignee", "reported_by")
     date_hierarchy = "created_at"
-    readonly_fields = ("status", "blocking", "resolved_at", "created_at", "updated_at")
+    readonly_fields = ("equipment", "reported_by", "status", "blocking", "resolved_at", "created_at", "updated_at")
     actions = ["resolve_tickets", "close_tickets"]
 
     def has_add_permission(self, request):
         return False  # opened through the API so that blocking tickets set the machine's status
+
+    def save_model(self, request, obj, form, change):
+        fields = {
+            name: form.cleaned_data[name] for name in form.changed_data if name in ("title", "description", "priority")
+        }
+        if fields:
+            maintenance_services.ticket_update(ticket=obj, actor=request.user, **fields)
+        if "assignee" in form.changed_data:
+            maintenance_services.ticket_assign(ticket=obj, actor=request.user, assignee=form.cleaned_data["assignee"])
 
     @admin.action(description="Resolve selected tickets (returns machines to service)")
     def resolve_tickets(self, request, queryset):
@@ -40,7 +49,7 @@ class MaintenanceTicketAdmin(MakerspaceScopedAdmin):
             request,
             queryset,
             lambda t: maintenance_services.ticket_resolve(
-                ticket=t, user=request.user, resolution="Resolved in the admin"
+                ticket=t, actor=request.user, resolution="Resolved in the admin"
             ),
             "resolved",
         )
@@ -48,7 +57,7 @@ class MaintenanceTicketAdmin(MakerspaceScopedAdmin):
     @admin.action(description="Close selected tickets")
     def close_tickets(self, request, queryset):
         self.run_service(
-            request, queryset, lambda t: maintenance_services.ticket_close(ticket=t, user=request.user), "closed"
+            request, queryset, lambda t: maintenance_services.ticket_close(ticket=t, actor=request.user), "closed"
         )
 
 
@@ -73,5 +82,5 @@ class MaintenanceWindowAdmin(MakerspaceScopedAdmin):
     @admin.action(description="Cancel selected maintenance windows")
     def cancel_windows(self, request, queryset):
         self.run_service(
-            request, queryset, lambda w: maintenance_services.window_cancel(window=w, user=request.user), "cancelled"
+            request, queryset, lambda w: maintenance_services.window_cancel(window=w, actor=request.user), "cancelled"
         )

@@ -1,4 +1,7 @@
-"""Admin for members (approve, reject, suspend, reactivate through services) and their history."""
+"""Admin for members (add, role, approve, reject, suspend, reactivate, skills through services) and their history.
+
+The plan of a membership follows its subscriptions (Subscription screen), so it is read-only here.
+"""
 
 from __future__ import annotations
 
@@ -43,9 +46,9 @@ class MemberAdmin(MakerspaceScopedAdmin):
     list_display = ("user", "makerspace", "role", "status", "plan", "joined_at", "status_reason")
     list_filter = ("status", "role", "makerspace")
     search_fields = ("user__username", "user__email", "user__first_name", "user__last_name", "makerspace__name")
-    autocomplete_fields = ("user", "makerspace", "plan")
+    autocomplete_fields = ("user", "makerspace")
     list_select_related = ("user", "makerspace", "plan")
-    readonly_fields = ("status", "status_reason", "joined_at", "created_at", "updated_at")
+    readonly_fields = ("status", "status_reason", "plan", "joined_at", "created_at", "updated_at")
     inlines = [MemberSkillInline, MemberEventInline]
     actions = ["approve", "reject", "suspend", "reactivate", "grant_skill"]
 
@@ -60,13 +63,9 @@ class MemberAdmin(MakerspaceScopedAdmin):
                 makerspace=obj.makerspace, user=obj.user, role=obj.role, actor=request.user
             )
             obj.pk, obj.status, obj.joined_at = created.pk, created.status, created.joined_at
-            if obj.plan_id:
-                Member.objects.filter(pk=obj.pk).update(plan=obj.plan)
             return
         if "role" in form.changed_data:
             member_services.member_role_change(member=obj, role=obj.role, actor=request.user, reason="admin")
-        if "plan" in form.changed_data:
-            Member.objects.filter(pk=obj.pk).update(plan=obj.plan)
 
     @admin.action(description="Approve selected join requests")
     def approve(self, request, queryset):
@@ -104,7 +103,7 @@ class MemberAdmin(MakerspaceScopedAdmin):
             request,
             queryset,
             lambda m: skill_services.member_skill_grant(
-                member=m, skill=skill, granted_by=request.user, expires_at=expires_at
+                member=m, skill=skill, actor=request.user, expires_at=expires_at
             ),
             f"granted {skill}",
         )

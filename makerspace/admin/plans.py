@@ -1,4 +1,4 @@
-"""Admin for membership plans and subscriptions (cancel, expire/renew through services)."""
+"""Admin for membership plans and subscriptions: every save and action goes through the plan services."""
 
 from __future__ import annotations
 
@@ -28,6 +28,21 @@ class MembershipPlanAdmin(MakerspaceScopedAdmin):
     autocomplete_fields = ("makerspace",)
     list_select_related = ("makerspace",)
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return (*fields, "makerspace") if obj else fields
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in form.changed_data if name in plan_services.PLAN_FIELDS}
+        if change:
+            plan_services.plan_update(plan=obj, actor=request.user, **fields)
+            return
+        fields.pop("name", None)
+        created = plan_services.plan_create(
+            makerspace=obj.makerspace, name=form.cleaned_data["name"], actor=request.user, **fields
+        )
+        obj.pk = created.pk
+
 
 @admin.register(Subscription)
 class SubscriptionAdmin(MakerspaceScopedAdmin):
@@ -47,7 +62,10 @@ class SubscriptionAdmin(MakerspaceScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            Subscription.objects.filter(pk=obj.pk).update(auto_renew=obj.auto_renew)
+            if "auto_renew" in form.changed_data:
+                plan_services.subscription_auto_renew_set(
+                    subscription=obj, auto_renew=obj.auto_renew, actor=request.user
+                )
             return
         created = plan_services.subscription_create(
             member=obj.member, plan=obj.plan, actor=request.user, starts_at=obj.starts_at, auto_renew=obj.auto_renew
@@ -71,5 +89,8 @@ class SubscriptionAdmin(MakerspaceScopedAdmin):
     @admin.action(description="Expire (or auto-renew) selected subscriptions that have ended")
     def expire_now(self, request, queryset):
         self.run_service(
-            request, queryset, lambda s: plan_services.subscription_expire(subscription_id=s.pk), "checked for expiry"
+            request,
+            queryset,
+            lambda s: plan_services.subscription_expire(subscription_id=s.pk, actor=request.user),
+            "checked for expiry",
         )

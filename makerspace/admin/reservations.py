@@ -37,6 +37,9 @@ class ReservationAdmin(MakerspaceScopedAdmin):
     def has_add_permission(self, request):
         return False  # bookings go through the API, which checks every rule
 
+    def has_change_permission(self, request, obj=None):
+        return False  # a booking changes state through the actions (services), never by editing the row
+
     def has_delete_permission(self, request, obj=None):
         return False
 
@@ -53,7 +56,7 @@ class ReservationAdmin(MakerspaceScopedAdmin):
             request,
             queryset,
             lambda r: reservation_services.reservation_cancel(
-                reservation=r, user=request.user, reason="Cancelled by staff in the admin"
+                reservation=r, actor=request.user, reason="Cancelled by staff in the admin"
             ),
             "cancelled",
         )
@@ -63,7 +66,7 @@ class ReservationAdmin(MakerspaceScopedAdmin):
         self.run_service(
             request,
             queryset,
-            lambda r: reservation_services.reservation_check_in(reservation=r, user=request.user),
+            lambda r: reservation_services.reservation_check_in(reservation=r, actor=request.user),
             "checked in",
         )
 
@@ -72,6 +75,6 @@ class ReservationAdmin(MakerspaceScopedAdmin):
         self.run_service(
             request,
             queryset,
-            lambda r: reservation_services.reservation_no_show(reservation=r, user=request.user),
+            lambda r: reservation_services.reservation_no_show(reservation=r, actor=request.user),
             "marked no-show",
         )

@@ -1,4 +1,4 @@
-"""Admin for skills and members' skill grants (grant and revoke through services)."""
+"""Admin for skills and members' skill grants: create, edit, grant and revoke through the skill services."""
 
 from __future__ import annotations
 
@@ -17,6 +17,22 @@ class SkillAdmin(MakerspaceScopedAdmin):
     search_fields = ("name", "description", "makerspace__name")
     autocomplete_fields = ("makerspace",)
     list_select_related = ("makerspace",)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return (*fields, "makerspace") if obj else fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            fields = {
+                name: form.cleaned_data[name] for name in form.changed_data if name in ("name", "level", "description")
+            }
+            skill_services.skill_update(skill=obj, actor=request.user, **fields)
+            return
+        created = skill_services.skill_create(
+            makerspace=obj.makerspace, name=obj.name, level=obj.level, description=obj.description, actor=request.user
+        )
+        obj.pk = created.pk
 
 
 class ActiveGrantFilter(admin.SimpleListFilter):
@@ -59,7 +75,7 @@ class MemberSkillAdmin(MakerspaceScopedAdmin):
         if change:
             return
         grant, _ = skill_services.member_skill_grant(
-            member=obj.member, skill=obj.skill, granted_by=request.user, expires_at=obj.expires_at
+            member=obj.member, skill=obj.skill, actor=request.user, expires_at=obj.expires_at
         )
         obj.pk = grant.pk
 
@@ -68,6 +84,6 @@ class MemberSkillAdmin(MakerspaceScopedAdmin):
         self.run_service(
             request,
             queryset.filter(revoked_at__isnull=True),
-            lambda g: skill_services.member_skill_revoke(member=g.member, skill_id=g.skill_id, revoked_by=request.user),
+            lambda g: skill_services.member_skill_revoke(member=g.member, skill_id=g.skill_id, actor=request.user),
             "revoked",
         )

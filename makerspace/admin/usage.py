@@ -27,11 +27,14 @@ class UsageSessionAdmin(MakerspaceScopedAdmin):
     autocomplete_fields = ("equipment", "user", "member", "reservation")
     list_select_related = ("equipment", "user", "reservation")
     date_hierarchy = "started_at"
-    readonly_fields = [f.name for f in UsageSession._meta.fields if f.name not in ("notes",)]
+    readonly_fields = [f.name for f in UsageSession._meta.fields]
     actions = ["stop_sessions"]
 
     def has_add_permission(self, request):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # sessions are started and stopped through the usage services
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -39,5 +42,5 @@ class UsageSessionAdmin(MakerspaceScopedAdmin):
     @admin.action(description="Stop selected sessions now")
     def stop_sessions(self, request, queryset):
         self.run_service(
-            request, queryset, lambda u: usage_services.usage_session_stop(session=u, user=request.user), "stopped"
+            request, queryset, lambda u: usage_services.usage_session_stop(session=u, actor=request.user), "stopped"
         )

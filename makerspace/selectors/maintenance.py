@@ -1,30 +1,31 @@
-"""Maintenance reads: tickets (reporter's own, or staff's makerspaces) and scheduled windows."""
+"""Maintenance reads: tickets and scheduled windows, for the members and staff of the machine's makerspace."""
 
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
 from makerspace.models import MaintenanceTicket, MaintenanceWindow
-from makerspace.selectors.scope import own_or_staffed
+from makerspace.selectors.scope import MEMBER, own_or_space
 
 
-def ticket_list(*, user, equipment_id: int | None = None, status: str | None = None) -> QuerySet[MaintenanceTicket]:
-    """Staff see the tickets of their makerspaces; others the tickets they reported."""
-    queryset = own_or_staffed(
-        MaintenanceTicket.objects.all(), user, own=Q(reported_by=user), path="equipment__makerspace_id"
+def ticket_list(*, user) -> QuerySet[MaintenanceTicket]:
+    """Tickets of the makerspaces the user belongs to (any role), plus those they reported; platform admins all.
+
+    Ticket titles tell what is wrong with a machine now: they stay inside the makerspace.
+    """
+    queryset = own_or_space(
+        MaintenanceTicket.objects.all(), user, own=Q(reported_by=user), path="equipment__makerspace_id", level=MEMBER
     )
-    if equipment_id is not None:
-        queryset = queryset.filter(equipment_id=equipment_id)
-    if status:
-        queryset = queryset.filter(status=status)
     return queryset.select_related("equipment__makerspace", "reported_by", "assignee").order_by("-created_at", "-id")
 
 
-def window_list(*, user, equipment_id: int | None = None) -> QuerySet[MaintenanceWindow]:
-    """Windows are public to everyone signed in (they explain why a slot is not free), for active machines."""
-    queryset = MaintenanceWindow.objects.filter(equipment__active=True, equipment__makerspace__active=True)
-    if not getattr(user, "is_authenticated", False):
-        return queryset.none()
-    if equipment_id is not None:
-        queryset = queryset.filter(equipment_id=equipment_id)
+def window_list(*, user) -> QuerySet[MaintenanceWindow]:
+    """Windows of active machines of the makerspaces the user belongs to (they explain why a slot is not free)."""
+    queryset = own_or_space(
+        MaintenanceWindow.objects.filter(equipment__active=True, equipment__makerspace__active=True),
+        user,
+        own=Q(pk__in=[]),
+        path="equipment__makerspace_id",
+        level=MEMBER,
+    )
     return queryset.select_related("equipment__makerspace", "created_by").order_by("starts_at", "id")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch, Q, QuerySet
 
 from makerspace.models import Member, MemberEvent
-from makerspace.selectors.scope import widen
+from makerspace.selectors.scope import STAFFED, widen
 
 
 def memberships_for_user(user) -> list[dict]:
@@ -38,13 +38,11 @@ def member_for(*, user, makerspace) -> Member | None:
     return Member.objects.select_related("plan").filter(user=user, makerspace_id=makerspace_id).first()
 
 
-def member_list(*, user, makerspace_id: int | None = None) -> QuerySet[Member]:
+def member_list(*, user) -> QuerySet[Member]:
     """Members of the makerspaces the user staffs, plus the user's own memberships."""
     if not getattr(user, "is_authenticated", False):
         return Member.objects.none()
-    queryset = Member.objects.filter(widen(Q(user=user), user=user, path="makerspace_id", staff=True))
-    if makerspace_id is not None:
-        queryset = queryset.filter(makerspace_id=makerspace_id)
+    queryset = Member.objects.filter(widen(Q(user=user), user=user, path="makerspace_id", level=STAFFED))
     return queryset.select_related("user", "makerspace", "plan").order_by("makerspace_id", "user__username", "id")
 
 

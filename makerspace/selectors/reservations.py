@@ -9,30 +9,12 @@ from django.db.models import CharField, Q, QuerySet, Value
 from django.utils import timezone
 
 from makerspace.models import Closure, Equipment, MaintenanceWindow, OpeningHours, Reservation
-from makerspace.selectors.scope import own_or_staffed
+from makerspace.selectors.scope import own_or_space
 
 
-def reservation_list(
-    *,
-    user,
-    equipment_id: int | None = None,
-    makerspace_id: int | None = None,
-    status: str | None = None,
-    starts_after: datetime | None = None,
-    starts_before: datetime | None = None,
-) -> QuerySet[Reservation]:
+def reservation_list(*, user) -> QuerySet[Reservation]:
     """Members see their own reservations; staff those of their makerspaces; platform admins all."""
-    queryset = own_or_staffed(Reservation.objects.all(), user, own=Q(user=user), path="equipment__makerspace_id")
-    if equipment_id is not None:
-        queryset = queryset.filter(equipment_id=equipment_id)
-    if makerspace_id is not None:
-        queryset = queryset.filter(equipment__makerspace_id=makerspace_id)
-    if status:
-        queryset = queryset.filter(status=status)
-    if starts_after is not None:
-        queryset = queryset.filter(ends_at__gt=starts_after)
-    if starts_before is not None:
-        queryset = queryset.filter(starts_at__lt=starts_before)
+    queryset = own_or_space(Reservation.objects.all(), user, own=Q(user=user), path="equipment__makerspace_id")
     return queryset.select_related("equipment__makerspace", "user", "member", "created_by", "cancelled_by").order_by(
         "starts_at", "id"
     )

@@ -8,12 +8,13 @@ from makerspace.models import Member, MemberSkill, Skill
 from makerspace.selectors.scope import widen
 
 
-def skill_list(*, user, makerspace_id: int | None = None) -> QuerySet[Skill]:
+def skill_list(*, user) -> QuerySet[Skill]:
     """Skills of active makerspaces; managers also see those of their inactive ones."""
-    queryset = Skill.objects.filter(widen(Q(makerspace__active=True), user=user, path="makerspace_id"))
-    if makerspace_id is not None:
-        queryset = queryset.filter(makerspace_id=makerspace_id)
-    return queryset.select_related("makerspace").order_by("makerspace_id", "name", "level", "id")
+    return (
+        Skill.objects.filter(widen(Q(makerspace__active=True), user=user, path="makerspace_id"))
+        .select_related("makerspace")
+        .order_by("makerspace_id", "name", "level", "id")
+    )
 
 
 def member_skill_list(*, member: Member) -> QuerySet[MemberSkill]:

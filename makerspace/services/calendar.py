@@ -6,27 +6,34 @@ from django.db import transaction
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from makerspace.models import CalendarToken, Equipment, Member, Reservation
+from makerspace.models import CalendarToken, Equipment, Reservation
 from makerspace.models.calendar import new_calendar_token
-from makerspace.permissions import is_makerspace_staff
 from makerspace.selectors.calendar import calendar_token_owner, feed_reservation_list
-from makrx.auth import roles
-from makrx.errors import NotFound
+from makrx.auth import scoping
+from makrx.errors import NotFound, PermissionDenied
 
 FEED_LIMIT = 2000
 PRODID = "-//MakrX//Makerspace reservations//EN"
 
 
+def _require_signed_in(actor) -> None:
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied("Sign in to get a calendar feed.", code=scoping.NOT_MEMBER)
+
+
 @transaction.atomic
-def calendar_token_get(*, user) -> CalendarToken:
-    token, _ = CalendarToken.objects.get_or_create(user=user)
+def calendar_token_get(*, actor) -> CalendarToken:
+    """The actor's own feed token, created on first use."""
+    _require_signed_in(actor)
+    token, _ = CalendarToken.objects.get_or_create(user=actor)
     return token
 
 
 @transaction.atomic
-def calendar_token_rotate(*, user) -> CalendarToken:
-    """A new secret; the old feed URLs stop working at once."""
-    token, created = CalendarToken.objects.select_for_update().get_or_create(user=user)
+def calendar_token_rotate(*, actor) -> CalendarToken:
+    """A new secret for the actor's own feeds; the old feed URLs stop working at once."""
+    _require_signed_in(actor)
+    token, created = CalendarToken.objects.select_for_update().get_or_create(user=actor)
     if not created:
         token.token = new_calendar_token()
         token.rotated_at = timezone.now()
@@ -77,10 +84,9 @@ def equipment_reservations_ics(*, token: str, equipment_id: int) -> bytes:
     equipment = Equipment.objects.select_related("makerspace").filter(pk=equipment_id).first()
     if equipment is None:
         raise NotFound("Unknown machine.")
-    staff = is_makerspace_staff(user, equipment.makerspace_id)
-    member = Member.objects.filter(user=user, makerspace_id=equipment.makerspace_id, status=Member.Status.ACTIVE)
-    if not (staff or roles.is_platform_admin(user) or member.exists()):
+    if not scoping.can_use_makerspace(user, equipment.makerspace_id):
         raise NotFound("Unknown machine.")
+    staff = scoping.can_staff_makerspace(user, equipment.makerspace_id)
     calendar = _calendar(f"{equipment.name} — {equipment.makerspace.name}")
     for reservation in feed_reservation_list().filter(equipment=equipment)[:FEED_LIMIT]:
         who = reservation.user.get_username() if staff or reservation.user_id == user.pk else ""

@@ -1,4 +1,9 @@
-"""Equipment writes: create, edit, photo, and status changes recorded in EquipmentStatusChange."""
+"""Equipment writes: create, edit, photo, and status changes recorded in EquipmentStatusChange.
+
+Managers create and edit machines; staff set a machine's status by hand (``equipment_status_change``).
+Other services that already checked their own actor (maintenance, usage) move the status through
+``equipment_status_apply``, which checks nobody.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from makerspace.models import Equipment, EquipmentStatusChange, Skill
+from makrx.auth import scoping
 from makrx.errors import ConflictError, PayloadTooLarge, UnsupportedMediaType, ValidationError
 
 logger = logging.getLogger(__name__)
@@ -61,8 +67,10 @@ def _check(equipment: Equipment) -> None:
 
 @transaction.atomic
 def equipment_create(
-    *, makerspace, name: str, required_skills: list[Skill] | None = None, photo=None, actor=None, **fields
+    *, makerspace, name: str, actor, required_skills: list[Skill] | None = None, photo=None, **fields
 ) -> Equipment:
+    """A new machine of the makerspace (managers)."""
+    scoping.makerspace_manager_require(user=actor, makerspace_id=makerspace.pk)
     unknown = set(fields) - set(EQUIPMENT_FIELDS)
     if unknown:
         raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}.")
@@ -83,9 +91,10 @@ def equipment_create(
 
 @transaction.atomic
 def equipment_update(
-    *, equipment: Equipment, required_skills: list[Skill] | None = None, photo=None, **fields
+    *, equipment: Equipment, actor, required_skills: list[Skill] | None = None, photo=None, **fields
 ) -> Equipment:
-    """Edit a machine's description fields (its status changes through ``equipment_status_change``)."""
+    """Edit a machine's description fields (managers; its status changes through ``equipment_status_change``)."""
+    scoping.makerspace_manager_require(user=actor, makerspace_id=equipment.makerspace_id)
     equipment = Equipment.objects.select_for_update().get(pk=equipment.pk)
     for name, value in fields.items():
         if name not in EQUIPMENT_FIELDS:
@@ -107,10 +116,20 @@ def _actor(actor):
 
 @transaction.atomic
 def equipment_status_change(
-    *, equipment: Equipment, to_status: str, actor=None, reason: str = "", ticket=None, window=None
+    *, equipment: Equipment, to_status: str, actor, reason: str = ""
+) -> EquipmentStatusChange | None:
+    """Staff of the machine's makerspace set its status by hand; returns the history row (None: no change)."""
+    scoping.makerspace_staff_require(user=actor, makerspace_id=equipment.makerspace_id)
+    return equipment_status_apply(equipment=equipment, to_status=to_status, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def equipment_status_apply(
+    *, equipment: Equipment, to_status: str, actor, reason: str = "", ticket=None, window=None
 ) -> EquipmentStatusChange | None:
     """Set a machine's status and record why (with the maintenance ticket or window that caused it).
 
+    For services that have checked their actor already (or ``SYSTEM``): no permission check here.
     Returns the history row, or None when the machine already has that status.
     """
     if to_status not in Equipment.Status.values:

@@ -2,7 +2,7 @@
 
 Status rules: an open *blocking* ticket or an active window puts the machine in ``maintenance``; when the
 last of them ends the machine returns to ``available`` (an ``offline`` machine stays offline). Every change
-goes through ``equipment_status_change`` so the machine's history says which ticket or window caused it.
+goes through ``equipment_status_apply`` so the machine's history says which ticket or window caused it.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from makerspace.models import Equipment, EquipmentStatusChange, MaintenanceTicket, MaintenanceWindow, Member
-from makerspace.permissions import is_makerspace_staff, require_makerspace_staff
-from makerspace.selectors import members as member_selectors
-from makerspace.services.equipment import equipment_status_change
+from makerspace.models import Equipment, EquipmentStatusChange, MaintenanceTicket, MaintenanceWindow
+from makerspace.services.equipment import equipment_status_apply
 from makerspace.services.reservations import overlapping_reservations, reservations_cancel_overlapping
+from makrx.auth import scoping
+from makrx.auth.scoping import SYSTEM
 from makrx.errors import ConflictError, InvalidTransition, PermissionDenied, ValidationError
 
 MAX_WINDOW = timedelta(days=31)
@@ -47,7 +47,7 @@ def _release(equipment: Equipment, *, actor, reason: str, ticket=None, window=No
         return
     if _blocking_open(locked.pk) or _window_active(locked.pk, at=timezone.now()):
         return
-    equipment_status_change(
+    equipment_status_apply(
         equipment=locked, to_status=Equipment.Status.AVAILABLE, actor=actor, reason=reason, ticket=ticket, window=window
     )
 
@@ -56,7 +56,7 @@ def _take_out(equipment: Equipment, *, actor, reason: str, ticket=None, window=N
     locked = Equipment.objects.select_for_update().get(pk=equipment.pk)
     if locked.status in (Equipment.Status.MAINTENANCE, Equipment.Status.OFFLINE):
         return
-    equipment_status_change(
+    equipment_status_apply(
         equipment=locked,
         to_status=Equipment.Status.MAINTENANCE,
         actor=actor,
@@ -69,22 +69,17 @@ def _take_out(equipment: Equipment, *, actor, reason: str, ticket=None, window=N
 # --- tickets ------------------------------------------------------------------------------------
 
 
-def _may_report(user, equipment: Equipment) -> bool:
-    if is_makerspace_staff(user, equipment.makerspace_id):
-        return True
-    member = member_selectors.member_for(user=user, makerspace=equipment.makerspace_id)
-    return member is not None and member.status == Member.Status.ACTIVE
-
-
 @transaction.atomic
 def ticket_report(
-    *, user, equipment: Equipment, title: str, description: str = "", priority: str = "medium", blocking=False
+    *, actor, equipment: Equipment, title: str, description: str = "", priority: str = "medium", blocking=False
 ) -> MaintenanceTicket:
-    """Anyone with access to the machine reports a problem; only staff open a *blocking* ticket."""
-    if not _may_report(user, equipment):
-        raise PermissionDenied("Only members and staff of this makerspace report problems with its machines.")
-    if blocking and not is_makerspace_staff(user, equipment.makerspace_id):
-        raise PermissionDenied("Only staff open blocking tickets; report it and staff will take the machine out.")
+    """Members and staff of the machine's makerspace report a problem; only staff open a *blocking* ticket."""
+    user = actor
+    scoping.makerspace_member_require(user=user, makerspace_id=equipment.makerspace_id)
+    if blocking and not scoping.can_staff_makerspace(user, equipment.makerspace_id):
+        raise PermissionDenied(
+            "Only staff open blocking tickets; report it and staff will take the machine out.", code=scoping.NOT_STAFF
+        )
     if priority not in MaintenanceTicket.Priority.values:
         raise ValidationError("Unknown priority.", errors={"priority": ["Unknown priority."]})
     ticket = MaintenanceTicket.objects.create(
@@ -100,19 +95,19 @@ def ticket_report(
     return ticket
 
 
-def _lock_ticket(ticket: MaintenanceTicket, user) -> MaintenanceTicket:
+def _lock_ticket(ticket: MaintenanceTicket, actor) -> MaintenanceTicket:
     locked = MaintenanceTicket.objects.select_for_update().select_related("equipment").get(pk=ticket.pk)
-    require_makerspace_staff(user, locked.equipment.makerspace_id)
+    scoping.makerspace_staff_require(user=actor, makerspace_id=locked.equipment.makerspace_id)
     return locked
 
 
 @transaction.atomic
-def ticket_assign(*, ticket: MaintenanceTicket, user, assignee) -> MaintenanceTicket:
+def ticket_assign(*, ticket: MaintenanceTicket, actor, assignee) -> MaintenanceTicket:
     """Staff assign a ticket (to staff of the machine's makerspace); an open ticket moves to in progress."""
-    locked = _lock_ticket(ticket, user)
+    locked = _lock_ticket(ticket, actor)
     if locked.status not in MaintenanceTicket.OPEN_STATUSES:
         raise InvalidTransition(f"A {locked.get_status_display().lower()} ticket cannot be assigned.")
-    if assignee is not None and not is_makerspace_staff(assignee, locked.equipment.makerspace_id):
+    if assignee is not None and not scoping.can_staff_makerspace(assignee, locked.equipment.makerspace_id):
         raise ValidationError(
             "The assignee must be staff of the machine's makerspace.", errors={"assignee": ["Not staff here."]}
         )
@@ -123,9 +118,10 @@ def ticket_assign(*, ticket: MaintenanceTicket, user, assignee) -> MaintenanceTi
 
 
 @transaction.atomic
-def ticket_update(*, ticket: MaintenanceTicket, user, **fields) -> MaintenanceTicket:
+def ticket_update(*, ticket: MaintenanceTicket, actor, **fields) -> MaintenanceTicket:
     """Staff edit title, description, priority and ``blocking`` (which takes the machine out or releases it)."""
-    locked = _lock_ticket(ticket, user)
+    user = actor
+    locked = _lock_ticket(ticket, actor)
     allowed = {"title", "description", "priority", "blocking"}
     if set(fields) - allowed:
         raise ValidationError(f"Unknown fields: {', '.join(sorted(set(fields) - allowed))}.")
@@ -165,17 +161,17 @@ def _finish(ticket: MaintenanceTicket, user, *, to_status: str, resolution: str)
 
 
 @transaction.atomic
-def ticket_resolve(*, ticket: MaintenanceTicket, user, resolution: str) -> MaintenanceTicket:
+def ticket_resolve(*, ticket: MaintenanceTicket, actor, resolution: str) -> MaintenanceTicket:
     """Staff resolve an open ticket; the last blocking one returns the machine to available (unless a window runs)."""
     if not resolution.strip():
         raise ValidationError("Say how it was resolved.", errors={"resolution": ["Required."]})
-    return _finish(ticket, user, to_status=MaintenanceTicket.Status.RESOLVED, resolution=resolution)
+    return _finish(ticket, actor, to_status=MaintenanceTicket.Status.RESOLVED, resolution=resolution)
 
 
 @transaction.atomic
-def ticket_close(*, ticket: MaintenanceTicket, user, resolution: str = "") -> MaintenanceTicket:
+def ticket_close(*, ticket: MaintenanceTicket, actor, resolution: str = "") -> MaintenanceTicket:
     """Staff close a resolved ticket, or an open one that needs no work (duplicate, not reproducible)."""
-    return _finish(ticket, user, to_status=MaintenanceTicket.Status.CLOSED, resolution=resolution)
+    return _finish(ticket, actor, to_status=MaintenanceTicket.Status.CLOSED, resolution=resolution)
 
 
 # --- windows ------------------------------------------------------------------------------------
@@ -184,7 +180,7 @@ def ticket_close(*, ticket: MaintenanceTicket, user, resolution: str = "") -> Ma
 @transaction.atomic
 def window_schedule(
     *,
-    user,
+    actor,
     equipment: Equipment,
     starts_at: datetime,
     ends_at: datetime,
@@ -193,7 +189,8 @@ def window_schedule(
 ) -> MaintenanceWindow:
     """Staff schedule maintenance; overlapping reservations refuse it (409 ``reservation_conflict`` with their
     ids) unless ``cancel_reservations``, which cancels them with the window's reason."""
-    require_makerspace_staff(user, equipment.makerspace_id)
+    user = actor
+    scoping.makerspace_staff_require(user=actor, makerspace_id=equipment.makerspace_id)
     now = timezone.now()
     if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
         raise ValidationError("Times need a UTC offset or time zone.", errors={"starts_at": ["Naive datetime."]})
@@ -223,7 +220,7 @@ def window_schedule(
             equipment_id=locked.pk,
             starts_at=starts_at,
             ends_at=ends_at,
-            user=user,
+            actor=actor,
             reason=f"Maintenance: {reason}" if reason else "Scheduled maintenance",
         )
     if starts_at <= now:
@@ -232,10 +229,11 @@ def window_schedule(
 
 
 @transaction.atomic
-def window_cancel(*, window: MaintenanceWindow, user) -> MaintenanceWindow:
+def window_cancel(*, window: MaintenanceWindow, actor) -> MaintenanceWindow:
     """Staff cancel a window that has not ended; a running one releases the machine."""
+    user = actor
     locked = MaintenanceWindow.objects.select_for_update().select_related("equipment").get(pk=window.pk)
-    require_makerspace_staff(user, locked.equipment.makerspace_id)
+    scoping.makerspace_staff_require(user=actor, makerspace_id=locked.equipment.makerspace_id)
     now = timezone.now()
     if locked.cancelled_at is not None or locked.ends_at <= now:
         raise InvalidTransition("Only a window that is scheduled or running can be cancelled.")
@@ -252,7 +250,8 @@ def _status_set_by_window(equipment_id: int) -> bool:
 
 
 def maintenance_windows_apply(*, now: datetime | None = None) -> int:
-    """Flip machine status at window starts and ends; safe to run any number of times. Returns changes made."""
+    """Flip machine status at window starts and ends, as ``SYSTEM`` (the scheduled task); safe to run any number
+    of times. Returns changes made."""
     now = now or timezone.now()
     changes = 0
     starting = (
@@ -263,7 +262,7 @@ def maintenance_windows_apply(*, now: datetime | None = None) -> int:
     for window in starting:
         with transaction.atomic():
             before = Equipment.objects.select_for_update().get(pk=window.equipment_id).status
-            _take_out(window.equipment, actor=None, reason=f"maintenance window #{window.pk} started", window=window)
+            _take_out(window.equipment, actor=SYSTEM, reason=f"maintenance window #{window.pk} started", window=window)
             changes += before != Equipment.objects.get(pk=window.equipment_id).status
     in_maintenance = Equipment.objects.filter(status=Equipment.Status.MAINTENANCE).values_list("pk", flat=True)
     for equipment_id in in_maintenance:
@@ -274,9 +273,10 @@ def maintenance_windows_apply(*, now: datetime | None = None) -> int:
             if _window_active(equipment_id, at=now) or _blocking_open(equipment_id):
                 continue
             ended = MaintenanceWindow.objects.filter(equipment_id=equipment_id, starts_at__lte=now).order_by("-ends_at")
-            equipment_status_change(
+            equipment_status_apply(
                 equipment=equipment,
                 to_status=Equipment.Status.AVAILABLE,
+                actor=SYSTEM,
                 reason="maintenance window ended",
                 window=ended.first(),
             )

@@ -1,4 +1,10 @@
-"""Membership writes: joining, approval, suspension, reactivation, role changes; each writes a MemberEvent."""
+"""Membership writes: joining, approval, suspension, reactivation, role changes; each writes a MemberEvent.
+
+Who may act (checked here, so the API and the admin agree): staff approve and reject join requests,
+managers suspend, reactivate, expire, add members and change roles; nobody but a platform admin acts
+on their own membership, and only an admin of the makerspace acts on an ``admin`` membership or
+grants the ``admin`` role (``makrx.auth.scoping.membership_action_require``).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from makerspace.models import Makerspace, Member, MemberEvent
-from makrx.auth import roles
+from makrx.auth import scoping
+from makrx.auth.scoping import SYSTEM
 from makrx.errors import ConflictError, InvalidTransition, NotFound, PermissionDenied, ValidationError
 
 logger = logging.getLogger(__name__)
@@ -43,8 +50,20 @@ def _record(*, member: Member, actor, from_status: str, from_role: str, reason: 
     )
 
 
-def _transition(*, member: Member, to_status: str, actor, reason: str = "") -> Member:
+def _may_act(*, member: Member, actor, staff: bool = False) -> None:
+    scoping.membership_action_require(
+        user=actor,
+        makerspace_id=member.makerspace_id,
+        member_user_id=member.user_id,
+        member_role=member.role,
+        staff=staff,
+    )
+
+
+def _transition(*, member: Member, to_status: str, actor, reason: str = "", staff: bool = False) -> Member:
     member = _lock(member)
+    if actor is not SYSTEM:
+        _may_act(member=member, actor=actor, staff=staff)
     if to_status not in TRANSITIONS[member.status]:
         raise InvalidTransition(
             f"A {member.get_status_display().lower()} membership cannot become {S(to_status).label.lower()}."
@@ -61,12 +80,15 @@ def _transition(*, member: Member, to_status: str, actor, reason: str = "") -> M
 
 
 @transaction.atomic
-def makerspace_join(*, makerspace: Makerspace, user) -> Member:
-    """The user asks to join: active at once when the join policy is open, else pending staff approval.
+def makerspace_join(*, makerspace: Makerspace, actor) -> Member:
+    """The actor asks to join: active at once when the join policy is open, else pending staff approval.
 
     Already a member (pending, active, suspended) → 409 ``duplicate``; a rejected or expired membership
     may ask again.
     """
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied("Sign in to join a makerspace.", code="not_authenticated")
+    user = actor
     makerspace = Makerspace.objects.select_for_update().get(pk=makerspace.pk)
     if not makerspace.active:
         raise NotFound("Makerspace not found.")
@@ -96,16 +118,19 @@ def makerspace_join(*, makerspace: Makerspace, user) -> Member:
 
 @transaction.atomic
 def member_approve(*, member: Member, actor, reason: str = "") -> Member:
-    return _transition(member=member, to_status=S.ACTIVE, actor=actor, reason=reason)
+    """pending → active (staff of the makerspace; not their own request)."""
+    return _transition(member=member, to_status=S.ACTIVE, actor=actor, reason=reason, staff=True)
 
 
 @transaction.atomic
 def member_reject(*, member: Member, actor, reason: str = "") -> Member:
-    return _transition(member=member, to_status=S.REJECTED, actor=actor, reason=reason)
+    """pending → rejected (staff of the makerspace; not their own request)."""
+    return _transition(member=member, to_status=S.REJECTED, actor=actor, reason=reason, staff=True)
 
 
 @transaction.atomic
 def member_suspend(*, member: Member, actor, reason: str) -> Member:
+    """active → suspended, with a reason (managers)."""
     if not reason or not reason.strip():
         raise ValidationError("A reason is required to suspend a member.", errors={"reason": ["Required."]})
     return _transition(member=member, to_status=S.SUSPENDED, actor=actor, reason=reason.strip())
@@ -113,41 +138,33 @@ def member_suspend(*, member: Member, actor, reason: str) -> Member:
 
 @transaction.atomic
 def member_reactivate(*, member: Member, actor, reason: str = "") -> Member:
-    """Suspended or expired → active (pending members are approved, not reactivated)."""
+    """Suspended or expired → active (managers; pending members are approved, not reactivated)."""
     if member.status == S.PENDING:
         raise InvalidTransition("A pending membership is approved, not reactivated.")
     return _transition(member=member, to_status=S.ACTIVE, actor=actor, reason=reason)
 
 
 @transaction.atomic
-def member_expire(*, member: Member, actor=None, reason: str = "") -> Member:
+def member_expire(*, member: Member, actor, reason: str = "") -> Member:
+    """active/suspended → expired: managers, or ``SYSTEM`` when a subscription lapses."""
     return _transition(member=member, to_status=S.EXPIRED, actor=actor, reason=reason)
-
-
-def _is_makerspace_admin(user, makerspace_id: int) -> bool:
-    if roles.is_platform_admin(user):
-        return True
-    return Member.objects.filter(
-        user=user, makerspace_id=makerspace_id, status=S.ACTIVE, role=Member.Role.ADMIN
-    ).exists()
 
 
 @transaction.atomic
 def member_role_change(*, member: Member, role: str, actor, reason: str = "") -> Member:
     """Change a member's role in their makerspace (managers).
 
-    Only a makerspace admin (or platform admin) may grant or take away the ``admin`` role, and nobody
-    changes their own role (so a space never loses its last admin by accident).
+    Only a makerspace admin (or platform admin) grants or takes away the ``admin`` role, and nobody
+    but a platform admin changes their own role (so a space never loses its last admin by accident).
     """
     if role not in Member.Role.values:
         raise ValidationError(f"Unknown role {role!r}.", errors={"role": ["Unknown role."]})
     member = _lock(member)
+    _may_act(member=member, actor=actor)
+    if role == Member.Role.ADMIN:
+        scoping.makerspace_admin_require(user=actor, makerspace_id=member.makerspace_id)
     if member.role == role:
         return member
-    if member.user_id == getattr(actor, "pk", None) and not roles.is_platform_admin(actor):
-        raise PermissionDenied("You cannot change your own role.")
-    if Member.Role.ADMIN in (role, member.role) and not _is_makerspace_admin(actor, member.makerspace_id):
-        raise PermissionDenied("Only a makerspace admin can grant or remove the admin role.")
     from_role = member.role
     member.role = role
     member.save(update_fields=["role", "updated_at"])
@@ -156,8 +173,17 @@ def member_role_change(*, member: Member, role: str, actor, reason: str = "") ->
 
 
 @transaction.atomic
-def member_add(*, makerspace: Makerspace, user, role: str = Member.Role.MEMBER, actor=None, reason: str = "") -> Member:
-    """Staff add a user directly as an active member (admin screen, seed); 409 ``duplicate`` if already one."""
+def member_add(*, makerspace: Makerspace, user, actor, role: str = Member.Role.MEMBER, reason: str = "") -> Member:
+    """Managers add a user directly as an active member (admin screen; ``SYSTEM`` for seed data).
+
+    Only a makerspace admin adds someone as ``admin``; 409 ``duplicate`` if the user is already a member.
+    """
+    if role not in Member.Role.values:
+        raise ValidationError(f"Unknown role {role!r}.", errors={"role": ["Unknown role."]})
+    if actor is not SYSTEM:
+        scoping.makerspace_manager_require(user=actor, makerspace_id=makerspace.pk)
+        if role == Member.Role.ADMIN:
+            scoping.makerspace_admin_require(user=actor, makerspace_id=makerspace.pk)
     if Member.objects.filter(makerspace=makerspace, user=user).exists():
         raise ConflictError(f"{user} is already a member of {makerspace}.", code="duplicate")
     member = Member.objects.create(

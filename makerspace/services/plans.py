@@ -1,4 +1,9 @@
-"""Membership plans and subscriptions: create, cancel, expire and auto-renew."""
+"""Membership plans and subscriptions: create, cancel, expire and auto-renew.
+
+Managers of the plan's makerspace write plans and put members on them; a manager's own membership
+is another manager's job (``membership_action_require``). Expiry and renewal run as ``SYSTEM`` from
+the scheduled task, or as a manager from the admin.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from makerspace.models import Member, MemberEvent, MembershipPlan, Subscription
+from makrx.auth import scoping
+from makrx.auth.scoping import SYSTEM
 from makrx.errors import ConflictError, InvalidTransition, ValidationError
 
 logger = logging.getLogger(__name__)
@@ -56,7 +63,9 @@ def _check_plan(plan: MembershipPlan) -> None:
 
 
 @transaction.atomic
-def plan_create(*, makerspace, name: str, **fields) -> MembershipPlan:
+def plan_create(*, makerspace, name: str, actor, **fields) -> MembershipPlan:
+    """A new plan of the makerspace (managers)."""
+    scoping.makerspace_manager_require(user=actor, makerspace_id=makerspace.pk)
     unknown = set(fields) - set(PLAN_FIELDS)
     if unknown:
         raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}.")
@@ -67,7 +76,9 @@ def plan_create(*, makerspace, name: str, **fields) -> MembershipPlan:
 
 
 @transaction.atomic
-def plan_update(*, plan: MembershipPlan, **fields) -> MembershipPlan:
+def plan_update(*, plan: MembershipPlan, actor, **fields) -> MembershipPlan:
+    """Edit a plan (managers of its makerspace); running subscriptions keep their period."""
+    scoping.makerspace_manager_require(user=actor, makerspace_id=plan.makerspace_id)
     plan = MembershipPlan.objects.select_for_update().get(pk=plan.pk)
     for name, value in fields.items():
         if name not in PLAN_FIELDS:
@@ -76,6 +87,12 @@ def plan_update(*, plan: MembershipPlan, **fields) -> MembershipPlan:
     _check_plan(plan)
     plan.save()
     return plan
+
+
+def _may_act(*, member: Member, actor) -> None:
+    scoping.membership_action_require(
+        user=actor, makerspace_id=member.makerspace_id, member_user_id=member.user_id, member_role=member.role
+    )
 
 
 def _member_event(*, member: Member, actor, from_status: str, reason: str) -> None:
@@ -92,7 +109,7 @@ def _member_event(*, member: Member, actor, from_status: str, reason: str) -> No
 
 @transaction.atomic
 def subscription_create(
-    *, member: Member, plan: MembershipPlan, actor=None, starts_at: datetime | None = None, auto_renew: bool = False
+    *, member: Member, plan: MembershipPlan, actor, starts_at: datetime | None = None, auto_renew: bool = False
 ) -> Subscription:
     """Put a member on a plan for one billing period; the member's ``plan`` follows the active subscription.
 
@@ -100,6 +117,7 @@ def subscription_create(
     membership becomes active again.
     """
     member = Member.objects.select_for_update().get(pk=member.pk)
+    _may_act(member=member, actor=actor)
     if plan.makerspace_id != member.makerspace_id:
         raise ValidationError("The plan belongs to another makerspace.", errors={"plan": ["Wrong makerspace."]})
     if not plan.active:
@@ -128,9 +146,10 @@ def subscription_create(
 
 
 @transaction.atomic
-def subscription_cancel(*, subscription: Subscription, actor=None, reason: str = "") -> Subscription:
-    """End an active subscription now; the member keeps their membership but loses the plan."""
+def subscription_cancel(*, subscription: Subscription, actor, reason: str = "") -> Subscription:
+    """End an active subscription now (managers); the member keeps their membership but loses the plan."""
     subscription = Subscription.objects.select_for_update().select_related("member").get(pk=subscription.pk)
+    _may_act(member=subscription.member, actor=actor)
     if subscription.status != Subscription.Status.ACTIVE:
         raise InvalidTransition(f"A {subscription.status} subscription cannot be cancelled.")
     now = timezone.now()
@@ -144,8 +163,21 @@ def subscription_cancel(*, subscription: Subscription, actor=None, reason: str =
 
 
 @transaction.atomic
-def subscription_expire(*, subscription_id: int, now: datetime | None = None) -> Subscription | None:
+def subscription_auto_renew_set(*, subscription: Subscription, auto_renew: bool, actor) -> Subscription:
+    """Turn renewal at the end of the period on or off (managers)."""
+    subscription = Subscription.objects.select_for_update().select_related("member").get(pk=subscription.pk)
+    _may_act(member=subscription.member, actor=actor)
+    if subscription.auto_renew != auto_renew:
+        subscription.auto_renew = auto_renew
+        subscription.save(update_fields=["auto_renew", "updated_at"])
+    return subscription
+
+
+@transaction.atomic
+def subscription_expire(*, subscription_id: int, actor, now: datetime | None = None) -> Subscription | None:
     """Expire one ended subscription, renewing it when ``auto_renew`` (safe to run twice).
+
+    ``actor``: ``SYSTEM`` (the scheduled task) or a manager of the member's makerspace (the admin).
 
     Renewal needs an active plan and a member who is not suspended; otherwise the subscription lapses,
     the member loses the plan, and an active plain member's membership expires.
@@ -153,7 +185,11 @@ def subscription_expire(*, subscription_id: int, now: datetime | None = None) ->
     """
     now = now or timezone.now()
     subscription = Subscription.objects.select_for_update().select_related("plan").filter(pk=subscription_id).first()
-    if subscription is None or subscription.status != Subscription.Status.ACTIVE or subscription.ends_at > now:
+    if subscription is None:
+        return None
+    if actor is not SYSTEM:
+        scoping.makerspace_manager_require(user=actor, makerspace_id=subscription.member.makerspace_id)
+    if subscription.status != Subscription.Status.ACTIVE or subscription.ends_at > now:
         return None
     member = Member.objects.select_for_update().get(pk=subscription.member_id)
     subscription.status = Subscription.Status.EXPIRED
@@ -175,18 +211,18 @@ def subscription_expire(*, subscription_id: int, now: datetime | None = None) ->
         member.status = Member.Status.EXPIRED
         member.status_reason = "subscription ended"
         update += ["status", "status_reason"]
-        _member_event(member=member, actor=None, from_status=Member.Status.ACTIVE, reason="subscription ended")
+        _member_event(member=member, actor=SYSTEM, from_status=Member.Status.ACTIVE, reason="subscription ended")
     member.save(update_fields=update)
     logger.info("subscription %s expired", subscription.pk)
     return None
 
 
 def subscriptions_expire_due(*, now: datetime | None = None) -> int:
-    """Expire (or renew) every active subscription whose period has ended; returns how many were handled."""
+    """Expire (or renew) every active subscription whose period has ended, as ``SYSTEM``; returns how many."""
     now = now or timezone.now()
     ids = list(
         Subscription.objects.filter(status=Subscription.Status.ACTIVE, ends_at__lte=now).values_list("id", flat=True)
     )
     for subscription_id in ids:
-        subscription_expire(subscription_id=subscription_id, now=now)
+        subscription_expire(subscription_id=subscription_id, actor=SYSTEM, now=now)
     return len(ids)

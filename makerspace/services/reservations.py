@@ -1,4 +1,8 @@
-"""Reservation writes: booking with every rule of the issue, cancellation, check-in, no-show, completion.
+"""Reservation writes: booking with every booking rule, cancellation, check-in, no-show, completion.
+
+Who may act: members book for themselves (their membership is checked with the access rules), staff
+of the machine's makerspace book for a member and run check-in, no-show and completion; a member
+cancels their own reservation until the cut-off, staff cancel any of their makerspace's (with a reason).
 
 Checks run in a fixed order, each with its own 409 code: ``equipment_unavailable``, ``membership_inactive``,
 ``skill_required``, ``plan_limit``, ``outside_opening_hours``, ``maintenance_window``, ``slot_taken``.
@@ -16,11 +20,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from makerspace.models import Closure, Equipment, MaintenanceWindow, Member, OpeningHours, Reservation
-from makerspace.permissions import is_makerspace_staff
 from makerspace.selectors import members as member_selectors
 from makerspace.services.access import member_can_use_equipment
 from makrx import metrics
-from makrx.auth import roles
+from makrx.auth import roles, scoping
+from makrx.auth.scoping import SYSTEM
 from makrx.errors import ConflictError, InvalidTransition, PermissionDenied, ValidationError
 
 # A reservation fits inside one opening interval, so one day is the natural ceiling.
@@ -131,9 +135,10 @@ def _slot_taken() -> ConflictError:
 
 def _resolve_member(*, user, equipment: Equipment, member: Member | None) -> tuple[Member | None, object, bool]:
     """(member, user the slot is for, whether the access rules apply)."""
+    if not getattr(user, "is_authenticated", False):
+        raise PermissionDenied("Sign in to book a machine.", code=scoping.NOT_MEMBER)
     if member is not None:
-        if not is_makerspace_staff(user, equipment.makerspace_id):
-            raise PermissionDenied("Only staff of this makerspace book for other members.")
+        scoping.makerspace_staff_require(user=user, makerspace_id=equipment.makerspace_id)
         if member.makerspace_id != equipment.makerspace_id:
             raise ValidationError(
                 "That member belongs to another makerspace.", errors={"member": ["Member of another makerspace."]}
@@ -147,9 +152,10 @@ def _resolve_member(*, user, equipment: Equipment, member: Member | None) -> tup
 
 
 def reservation_create(
-    *, user, equipment: Equipment, starts_at: datetime, ends_at: datetime, member: Member | None = None, notes=""
+    *, actor, equipment: Equipment, starts_at: datetime, ends_at: datetime, member: Member | None = None, notes=""
 ) -> Reservation:
-    """Book ``equipment`` for ``[starts_at, ends_at)`` for the user (or, for staff, for ``member``)."""
+    """Book ``equipment`` for ``[starts_at, ends_at)`` for the actor (or, for staff, for ``member``)."""
+    user = actor
     now = timezone.now()
     _check_range(starts_at, ends_at, now=now)
     try:
@@ -197,15 +203,16 @@ def _lock(reservation: Reservation) -> Reservation:
 
 
 @transaction.atomic
-def reservation_cancel(*, reservation: Reservation, user, reason: str = "") -> Reservation:
+def reservation_cancel(*, reservation: Reservation, actor, reason: str = "") -> Reservation:
     """Members cancel their own until the cut-off; staff of the makerspace cancel any (with a reason)."""
+    user = actor
     locked = _lock(reservation)
-    staff = is_makerspace_staff(user, locked.equipment.makerspace_id)
+    staff = scoping.can_staff_makerspace(user, locked.equipment.makerspace_id)
+    if not staff and (not getattr(user, "is_authenticated", False) or locked.user_id != user.pk):
+        raise PermissionDenied("You may only cancel your own reservations.", code=scoping.NOT_STAFF)
     if locked.status not in (Reservation.Status.PENDING, Reservation.Status.CONFIRMED):
         raise InvalidTransition(f"A {locked.get_status_display().lower()} reservation cannot be cancelled.")
     if not staff:
-        if locked.user_id != user.pk:
-            raise PermissionDenied("You may only cancel your own reservations.")
         if timezone.now() > locked.starts_at - cancel_cutoff():
             minutes = int(cancel_cutoff().total_seconds() // 60)
             raise ConflictError(
@@ -225,16 +232,15 @@ def reservation_cancel(*, reservation: Reservation, user, reason: str = "") -> R
     return locked
 
 
-def _require_staff(user, reservation: Reservation) -> None:
-    if not is_makerspace_staff(user, reservation.equipment.makerspace_id):
-        raise PermissionDenied("Only staff of this makerspace do that.")
+def _require_staff(actor, reservation: Reservation) -> None:
+    scoping.makerspace_staff_require(user=actor, makerspace_id=reservation.equipment.makerspace_id)
 
 
 @transaction.atomic
-def reservation_check_in(*, reservation: Reservation, user) -> Reservation:
+def reservation_check_in(*, reservation: Reservation, actor) -> Reservation:
     """Staff mark the member as arrived (from 30 minutes before the start until the end)."""
     locked = _lock(reservation)
-    _require_staff(user, locked)
+    _require_staff(actor, locked)
     if locked.status not in (Reservation.Status.PENDING, Reservation.Status.CONFIRMED):
         raise InvalidTransition(f"A {locked.get_status_display().lower()} reservation cannot be checked in.")
     now = timezone.now()
@@ -248,10 +254,10 @@ def reservation_check_in(*, reservation: Reservation, user) -> Reservation:
 
 
 @transaction.atomic
-def reservation_no_show(*, reservation: Reservation, user) -> Reservation:
+def reservation_no_show(*, reservation: Reservation, actor) -> Reservation:
     """Staff mark a reservation whose start has passed without check-in; the slot is freed."""
     locked = _lock(reservation)
-    _require_staff(user, locked)
+    _require_staff(actor, locked)
     if locked.status not in (Reservation.Status.PENDING, Reservation.Status.CONFIRMED):
         raise InvalidTransition(f"A {locked.get_status_display().lower()} reservation cannot be marked no-show.")
     if timezone.now() < locked.starts_at:
@@ -263,11 +269,11 @@ def reservation_no_show(*, reservation: Reservation, user) -> Reservation:
 
 
 @transaction.atomic
-def reservation_complete(*, reservation: Reservation, user=None, system: bool = False) -> Reservation:
-    """A checked-in reservation is done (staff, or the usage service when a linked session stops)."""
+def reservation_complete(*, reservation: Reservation, actor) -> Reservation:
+    """A checked-in reservation is done: staff, or ``SYSTEM`` when the usage service stops a linked session."""
     locked = _lock(reservation)
-    if not system:
-        _require_staff(user, locked)
+    if actor is not SYSTEM:
+        _require_staff(actor, locked)
     if locked.status != Reservation.Status.CHECKED_IN:
         raise InvalidTransition("Only a checked-in reservation can be completed.")
     locked.status = Reservation.Status.COMPLETED
@@ -277,12 +283,12 @@ def reservation_complete(*, reservation: Reservation, user=None, system: bool = 
     return locked
 
 
-def reservations_cancel_overlapping(*, equipment_id: int, starts_at, ends_at, user, reason: str) -> list[int]:
+def reservations_cancel_overlapping(*, equipment_id: int, starts_at, ends_at, actor, reason: str) -> list[int]:
     """Cancel (as staff, with a reason) the active reservations overlapping a range; used by maintenance windows."""
     ids = []
     for reservation in overlapping_reservations(equipment_id=equipment_id, starts_at=starts_at, ends_at=ends_at).filter(
         Q(status__in=(Reservation.Status.PENDING, Reservation.Status.CONFIRMED))
     ):
-        reservation_cancel(reservation=reservation, user=user, reason=reason)
+        reservation_cancel(reservation=reservation, actor=actor, reason=reason)
         ids.append(reservation.pk)
     return ids

@@ -1,4 +1,9 @@
-"""Skills and members' skill grants: create, grant (optionally expiring), revoke, expire and notify."""
+"""Skills and members' skill grants: create, grant (optionally expiring), revoke, expire and notify.
+
+Managers define skills; staff grant and revoke them, never on their own membership (a platform admin
+excepted), and only an admin of the makerspace changes an ``admin`` member's skills. Expiry runs as
+``SYSTEM`` from the scheduled task.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from makerspace.models import Member, MemberSkill, Skill
+from makrx.auth import scoping
 from makrx.errors import ConflictError, NotFound, ValidationError
 
 logger = logging.getLogger(__name__)
@@ -22,8 +28,20 @@ def _check_unique(skill: Skill) -> None:
         raise ConflictError(f"Skill {skill.name!r} level {skill.level} already exists here.", code="duplicate")
 
 
+def _may_act(*, member: Member, actor) -> None:
+    scoping.membership_action_require(
+        user=actor,
+        makerspace_id=member.makerspace_id,
+        member_user_id=member.user_id,
+        member_role=member.role,
+        staff=True,
+    )
+
+
 @transaction.atomic
-def skill_create(*, makerspace, name: str, level: int = 1, description: str = "") -> Skill:
+def skill_create(*, makerspace, name: str, actor, level: int = 1, description: str = "") -> Skill:
+    """A new skill of the makerspace (managers)."""
+    scoping.makerspace_manager_require(user=actor, makerspace_id=makerspace.pk)
     if level < 1:
         raise ValidationError("level must be at least 1.", errors={"level": ["Must be at least 1."]})
     skill = Skill(makerspace=makerspace, name=name.strip(), level=level, description=description)
@@ -33,7 +51,9 @@ def skill_create(*, makerspace, name: str, level: int = 1, description: str = ""
 
 
 @transaction.atomic
-def skill_update(*, skill: Skill, **fields) -> Skill:
+def skill_update(*, skill: Skill, actor, **fields) -> Skill:
+    """Edit a skill (managers of its makerspace)."""
+    scoping.makerspace_manager_require(user=actor, makerspace_id=skill.makerspace_id)
     skill = Skill.objects.select_for_update().get(pk=skill.pk)
     for name, value in fields.items():
         if name not in ("name", "level", "description"):
@@ -48,10 +68,14 @@ def skill_update(*, skill: Skill, **fields) -> Skill:
 
 @transaction.atomic
 def member_skill_grant(
-    *, member: Member, skill: Skill, granted_by, expires_at: datetime | None = None
+    *, member: Member, skill: Skill, actor, expires_at: datetime | None = None
 ) -> tuple[MemberSkill, bool]:
-    """Grant a skill (staff); granting a skill the member holds renews it. Returns (grant, created)."""
+    """Grant a skill (staff, not to themselves); granting a skill the member holds renews it.
+
+    Returns (grant, created).
+    """
     member = Member.objects.select_for_update().get(pk=member.pk)
+    _may_act(member=member, actor=actor)
     if skill.makerspace_id != member.makerspace_id:
         raise ValidationError("The skill belongs to another makerspace.", errors={"skill": ["Wrong makerspace."]})
     if member.status in (Member.Status.REJECTED, Member.Status.PENDING):
@@ -65,7 +89,7 @@ def member_skill_grant(
     created = grant is None
     if created:
         grant = MemberSkill(member=member, skill=skill)
-    grant.granted_by = granted_by if getattr(granted_by, "is_authenticated", False) else None
+    grant.granted_by = actor
     grant.granted_at = now
     grant.expires_at = expires_at
     grant.expiry_notified_at = None
@@ -75,7 +99,9 @@ def member_skill_grant(
 
 
 @transaction.atomic
-def member_skill_revoke(*, member: Member, skill_id: int, revoked_by) -> MemberSkill:
+def member_skill_revoke(*, member: Member, skill_id: int, actor) -> MemberSkill:
+    """Take a skill away (staff, not their own)."""
+    _may_act(member=member, actor=actor)
     grant = (
         MemberSkill.objects.select_for_update()
         .filter(member=member, skill_id=skill_id, revoked_at__isnull=True)
@@ -84,7 +110,7 @@ def member_skill_revoke(*, member: Member, skill_id: int, revoked_by) -> MemberS
     if grant is None:
         raise NotFound("This member does not hold that skill.")
     grant.revoked_at = timezone.now()
-    grant.revoked_by = revoked_by if getattr(revoked_by, "is_authenticated", False) else None
+    grant.revoked_by = actor
     grant.save(update_fields=["revoked_at", "revoked_by", "updated_at"])
     return grant
 
@@ -109,7 +135,7 @@ def _notify_expired(grant_id: int) -> None:
 
 @transaction.atomic
 def member_skill_expire(*, grant_id: int, now: datetime | None = None) -> bool:
-    """Mark an expired grant as notified and tell the member after commit; False if nothing to do."""
+    """Mark an expired grant as notified and tell the member after commit; False if nothing to do (system path)."""
     now = now or timezone.now()
     grant = MemberSkill.objects.select_for_update().filter(pk=grant_id).first()
     if grant is None or grant.revoked_at or grant.expiry_notified_at or not grant.expires_at or grant.expires_at > now:

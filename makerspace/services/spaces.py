@@ -1,4 +1,4 @@
-"""Makerspace writes: create and edit spaces, their opening hours and closures."""
+"""Makerspace writes: create and edit spaces, their opening hours and closures (each checks its actor)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from makerspace.models import Closure, Makerspace, OpeningHours
+from makrx.auth.scoping import SYSTEM, makerspace_manager_require, platform_admin_require
 from makrx.errors import ConflictError, ValidationError
 
 MAKERSPACE_FIELDS = (
@@ -34,8 +35,10 @@ def _full_clean(obj, *, exclude=None) -> None:
 
 
 @transaction.atomic
-def makerspace_create(*, name: str, **fields) -> Makerspace:
-    """Create a makerspace (platform admins); the slug comes from the name unless given."""
+def makerspace_create(*, actor, name: str, **fields) -> Makerspace:
+    """Create a makerspace (platform admins, or ``SYSTEM`` for seed data); the slug comes from the name unless given."""
+    if actor is not SYSTEM:
+        platform_admin_require(user=actor)
     unknown = set(fields) - set(MAKERSPACE_FIELDS)
     if unknown:
         raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}.")
@@ -49,7 +52,9 @@ def makerspace_create(*, name: str, **fields) -> Makerspace:
 
 
 @transaction.atomic
-def makerspace_update(*, makerspace: Makerspace, **fields) -> Makerspace:
+def makerspace_update(*, makerspace: Makerspace, actor, **fields) -> Makerspace:
+    """Edit a makerspace's facts (its managers)."""
+    makerspace_manager_require(user=actor, makerspace_id=makerspace.pk)
     makerspace = Makerspace.objects.select_for_update().get(pk=makerspace.pk)
     for name, value in fields.items():
         if name not in MAKERSPACE_FIELDS:
@@ -63,11 +68,12 @@ def makerspace_update(*, makerspace: Makerspace, **fields) -> Makerspace:
 
 
 @transaction.atomic
-def opening_hours_set(*, makerspace: Makerspace, intervals: list[dict]) -> list[OpeningHours]:
-    """Replace the weekly opening hours with ``intervals`` [{weekday, opens, closes}] (local time).
+def opening_hours_set(*, makerspace: Makerspace, intervals: list[dict], actor) -> list[OpeningHours]:
+    """Replace the weekly opening hours with ``intervals`` [{weekday, opens, closes}] (local time; managers).
 
     Intervals of one day must not overlap; an empty list means the makerspace is never open.
     """
+    makerspace_manager_require(user=actor, makerspace_id=makerspace.pk)
     Makerspace.objects.select_for_update().get(pk=makerspace.pk)
     by_day: dict[int, list[tuple[time, time]]] = {}
     for interval in intervals:
@@ -98,12 +104,16 @@ def opening_hours_set(*, makerspace: Makerspace, intervals: list[dict]) -> list[
 
 
 @transaction.atomic
-def closure_create(*, makerspace: Makerspace, starts_on: date, ends_on: date, reason: str = "") -> Closure:
+def closure_create(*, makerspace: Makerspace, starts_on: date, ends_on: date, actor, reason: str = "") -> Closure:
+    """Close the makerspace for whole local days (managers)."""
+    makerspace_manager_require(user=actor, makerspace_id=makerspace.pk)
     if ends_on < starts_on:
         raise ValidationError("ends_on must not be before starts_on.", errors={"ends_on": ["Before starts_on."]})
     return Closure.objects.create(makerspace=makerspace, starts_on=starts_on, ends_on=ends_on, reason=reason)
 
 
 @transaction.atomic
-def closure_delete(*, closure: Closure) -> None:
+def closure_delete(*, closure: Closure, actor) -> None:
+    """Remove a closure (managers)."""
+    makerspace_manager_require(user=actor, makerspace_id=closure.makerspace_id)
     closure.delete()

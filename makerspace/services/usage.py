@@ -14,12 +14,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from makerspace.models import Equipment, Member, Reservation, UsageSession
-from makerspace.permissions import is_makerspace_staff
 from makerspace.selectors import members as member_selectors
 from makerspace.services.access import member_can_use_equipment
-from makerspace.services.equipment import equipment_status_change
+from makerspace.services.equipment import equipment_status_apply
 from makerspace.services.reservations import reservation_complete
-from makrx.auth import roles
+from makrx.auth import roles, scoping
+from makrx.auth.scoping import SYSTEM
 from makrx.errors import ConflictError, InvalidTransition, PermissionDenied, ValidationError
 
 CENT = Decimal("0.01")
@@ -33,11 +33,14 @@ def _in_use() -> ConflictError:
     return ConflictError("The machine already has an open usage session.", code="equipment_in_use")
 
 
-def usage_session_start(*, user, equipment: Equipment, member: Member | None = None, notes: str = "") -> UsageSession:
+def usage_session_start(*, actor, equipment: Equipment, member: Member | None = None, notes: str = "") -> UsageSession:
     """Start using a machine now (the member themselves, or staff for ``member``), after the access rules.
 
     Links the user's reservation that covers now (checking it in); refuses when another user holds the slot.
     """
+    user = actor
+    if not getattr(user, "is_authenticated", False):
+        raise PermissionDenied("Sign in to use a machine.", code=scoping.NOT_MEMBER)
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -45,8 +48,7 @@ def usage_session_start(*, user, equipment: Equipment, member: Member | None = N
             if not locked.active or locked.status in (Equipment.Status.OFFLINE, Equipment.Status.MAINTENANCE):
                 raise ConflictError(f"{locked.name} cannot be used now.", code="equipment_unavailable")
             if member is not None:
-                if not is_makerspace_staff(user, locked.makerspace_id):
-                    raise PermissionDenied("Only staff of this makerspace start sessions for other members.")
+                scoping.makerspace_staff_require(user=user, makerspace_id=locked.makerspace_id)
                 if member.makerspace_id != locked.makerspace_id:
                     raise ValidationError(
                         "That member belongs to another makerspace.", errors={"member": ["Elsewhere."]}
@@ -87,7 +89,7 @@ def usage_session_start(*, user, equipment: Equipment, member: Member | None = N
                 notes=notes,
             )
             if locked.status == Equipment.Status.AVAILABLE:
-                equipment_status_change(
+                equipment_status_apply(
                     equipment=locked,
                     to_status=Equipment.Status.IN_USE,
                     actor=user,
@@ -101,11 +103,13 @@ def usage_session_start(*, user, equipment: Equipment, member: Member | None = N
 
 
 @transaction.atomic
-def usage_session_stop(*, session: UsageSession, user, notes: str = "") -> UsageSession:
+def usage_session_stop(*, session: UsageSession, actor, notes: str = "") -> UsageSession:
     """Stop a session (its user or staff): duration in started minutes and the charge; frees the machine."""
+    user = actor
     locked = UsageSession.objects.select_for_update().select_related("equipment").get(pk=session.pk)
-    if locked.user_id != user.pk and not is_makerspace_staff(user, locked.equipment.makerspace_id):
-        raise PermissionDenied("Only the person using the machine or staff stop this session.")
+    own = getattr(user, "is_authenticated", False) and locked.user_id == user.pk
+    if not own and not scoping.can_staff_makerspace(user, locked.equipment.makerspace_id):
+        raise PermissionDenied("Only the person using the machine or staff stop this session.", code=scoping.NOT_STAFF)
     if locked.ended_at is not None:
         raise InvalidTransition("This session has already been stopped.")
     now = max(timezone.now(), locked.started_at)
@@ -119,12 +123,12 @@ def usage_session_stop(*, session: UsageSession, user, notes: str = "") -> Usage
     locked.save()
     equipment = Equipment.objects.select_for_update().get(pk=locked.equipment_id)
     if equipment.status == Equipment.Status.IN_USE:
-        equipment_status_change(
+        equipment_status_apply(
             equipment=equipment, to_status=Equipment.Status.AVAILABLE, actor=user, reason=f"usage session #{locked.pk}"
         )
     if (
         locked.reservation_id
         and Reservation.objects.filter(Q(pk=locked.reservation_id) & Q(status=Reservation.Status.CHECKED_IN)).exists()
     ):
-        reservation_complete(reservation=locked.reservation, system=True)
+        reservation_complete(reservation=locked.reservation, actor=SYSTEM)
     return locked

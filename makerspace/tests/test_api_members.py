@@ -136,7 +136,7 @@ def test_member_cannot_approve_themselves(client_for):
     space = f.MakerspaceFactory()
     pending = f.MemberFactory(makerspace=space, status="pending")
     response = client_for(user=pending.user).post(f"{URL}{pending.pk}/approve/", {}, format="json")
-    assert response.status_code == 403 and response.json()["code"] == "permission_denied"
+    assert response.status_code == 403 and response.json()["code"] == "not_makerspace_staff"
 
 
 def test_role_change_by_manager_with_admin_guard(client_for):

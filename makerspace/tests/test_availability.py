@@ -17,6 +17,10 @@ def url(machine):
     return f"/api/v1/makerspace/equipment/{machine.pk}/availability/"
 
 
+def member_of(space, client_for):
+    return client_for(user=f.MemberFactory(makerspace=space).user)
+
+
 @pytest.fixture
 def space():
     space = f.MakerspaceFactory(with_hours=False, timezone="Asia/Kolkata")
@@ -34,7 +38,7 @@ def test_free_slots_are_opening_minus_busy(space, client_for):
     f.ReservationFactory(equipment=machine, starts_at=at(10), ends_at=at(11))
     f.ReservationFactory(equipment=machine, starts_at=at(15), ends_at=at(16), status="cancelled")
     f.MaintenanceWindowFactory(equipment=machine, starts_at=at(16), ends_at=at(17))
-    client = client_for()
+    client = member_of(space, client_for)
     response = client.get(url(machine), {"date": day.isoformat()})
     assert response.status_code == 200, response.json()
     data = response.json()
@@ -48,7 +52,7 @@ def test_closure_day_has_no_free_slots(space, client_for):
     machine = f.EquipmentFactory(makerspace=space)
     day = timezone.now().date() + timedelta(days=5)
     f.ClosureFactory(makerspace=space, starts_on=day, ends_on=day)
-    data = client_for().get(url(machine), {"date": day.isoformat()}).json()
+    data = member_of(space, client_for).get(url(machine), {"date": day.isoformat()}).json()
     assert data["closed"] is True and data["free"] == [] and data["opening"] == []
 
 
@@ -69,7 +73,7 @@ def test_dst_day_intervals_are_local():
 
 def test_bad_dates_are_400(space, client_for):
     machine = f.EquipmentFactory(makerspace=space)
-    client = client_for()
+    client = member_of(space, client_for)
     assert client.get(url(machine)).status_code == 400
     assert client.get(url(machine), {"date": "2026-02-30"}).status_code == 400
     assert client.get(url(machine), {"date": "x\x00"}).status_code == 400
@@ -80,7 +84,7 @@ def test_query_count_does_not_grow_with_reservations(space, client_for, django_a
     machine = f.EquipmentFactory(makerspace=space)
     tz = space.tzinfo
     day = timezone.now().astimezone(tz).date() + timedelta(days=3)
-    client = client_for()
+    client = member_of(space, client_for)
     with django_assert_max_num_queries(8) as before:
         client.get(url(machine), {"date": day.isoformat()})
     for minute in range(0, 240, 5):
@@ -89,3 +93,13 @@ def test_query_count_does_not_grow_with_reservations(space, client_for, django_a
     with django_assert_max_num_queries(len(before.captured_queries)):
         data = client.get(url(machine), {"date": day.isoformat()}).json()
     assert len(data["busy"]) == 48
+
+
+def test_availability_is_for_members_and_staff_of_the_space(space, client_for):
+    machine = f.EquipmentFactory(makerspace=space)
+    day = (timezone.now() + timedelta(days=2)).date().isoformat()
+    stranger = client_for().get(url(machine), {"date": day})
+    other_staff = client_for(user=f.MemberFactory(role="staff").user).get(url(machine), {"date": day})
+    assert stranger.status_code == 403 and stranger.json()["code"] == "not_makerspace_member"
+    assert other_staff.status_code == 403
+    assert member_of(space, client_for).get(url(machine), {"date": day}).status_code == 200

@@ -50,7 +50,7 @@ def test_concurrent_joins_create_one_membership():
     space = f.MakerspaceFactory(join_policy="open")
     user = f.UserFactory()
 
-    results = run_concurrently(lambda: makerspace_join(makerspace=space, user=user))
+    results = run_concurrently(lambda: makerspace_join(makerspace=space, actor=user))
 
     members = [r for r in results if isinstance(r, Member)]
     conflicts = [r for r in results if isinstance(r, ConflictError)]
@@ -64,7 +64,9 @@ def test_concurrent_subscriptions_leave_one_active():
     plan = f.MembershipPlanFactory()
     member = f.MemberFactory(makerspace=plan.makerspace)
 
-    results = run_concurrently(lambda: subscription_create(member=member, plan=plan))
+    manager = f.MemberFactory(makerspace=plan.makerspace, role="manager").user
+
+    results = run_concurrently(lambda: subscription_create(member=member, plan=plan, actor=manager))
 
     assert len([r for r in results if isinstance(r, Subscription)]) == 1
     assert all(
@@ -128,10 +130,10 @@ def test_member_transitions_and_bookings_do_not_lock_the_makerspace_row():
         starts = (timezone.now() + timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
         booked = _with_lock_timeout(
             lambda: reservation_create(
-                user=booker.user, equipment=equipment, starts_at=starts, ends_at=starts + timedelta(hours=1)
+                actor=booker.user, equipment=equipment, starts_at=starts, ends_at=starts + timedelta(hours=1)
             )
         )
-        started = _with_lock_timeout(lambda: usage_session_start(user=booker.user, equipment=machine))
+        started = _with_lock_timeout(lambda: usage_session_start(actor=booker.user, equipment=machine))
     finally:
         release.set()
         holder.join(10)

@@ -92,7 +92,7 @@ def test_exclusion_constraint_maps_to_slot_taken(member, machine, django_db_bloc
     with mock.patch.object(svc, "overlapping_reservations") as overlapping:
         overlapping.return_value.exists.return_value = False
         with pytest.raises(ConflictError) as exc:
-            reservation_create(user=member.user, equipment=machine, starts_at=start, ends_at=end)
+            reservation_create(actor=member.user, equipment=machine, starts_at=start, ends_at=end)
     assert exc.value.code == "slot_taken"
     assert Reservation.objects.filter(equipment=machine).count() == 1
 
@@ -204,13 +204,13 @@ def test_booking_across_dst_change_uses_local_wall_clock(client_for):
     assert start.astimezone(berlin).hour == 1 and end.astimezone(berlin).hour == 4
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(timezone, "now", lambda: datetime(2026, 3, 1, tzinfo=UTC))
-        reservation = reservation_create(user=member.user, equipment=machine, starts_at=start, ends_at=end)
+        reservation = reservation_create(actor=member.user, equipment=machine, starts_at=start, ends_at=end)
         assert reservation.ends_at - reservation.starts_at == timedelta(hours=2)
         # 08:00–09:00 local is 07:00–08:00 UTC after the change but would be 08:00–09:00 UTC before it:
         # the same UTC range 07:00–09:00 ends at 11:00 local (closed) after the change.
         with pytest.raises(ConflictError) as exc:
             reservation_create(
-                user=member.user,
+                actor=member.user,
                 equipment=machine,
                 starts_at=datetime(2026, 3, 29, 7, 0, tzinfo=UTC),
                 ends_at=datetime(2026, 3, 29, 8, 0, tzinfo=UTC),
@@ -218,7 +218,7 @@ def test_booking_across_dst_change_uses_local_wall_clock(client_for):
         assert exc.value.code == "outside_opening_hours"
         # The day before (CET, UTC+1) the same UTC hour 07:00–08:00 is 08:00–09:00 local: open.
         reservation_create(
-            user=member.user,
+            actor=member.user,
             equipment=machine,
             starts_at=datetime(2026, 3, 28, 7, 0, tzinfo=UTC),
             ends_at=datetime(2026, 3, 28, 8, 0, tzinfo=UTC),
@@ -281,7 +281,7 @@ def test_malformed_json_is_400(member):
 def test_service_refuses_naive_datetimes(member, machine):
     with pytest.raises(ValidationError):
         reservation_create(
-            user=member.user, equipment=machine, starts_at=datetime(2030, 1, 1, 10), ends_at=datetime(2030, 1, 1, 11)
+            actor=member.user, equipment=machine, starts_at=datetime(2030, 1, 1, 10), ends_at=datetime(2030, 1, 1, 11)
         )
 
 

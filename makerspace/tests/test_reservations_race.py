@@ -37,7 +37,7 @@ def test_twenty_threads_one_reservation():
             try:
                 # Every thread asks for an overlapping range (shifted by minutes) on the same machine.
                 outcome = reservation_create(
-                    user=member.user,
+                    actor=member.user,
                     equipment=machine,
                     starts_at=start + timedelta(minutes=offset),
                     ends_at=start + timedelta(minutes=60 + offset),
@@ -78,7 +78,7 @@ def test_concurrent_usage_starts_leave_one_open_session():
         try:
             barrier.wait()
             try:
-                outcome = usage_session_start(user=member.user, equipment=machine)
+                outcome = usage_session_start(actor=member.user, equipment=machine)
             except Exception as exc:  # noqa: BLE001 - collected and asserted below
                 outcome = exc
             with lock:

@@ -32,10 +32,6 @@ class UserSummarySerializer(serializers.Serializer):
     display_name = serializers.CharField()
 
 
-class MakerspaceFilterSerializer(serializers.Serializer):
-    makerspace = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
-
-
 class AwareDateTimeField(serializers.DateTimeField):
     """An ISO 8601 datetime that must carry an offset or ``Z`` (naive times are ambiguous across time zones)."""
 

@@ -10,10 +10,25 @@ from makerspace.api.serializers.common import MAX_ID, UserSummarySerializer
 from makerspace.api.serializers.skills import SkillOutputSerializer
 from makerspace.models import Equipment, EquipmentStatusChange
 
+# What anyone signed in sees of another makerspace's machine (they choose a space to join by it).
+PUBLIC_FIELDS = ("id", "makerspace", "name", "slug", "equipment_type", "status")
+
 
 class EquipmentOutputSerializer(serializers.ModelSerializer):
+    """The full record for members and staff of the machine's makerspace; only PUBLIC_FIELDS for anyone else.
+
+    Rows come from ``equipment_list``, which annotates ``viewer_is_member``; a row without the
+    annotation is shown in full (it was loaded for someone already allowed to act on it).
+    """
+
     required_skills = SkillOutputSerializer(many=True, read_only=True)
     photo = serializers.FileField(read_only=True, allow_null=True, use_url=True)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if getattr(instance, "viewer_is_member", True):
+            return data
+        return {name: data[name] for name in PUBLIC_FIELDS}
 
     class Meta:
         model = Equipment

@@ -23,11 +23,6 @@ class TicketUpdateSerializer(serializers.Serializer):
     blocking = serializers.BooleanField(required=False)
 
 
-class TicketFilterSerializer(serializers.Serializer):
-    equipment = serializers.IntegerField(required=False, **ID)
-    status = serializers.ChoiceField(choices=MaintenanceTicket.Status.choices, required=False)
-
-
 class TicketAssignSerializer(serializers.Serializer):
     assignee = serializers.IntegerField(allow_null=True, **ID)
 
@@ -75,10 +70,6 @@ class WindowInputSerializer(serializers.Serializer):
     cancel_reservations = serializers.BooleanField(
         default=False, help_text="Cancel overlapping reservations instead of refusing with reservation_conflict."
     )
-
-
-class EquipmentFilterSerializer(serializers.Serializer):
-    equipment = serializers.IntegerField(required=False, **ID)
 
 
 class WindowOutputSerializer(serializers.ModelSerializer):

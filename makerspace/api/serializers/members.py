@@ -46,10 +46,6 @@ class MemberDetailSerializer(MemberOutputSerializer):
         fields = [*MemberOutputSerializer.Meta.fields, "events"]
 
 
-class MemberFilterSerializer(serializers.Serializer):
-    makerspace = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
-
-
 class MemberRoleInputSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=Member.Role.choices)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")

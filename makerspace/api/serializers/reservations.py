@@ -16,14 +16,6 @@ class ReservationInputSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
-class ReservationFilterSerializer(serializers.Serializer):
-    equipment = serializers.IntegerField(required=False, **ID)
-    makerspace = serializers.IntegerField(required=False, **ID)
-    status = serializers.ChoiceField(choices=Reservation.Status.choices, required=False)
-    starts_after = AwareDateTimeField(required=False, help_text="Reservations still running after this time.")
-    starts_before = AwareDateTimeField(required=False, help_text="Reservations starting before this time.")
-
-
 class ReservationOutputSerializer(serializers.ModelSerializer):
     equipment_name = serializers.CharField(source="equipment.name", read_only=True)
     makerspace = serializers.IntegerField(source="equipment.makerspace_id", read_only=True)

@@ -18,11 +18,6 @@ class UsageStopSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
-class UsageFilterSerializer(serializers.Serializer):
-    equipment = serializers.IntegerField(required=False, **ID)
-    open = serializers.BooleanField(required=False, default=False)
-
-
 class UsageSessionOutputSerializer(serializers.ModelSerializer):
     equipment_name = serializers.CharField(source="equipment.name", read_only=True)
     makerspace = serializers.IntegerField(source="equipment.makerspace_id", read_only=True)

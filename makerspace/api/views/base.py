@@ -1,46 +1,38 @@
-"""Small helpers shared by the makerspace views."""
+"""Small helpers shared by the makerspace views: the base view and the lookups of ids named in a request body."""
 
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework import generics
+from rest_framework import exceptions, generics
 from rest_framework.permissions import IsAuthenticated
 
-from makerspace.api.serializers.common import ErrorSerializer, MakerspaceFilterSerializer
+from makerspace.api.serializers.common import ErrorSerializer
 from makerspace.models import Equipment, Makerspace, Member
-from makerspace.permissions import require_makerspace_manager, require_makerspace_staff
-from makrx.errors import ValidationError
+from makrx import errors
 
 
 class MakerspaceApi(generics.GenericAPIView):
-    """Base: signed-in users; lists paginated; ``?makerspace=`` parsed safely."""
+    """Base: signed-in users; lists paginated and filtered (django-filter); refusals keep their codes.
+
+    Rows outside the user's scope are not found (404); an action on a row the user sees but may not
+    act on is refused by the service (403 with a ``not_makerspace_*`` code).
+    """
 
     permission_classes = [IsAuthenticated]
     # Only listed fields may be used in ?ordering= (never arbitrary serializer sources).
     ordering_fields = ["created_at"]
 
-    def makerspace_filter(self) -> int | None:
-        serializer = MakerspaceFilterSerializer(data=self.request.query_params)
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data.get("makerspace")
+    def permission_denied(self, request, message=None, code=None):
+        # DRF would answer "permission_denied" whatever the permission class said; keep its own code.
+        if request.authenticators and not request.successful_authenticator:
+            raise exceptions.NotAuthenticated()
+        raise errors.PermissionDenied(message, code=code)
 
     def paginated(self, queryset, serializer_class):
         page = self.paginate_queryset(self.filter_queryset(queryset))
         return self.get_paginated_response(
             serializer_class(page, many=True, context=self.get_serializer_context()).data
         )
-
-
-def makerspace_for_write(user, makerspace_id: int, *, staff: bool = False) -> Makerspace:
-    """The makerspace a write targets, after checking the user manages it (or staffs it, with ``staff``)."""
-    makerspace = Makerspace.objects.filter(pk=makerspace_id).first()
-    if makerspace is None:
-        raise ValidationError("Unknown makerspace.", errors={"makerspace": ["Unknown makerspace."]})
-    if staff:
-        require_makerspace_staff(user, makerspace)
-    else:
-        require_makerspace_manager(user, makerspace)
-    return makerspace
 
 
 def conflict_response(codes: str) -> OpenApiResponse:
@@ -55,19 +47,27 @@ def query_params(serializer_class, request) -> dict:
     return serializer.validated_data
 
 
+def makerspace_from_input(pk: int) -> Makerspace:
+    """The makerspace a request body names (400 when unknown; the service decides who may write to it)."""
+    makerspace = Makerspace.objects.filter(pk=pk).first()
+    if makerspace is None:
+        raise errors.ValidationError("Unknown makerspace.", errors={"makerspace": ["Unknown makerspace."]})
+    return makerspace
+
+
 def equipment_from_input(pk: int) -> Equipment:
-    """The machine a request body names (400 when unknown)."""
+    """The machine a request body names (400 when unknown; the service decides whether the user may use it)."""
     equipment = Equipment.objects.select_related("makerspace").filter(pk=pk).first()
     if equipment is None:
-        raise ValidationError("Unknown machine.", errors={"equipment": ["Unknown machine."]})
+        raise errors.ValidationError("Unknown machine.", errors={"equipment": ["Unknown machine."]})
     return equipment
 
 
 def member_from_input(pk: int | None) -> Member | None:
-    """The membership a request body names, or None when it names none (400 when unknown)."""
+    """The membership a request body names, or None (400 when unknown; the service decides who may act for it)."""
     if pk is None:
         return None
     member = Member.objects.select_related("plan", "user").filter(pk=pk).first()
     if member is None:
-        raise ValidationError("Unknown member.", errors={"member": ["Unknown member."]})
+        raise errors.ValidationError("Unknown member.", errors={"member": ["Unknown member."]})
     return member

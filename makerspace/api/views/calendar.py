@@ -65,10 +65,10 @@ class CalendarTokenApi(MakerspaceApi):
 
     @extend_schema(tags=TAGS, responses=s.CalendarTokenSerializer)
     def get(self, request):
-        token = calendar_services.calendar_token_get(user=request.user)
+        token = calendar_services.calendar_token_get(actor=request.user)
         return Response(s.CalendarTokenSerializer(token, context={"request": request}).data)
 
     @extend_schema(tags=TAGS, request=None, responses=s.CalendarTokenSerializer)
     def post(self, request):
-        token = calendar_services.calendar_token_rotate(user=request.user)
+        token = calendar_services.calendar_token_rotate(actor=request.user)
         return Response(s.CalendarTokenSerializer(token, context={"request": request}).data)

@@ -1,12 +1,17 @@
-"""/equipment/: anyone signed in reads active machines; managers create and edit; staff change status."""
+"""/equipment/: the machines' public facts for everyone signed in; details and live status for that space's members.
+
+Managers create and edit machines, staff change their status: the services check who acts.
+"""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from makerspace.api.filters import EquipmentFilter
 from makerspace.api.serializers.common import ErrorSerializer
 from makerspace.api.serializers.equipment import (
     EquipmentInputSerializer,
@@ -15,16 +20,16 @@ from makerspace.api.serializers.equipment import (
     EquipmentStatusInputSerializer,
     EquipmentUpdateSerializer,
 )
-from makerspace.api.views.base import MakerspaceApi, makerspace_for_write
+from makerspace.api.views.base import MakerspaceApi, makerspace_from_input
 from makerspace.models import Skill
-from makerspace.permissions import require_makerspace_manager, require_makerspace_staff
 from makerspace.selectors import equipment as equipment_selectors
 from makerspace.services import equipment as equipment_services
 from makrx.api.parsers import StrictJSONParser
+from makrx.auth.scoping import IsMakerspaceMemberToRead
 from makrx.errors import ValidationError
 
 TAGS = ["makerspace: equipment"]
-MAKERSPACE_PARAM = OpenApiParameter("makerspace", int, description="Only this makerspace.")
+MEMBERS_ONLY = OpenApiResponse(ErrorSerializer, description="not_makerspace_member")
 
 
 def _skills(ids: list[int] | None) -> list[Skill] | None:
@@ -37,19 +42,20 @@ def _skills(ids: list[int] | None) -> list[Skill] | None:
 
 
 class EquipmentListCreateApi(MakerspaceApi):
+    """Rows of makerspaces the user does not belong to carry only the public fields (name, type, status)."""
+
     serializer_class = EquipmentOutputSerializer
     parser_classes = [StrictJSONParser, MultiPartParser, FormParser]
     search_fields = ["name", "slug", "location", "description"]
-    filterset_fields = ["equipment_type", "status", "active"]
+    filterset_class = EquipmentFilter
     ordering_fields = ["name", "hourly_rate", "created_at"]
 
     def get_queryset(self):
         return equipment_selectors.equipment_list(user=self.request.user)
 
-    @extend_schema(tags=TAGS, parameters=[MAKERSPACE_PARAM], responses=EquipmentOutputSerializer(many=True))
+    @extend_schema(tags=TAGS, responses=EquipmentOutputSerializer(many=True))
     def get(self, request):
-        queryset = equipment_selectors.equipment_list(user=request.user, makerspace_id=self.makerspace_filter())
-        return self.paginated(queryset, EquipmentOutputSerializer)
+        return self.paginated(self.get_queryset(), EquipmentOutputSerializer)
 
     @extend_schema(
         tags=TAGS,
@@ -60,7 +66,7 @@ class EquipmentListCreateApi(MakerspaceApi):
         serializer = EquipmentInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        makerspace = makerspace_for_write(request.user, data.pop("makerspace"))
+        makerspace = makerspace_from_input(data.pop("makerspace"))
         skills = _skills(data.pop("required_skills", None))
         equipment = equipment_services.equipment_create(
             makerspace=makerspace, required_skills=skills, actor=request.user, **data
@@ -72,13 +78,16 @@ class EquipmentListCreateApi(MakerspaceApi):
 
 
 class EquipmentDetailApi(MakerspaceApi):
+    """A machine's full record: members and staff of its makerspace (others: 403 ``not_makerspace_member``)."""
+
     serializer_class = EquipmentOutputSerializer
     parser_classes = [StrictJSONParser, MultiPartParser, FormParser]
+    permission_classes = [IsAuthenticated, IsMakerspaceMemberToRead]
 
     def get_queryset(self):
         return equipment_selectors.equipment_list(user=self.request.user)
 
-    @extend_schema(tags=TAGS, responses=EquipmentOutputSerializer)
+    @extend_schema(tags=TAGS, responses={200: EquipmentOutputSerializer, 403: MEMBERS_ONLY})
     def get(self, request, pk: int):
         return Response(EquipmentOutputSerializer(self.get_object(), context={"request": request}).data)
 
@@ -89,25 +98,28 @@ class EquipmentDetailApi(MakerspaceApi):
     )
     def patch(self, request, pk: int):
         equipment = self.get_object()
-        require_makerspace_manager(request.user, equipment.makerspace_id)
         serializer = EquipmentUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         skills = _skills(data.pop("required_skills", None))
-        equipment_services.equipment_update(equipment=equipment, required_skills=skills, **data)
+        equipment_services.equipment_update(equipment=equipment, actor=request.user, required_skills=skills, **data)
         equipment = self.get_queryset().get(pk=equipment.pk)
         return Response(EquipmentOutputSerializer(equipment, context={"request": request}).data)
 
 
 class EquipmentStatusApi(MakerspaceApi):
-    """Set a machine's status by hand (staff of its makerspace); the change is kept in its history."""
+    """A machine's status history (who changed it, which ticket or session): members and staff of its makerspace.
+
+    POST sets the status by hand (staff of its makerspace); the change is kept in the history.
+    """
 
     serializer_class = EquipmentStatusChangeSerializer
+    permission_classes = [IsAuthenticated, IsMakerspaceMemberToRead]
 
     def get_queryset(self):
         return equipment_selectors.equipment_list(user=self.request.user)
 
-    @extend_schema(tags=TAGS, responses=EquipmentStatusChangeSerializer(many=True))
+    @extend_schema(tags=TAGS, responses={200: EquipmentStatusChangeSerializer(many=True), 403: MEMBERS_ONLY})
     def get(self, request, pk: int):
         return self.paginated(
             equipment_selectors.equipment_status_history(equipment=self.get_object()), EquipmentStatusChangeSerializer
@@ -116,7 +128,6 @@ class EquipmentStatusApi(MakerspaceApi):
     @extend_schema(tags=TAGS, request=EquipmentStatusInputSerializer, responses=EquipmentOutputSerializer)
     def post(self, request, pk: int):
         equipment = self.get_object()
-        require_makerspace_staff(request.user, equipment.makerspace_id)
         serializer = EquipmentStatusInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         equipment_services.equipment_status_change(

@@ -1,4 +1,7 @@
-"""Maintenance tickets (report, edit, assign, resolve, close) and scheduled maintenance windows."""
+"""Maintenance tickets (report, edit, assign, resolve, close) and scheduled maintenance windows.
+
+Lists and details stay inside the machine's makerspace (its members and staff); the services decide who acts.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +9,9 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
+from makerspace.api.filters import TicketFilter, WindowFilter
 from makerspace.api.serializers import maintenance as s
-from makerspace.api.views.base import MakerspaceApi, conflict_response, equipment_from_input, query_params
+from makerspace.api.views.base import MakerspaceApi, conflict_response, equipment_from_input
 from makerspace.selectors import maintenance as maintenance_selectors
 from makerspace.services import maintenance as maintenance_services
 from makrx.errors import ValidationError
@@ -18,18 +22,14 @@ TAGS = ["makerspace: maintenance"]
 
 class TicketListCreateApi(MakerspaceApi):
     serializer_class = s.TicketOutputSerializer
+    filterset_class = TicketFilter
 
     def get_queryset(self):
         return maintenance_selectors.ticket_list(user=self.request.user)
 
-    @extend_schema(tags=TAGS, parameters=[s.TicketFilterSerializer], responses=s.TicketOutputSerializer(many=True))
+    @extend_schema(tags=TAGS, responses=s.TicketOutputSerializer(many=True))
     def get(self, request):
-        filters = query_params(s.TicketFilterSerializer, request)
-        queryset = maintenance_selectors.ticket_list(
-            user=request.user, equipment_id=filters.get("equipment"), status=filters.get("status")
-        )
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(s.TicketOutputSerializer(page, many=True).data)
+        return self.paginated(self.get_queryset(), s.TicketOutputSerializer)
 
     @extend_schema(tags=TAGS, request=s.TicketInputSerializer, responses={201: s.TicketOutputSerializer})
     def post(self, request):
@@ -37,9 +37,9 @@ class TicketListCreateApi(MakerspaceApi):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         ticket = maintenance_services.ticket_report(
-            user=request.user, equipment=equipment_from_input(data.pop("equipment")), **data
+            actor=request.user, equipment=equipment_from_input(data.pop("equipment")), **data
         )
-        ticket = maintenance_selectors.ticket_list(user=request.user).get(pk=ticket.pk)
+        ticket = self.get_queryset().get(pk=ticket.pk)
         return Response(s.TicketOutputSerializer(ticket).data, status=status.HTTP_201_CREATED)
 
 
@@ -62,7 +62,7 @@ class TicketDetailApi(MakerspaceApi):
         serializer = s.TicketUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         return self.done(
-            maintenance_services.ticket_update(ticket=ticket, user=request.user, **serializer.validated_data)
+            maintenance_services.ticket_update(ticket=ticket, actor=request.user, **serializer.validated_data)
         )
 
 
@@ -82,7 +82,7 @@ class TicketAssignApi(TicketDetailApi):
             assignee = User.objects.filter(pk=assignee_id).first()
             if assignee is None:
                 raise ValidationError("Unknown user.", errors={"assignee": ["Unknown user."]})
-        return self.done(maintenance_services.ticket_assign(ticket=ticket, user=request.user, assignee=assignee))
+        return self.done(maintenance_services.ticket_assign(ticket=ticket, actor=request.user, assignee=assignee))
 
 
 class TicketResolveApi(TicketDetailApi):
@@ -97,7 +97,7 @@ class TicketResolveApi(TicketDetailApi):
         serializer.is_valid(raise_exception=True)
         return self.done(
             maintenance_services.ticket_resolve(
-                ticket=ticket, user=request.user, resolution=serializer.validated_data["resolution"]
+                ticket=ticket, actor=request.user, resolution=serializer.validated_data["resolution"]
             )
         )
 
@@ -114,23 +114,21 @@ class TicketCloseApi(TicketDetailApi):
         serializer.is_valid(raise_exception=True)
         return self.done(
             maintenance_services.ticket_close(
-                ticket=ticket, user=request.user, resolution=serializer.validated_data["resolution"]
+                ticket=ticket, actor=request.user, resolution=serializer.validated_data["resolution"]
             )
         )
 
 
 class WindowListCreateApi(MakerspaceApi):
     serializer_class = s.WindowOutputSerializer
+    filterset_class = WindowFilter
 
     def get_queryset(self):
         return maintenance_selectors.window_list(user=self.request.user)
 
-    @extend_schema(tags=TAGS, parameters=[s.EquipmentFilterSerializer], responses=s.WindowOutputSerializer(many=True))
+    @extend_schema(tags=TAGS, responses=s.WindowOutputSerializer(many=True))
     def get(self, request):
-        filters = query_params(s.EquipmentFilterSerializer, request)
-        queryset = maintenance_selectors.window_list(user=request.user, equipment_id=filters.get("equipment"))
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(s.WindowOutputSerializer(page, many=True).data)
+        return self.paginated(self.get_queryset(), s.WindowOutputSerializer)
 
     @extend_schema(
         tags=TAGS,
@@ -145,9 +143,9 @@ class WindowListCreateApi(MakerspaceApi):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         window = maintenance_services.window_schedule(
-            user=request.user, equipment=equipment_from_input(data.pop("equipment")), **data
+            actor=request.user, equipment=equipment_from_input(data.pop("equipment")), **data
         )
-        window = maintenance_selectors.window_list(user=request.user).get(pk=window.pk)
+        window = self.get_queryset().get(pk=window.pk)
         return Response(s.WindowOutputSerializer(window).data, status=status.HTTP_201_CREATED)
 
 
@@ -169,5 +167,5 @@ class WindowCancelApi(WindowDetailApi):
         responses={200: s.WindowOutputSerializer, 409: conflict_response("invalid_transition")},
     )
     def post(self, request, pk: int):
-        window = maintenance_services.window_cancel(window=self.get_object(), user=request.user)
+        window = maintenance_services.window_cancel(window=self.get_object(), actor=request.user)
         return Response(s.WindowOutputSerializer(self.get_queryset().get(pk=window.pk)).data)

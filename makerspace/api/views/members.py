@@ -1,11 +1,16 @@
-"""/members/: scoped list, detail with history, approve/reject (staff), suspend/reactivate/role (managers), skills."""
+"""/members/: scoped list, detail with history, approve/reject, suspend/reactivate, role changes, skill grants.
+
+Who may do what is the services' rule (``makerspace/services/members.py``, ``skills.py``); these views
+parse, call one service with ``actor=request.user`` and render.
+"""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
+from makerspace.api.filters import MemberFilter
 from makerspace.api.serializers.common import ErrorSerializer, ReasonInputSerializer, RequiredReasonInputSerializer
 from makerspace.api.serializers.members import (
     MemberDetailSerializer,
@@ -16,7 +21,6 @@ from makerspace.api.serializers.members import (
 )
 from makerspace.api.views.base import MakerspaceApi
 from makerspace.models import Member, Skill
-from makerspace.permissions import require_makerspace_manager, require_makerspace_staff
 from makerspace.selectors import members as member_selectors
 from makerspace.selectors import skills as skill_selectors
 from makerspace.services import members as member_services
@@ -24,9 +28,12 @@ from makerspace.services import skills as skill_services
 from makrx.errors import ValidationError
 
 TAGS = ["makerspace: members"]
-MAKERSPACE_PARAM = OpenApiParameter("makerspace", int, description="Only this makerspace.")
 TRANSITION_RESPONSES = {
     200: MemberOutputSerializer,
+    403: OpenApiResponse(
+        ErrorSerializer,
+        description="not_makerspace_staff, not_makerspace_manager, not_makerspace_admin, own_membership",
+    ),
     409: OpenApiResponse(ErrorSerializer, description="invalid_transition"),
 }
 
@@ -41,12 +48,11 @@ class MemberScopedApi(MakerspaceApi):
 class MemberListApi(MemberScopedApi):
     search_fields = ["user__username", "user__email", "user__first_name", "user__last_name"]
     ordering_fields = ["created_at", "joined_at", "status", "role"]
-    filterset_fields = ["status", "role"]
+    filterset_class = MemberFilter
 
-    @extend_schema(tags=TAGS, parameters=[MAKERSPACE_PARAM], responses=MemberOutputSerializer(many=True))
+    @extend_schema(tags=TAGS, responses=MemberOutputSerializer(many=True))
     def get(self, request):
-        queryset = member_selectors.member_list(user=request.user, makerspace_id=self.makerspace_filter())
-        return self.paginated(queryset, MemberOutputSerializer)
+        return self.paginated(self.get_queryset(), MemberOutputSerializer)
 
 
 class MemberDetailApi(MemberScopedApi):
@@ -62,12 +68,11 @@ class MemberDetailApi(MemberScopedApi):
     @extend_schema(
         tags=TAGS,
         request=MemberRoleInputSerializer,
-        responses={200: MemberDetailSerializer, 403: OpenApiResponse(ErrorSerializer)},
+        responses={200: MemberDetailSerializer, 403: TRANSITION_RESPONSES[403]},
         description="Change the member's role (managers; only makerspace admins grant or remove `admin`).",
     )
     def patch(self, request, pk: int):
         member = self.get_object()
-        require_makerspace_manager(request.user, member.makerspace_id)
         serializer = MemberRoleInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         member_services.member_role_change(member=member, actor=request.user, **serializer.validated_data)
@@ -75,18 +80,13 @@ class MemberDetailApi(MemberScopedApi):
 
 
 class _MemberTransitionApi(MemberScopedApi):
-    """POST with an optional reason; subclasses name the service and who may call it."""
+    """POST with an optional reason; subclasses name the service (which decides who may call it)."""
 
     service = None
-    staff_may = False
     input_serializer = ReasonInputSerializer
 
     def post(self, request, pk: int):
         member = self.get_object()
-        if self.staff_may:
-            require_makerspace_staff(request.user, member.makerspace_id)
-        else:
-            require_makerspace_manager(request.user, member.makerspace_id)
         serializer = self.input_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         member = self.service(member=member, actor=request.user, reason=serializer.validated_data["reason"])
@@ -98,7 +98,6 @@ class MemberApproveApi(_MemberTransitionApi):
     """pending → active (staff of the makerspace)."""
 
     service = staticmethod(member_services.member_approve)
-    staff_may = True
 
 
 @extend_schema(tags=TAGS, request=ReasonInputSerializer, responses=TRANSITION_RESPONSES)
@@ -106,7 +105,6 @@ class MemberRejectApi(_MemberTransitionApi):
     """pending → rejected (staff of the makerspace)."""
 
     service = staticmethod(member_services.member_reject)
-    staff_may = True
 
 
 @extend_schema(tags=TAGS, request=RequiredReasonInputSerializer, responses=TRANSITION_RESPONSES)
@@ -137,18 +135,18 @@ class MemberSkillListGrantApi(MemberScopedApi):
         responses={
             201: MemberSkillOutputSerializer,
             200: OpenApiResponse(MemberSkillOutputSerializer, description="An existing grant was renewed."),
+            403: TRANSITION_RESPONSES[403],
         },
     )
     def post(self, request, pk: int):
         member = self.get_object()
-        require_makerspace_staff(request.user, member.makerspace_id)
         serializer = MemberSkillGrantInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         skill = Skill.objects.filter(pk=serializer.validated_data["skill"]).first()
         if skill is None:
             raise ValidationError("Unknown skill.", errors={"skill": ["Unknown skill."]})
         grant, created = skill_services.member_skill_grant(
-            member=member, skill=skill, granted_by=request.user, expires_at=serializer.validated_data["expires_at"]
+            member=member, skill=skill, actor=request.user, expires_at=serializer.validated_data["expires_at"]
         )
         grant = skill_selectors.member_skill_list(member=member).get(pk=grant.pk)
         return Response(
@@ -159,9 +157,8 @@ class MemberSkillListGrantApi(MemberScopedApi):
 class MemberSkillRevokeApi(MemberScopedApi):
     serializer_class = MemberSkillOutputSerializer
 
-    @extend_schema(tags=TAGS, responses={204: None})
+    @extend_schema(tags=TAGS, responses={204: None, 403: TRANSITION_RESPONSES[403]})
     def delete(self, request, pk: int, skill_id: int):
         member: Member = self.get_object()
-        require_makerspace_staff(request.user, member.makerspace_id)
-        skill_services.member_skill_revoke(member=member, skill_id=skill_id, revoked_by=request.user)
+        skill_services.member_skill_revoke(member=member, skill_id=skill_id, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

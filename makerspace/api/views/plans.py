@@ -1,11 +1,14 @@
-"""/plans/ (anyone reads, managers write) and /subscriptions/ (own; managers create and cancel)."""
+"""/plans/ (anyone reads the offer, members the details, managers write) and /subscriptions/ (own; staff read,
+managers create and cancel). The services decide who may write."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from makerspace.api.filters import PlanFilter, SubscriptionFilter
 from makerspace.api.serializers.common import ErrorSerializer, ReasonInputSerializer
 from makerspace.api.serializers.plans import (
     PlanInputSerializer,
@@ -14,31 +17,28 @@ from makerspace.api.serializers.plans import (
     SubscriptionInputSerializer,
     SubscriptionOutputSerializer,
 )
-from makerspace.api.views.base import MakerspaceApi, makerspace_for_write
-from makerspace.models import Member, MembershipPlan
-from makerspace.permissions import require_makerspace_manager
+from makerspace.api.views.base import MakerspaceApi, makerspace_from_input, member_from_input
+from makerspace.models import MembershipPlan
 from makerspace.selectors import plans as plan_selectors
 from makerspace.services import plans as plan_services
+from makrx.auth.scoping import IsMakerspaceMemberToRead
 from makrx.errors import ValidationError
 
 TAGS = ["makerspace: plans"]
-MAKERSPACE_PARAM = OpenApiParameter("makerspace", int, description="Only this makerspace.")
 
 
 class PlanListCreateApi(MakerspaceApi):
     serializer_class = PlanOutputSerializer
     search_fields = ["name", "description"]
     ordering_fields = ["price", "name", "created_at"]
-    filterset_fields = ["billing_period", "active"]
+    filterset_class = PlanFilter
 
     def get_queryset(self):
         return plan_selectors.plan_list(user=self.request.user)
 
-    @extend_schema(tags=TAGS, parameters=[MAKERSPACE_PARAM], responses=PlanOutputSerializer(many=True))
+    @extend_schema(tags=TAGS, responses=PlanOutputSerializer(many=True))
     def get(self, request):
-        return self.paginated(
-            plan_selectors.plan_list(user=request.user, makerspace_id=self.makerspace_filter()), PlanOutputSerializer
-        )
+        return self.paginated(self.get_queryset(), PlanOutputSerializer)
 
     @extend_schema(
         tags=TAGS,
@@ -49,13 +49,14 @@ class PlanListCreateApi(MakerspaceApi):
         serializer = PlanInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        makerspace = makerspace_for_write(request.user, data.pop("makerspace"))
-        plan = plan_services.plan_create(makerspace=makerspace, **data)
+        makerspace = makerspace_from_input(data.pop("makerspace"))
+        plan = plan_services.plan_create(makerspace=makerspace, actor=request.user, **data)
         return Response(PlanOutputSerializer(plan).data, status=status.HTTP_201_CREATED)
 
 
 class PlanDetailApi(MakerspaceApi):
     serializer_class = PlanOutputSerializer
+    permission_classes = [IsAuthenticated, IsMakerspaceMemberToRead]
 
     def get_queryset(self):
         return plan_selectors.plan_list(user=self.request.user)
@@ -67,25 +68,23 @@ class PlanDetailApi(MakerspaceApi):
     @extend_schema(tags=TAGS, request=PlanUpdateSerializer, responses=PlanOutputSerializer)
     def patch(self, request, pk: int):
         plan = self.get_object()
-        require_makerspace_manager(request.user, plan.makerspace_id)
         serializer = PlanUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        plan = plan_services.plan_update(plan=plan, **serializer.validated_data)
+        plan = plan_services.plan_update(plan=plan, actor=request.user, **serializer.validated_data)
         return Response(PlanOutputSerializer(plan).data)
 
 
 class SubscriptionListCreateApi(MakerspaceApi):
     serializer_class = SubscriptionOutputSerializer
-    filterset_fields = ["status", "plan", "member"]
+    filterset_class = SubscriptionFilter
     ordering_fields = ["starts_at", "ends_at", "created_at"]
 
     def get_queryset(self):
         return plan_selectors.subscription_list(user=self.request.user)
 
-    @extend_schema(tags=TAGS, parameters=[MAKERSPACE_PARAM], responses=SubscriptionOutputSerializer(many=True))
+    @extend_schema(tags=TAGS, responses=SubscriptionOutputSerializer(many=True))
     def get(self, request):
-        queryset = plan_selectors.subscription_list(user=request.user, makerspace_id=self.makerspace_filter())
-        return self.paginated(queryset, SubscriptionOutputSerializer)
+        return self.paginated(self.get_queryset(), SubscriptionOutputSerializer)
 
     @extend_schema(
         tags=TAGS,
@@ -99,17 +98,14 @@ class SubscriptionListCreateApi(MakerspaceApi):
         serializer = SubscriptionInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        member = Member.objects.filter(pk=data["member"]).first()
-        if member is None:
-            raise ValidationError("Unknown member.", errors={"member": ["Unknown member."]})
-        require_makerspace_manager(request.user, member.makerspace_id)
+        member = member_from_input(data["member"])
         plan = MembershipPlan.objects.filter(pk=data["plan"]).first()
         if plan is None:
             raise ValidationError("Unknown plan.", errors={"plan": ["Unknown plan."]})
         subscription = plan_services.subscription_create(
             member=member, plan=plan, actor=request.user, starts_at=data["starts_at"], auto_renew=data["auto_renew"]
         )
-        subscription = plan_selectors.subscription_list(user=request.user).get(pk=subscription.pk)
+        subscription = self.get_queryset().get(pk=subscription.pk)
         return Response(SubscriptionOutputSerializer(subscription).data, status=status.HTTP_201_CREATED)
 
 
@@ -135,7 +131,6 @@ class SubscriptionCancelApi(SubscriptionDetailApi):
     )
     def post(self, request, pk: int):
         subscription = self.get_object()
-        require_makerspace_manager(request.user, subscription.member.makerspace_id)
         serializer = ReasonInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         plan_services.subscription_cancel(

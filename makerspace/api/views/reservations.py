@@ -1,11 +1,16 @@
-"""Reservations (book, cancel, check-in, no-show, complete) and a machine's availability for a day."""
+"""Reservations (book, cancel, check-in, no-show, complete) and a machine's availability for a day.
+
+The reservation services decide who may act; availability is for members and staff of the machine's makerspace.
+"""
 
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from makerspace.api.filters import ReservationFilter
 from makerspace.api.serializers import reservations as s
 from makerspace.api.views.base import (
     MakerspaceApi,
@@ -17,6 +22,7 @@ from makerspace.api.views.base import (
 from makerspace.selectors import equipment as equipment_selectors
 from makerspace.selectors import reservations as reservation_selectors
 from makerspace.services import reservations as reservation_services
+from makrx.auth.scoping import IsMakerspaceMemberToRead
 
 TAGS = ["makerspace: reservations"]
 
@@ -28,27 +34,14 @@ RESERVATION_CODES = (
 
 class ReservationListCreateApi(MakerspaceApi):
     serializer_class = s.ReservationOutputSerializer
+    filterset_class = ReservationFilter
 
     def get_queryset(self):
         return reservation_selectors.reservation_list(user=self.request.user)
 
-    @extend_schema(
-        tags=TAGS,
-        parameters=[s.ReservationFilterSerializer],
-        responses=s.ReservationOutputSerializer(many=True),
-    )
+    @extend_schema(tags=TAGS, responses=s.ReservationOutputSerializer(many=True))
     def get(self, request):
-        filters = query_params(s.ReservationFilterSerializer, request)
-        queryset = reservation_selectors.reservation_list(
-            user=request.user,
-            equipment_id=filters.get("equipment"),
-            makerspace_id=filters.get("makerspace"),
-            status=filters.get("status"),
-            starts_after=filters.get("starts_after"),
-            starts_before=filters.get("starts_before"),
-        )
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(s.ReservationOutputSerializer(page, many=True).data)
+        return self.paginated(self.get_queryset(), s.ReservationOutputSerializer)
 
     @extend_schema(
         tags=TAGS,
@@ -60,7 +53,7 @@ class ReservationListCreateApi(MakerspaceApi):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         reservation = reservation_services.reservation_create(
-            user=request.user,
+            actor=request.user,
             equipment=equipment_from_input(data["equipment"]),
             starts_at=data["starts_at"],
             ends_at=data["ends_at"],
@@ -109,7 +102,7 @@ class ReservationCancelApi(_ReservationActionApi):
         serializer = s.CancelInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         return reservation_services.reservation_cancel(
-            reservation=reservation, user=request.user, reason=serializer.validated_data["reason"]
+            reservation=reservation, actor=request.user, reason=serializer.validated_data["reason"]
         )
 
 
@@ -127,7 +120,7 @@ class _ReservationStaffActionApi(_ReservationActionApi):
         return super().post(request, pk)
 
     def act(self, request, reservation):
-        return self.service(reservation=reservation, user=request.user)
+        return self.service(reservation=reservation, actor=request.user)
 
 
 class ReservationCheckInApi(_ReservationStaffActionApi):
@@ -147,6 +140,7 @@ class EquipmentAvailabilityApi(MakerspaceApi):
 
     serializer_class = s.AvailabilitySerializer
     pagination_class = None
+    permission_classes = [IsAuthenticated, IsMakerspaceMemberToRead]
 
     def get_queryset(self):
         return equipment_selectors.equipment_list(user=self.request.user).prefetch_related(None)

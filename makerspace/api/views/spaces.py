@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from makerspace.api.serializers.common import ErrorSerializer
+from makerspace.api.serializers.common import MAX_ID, ErrorSerializer
 from makerspace.api.serializers.members import MemberOutputSerializer
 from makerspace.api.serializers.spaces import (
     ClosureSerializer,
@@ -18,12 +17,10 @@ from makerspace.api.serializers.spaces import (
 )
 from makerspace.api.views.base import MakerspaceApi
 from makerspace.models import Closure
-from makerspace.permissions import require_makerspace_manager
 from makerspace.selectors import spaces as space_selectors
 from makerspace.services import members as member_services
 from makerspace.services import spaces as space_services
-from makrx.auth import roles
-from makrx.errors import PermissionDenied
+from makrx.errors import NotFound
 
 TAGS = ["makerspace: spaces"]
 
@@ -46,11 +43,9 @@ class MakerspaceListCreateApi(MakerspaceApi):
         responses={201: MakerspaceOutputSerializer, 409: OpenApiResponse(ErrorSerializer, description="duplicate")},
     )
     def post(self, request):
-        if not roles.is_platform_admin(request.user):
-            raise PermissionDenied("Only platform administrators create makerspaces.")
         serializer = MakerspaceInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        makerspace = space_services.makerspace_create(**serializer.validated_data)
+        makerspace = space_services.makerspace_create(actor=request.user, **serializer.validated_data)
         return Response(MakerspaceOutputSerializer(makerspace).data, status=status.HTTP_201_CREATED)
 
 
@@ -71,10 +66,11 @@ class MakerspaceDetailApi(MakerspaceApi):
     )
     def patch(self, request, pk: int):
         makerspace = self.get_object()
-        require_makerspace_manager(request.user, makerspace)
         serializer = MakerspaceInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        makerspace = space_services.makerspace_update(makerspace=makerspace, **serializer.validated_data)
+        makerspace = space_services.makerspace_update(
+            makerspace=makerspace, actor=request.user, **serializer.validated_data
+        )
         return Response(MakerspaceOutputSerializer(self.get_queryset().get(pk=makerspace.pk)).data)
 
 
@@ -93,7 +89,7 @@ class MakerspaceJoinApi(MakerspaceApi):
         },
     )
     def post(self, request, pk: int):
-        member = member_services.makerspace_join(makerspace=self.get_object(), user=request.user)
+        member = member_services.makerspace_join(makerspace=self.get_object(), actor=request.user)
         return Response(MemberOutputSerializer(member).data, status=status.HTTP_201_CREATED)
 
 
@@ -113,10 +109,11 @@ class MakerspaceOpeningHoursApi(MakerspaceApi):
     @extend_schema(tags=TAGS, request=OpeningHoursInputSerializer, responses=OpeningHoursInputSerializer)
     def put(self, request, pk: int):
         makerspace = self.get_object()
-        require_makerspace_manager(request.user, makerspace)
         serializer = OpeningHoursInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        rows = space_services.opening_hours_set(makerspace=makerspace, intervals=serializer.validated_data["intervals"])
+        rows = space_services.opening_hours_set(
+            makerspace=makerspace, intervals=serializer.validated_data["intervals"], actor=request.user
+        )
         return Response({"intervals": OpeningHoursSerializer(rows, many=True).data})
 
 
@@ -134,10 +131,9 @@ class MakerspaceClosureListCreateApi(MakerspaceApi):
     @extend_schema(tags=TAGS, request=ClosureSerializer, responses={201: ClosureSerializer})
     def post(self, request, pk: int):
         makerspace = self.get_object()
-        require_makerspace_manager(request.user, makerspace)
         serializer = ClosureSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        closure = space_services.closure_create(makerspace=makerspace, **serializer.validated_data)
+        closure = space_services.closure_create(makerspace=makerspace, actor=request.user, **serializer.validated_data)
         return Response(ClosureSerializer(closure).data, status=status.HTTP_201_CREATED)
 
 
@@ -150,7 +146,8 @@ class MakerspaceClosureDeleteApi(MakerspaceApi):
     @extend_schema(tags=TAGS, responses={204: None})
     def delete(self, request, pk: int, closure_id: int):
         makerspace = self.get_object()
-        require_makerspace_manager(request.user, makerspace)
-        closure = get_object_or_404(Closure, pk=closure_id, makerspace=makerspace)
-        space_services.closure_delete(closure=closure)
+        closure = Closure.objects.filter(pk=closure_id, makerspace=makerspace).first() if closure_id <= MAX_ID else None
+        if closure is None:
+            raise NotFound("Unknown closure.")
+        space_services.closure_delete(closure=closure, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

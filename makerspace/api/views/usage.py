@@ -1,4 +1,4 @@
-"""Usage sessions: start and stop a machine, and the scoped session lists."""
+"""Usage sessions: start and stop a machine (the usage services decide who may), and the scoped session lists."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
+from makerspace.api.filters import UsageSessionFilter
 from makerspace.api.serializers import usage as s
 from makerspace.api.views.base import (
     MakerspaceApi,
     conflict_response,
     equipment_from_input,
     member_from_input,
-    query_params,
 )
 from makerspace.selectors import usage as usage_selectors
 from makerspace.services import usage as usage_services
@@ -22,18 +22,15 @@ TAGS = ["makerspace: usage"]
 
 class UsageSessionListStartApi(MakerspaceApi):
     serializer_class = s.UsageSessionOutputSerializer
+    filterset_class = UsageSessionFilter
+    ordering_fields = ["started_at"]
 
     def get_queryset(self):
         return usage_selectors.usage_session_list(user=self.request.user)
 
-    @extend_schema(tags=TAGS, parameters=[s.UsageFilterSerializer], responses=s.UsageSessionOutputSerializer(many=True))
+    @extend_schema(tags=TAGS, responses=s.UsageSessionOutputSerializer(many=True))
     def get(self, request):
-        filters = query_params(s.UsageFilterSerializer, request)
-        queryset = usage_selectors.usage_session_list(
-            user=request.user, equipment_id=filters.get("equipment"), open_only=filters["open"]
-        )
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(s.UsageSessionOutputSerializer(page, many=True).data)
+        return self.paginated(self.get_queryset(), s.UsageSessionOutputSerializer)
 
     @extend_schema(
         tags=TAGS,
@@ -50,7 +47,7 @@ class UsageSessionListStartApi(MakerspaceApi):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         session = usage_services.usage_session_start(
-            user=request.user,
+            actor=request.user,
             equipment=equipment_from_input(data["equipment"]),
             member=member_from_input(data.get("member")),
             notes=data["notes"],
@@ -82,6 +79,6 @@ class UsageSessionStopApi(UsageSessionDetailApi):
         serializer = s.UsageStopSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         session = usage_services.usage_session_stop(
-            session=session, user=request.user, notes=serializer.validated_data["notes"]
+            session=session, actor=request.user, notes=serializer.validated_data["notes"]
         )
         return Response(s.UsageSessionOutputSerializer(self.get_queryset().get(pk=session.pk)).data)

@@ -1,0 +1,145 @@
+"""List filters of the makerspace API (django-filter): one FilterSet per listed resource.
+
+Bad values answer 400 in the error format (DjangoFilterBackend raises a validation error); ids are
+bounded to 64 bits so a huge number is invalid input, never a database overflow.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django_filters import rest_framework as filters
+
+from makerspace.api.serializers.common import MAX_ID
+from makerspace.models import (
+    Equipment,
+    MaintenanceTicket,
+    MaintenanceWindow,
+    Member,
+    MembershipPlan,
+    Reservation,
+    Skill,
+    Subscription,
+    UsageSession,
+)
+
+
+class IdFilter(filters.NumberFilter):
+    """A positive 64-bit id (an integer, not a decimal)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class AwareDateTimeFormField(forms.DateTimeField):
+    """An ISO 8601 datetime that must carry an offset or ``Z`` (naive times are ambiguous across time zones)."""
+
+    default_error_messages = {"naive": "Give a UTC offset or Z (for example 2026-11-23T10:00:00+05:30)."}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            result = parse_datetime(str(value).strip())
+        except ValueError:
+            result = None
+        if result is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        if timezone.is_naive(result):
+            raise forms.ValidationError(self.error_messages["naive"], code="naive")
+        return result
+
+
+class AwareDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = AwareDateTimeFormField
+
+
+class MakerspaceFilterSet(filters.FilterSet):
+    """Every makerspace list takes ``?makerspace=<id>``; subclasses say where the makerspace id lives."""
+
+    makerspace = IdFilter(field_name="makerspace_id", help_text="Only this makerspace.")
+
+
+class MemberFilter(MakerspaceFilterSet):
+    class Meta:
+        model = Member
+        fields = ["makerspace", "status", "role"]
+
+
+class PlanFilter(MakerspaceFilterSet):
+    class Meta:
+        model = MembershipPlan
+        fields = ["makerspace", "billing_period", "active"]
+
+
+class SubscriptionFilter(MakerspaceFilterSet):
+    makerspace = IdFilter(field_name="member__makerspace_id", help_text="Only this makerspace.")
+    plan = IdFilter(field_name="plan_id")
+    member = IdFilter(field_name="member_id")
+
+    class Meta:
+        model = Subscription
+        fields = ["makerspace", "status", "plan", "member"]
+
+
+class SkillFilter(MakerspaceFilterSet):
+    class Meta:
+        model = Skill
+        fields = ["makerspace", "level"]
+
+
+class EquipmentFilter(MakerspaceFilterSet):
+    class Meta:
+        model = Equipment
+        fields = ["makerspace", "equipment_type", "status", "active"]
+
+
+class ReservationFilter(MakerspaceFilterSet):
+    makerspace = IdFilter(field_name="equipment__makerspace_id", help_text="Only this makerspace.")
+    equipment = IdFilter(field_name="equipment_id")
+    starts_after = AwareDateTimeFilter(
+        field_name="ends_at", lookup_expr="gt", help_text="Reservations still running after this time."
+    )
+    starts_before = AwareDateTimeFilter(
+        field_name="starts_at", lookup_expr="lt", help_text="Reservations starting before this time."
+    )
+
+    class Meta:
+        model = Reservation
+        fields = ["makerspace", "equipment", "status", "starts_after", "starts_before"]
+
+
+class TicketFilter(MakerspaceFilterSet):
+    makerspace = IdFilter(field_name="equipment__makerspace_id", help_text="Only this makerspace.")
+    equipment = IdFilter(field_name="equipment_id")
+
+    class Meta:
+        model = MaintenanceTicket
+        fields = ["makerspace", "equipment", "status", "priority", "blocking"]
+
+
+class WindowFilter(MakerspaceFilterSet):
+    makerspace = IdFilter(field_name="equipment__makerspace_id", help_text="Only this makerspace.")
+    equipment = IdFilter(field_name="equipment_id")
+
+    class Meta:
+        model = MaintenanceWindow
+        fields = ["makerspace", "equipment"]
+
+
+class UsageSessionFilter(MakerspaceFilterSet):
+    makerspace = IdFilter(field_name="equipment__makerspace_id", help_text="Only this makerspace.")
+    equipment = IdFilter(field_name="equipment_id")
+    open = filters.BooleanFilter(method="filter_open", help_text="true: only sessions still running.")
+
+    class Meta:
+        model = UsageSession
+        fields = ["makerspace", "equipment", "open"]
+
+    def filter_open(self, queryset, name, value):
+        return queryset.filter(ended_at__isnull=True) if value else queryset
