@@ -43,7 +43,7 @@ seed: install
 	$(PY) manage.py seed
 
 worker: install
-	$(VENV)/bin/celery -A makrx worker -Q default,bridge,notifications --loglevel=INFO
+	$(VENV)/bin/celery -A makrx worker -Q default,notifications --loglevel=INFO
 
 beat: install
 	$(VENV)/bin/celery -A makrx beat --loglevel=INFO --schedule /tmp/makrx-celerybeat-schedule

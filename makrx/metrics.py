@@ -9,14 +9,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from prometheus_client import Counter, Gauge
+from prometheus_client import Counter
 
 logger = logging.getLogger(__name__)
 
-# Set at scrape time from the database; with several processes the latest scrape wins.
-BRIDGE_MESSAGES = Gauge(
-    "makrx_bridge_messages", "Bridge outbox messages by state", ["state"], multiprocess_mode="mostrecent"
-)
 WEBHOOKS = Counter("makrx_webhooks_total", "Inbound webhooks by source and result", ["source", "result"])
 ORDERS = Counter("makrx_orders_total", "Store orders by event", ["event"])
 RESERVATIONS = Counter("makrx_reservations_total", "Reservations by event", ["event"])

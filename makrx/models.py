@@ -56,7 +56,7 @@ class Page(TimeStampedModel):
 
 
 class IdempotencyKey(TimeStampedModel):
-    """The first result of a retried write (checkout, quote, payment, bridge call)."""
+    """The first result of a retried write (checkout, payment)."""
 
     class State(models.TextChoices):
         IN_PROGRESS = "in_progress", "In progress"

@@ -28,7 +28,6 @@ DEFAULT_RATES = {
     "checkout": "20/m",
     "payments": "30/m",
     "webhooks": "600/m",
-    "bridge": "600/m",
     "default": "120/m",
 }
 

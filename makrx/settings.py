@@ -115,7 +115,6 @@ INSTALLED_APPS = [
     "makrx",
     "makerspace",
     "store",
-    "bridge",
 ]
 
 MIDDLEWARE = [
@@ -246,9 +245,8 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=60)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=90)
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_QUEUES_NAMES = ("default", "bridge", "notifications")
+CELERY_TASK_QUEUES_NAMES = ("default", "notifications")
 CELERY_TASK_ROUTES = {
-    "bridge.tasks.*": {"queue": "bridge"},
     "*.tasks.send_notification*": {"queue": "notifications"},
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = 5
@@ -334,13 +332,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-
-# --- bridge -------------------------------------------------------------------------------
-MAKRCAVE_API_URL = env.str("MAKRCAVE_API_URL", default="").rstrip("/")
-MAKRCAVE_API_KEY = env.str("MAKRCAVE_API_KEY", default="")
-SERVICE_JWT = env.str("SERVICE_JWT", default="")
-CAVE_WEBHOOK_SECRET = env.str("CAVE_WEBHOOK_SECRET", default="")
-STORE_API_URL = env.str("STORE_API_URL", default="").rstrip("/")
 
 # --- money, payments --------------------------------------------------------------------
 DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="INR").upper()
@@ -483,7 +474,7 @@ if DEBUG:
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "MakrX platform API",
-    "DESCRIPTION": "Makerspaces, the maker store and the bridge between them.",
+    "DESCRIPTION": "Makerspaces and the maker store.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

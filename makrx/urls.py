@@ -40,7 +40,6 @@ api_v1_patterns = [
     path("auth/", include("makrx.auth.urls")),
     path("makerspace/", include("makerspace.api.urls")),
     path("store/", include("store.api.urls")),
-    path("bridge/", include("bridge.api.urls")),
     path("", include(pages_router.urls)),
 ]
 
@@ -49,8 +48,6 @@ urlpatterns = [
     path("api/v1/", include(api_v1_patterns)),
     # Paths the earlier FastAPI services' single-page apps call (DESIGN.md §5).
     path("api/", include("store.api.legacy_urls")),
-    path("api/", include("bridge.api.legacy_urls")),
-    path("", include("bridge.api.legacy_urls")),
     path("api/schema/", SpectacularJSONAPIView.as_view(), name="schema"),
     path("docs", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     path("redoc", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

@@ -40,7 +40,6 @@ class DiagnosticsServerSerializer(serializers.Serializer):
     platform = serializers.CharField()
     celery_eager = serializers.BooleanField()
     keycloak_configured = serializers.BooleanField()
-    bridge_mode = serializers.ChoiceField(choices=["http", "in_process"])
 
 
 class DiagnosticsDatabaseSerializer(serializers.Serializer):
@@ -119,7 +118,6 @@ class DiagnosticsServerApi(_DiagnosticsBase):
                 "platform": platform.platform(),
                 "celery_eager": settings.CELERY_TASK_ALWAYS_EAGER,
                 "keycloak_configured": settings.KEYCLOAK_CONFIGURED,
-                "bridge_mode": "http" if settings.MAKRCAVE_API_URL else "in_process",
             }
         )
 

@@ -1,4 +1,4 @@
-"""/api/v1/pages/: anyone reads published pages; staff write."""
+"""/api/v1/pages/: anyone reads published pages; platform administrators write."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
 from makrx import selectors, services
-from makrx.api.permissions import IsStaffOrReadOnly
+from makrx.api.permissions import IsPlatformAdminOrReadOnly
 from makrx.models import Page
 
 
@@ -30,7 +30,7 @@ class PageSerializer(serializers.ModelSerializer):
 )
 class PageViewSet(viewsets.ModelViewSet):
     serializer_class = PageSerializer
-    permission_classes = [IsStaffOrReadOnly]
+    permission_classes = [IsPlatformAdminOrReadOnly]
     lookup_field = "slug"
     search_fields = ["title", "body"]
     ordering_fields = ["title", "created_at"]
@@ -42,12 +42,15 @@ class PageViewSet(viewsets.ModelViewSet):
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        page = services.page_save(**serializer.validated_data)
+        page = services.page_save(actor=request.user, **serializer.validated_data)
         return Response(self.get_serializer(page).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
         page = self.get_object()
         serializer = self.get_serializer(page, data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
-        page = services.page_save(page=page, **serializer.validated_data)
+        page = services.page_save(actor=request.user, page=page, **serializer.validated_data)
         return Response(self.get_serializer(page).data)
+
+    def perform_destroy(self, instance):
+        services.page_delete(actor=self.request.user, page=instance)

@@ -30,16 +30,13 @@ class IsStoreStaffOrReadOnly(BasePermission):
         return request.method in SAFE_METHODS or roles.is_store_staff(request.user)
 
 
-class IsStaffOrReadOnly(BasePermission):
-    """Anyone reads; Django staff (any staff role) write."""
+class IsPlatformAdminOrReadOnly(BasePermission):
+    """Anyone reads; platform administrators (admin, super_admin) write."""
 
-    message = "Staff only."
+    message = "Platform administrators only."
 
     def has_permission(self, request, view):
-        if request.method in SAFE_METHODS:
-            return True
-        user = request.user
-        return bool(user and user.is_authenticated and (user.is_staff or roles.user_roles(user) & roles.STAFF_ROLES))
+        return request.method in SAFE_METHODS or roles.is_platform_admin(request.user)
 
 
 class IsDjangoStaff(BasePermission):

@@ -107,7 +107,7 @@ def test_celery_defaults_from_settings():
     assert conf.accept_content == ["json"]
     assert conf.task_serializer == "json"
     assert conf.result_serializer == "json"
-    assert {q.name for q in conf.task_queues} == {"default", "bridge", "notifications"}
+    assert {q.name for q in conf.task_queues} == {"default", "notifications"}
     assert conf.task_default_queue == "default"
     assert conf.worker_hijack_root_logger is False
     assert "clear-expired-idempotency-keys" in conf.beat_schedule
@@ -126,7 +126,6 @@ def test_eager_without_any_broker_in_development():
 @pytest.mark.parametrize(
     ("task_name", "queue"),
     [
-        ("bridge.tasks.deliver_outbox_message_task", "bridge"),
         ("makerspace.tasks.send_notification_task", "notifications"),
         ("store.tasks.send_notification_email_task", "notifications"),
         ("makrx.tasks.purge_idempotency_keys_task", "default"),

@@ -65,9 +65,6 @@ def test_doctor_masks_secrets():
     secrets = {
         "SECRET_KEY": "supersecretvalue-0123456789-abcdefghijklmnopqrstuvwxyz-XYZ",
         "KEYCLOAK_CLIENT_SECRET": "kc-secret-value-123",
-        "MAKRCAVE_API_KEY": "makrcave-key-456",
-        "SERVICE_JWT": "eyJhbGciOiJIUzI1NiJ9.payload.signature",
-        "CAVE_WEBHOOK_SECRET": "cave-webhook-789",
         "STRIPE_API_KEY": "sk_live_abcdef",
         "STRIPE_WEBHOOK_SECRET": "whsec_abcdef",
         "RAZORPAY_KEY_SECRET": "rzp-secret-abc",

@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.test import override_settings
+from prometheus_client import Gauge
 
 from makrx import metrics
 from makrx.tests.subprocess_env import base_env, run_python, server_database_url
@@ -35,24 +36,28 @@ def test_metrics_is_prometheus_text_when_enabled(client):
     assert "# TYPE makrx_reservations_total counter" in text
 
 
+# A gauge only this test sets, so the collector hook is tested without depending on an app's gauges.
+TEST_GAUGE = Gauge("makrx_test_collected", "Set by a test gauge collector", ["state"])
+
+
 @override_settings(METRICS_ENABLED=True)
 def test_gauge_collectors_run_at_scrape_time_and_failures_do_not_break_it(client):
-    def bridge_states():
-        metrics.BRIDGE_MESSAGES.labels("dead").set(3)
+    def collected_states():
+        TEST_GAUGE.labels("dead").set(3)
 
     def broken():
         raise RuntimeError("collector bug")
 
-    metrics.register_gauge_collector(bridge_states)
+    metrics.register_gauge_collector(collected_states)
     metrics.register_gauge_collector(broken)
     try:
         response = client.get("/metrics")
     finally:
-        metrics._gauge_collectors.remove(bridge_states)
+        metrics._gauge_collectors.remove(collected_states)
         metrics._gauge_collectors.remove(broken)
 
     assert response.status_code == 200
-    assert 'makrx_bridge_messages{state="dead"} 3.0' in response.content.decode()
+    assert 'makrx_test_collected{state="dead"} 3.0' in response.content.decode()
 
 
 def test_request_database_and_cache_metrics_when_enabled_in_a_fresh_process():

@@ -168,3 +168,109 @@ def test_page_admin_screens(admin_client, pages):
     assert response.status_code == 200
     pages[1].refresh_from_db()
     assert pages[1].published and pages[1].published_at is not None
+
+
+# --- only platform administrators edit pages; bodies are sanitised -----------------------------------------------
+
+HOSTILE_HTML = (
+    '<p style="position:fixed" onclick="steal()">Terms<script>alert(1)</script></p>'
+    '<img src="x.png" onerror="alert(2)">'
+    '<a href="javascript:alert(3)">click</a>'
+    "<svg onload=alert(4)><circle r=1></circle></svg>"
+    '<a href="data:text/html;base64,PHNjcmlwdD4=">data</a>'
+    '<img src="data:image/svg+xml,<svg onload=alert(5)>">'
+    '<iframe src="https://evil.example"></iframe>'
+    '<a href="https://makrx.example/help">help</a>'
+)
+HOSTILE_MARKERS = ("<script", "onerror", "onclick", "onload", "javascript:", "data:", "<svg", "<iframe", "style=")
+
+
+def _assert_sanitised(body: str) -> None:
+    lowered = body.lower()
+    for marker in HOSTILE_MARKERS:
+        assert marker not in lowered, (marker, body)
+    assert "<p>Terms" in body
+    assert 'href="https://makrx.example/help"' in body  # ordinary formatting and links survive
+
+
+@pytest.mark.parametrize("role", ["store_admin", "makerspace_admin", "service_provider"])
+@pytest.mark.parametrize(
+    ("method", "path", "payload"),
+    [
+        ("post", LIST, {"title": "Terms", "slug": "terms2"}),
+        ("patch", "/api/v1/pages/about/", {"body": "rewritten"}),
+        ("put", "/api/v1/pages/about/", {"title": "About", "body": "rewritten"}),
+        ("delete", "/api/v1/pages/about/", None),
+    ],
+)
+def test_only_platform_admins_write_pages(client_for, pages, role, method, path, payload):
+    response = getattr(client_for(roles=[role]), method)(path, payload, format="json")
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "permission_denied"
+    about = Page.objects.get(slug="about")
+    assert (about.title, about.body) == ("About", "Hello")
+    assert not Page.objects.filter(slug="terms2").exists()
+
+
+def test_the_page_service_refuses_non_platform_admins(make_user, pages):
+    from makrx import errors, services
+
+    for role in ("store_admin", "makerspace_admin"):
+        with pytest.raises(errors.PermissionDenied):
+            services.page_save(actor=make_user(roles=[role]), page=pages[0], body="x")
+        with pytest.raises(errors.PermissionDenied):
+            services.page_delete(actor=make_user(roles=[role]), page=pages[0])
+    assert Page.objects.filter(slug="about", body="Hello").exists()
+
+
+@pytest.mark.parametrize("role", ["admin", "super_admin"])
+def test_hostile_html_is_sanitised_through_the_api(client_for, role):
+    client = client_for(roles=[role])
+
+    created = client.post(LIST, {"title": "Terms", "slug": "terms", "body": HOSTILE_HTML}, format="json")
+    patched = client.patch("/api/v1/pages/terms/", {"body": HOSTILE_HTML + "<b>v2</b>"}, format="json")
+
+    assert created.status_code == 201
+    _assert_sanitised(created.json()["body"])
+    assert patched.status_code == 200
+    _assert_sanitised(patched.json()["body"])
+    _assert_sanitised(Page.objects.get(slug="terms").body)
+    assert "<b>v2</b>" in Page.objects.get(slug="terms").body
+
+
+def test_hostile_html_is_sanitised_through_the_admin(admin_client):
+    response = admin_client.post(
+        "/admin/makrx/page/add/", {"title": "Privacy", "slug": "privacy", "body": HOSTILE_HTML, "published": "on"}
+    )
+
+    assert response.status_code == 302, response.content[:500]
+    _assert_sanitised(Page.objects.get(slug="privacy").body)
+
+
+@pytest.mark.parametrize("role", ["store_admin", "makerspace_admin"])
+def test_page_admin_is_hidden_from_other_staff(client, make_user, pages, role):
+    user = make_user(roles=[role])
+    assert user.is_staff
+    client.force_login(user)
+
+    index = client.get("/admin/")
+    changelist = client.get("/admin/makrx/page/")
+    change = client.post(
+        f"/admin/makrx/page/{pages[0].pk}/change/", {"title": "About", "slug": "about", "body": "<script>x</script>"}
+    )
+    delete = client.post(f"/admin/makrx/page/{pages[0].pk}/delete/", {"post": "yes"})
+
+    assert index.status_code == 200
+    assert "/admin/makrx/page/" not in index.content.decode()
+    assert changelist.status_code == 403
+    assert change.status_code == 403
+    assert delete.status_code == 403
+    assert Page.objects.get(pk=pages[0].pk).body == "Hello"
+
+
+def test_platform_admin_deletes_through_the_admin(admin_client, pages):
+    response = admin_client.post(f"/admin/makrx/page/{pages[0].pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not Page.objects.filter(pk=pages[0].pk).exists()

@@ -2,7 +2,7 @@
 
 Each installed app may ship a ``seed.py`` module with ``run(*, options, stdout)`` and,
 optionally, ``add_arguments(parser)`` for its own flags. Apps run in INSTALLED_APPS order
-(makrx, makerspace, store, bridge), each in its own transaction; running it twice changes
+(makrx, makerspace, store), each in its own transaction; running it twice changes
 nothing the second time.
 """
 

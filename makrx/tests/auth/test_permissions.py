@@ -42,8 +42,10 @@ def test_read_only_variants(make_user):
     assert permissions.IsStoreStaffOrReadOnly().has_permission(_request(maker), None)
     assert not permissions.IsStoreStaffOrReadOnly().has_permission(_request(maker, "post"), None)
     assert permissions.IsStoreStaffOrReadOnly().has_permission(_request(store_admin, "post"), None)
-    assert permissions.IsStaffOrReadOnly().has_permission(_request(AnonymousUser()), None)
-    assert not permissions.IsStaffOrReadOnly().has_permission(_request(AnonymousUser(), "post"), None)
+    assert permissions.IsPlatformAdminOrReadOnly().has_permission(_request(AnonymousUser()), None)
+    assert not permissions.IsPlatformAdminOrReadOnly().has_permission(_request(AnonymousUser(), "post"), None)
+    assert not permissions.IsPlatformAdminOrReadOnly().has_permission(_request(store_admin, "post"), None)
+    assert permissions.IsPlatformAdminOrReadOnly().has_permission(_request(make_user(roles=["admin"]), "post"), None)
 
 
 @pytest.fixture

@@ -1,3 +1,0 @@
-"""API routes of this app under /api/v1/<app>/."""
-
-urlpatterns: list = []

@@ -1,0 +1,93 @@
+"""The layout of DESIGN.md §2, checked: packages by domain, small modules, one-way dependencies."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+APPS = ("makrx", "makerspace", "store")
+LAYERS = ("views", "serializers", "urls", "admin", "selectors", "services", "models", "tasks", "filters")
+MAX_LINES = 700
+LITERAL_MAX_LINES = 60
+
+
+def _source_files():
+    for app in APPS:
+        for path in sorted((ROOT / app).rglob("*.py")):
+            parts = path.relative_to(ROOT).parts
+            if "migrations" in parts or "tests" in parts:
+                continue
+            yield path
+
+
+def test_no_layer_domain_files_beside_a_layer():
+    pattern = re.compile(rf"^({'|'.join(LAYERS)})_[a-z_]+\.py$")
+    offenders = [str(p.relative_to(ROOT)) for p in _source_files() if pattern.match(p.name)]
+    assert offenders == [], f"make the layer a package with one module per domain: {offenders}"
+
+
+def test_no_module_over_the_size_limit():
+    too_long = {}
+    for path in _source_files():
+        lines = len(path.read_text(encoding="utf-8").splitlines())
+        if lines > MAX_LINES:
+            too_long[str(path.relative_to(ROOT))] = lines
+    assert too_long == {}, f"split by domain (limit {MAX_LINES} lines): {too_long}"
+
+
+def _imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize(("app", "forbidden"), [("store", "makerspace"), ("makerspace", "store")])
+def test_store_and_makerspace_never_import_each_other(app, forbidden):
+    offenders = []
+    for path in sorted((ROOT / app).rglob("*.py")):
+        for module in _imported_modules(path):
+            if module == forbidden or module.startswith(forbidden + "."):
+                offenders.append(f"{path.relative_to(ROOT)} imports {module}")
+    assert offenders == []
+
+
+def test_platform_core_imports_no_app():
+    """makrx is the platform every app builds on: it never imports an app (settings and URLs name them as strings)."""
+    offenders = []
+    for path in _source_files():
+        if path.relative_to(ROOT).parts[0] != "makrx":
+            continue
+        for module in _imported_modules(path):
+            if module.split(".")[0] in ("makerspace", "store"):
+                offenders.append(f"{path.relative_to(ROOT)} imports {module}")
+    assert offenders == []
+
+
+def _is_literal(node) -> bool:
+    if isinstance(node, ast.Constant | ast.Load):
+        return True
+    if isinstance(node, ast.List | ast.Tuple | ast.Dict | ast.Set | ast.UnaryOp):
+        return all(_is_literal(child) for child in ast.iter_child_nodes(node) if child is not None)
+    return isinstance(node, ast.unaryop)
+
+
+def test_seed_catalogues_are_data_files():
+    """Large literal catalogues live in data files, not Python modules (DESIGN.md §2)."""
+    offenders = []
+    for path in _source_files():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.List | ast.Tuple | ast.Dict | ast.Set):
+                span = node.end_lineno - node.lineno
+                if span > LITERAL_MAX_LINES and all(_is_literal(child) for child in ast.iter_child_nodes(node)):
+                    offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} ({span} lines of literal data)")
+    assert offenders == []
