@@ -107,3 +107,65 @@ Client().get("/health/live", HTTP_X_REQUEST_ID="sub-1", REMOTE_ADDR="198.51.100.
     assert access[0]["request_id"] == "sub-1"
     assert access[0]["client_ip"] == "198.51.100.4"
     assert access[0]["path"] == "/health/live"
+
+
+# --- credentials in URLs never reach the logs ------------------------------------------------------------------
+
+SECRET = "s3cr3t-Calendar-Token-value"
+
+
+@pytest.mark.parametrize(
+    ("url", "logged_path", "logged_query"),
+    [
+        (
+            f"/api/v1/makerspace/calendar/{SECRET}/reservations.ics",
+            "/api/v1/makerspace/calendar/***/reservations.ics",
+            "",
+        ),
+        (
+            f"/api/v1/makerspace/calendar/{SECRET}/equipment/4.ics",
+            "/api/v1/makerspace/calendar/***/equipment/4.ics",
+            "",
+        ),
+        (f"/api/v1/makerspace/invites/{SECRET}/", "/api/v1/makerspace/invites/***/", ""),
+        (f"/api/v1/pages/?token={SECRET}&page=2", "/api/v1/pages/", "token=***&page=2"),
+        (
+            f"/api/v1/pages/?api_key={SECRET}&Signature={SECRET}&x-secret={SECRET}&password={SECRET}&code={SECRET}",
+            "/api/v1/pages/",
+            "api_key=***&Signature=***&x-secret=***&password=***&code=***",
+        ),
+        (f"/api/v1/pages/?accessToken={SECRET}&search=ok", "/api/v1/pages/", "accessToken=***&search=ok"),
+    ],
+)
+def test_secrets_in_urls_are_masked_in_the_access_line(api_client, json_lines, url, logged_path, logged_query):
+    api_client.get(url)
+
+    [line] = [entry for entry in json_lines() if entry["logger"] == "makrx.request"]
+    assert SECRET not in json.dumps(line)
+    assert line["path"] == logged_path
+    assert line["query"] == logged_query
+    assert line["message"].split()[1] == (f"{logged_path}?{logged_query}" if logged_query else logged_path)
+
+
+def test_the_calendar_token_endpoint_itself_keeps_its_name(client_for, json_lines):
+    client_for().get("/api/v1/makerspace/calendar/token/")
+
+    [line] = [entry for entry in json_lines() if entry["logger"] == "makrx.request"]
+    assert line["path"] == "/api/v1/makerspace/calendar/token/"
+
+
+def test_secrets_are_masked_in_unhandled_error_lines(json_lines, monkeypatch):
+    from django.test import Client
+
+    from makrx.api.pages import PageViewSet
+
+    def explode(self, request, *args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(PageViewSet, "list", explode)
+    response = Client(raise_request_exception=False).get(f"/api/v1/pages/?token={SECRET}")
+
+    assert response.status_code == 500
+    lines = json_lines()
+    assert any(entry["logger"] == "makrx.errors" for entry in lines)
+    assert SECRET not in json.dumps(lines)

@@ -25,6 +25,12 @@ IMPORT_SETTINGS = "import django\ndjango.setup()\nprint('started')"
         ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS"),
         ({"ALLOWED_HOSTS": None}, "ALLOWED_HOSTS"),
         ({"ALLOWED_HOSTS": " , "}, "ALLOWED_HOSTS"),
+        ({"ALLOWED_HOSTS": "*"}, "ALLOWED_HOSTS"),
+        ({"ALLOWED_HOSTS": "makrx.example.com, *"}, "ALLOWED_HOSTS"),
+        ({"CORS_ORIGINS": "*"}, "CORS_ORIGINS"),
+        ({"CORS_ORIGINS": "https://app.makrx.example.com,https://*"}, "CORS_ORIGINS"),
+        ({"CSRF_TRUSTED_ORIGINS": "*"}, "CSRF_TRUSTED_ORIGINS"),
+        ({"CSRF_TRUSTED_ORIGINS": "https://*"}, "CSRF_TRUSTED_ORIGINS"),
     ],
 )
 def test_production_refuses_insecure_value(overrides, variable):
@@ -111,3 +117,49 @@ def test_check_deploy_behind_a_proxy_has_no_warnings(prod_env):
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("environment", ["staging", "production"])
+@pytest.mark.parametrize("variable", ["ALLOWED_HOSTS", "CORS_ORIGINS", "CSRF_TRUSTED_ORIGINS"])
+def test_wildcards_are_refused_in_staging_too(environment, variable):
+    result = run_python(IMPORT_SETTINGS, production_env(ENVIRONMENT=environment, **{variable: "*"}))
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert variable in result.stderr and "'*'" in result.stderr
+
+
+def test_subdomain_patterns_are_not_wildcards():
+    env = production_env(ALLOWED_HOSTS=".makrx.example.com", CSRF_TRUSTED_ORIGINS="https://*.makrx.example.com")
+
+    result = run_python(IMPORT_SETTINGS, env)
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_development_still_accepts_wildcards():
+    result = run_python(IMPORT_SETTINGS, base_env(ALLOWED_HOSTS="*", CORS_ORIGINS="*"))
+
+    assert result.returncode == 0, result.stderr
+
+
+AUDIENCE_SNIPPET = (
+    "import django\ndjango.setup()\nfrom django.conf import settings\nprint(settings.KEYCLOAK_VERIFY_AUD)"
+)
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        (production_env(), "True"),
+        (production_env(ENVIRONMENT="staging"), "True"),
+        (production_env(KEYCLOAK_VERIFY_AUD="false"), "False"),
+        (base_env(), "False"),
+    ],
+    ids=["production", "staging", "production-overridden", "development"],
+)
+def test_keycloak_audience_is_verified_by_default_outside_development(env, expected):
+    result = run_python(AUDIENCE_SNIPPET, env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == expected
