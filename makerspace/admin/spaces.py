@@ -10,30 +10,44 @@ from makerspace.services import spaces as space_services
 from makrx.auth import roles
 
 
-class OpeningHoursInline(admin.TabularInline):
+class MakerspaceInline(admin.TabularInline):
+    """Rows under a makerspace: editable by whoever may manage that makerspace (the services check again)."""
+
+    extra = 0
+
+    def _manages(self, request, obj) -> bool:
+        scope = admin_scope(request)
+        return obj is not None and request.user.is_staff and (scope is None or obj.pk in scope)
+
+    def has_view_permission(self, request, obj=None):
+        return self._manages(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self._manages(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._manages(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._manages(request, obj)
+
+
+class OpeningHoursInline(MakerspaceInline):
     """The whole week is saved at once through ``opening_hours_set`` (which refuses overlaps)."""
 
     model = OpeningHours
-    extra = 0
     ordering = ["weekday", "opens"]
 
 
-class ClosureInline(admin.TabularInline):
+class ClosureInline(MakerspaceInline):
     """Closures are added or removed (through the services), not edited in place."""
 
     model = Closure
-    extra = 0
     ordering = ["-starts_on"]
 
     def has_change_permission(self, request, obj=None):
         # An inline without change permission shows its rows read-only; new rows stay possible.
         return False
-
-    def has_add_permission(self, request, obj=None):
-        return obj is not None
-
-    def has_delete_permission(self, request, obj=None):
-        return obj is not None
 
 
 @admin.register(Makerspace)
