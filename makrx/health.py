@@ -8,7 +8,6 @@ from collections.abc import Callable
 
 import requests
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connections
 
 _keycloak_cache: dict[str, tuple[float, tuple[bool, str]]] = {}
@@ -67,13 +66,6 @@ def check_keycloak() -> str:
         _keycloak_cache[settings.KEYCLOAK_ISSUER] = (now, (False, str(exc)))
         raise
     _keycloak_cache[settings.KEYCLOAK_ISSUER] = (now, (True, "ok"))
-    return "ok"
-
-
-def check_cache() -> str:
-    cache.set("makrx:health", "1", 5)
-    if cache.get("makrx:health") != "1":
-        raise RuntimeError("cache did not return what was written")
     return "ok"
 
 

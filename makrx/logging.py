@@ -109,10 +109,3 @@ def redact_query(query: str) -> str:
         name, sep, _value = item.partition("=")
         parts.append(f"{name}={REDACTED}" if sep and _is_secret_param(name) else item)
     return "&".join(parts)
-
-
-def redact_url(path: str, query: str = "") -> str:
-    """``path?query`` as it may appear in a log line: credentials in the path or the query masked."""
-    path = redact_path(path)
-    query = redact_query(query)
-    return f"{path}?{query}" if query else path

@@ -9,16 +9,6 @@ from django.core.management.base import BaseCommand, CommandError
 
 from makrx import health
 
-SECRET_NAMES = {
-    "SECRET_KEY",
-    "KEYCLOAK_CLIENT_SECRET",
-    "S3_SECRET_KEY",
-    "STRIPE_API_KEY",
-    "STRIPE_WEBHOOK_SECRET",
-    "RAZORPAY_KEY_SECRET",
-    "RAZORPAY_WEBHOOK_SECRET",
-}
-
 
 def mask(value) -> str:
     text = str(value or "")
