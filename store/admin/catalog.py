@@ -21,6 +21,14 @@ from store.services import catalog as services
 from store.services.stock import stock_set_on_hand
 
 
+def _save_through_service(model_admin, request, save) -> None:
+    """Run the service behind an admin save; a refusal (duplicate, not store staff) becomes a message."""
+    try:
+        save()
+    except DomainError as exc:
+        model_admin.message_user(request, exc.detail, level=messages.ERROR)
+
+
 @admin.register(Category)
 class CategoryAdmin(ServiceActionsMixin, TreeAdmin):
     form = movenodeform_factory(Category, fields=["name", "slug", "description", "active"])
@@ -57,7 +65,7 @@ class BrandAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
     def save_model(self, request, obj, form, change):
-        services.brand_save(actor=request.user, brand=obj)
+        _save_through_service(self, request, lambda: services.brand_save(actor=request.user, brand=obj))
 
 
 @admin.register(Tag)
@@ -67,7 +75,7 @@ class TagAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
     def save_model(self, request, obj, form, change):
-        services.tag_save(actor=request.user, tag=obj)
+        _save_through_service(self, request, lambda: services.tag_save(actor=request.user, tag=obj))
 
 
 class CollectionProductInline(admin.TabularInline):
@@ -88,7 +96,7 @@ class CollectionAdmin(admin.ModelAdmin):
     inlines = [CollectionProductInline]
 
     def save_model(self, request, obj, form, change):
-        services.collection_save(actor=request.user, collection=obj)
+        _save_through_service(self, request, lambda: services.collection_save(actor=request.user, collection=obj))
 
 
 class ProductAdminForm(forms.ModelForm):

@@ -167,6 +167,12 @@ _VALUES = tuple((field.key, field.value) for field in PRODUCT_FIELDS)
 # ``%`` (psycopg would read it as a placeholder).
 PRODUCT_JSON_SQL = "json_build_object({})".format(", ".join(f"'{field.key}', {field.sql}" for field in PRODUCT_FIELDS))
 
+# The product's own columns in a row (``catalog.PRODUCT_ROW_FIELDS`` adds the brand's and category's).
+_PRODUCT_COLUMNS = (
+    "id", "sku", "slug", "name", "mpn", "mpn_normalized", "manufacturer", "description", "price",
+    "compare_at_price", "currency", "attributes", "images", "datasheet_url", "active", "created_at", "updated_at",
+)  # fmt: skip
+
 
 def product_data(row: dict) -> dict:
     """A product row (``catalog.product_rows_complete``, or ``product_row``) as the API's product JSON."""
@@ -190,11 +196,6 @@ def product_row(product) -> dict:
         "reserved": stock.reserved if stock else 0,
     }
 
-
-_PRODUCT_COLUMNS = (
-    "id", "sku", "slug", "name", "mpn", "mpn_normalized", "manufacturer", "description", "price",
-    "compare_at_price", "currency", "attributes", "images", "datasheet_url", "active", "created_at", "updated_at",
-)  # fmt: skip
 
 # The list page: ``{product}`` (``PRODUCT_JSON_SQL``), ``{where}`` and ``{order}`` are filled from the constants
 # above only (the WHERE clause
