@@ -21,7 +21,7 @@ from makrx.tests.api_world import PARAM, api_world, path_value
 pytestmark = pytest.mark.django_db
 
 # Examples per operation and role; FUZZ_EXAMPLES raises it for a longer run by hand.
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "20"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
 # Roles: the dev-token username (None: anonymous) and the persona of api_world whose user it signs in as.
 ROLES = {
     "anonymous": None,
