@@ -1,4 +1,4 @@
-"""The product list's PostgreSQL fast path (``catalog_sql``) answers exactly what the ORM path answers."""
+"""The product list's PostgreSQL fast path (``product_json.product_page_json``) answers exactly what the ORM path answers."""
 
 from datetime import UTC, datetime
 from decimal import Decimal
