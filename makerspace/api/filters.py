@@ -7,6 +7,7 @@ bounded to 64 bits so a huge number is invalid input, never a database overflow.
 from __future__ import annotations
 
 from django import forms
+from django.db import models
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django_filters import rest_framework as filters
@@ -55,12 +56,42 @@ class AwareDateTimeFormField(forms.DateTimeField):
         return result
 
 
+class StrictBooleanFormField(forms.NullBooleanField):
+    """true/false (or 1/0); anything else is invalid input instead of silently meaning "no filter"."""
+
+    TRUE, FALSE = ("true", "1", "yes"), ("false", "0", "no")
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        text = str(value).strip().lower()
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise forms.ValidationError("Give true or false.", code="invalid")
+
+    def validate(self, value):
+        pass
+
+
+class StrictBooleanFilter(filters.BooleanFilter):
+    field_class = StrictBooleanFormField
+
+    def __init__(self, *args, **kwargs):
+        # The default widget turns unknown words into "no value" before the field can refuse them.
+        kwargs["widget"] = forms.TextInput
+        super().__init__(*args, **kwargs)
+
+
 class AwareDateTimeFilter(filters.IsoDateTimeFilter):
     field_class = AwareDateTimeFormField
 
 
 class MakerspaceFilterSet(filters.FilterSet):
     """Every makerspace list takes ``?makerspace=<id>``; subclasses say where the makerspace id lives."""
+
+    FILTER_DEFAULTS = {**filters.FilterSet.FILTER_DEFAULTS, models.BooleanField: {"filter_class": StrictBooleanFilter}}
 
     makerspace = IdFilter(field_name="makerspace_id", help_text="Only this makerspace.")
 
@@ -135,7 +166,7 @@ class WindowFilter(MakerspaceFilterSet):
 class UsageSessionFilter(MakerspaceFilterSet):
     makerspace = IdFilter(field_name="equipment__makerspace_id", help_text="Only this makerspace.")
     equipment = IdFilter(field_name="equipment_id")
-    open = filters.BooleanFilter(method="filter_open", help_text="true: only sessions still running.")
+    open = StrictBooleanFilter(method="filter_open", help_text="true: only sessions still running.")
 
     class Meta:
         model = UsageSession
