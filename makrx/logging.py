@@ -109,3 +109,16 @@ def redact_query(query: str) -> str:
         name, sep, _value = item.partition("=")
         parts.append(f"{name}={REDACTED}" if sep and _is_secret_param(name) else item)
     return "&".join(parts)
+
+
+def sentry_before_send(event: dict, hint) -> dict:
+    """Sentry's ``before_send``: the same masking for the request URL an error report carries."""
+    request = event.get("request")
+    if isinstance(request, dict):
+        if isinstance(request.get("url"), str):
+            scheme, sep, rest = request["url"].partition("://")
+            host, slash, path = rest.partition("/")
+            request["url"] = f"{scheme}{sep}{host}{slash and redact_path(slash + path)}" if sep else redact_path(rest)
+        if isinstance(request.get("query_string"), str):
+            request["query_string"] = redact_query(request["query_string"])
+    return event

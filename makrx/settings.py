@@ -535,11 +535,14 @@ if SENTRY_DSN:
     from sentry_sdk.integrations.django import DjangoIntegration
     from sentry_sdk.integrations.logging import LoggingIntegration
 
+    from makrx.logging import sentry_before_send
+
     sentry_sdk.init(
         dsn=SENTRY_DSN,
         environment=ENVIRONMENT,
         traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
         send_default_pii=False,
+        before_send=sentry_before_send,
         integrations=[
             DjangoIntegration(),
             CeleryIntegration(),

@@ -169,3 +169,20 @@ def test_secrets_are_masked_in_unhandled_error_lines(json_lines, monkeypatch):
     lines = json_lines()
     assert any(entry["logger"] == "makrx.errors" for entry in lines)
     assert SECRET not in json.dumps(lines)
+
+
+def test_error_reports_to_sentry_carry_masked_urls():
+    from makrx.logging import sentry_before_send
+
+    event = {
+        "request": {
+            "url": f"https://makrx.example.com/api/v1/makerspace/calendar/{SECRET}/reservations.ics",
+            "query_string": f"signature={SECRET}&page=1",
+        }
+    }
+
+    request = sentry_before_send(event, None)["request"]
+
+    assert request["url"] == "https://makrx.example.com/api/v1/makerspace/calendar/***/reservations.ics"
+    assert request["query_string"] == "signature=***&page=1"
+    assert sentry_before_send({"message": "no request"}, None) == {"message": "no request"}
