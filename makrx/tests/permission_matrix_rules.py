@@ -334,6 +334,10 @@ EXTRA_CASES: tuple[ExtraCase, ...] = (
     ExtraCase(f"POST {MS}/members/{{id}}/suspend/", "manager_A", "admin_A", {"reason": "x"}, DENIED, "suspend admin"),
     ExtraCase(f"POST {MS}/members/{{id}}/suspend/", "manager_A", "manager_A", {"reason": "x"}, DENIED, "suspend self"),
     ExtraCase(f"POST {MS}/members/{{id}}/suspend/", "admin_A", "manager_A", {"reason": "x"}, OK, "admin suspends"),
+    ExtraCase(f"PATCH {MS}/members/{{id}}/", "admin_A", "admin_A", {"role": "manager"}, DENIED, "own membership"),
+    ExtraCase(f"PATCH {MS}/members/{{id}}/", "manager_A", "staff_A", {"role": "manager"}, OK, "promote staff"),
+    ExtraCase(f"POST {MS}/members/{{id}}/approve/", "staff_A", "admin_A", {}, DENIED, "act on an admin"),
+    ExtraCase(f"POST {MS}/members/{{id}}/reject/", "staff_A", "admin_A", {}, DENIED, "act on an admin"),
     ExtraCase(f"POST {MS}/members/{{id}}/skills/", "staff_A", "staff_A", {"skill": "<skill>"}, DENIED, "own skill"),
     ExtraCase(f"POST {MS}/members/{{id}}/skills/", "manager_A", "manager_A", {"skill": "<skill>"}, DENIED, "own skill"),
 )

@@ -222,3 +222,40 @@ def test_permission_matrix(make_user, settings):
         with open(os.environ["MATRIX_REPORT"], "w") as handle:
             handle.write("\n".join(report + mismatches) + "\n")
     assert not mismatches, f"{len(mismatches)} permission mismatches:\n" + "\n".join(mismatches)
+
+
+# Lists: staff of B (and anyone outside A) never see A's people, bookings, tickets, windows or sessions.
+PRIVATE_LISTS = {
+    f"{MS}/members/": "member",
+    f"{MS}/reservations/": "reservation",
+    f"{MS}/maintenance/tickets/": "ticket",
+    f"{MS}/maintenance/windows/": "window",
+    f"{MS}/usage-sessions/": "usage",
+    f"{MS}/subscriptions/": "subscription",
+}
+OUTSIDERS_OF_A = ("stranger", "staff_B", "store_staff", "service_provider")
+
+
+def test_lists_do_not_show_another_makerspaces_rows(make_user, settings):
+    settings.RATELIMIT_ENABLE = False
+    world = api_world(make_user)
+    space_a = world["objects"]["A"]["space"].pk
+    leaks = []
+    for path, key in PRIVATE_LISTS.items():
+        hidden = world["objects"]["A"][key].pk
+        for persona in OUTSIDERS_OF_A:
+            client = APIClient()
+            client.force_authenticate(user=world["users"][persona])
+            for query in ({"page_size": 100}, {"page_size": 100, "makerspace": space_a}):
+                response = client.get(path, query)
+                if response.status_code != 200:
+                    continue  # a refused filter shows nothing
+                ids = {row.get("id") for row in response.json().get("results", [])}
+                if hidden in ids:
+                    leaks.append(f"GET {path}?{'&'.join(f'{k}={v}' for k, v in query.items())} as {persona}")
+        # Control: A's staff see the row, so the absence above means something.
+        client = APIClient()
+        client.force_authenticate(user=world["users"]["manager_A"])
+        rows = client.get(path, {"page_size": 100}).json().get("results", [])
+        assert hidden in {row.get("id") for row in rows}, f"{path}: the control row is not listed to manager_A"
+    assert not leaks, "rows of makerspace A listed to outsiders:\n" + "\n".join(leaks)
