@@ -11,7 +11,12 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from makerspace.api.filters import MemberFilter
-from makerspace.api.serializers.common import ErrorSerializer, ReasonInputSerializer, RequiredReasonInputSerializer
+from makerspace.api.serializers.common import (
+    MAX_ID,
+    ErrorSerializer,
+    ReasonInputSerializer,
+    RequiredReasonInputSerializer,
+)
 from makerspace.api.serializers.members import (
     MemberDetailSerializer,
     MemberOutputSerializer,
@@ -25,7 +30,7 @@ from makerspace.selectors import members as member_selectors
 from makerspace.selectors import skills as skill_selectors
 from makerspace.services import members as member_services
 from makerspace.services import skills as skill_services
-from makrx.errors import ValidationError
+from makrx.errors import NotFound, ValidationError
 
 TAGS = ["makerspace: members"]
 TRANSITION_RESPONSES = {
@@ -160,5 +165,7 @@ class MemberSkillRevokeApi(MemberScopedApi):
     @extend_schema(tags=TAGS, responses={204: None, 403: TRANSITION_RESPONSES[403]})
     def delete(self, request, pk: int, skill_id: int):
         member: Member = self.get_object()
+        if skill_id > MAX_ID:
+            raise NotFound("This member does not hold that skill.")
         skill_services.member_skill_revoke(member=member, skill_id=skill_id, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
