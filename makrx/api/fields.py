@@ -1,11 +1,16 @@
-"""The API's one date and datetime field types: bounded to 2000-01-01 ≤ value < 2100-01-01, datetimes aware."""
+"""The API's one date and datetime field types: bounded to 2000-01-01 ≤ value < 2100-01-01, datetimes aware.
+
+Serializer fields (bodies and query serializers) and django-filter filters (list query parameters) share the rules.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django import forms
 from django.db import models
 from django.utils import timezone
+from django_filters import rest_framework as filters
 from rest_framework import serializers
 
 # The one place the accepted calendar range is defined. Nothing the platform books, sells or schedules lies
@@ -58,6 +63,41 @@ class DateField(serializers.DateField):
         if not date_in_range(parsed):
             self.fail("out_of_range")
         return parsed
+
+
+class _SerializerBackedFormField(forms.Field):
+    """A form field (for django-filter) that validates with one of the serializer fields above."""
+
+    serializer_field_class: type[serializers.Field]
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return self.serializer_field_class().run_validation(value)
+        except serializers.ValidationError as exc:
+            messages = exc.detail if isinstance(exc.detail, list) else [exc.detail]
+            raise forms.ValidationError([str(message) for message in messages], code="invalid") from exc
+
+
+class DateTimeFormField(_SerializerBackedFormField):
+    serializer_field_class = DateTimeField
+
+
+class DateFormField(_SerializerBackedFormField):
+    serializer_field_class = DateField
+
+
+class DateTimeFilter(filters.IsoDateTimeFilter):
+    """A list filter taking a bounded, aware ISO 8601 datetime (``?starts_after=2026-11-23T10:00:00Z``)."""
+
+    field_class = DateTimeFormField
+
+
+class DateFilter(filters.DateFilter):
+    """A list filter taking a bounded ISO 8601 date (``?date=2026-11-23``)."""
+
+    field_class = DateFormField
 
 
 def install_model_field_mapping() -> None:

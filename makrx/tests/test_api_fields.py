@@ -100,7 +100,30 @@ def test_model_serializers_build_bounded_fields():
     assert type(built["created_at"]) is fields.DateTimeField
 
 
-# --- the scan: no serializer in the project declares an unbounded date or time -------------------------------
+def test_list_filters_apply_the_same_rules():
+    from django_filters import rest_framework as filters
+
+    class PageFilter(filters.FilterSet):
+        published_after = fields.DateTimeFilter(field_name="published_at", lookup_expr="gte")
+        created_on = fields.DateFilter(field_name="created_at__date")
+
+        class Meta:
+            model = Page
+            fields = ["published_after", "created_on"]
+
+    good = PageFilter({"published_after": "2026-01-01T00:00:00+05:30", "created_on": "2026-01-01"})
+    bad = PageFilter({"published_after": "9999-12-31T00:00:00Z", "created_on": "0001-01-01"})
+    naive = PageFilter({"published_after": "2026-01-01T00:00:00"})
+
+    assert good.is_valid(), good.errors
+    assert good.form.cleaned_data["published_after"] == dt.datetime(2025, 12, 31, 18, 30, tzinfo=UTC)
+    assert not bad.is_valid()
+    assert bad.errors["published_after"] == ["Enter a date and time between 2000-01-01 and 2099-12-31 (UTC)."]
+    assert bad.errors["created_on"] == ["Enter a date between 2000-01-01 and 2099-12-31."]
+    assert not naive.is_valid()
+
+
+# --- the scan: no serializer or list filter in the project takes an unbounded date or time ----------------------
 
 SCANNED_PACKAGES = ("makrx", "makerspace", "store")
 
@@ -151,3 +174,23 @@ def test_every_project_serializer_uses_the_bounded_date_fields():
 
     assert scanned > 50
     assert offenders == [], "use makrx.api.fields.DateTimeField/DateField:\n" + "\n".join(sorted(offenders))
+
+
+def test_every_project_list_filter_uses_the_bounded_date_fields():
+    from django import forms
+    from django_filters import FilterSet
+
+    for package in SCANNED_PACKAGES:
+        _import_all(package)
+    offenders, scanned = [], 0
+    for cls in set(_all_subclasses(FilterSet)):
+        if not cls.__module__.startswith(SCANNED_PACKAGES) or ".tests" in cls.__module__:
+            continue
+        scanned += 1
+        for name, list_filter in cls.base_filters.items():
+            field_class = list_filter.field_class
+            if issubclass(field_class, (forms.DateField, forms.DateTimeField, forms.SplitDateTimeField)):
+                offenders.append(f"{cls.__module__}.{cls.__qualname__}.{name} ({field_class.__name__})")
+
+    assert scanned > 0
+    assert offenders == [], "use makrx.api.fields.DateTimeFilter/DateFilter:\n" + "\n".join(sorted(offenders))
