@@ -74,7 +74,7 @@ class PageAdmin(admin.ModelAdmin):
 
 @admin.register(IdempotencyKey)
 class IdempotencyKeyAdmin(admin.ModelAdmin):
-    list_display = ("scope", "key", "owner", "state", "response_status", "created_at")
+    list_display = ("scope", "key", "owner", "state", "locked_until", "response_status", "created_at")
     list_filter = ("scope", "state", "response_status")
     search_fields = ("key", "owner")
     readonly_fields = [f.name for f in IdempotencyKey._meta.fields]

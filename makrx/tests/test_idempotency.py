@@ -285,3 +285,13 @@ def test_two_concurrent_takeovers_of_a_stranded_key_run_once():
     assert Page.objects.filter(title="takeover").count() == 1
     record = IdempotencyKey.objects.get(key="k-takeover")
     assert record.state == IdempotencyKey.State.DONE and record.response_status == 201
+
+
+def test_admin_lists_keys_with_their_lease(admin_client):
+    stranded = _stranded("k-admin", title="admin")
+
+    listing = admin_client.get("/admin/makrx/idempotencykey/")
+    detail = admin_client.get(f"/admin/makrx/idempotencykey/{stranded.pk}/change/")
+
+    assert listing.status_code == 200 and "k-admin" in listing.content.decode()
+    assert detail.status_code == 200
