@@ -20,8 +20,9 @@ from makrx.tests.api_world import PARAM, api_world, path_value
 
 pytestmark = pytest.mark.django_db
 
-# Examples per operation and role; FUZZ_EXAMPLES raises it for a longer run by hand.
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
+# Schema-valid and schema-violating examples per operation and role; raise them for a longer run by hand.
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
+NEGATIVE_EXAMPLES = int(os.environ.get("FUZZ_NEGATIVE_EXAMPLES", "5"))
 # Roles: the dev-token username (None: anonymous) and the persona of api_world whose user it signs in as.
 ROLES = {
     "anonymous": None,
@@ -75,13 +76,42 @@ def _summary(exc: BaseException) -> str:
     return "\n    ".join(keep[:30])
 
 
+def _fuzz(app, headers, strategy, checks, examples) -> str | None:
+    """Run ``examples`` derandomized cases of one operation; the summary of the first finding, or None."""
+    from hypothesis import HealthCheck, Phase, given
+    from hypothesis import settings as hsettings
+    from hypothesis.errors import Unsatisfiable
+
+    @hsettings(
+        max_examples=examples,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=strategy)
+    def fuzz(case):
+        with transaction.atomic():
+            response = case.call(app=app, headers=headers)
+            transaction.set_rollback(True)
+        case.validate_response(response, checks=checks, headers=headers)
+
+    try:
+        fuzz()
+    except Unsatisfiable:
+        return None  # nothing to negate (an operation without parameters or body)
+    except (Exception, BaseExceptionGroup) as exc:  # every finding of every operation, reported together
+        return _summary(exc)
+    return None
+
+
 @pytest.mark.parametrize("role", list(ROLES))
 def test_api_fuzz(role, make_user, settings, tmp_path):
     import schemathesis
     from django.core.wsgi import get_wsgi_application
-    from hypothesis import HealthCheck, Phase, given
-    from hypothesis import settings as hsettings
     from hypothesis import strategies as st
+    from schemathesis import GenerationMode
 
     from makrx.auth.devtokens import dev_token_mint
 
@@ -110,27 +140,17 @@ def test_api_fuzz(role, make_user, settings, tmp_path):
             real_ids = {
                 name: path_value(world, resource, name, "A") for resource, name in PARAM.findall(operation.path)
             }
-            strategy = operation.as_strategy()
+            positive = operation.as_strategy()
             if real_ids:
-                strategy = st.one_of(operation.as_strategy(path_parameters=real_ids), strategy)
-
-            @hsettings(
-                max_examples=EXAMPLES,
-                derandomize=True,
-                database=None,
-                deadline=None,
-                phases=[Phase.explicit, Phase.generate],
-                suppress_health_check=list(HealthCheck),
-            )
-            @given(case=strategy)
-            def fuzz(case):
-                with transaction.atomic():
-                    response = case.call(app=app, headers=headers)
-                    transaction.set_rollback(True)
-                case.validate_response(response, checks=checks, headers=headers)
-
-            try:
-                fuzz()
-            except (Exception, BaseExceptionGroup) as exc:  # every finding of every operation, reported together below
-                findings.append(f"{operation.method.upper()} {operation.path} as {role}:\n    {_summary(exc)}")
+                positive = st.one_of(operation.as_strategy(path_parameters=real_ids), positive)
+            # Schema-violating query, headers and bodies (wrong types, missing fields) on the real objects: a 4xx,
+            # never a 500; a 4xx answers the error format, so only the server-error check applies.
+            negative = operation.as_strategy(generation_mode=GenerationMode.NEGATIVE, path_parameters=real_ids or None)
+            for mode, strategy, mode_checks, examples in (
+                ("positive", positive, checks, EXAMPLES),
+                ("negative", negative, checks[:1], NEGATIVE_EXAMPLES),
+            ):
+                error = _fuzz(app, headers, strategy, mode_checks, examples)
+                if error is not None:
+                    findings.append(f"{operation.method.upper()} {operation.path} as {role} ({mode}):\n    {error}")
     assert not findings, f"{len(findings)} operations with findings as {role}:\n\n" + "\n\n".join(findings)
