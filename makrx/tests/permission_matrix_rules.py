@@ -167,6 +167,8 @@ MS = "/api/v1/makerspace"
 ST = "/api/v1/store"
 
 # Every operation of the API and its rule. A new endpoint fails the matrix test until it is listed here.
+# GET (and PATCH) on action paths (…/cancel/, /check-in/, /assign/, /stop/, …) are here because the schema lists
+# them today, against DESIGN.md §5 (action endpoints answer POST only): drop those lines when the views stop.
 MATRIX: dict[str, str] = {
     # Platform: health, identity, pages, diagnostics.
     "GET /health": "public",
