@@ -26,7 +26,8 @@ def test_twenty_threads_one_reservation():
     space = f.MakerspaceFactory()
     machine = f.EquipmentFactory(makerspace=space)
     members = [f.MemberFactory(makerspace=space) for _ in range(THREADS)]
-    start = timezone.now().replace(minute=0, second=0, microsecond=0) + timedelta(days=1)
+    # A fixed hour inside the factory's opening hours (the current hour may be after closing time).
+    start = (timezone.now() + timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
     barrier = threading.Barrier(THREADS)
     results: list = []
     lock = threading.Lock()
