@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 from makrx.idempotency import idempotency_keys_purge
 from makrx.models import IdempotencyKey, Page
 from makrx.tests import urls_for_tests
+from makrx.tests.races import run_concurrently
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("makrx.tests.urls_for_tests")]
 
@@ -121,26 +122,9 @@ def test_concurrent_retries_run_the_handler_once():
 
 @pytest.mark.django_db(transaction=True)
 def test_many_simultaneous_retries_act_once():
-    barrier = threading.Barrier(8)
-    statuses: list[int] = []
-    lock = threading.Lock()
+    responses = run_concurrently(lambda _: post(APIClient(), {"title": "burst"}, key="k-burst"), 8, reraise=True)
 
-    def attempt():
-        try:
-            barrier.wait(5)
-            response = post(APIClient(), {"title": "burst"}, key="k-burst")
-            with lock:
-                statuses.append(response.status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=attempt) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(20)
-
-    assert len(statuses) == 8
+    statuses = [response.status_code for response in responses]
     assert set(statuses) <= {201, 409}
     assert 201 in statuses
     assert Page.objects.filter(title="burst").count() == 1
@@ -260,8 +244,6 @@ def test_a_late_finisher_does_not_overwrite_the_first_result(api_client):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_takeovers_of_a_stranded_key_run_once():
-    from makrx.tests.races import run_concurrently
-
     _stranded("k-takeover", title="takeover")
     entered, release = threading.Event(), threading.Event()
     urls_for_tests.IDEMPOTENT_GATE.update(entered=entered, release=release)
@@ -273,7 +255,7 @@ def test_two_concurrent_takeovers_of_a_stranded_key_run_once():
         return response
 
     try:
-        outcomes = run_concurrently(retry, 2)
+        outcomes = run_concurrently(retry, 2, reraise=True)
     finally:
         release.set()
         urls_for_tests.IDEMPOTENT_GATE.update(entered=None, release=None)
