@@ -1,4 +1,4 @@
-"""Request id, client ip, access log, Content-Security-Policy and JSON errors for /api/."""
+"""Request id, client ip, access log, Content-Security-Policy, and for /api/ query-string limits and JSON errors."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ access_logger = logging.getLogger("makrx.request")
 error_logger = logging.getLogger("makrx.errors")
 
 REQUEST_ID_HEADER = "X-Request-ID"
+# The access line keeps this much of a query string (oversized ones are refused, but still logged).
+LOGGED_QUERY_MAX_CHARS = 1024
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 
 
@@ -72,6 +74,8 @@ class RequestContextMiddleware:
         user_id = user.pk if user is not None and getattr(user, "is_authenticated", False) else None
         logged_path = redact_path(request.path)
         logged_query = redact_query(request.META.get("QUERY_STRING", ""))
+        if len(logged_query) > LOGGED_QUERY_MAX_CHARS:
+            logged_query = logged_query[:LOGGED_QUERY_MAX_CHARS] + "…"
         access_logger.info(
             "%s %s %s",
             request.method,

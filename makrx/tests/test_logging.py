@@ -186,3 +186,12 @@ def test_error_reports_to_sentry_carry_masked_urls():
     assert request["url"] == "https://makrx.example.com/api/v1/makerspace/calendar/***/reservations.ics"
     assert request["query_string"] == "signature=***&page=1"
     assert sentry_before_send({"message": "no request"}, None) == {"message": "no request"}
+
+
+def test_an_oversized_query_is_refused_and_logged_shortened(api_client, json_lines):
+    response = api_client.get("/api/v1/pages/?search=" + "a" * 9000)
+
+    [line] = [entry for entry in json_lines() if entry["logger"] == "makrx.request"]
+    assert response.status_code == 400
+    assert line["status"] == 400
+    assert len(line["query"]) <= 1025 and line["query"].endswith("…")
