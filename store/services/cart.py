@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from makrx.errors import ConflictError, NotFound, ValidationError
+from makrx.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from makrx.money import quantize_money
 from store.models import Cart, CartItem, Product, StockLevel
 
@@ -150,9 +150,19 @@ def _check_quantity(*, product: Product, quantity: int) -> None:
 
 
 @transaction.atomic
-def cart_item_add(*, cart: Cart, quantity: int, product_id: int | None = None, sku: str | None = None) -> CartItem:
+def _check_cart_actor(*, cart: Cart, actor) -> None:
+    """A signed-in user's cart is changed by that user only; an anonymous cart by whoever resolved it by its
+    token (``cart_resolve``: holding the token is the proof)."""
+    if cart.user_id is not None and cart.user_id != getattr(actor, "pk", None):
+        raise PermissionDenied("This is not your cart.")
+
+
+def cart_item_add(
+    *, actor, cart: Cart, quantity: int, product_id: int | None = None, sku: str | None = None
+) -> CartItem:
     """Add units of a product (by id or SKU); an existing line grows. 409 ``out_of_stock`` beyond what is
     available, 404 ``product_not_found`` for an unknown or inactive product, 400 for another currency."""
+    _check_cart_actor(cart=cart, actor=actor)
     product = _product_for_cart(product_id=product_id, sku=sku)
     cart = Cart.objects.select_for_update().get(pk=cart.pk)
     if cart.merged_at is not None:
@@ -183,8 +193,9 @@ def _cart_item(*, cart: Cart, item_id: int) -> CartItem:
 
 
 @transaction.atomic
-def cart_item_update(*, cart: Cart, item_id: int, quantity: int) -> CartItem | None:
+def cart_item_update(*, actor, cart: Cart, item_id: int, quantity: int) -> CartItem | None:
     """Set a line's quantity (0 removes it; returns None then)."""
+    _check_cart_actor(cart=cart, actor=actor)
     item = _cart_item(cart=cart, item_id=item_id)
     if quantity == 0:
         item.delete()
@@ -196,7 +207,9 @@ def cart_item_update(*, cart: Cart, item_id: int, quantity: int) -> CartItem | N
 
 
 @transaction.atomic
-def cart_item_delete(*, cart: Cart, item_id: int) -> None:
+def cart_item_delete(*, actor, cart: Cart, item_id: int) -> None:
+    """Remove a line."""
+    _check_cart_actor(cart=cart, actor=actor)
     _cart_item(cart=cart, item_id=item_id).delete()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from makrx.api import fields
 from store.models import Order
 
 
@@ -22,7 +23,7 @@ class OrderEventSerializer(serializers.Serializer):
     from_status = serializers.CharField()
     to_status = serializers.CharField()
     note = serializers.CharField()
-    created_at = serializers.DateTimeField()
+    created_at = fields.DateTimeField()
 
 
 class OrderPaymentSerializer(serializers.Serializer):
@@ -31,7 +32,7 @@ class OrderPaymentSerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=12, decimal_places=2)
     currency = serializers.CharField()
     status = serializers.CharField()
-    succeeded_at = serializers.DateTimeField(allow_null=True)
+    succeeded_at = fields.DateTimeField(allow_null=True)
 
 
 class OrderSerializer(serializers.Serializer):
@@ -48,12 +49,12 @@ class OrderSerializer(serializers.Serializer):
     shipping_address = serializers.DictField()
     billing_address = serializers.DictField()
     notes = serializers.CharField()
-    created_at = serializers.DateTimeField()
-    expires_at = serializers.DateTimeField(allow_null=True)
-    paid_at = serializers.DateTimeField(allow_null=True)
-    fulfilled_at = serializers.DateTimeField(allow_null=True)
-    cancelled_at = serializers.DateTimeField(allow_null=True)
-    refunded_at = serializers.DateTimeField(allow_null=True)
+    created_at = fields.DateTimeField()
+    expires_at = fields.DateTimeField(allow_null=True)
+    paid_at = fields.DateTimeField(allow_null=True)
+    fulfilled_at = fields.DateTimeField(allow_null=True)
+    cancelled_at = fields.DateTimeField(allow_null=True)
+    refunded_at = fields.DateTimeField(allow_null=True)
 
 
 class OrderDetailSerializer(OrderSerializer):
@@ -63,8 +64,8 @@ class OrderDetailSerializer(OrderSerializer):
 
 class OrderListQuerySerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Order.Status.choices, required=False)
-    created_from = serializers.DateField(required=False, help_text="YYYY-MM-DD, inclusive.")
-    created_to = serializers.DateField(required=False, help_text="YYYY-MM-DD, inclusive.")
+    created_from = fields.DateField(required=False, help_text="YYYY-MM-DD, inclusive.")
+    created_to = fields.DateField(required=False, help_text="YYYY-MM-DD, inclusive.")
     search = serializers.CharField(required=False, max_length=64, help_text="Part of the order number or email.")
     page = serializers.IntegerField(required=False, min_value=1)
     page_size = serializers.IntegerField(required=False, min_value=1)

@@ -51,7 +51,11 @@ class CartItemCreateApi(APIView):
         data = serializer.validated_data
         cart = cart_services.cart_resolve(user=request.user, token=cart_token(request))
         cart_services.cart_item_add(
-            cart=cart, product_id=data.get("product"), sku=data.get("sku"), quantity=data["quantity"]
+            actor=request.user,
+            cart=cart,
+            product_id=data.get("product"),
+            sku=data.get("sku"),
+            quantity=data["quantity"],
         )
         return _cart_response(cart, status_code=status.HTTP_201_CREATED)
 
@@ -69,11 +73,13 @@ class CartItemDetailApi(APIView):
         serializer = s.CartItemUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         cart = cart_services.cart_require(user=request.user, token=cart_token(request))
-        cart_services.cart_item_update(cart=cart, item_id=item_id, quantity=serializer.validated_data["quantity"])
+        cart_services.cart_item_update(
+            actor=request.user, cart=cart, item_id=item_id, quantity=serializer.validated_data["quantity"]
+        )
         return _cart_response(cart)
 
     @extend_schema(tags=CART_TAGS, parameters=[CART_TOKEN], request=None, responses={200: s.CartSerializer})
     def delete(self, request, item_id: int):
         cart = cart_services.cart_require(user=request.user, token=cart_token(request))
-        cart_services.cart_item_delete(cart=cart, item_id=item_id)
+        cart_services.cart_item_delete(actor=request.user, cart=cart, item_id=item_id)
         return _cart_response(cart)
