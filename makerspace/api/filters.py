@@ -1,15 +1,14 @@
 """List filters of the makerspace API (django-filter): one FilterSet per listed resource.
 
 Bad values answer 400 in the error format (DjangoFilterBackend raises a validation error); ids are
-bounded to 64 bits so a huge number is invalid input, never a database overflow.
+bounded to 64 bits so a huge number is invalid input, never a database overflow; times use the
+platform's bounded, aware ``makrx.api.fields.DateTimeFilter``.
 """
 
 from __future__ import annotations
 
 from django import forms
 from django.db import models
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django_filters import rest_framework as filters
 
 from makerspace.api.serializers.common import MAX_ID
@@ -24,6 +23,7 @@ from makerspace.models import (
     Subscription,
     UsageSession,
 )
+from makrx.api import fields
 
 
 class IdFilter(filters.NumberFilter):
@@ -35,25 +35,6 @@ class IdFilter(filters.NumberFilter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(*args, **kwargs)
-
-
-class AwareDateTimeFormField(forms.DateTimeField):
-    """An ISO 8601 datetime that must carry an offset or ``Z`` (naive times are ambiguous across time zones)."""
-
-    default_error_messages = {"naive": "Give a UTC offset or Z (for example 2026-11-23T10:00:00+05:30)."}
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        try:
-            result = parse_datetime(str(value).strip())
-        except ValueError:
-            result = None
-        if result is None:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        if timezone.is_naive(result):
-            raise forms.ValidationError(self.error_messages["naive"], code="naive")
-        return result
 
 
 class StrictBooleanFormField(forms.NullBooleanField):
@@ -82,10 +63,6 @@ class StrictBooleanFilter(filters.BooleanFilter):
         # The default widget turns unknown words into "no value" before the field can refuse them.
         kwargs["widget"] = forms.TextInput
         super().__init__(*args, **kwargs)
-
-
-class AwareDateTimeFilter(filters.IsoDateTimeFilter):
-    field_class = AwareDateTimeFormField
 
 
 class MakerspaceFilterSet(filters.FilterSet):
@@ -133,10 +110,10 @@ class EquipmentFilter(MakerspaceFilterSet):
 class ReservationFilter(MakerspaceFilterSet):
     makerspace = IdFilter(field_name="equipment__makerspace_id", help_text="Only this makerspace.")
     equipment = IdFilter(field_name="equipment_id")
-    starts_after = AwareDateTimeFilter(
+    starts_after = fields.DateTimeFilter(
         field_name="ends_at", lookup_expr="gt", help_text="Reservations still running after this time."
     )
-    starts_before = AwareDateTimeFilter(
+    starts_before = fields.DateTimeFilter(
         field_name="starts_at", lookup_expr="lt", help_text="Reservations starting before this time."
     )
 

@@ -60,9 +60,12 @@ def _may_act(*, member: Member, actor, staff: bool = False) -> None:
     )
 
 
-def _transition(*, member: Member, to_status: str, actor, reason: str = "", staff: bool = False) -> Member:
+def _transition(
+    *, member: Member, to_status: str, actor, reason: str = "", staff: bool = False, system_path: bool = False
+) -> Member:
+    """Move a membership to ``to_status`` after the actor check (``SYSTEM`` passes only on a ``system_path``)."""
     member = _lock(member)
-    if actor is not SYSTEM:
+    if not (system_path and actor is SYSTEM):
         _may_act(member=member, actor=actor, staff=staff)
     if to_status not in TRANSITIONS[member.status]:
         raise InvalidTransition(
@@ -147,7 +150,7 @@ def member_reactivate(*, member: Member, actor, reason: str = "") -> Member:
 @transaction.atomic
 def member_expire(*, member: Member, actor, reason: str = "") -> Member:
     """active/suspended → expired: managers, or ``SYSTEM`` when a subscription lapses."""
-    return _transition(member=member, to_status=S.EXPIRED, actor=actor, reason=reason)
+    return _transition(member=member, to_status=S.EXPIRED, actor=actor, reason=reason, system_path=True)
 
 
 @transaction.atomic

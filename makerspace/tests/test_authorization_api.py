@@ -88,6 +88,9 @@ def test_manager_cannot_expire_an_admin_and_none_is_not_the_system(space):
         member_services.member_expire(member=space["member"], actor=None)
     expired = member_services.member_expire(member=space["member"], actor=SYSTEM, reason="subscription ended")
     assert expired.status == "expired"
+    # The system path is member_expire's only: SYSTEM may not suspend or approve anyone.
+    with pytest.raises(PermissionDenied):
+        member_services.member_suspend(member=space["staff"], actor=SYSTEM, reason="x")
 
 
 # --- own membership ------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
 from rest_framework import serializers
 
 # Ids are 64-bit: larger numbers are invalid input, not a database overflow.
@@ -30,14 +29,3 @@ class UserSummarySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
     display_name = serializers.CharField()
-
-
-class AwareDateTimeField(serializers.DateTimeField):
-    """An ISO 8601 datetime that must carry an offset or ``Z`` (naive times are ambiguous across time zones)."""
-
-    default_error_messages = {"naive": "Give a UTC offset or Z (for example 2026-11-23T10:00:00+05:30)."}
-
-    def enforce_timezone(self, value):
-        if timezone.is_naive(value):
-            self.fail("naive")
-        return super().enforce_timezone(value)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from makerspace.api.serializers.common import ID, AwareDateTimeField, UserSummarySerializer
+from makerspace.api.serializers.common import ID, UserSummarySerializer
 from makerspace.models import MaintenanceTicket, MaintenanceWindow
+from makrx.api import fields
 
 
 class TicketInputSerializer(serializers.Serializer):
@@ -64,8 +65,8 @@ class TicketOutputSerializer(serializers.ModelSerializer):
 
 class WindowInputSerializer(serializers.Serializer):
     equipment = serializers.IntegerField(**ID)
-    starts_at = AwareDateTimeField()
-    ends_at = AwareDateTimeField()
+    starts_at = fields.DateTimeField()
+    ends_at = fields.DateTimeField()
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
     cancel_reservations = serializers.BooleanField(
         default=False, help_text="Cancel overlapping reservations instead of refusing with reservation_conflict."

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from makerspace.api.serializers.common import MAX_ID, UserSummarySerializer
 from makerspace.models import Member, MemberEvent, MemberSkill
+from makrx.api import fields
 
 
 class MemberEventSerializer(serializers.ModelSerializer):
@@ -78,4 +79,4 @@ class MemberSkillOutputSerializer(serializers.ModelSerializer):
 
 class MemberSkillGrantInputSerializer(serializers.Serializer):
     skill = serializers.IntegerField(min_value=1, max_value=MAX_ID)
-    expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    expires_at = fields.DateTimeField(required=False, allow_null=True, default=None)

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from makerspace.api.serializers.common import MAX_ID
 from makerspace.models import Equipment, MembershipPlan, Subscription
+from makrx.api import fields
 
 
 class PlanOutputSerializer(serializers.ModelSerializer):
@@ -81,5 +82,5 @@ class SubscriptionOutputSerializer(serializers.ModelSerializer):
 class SubscriptionInputSerializer(serializers.Serializer):
     member = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     plan = serializers.IntegerField(min_value=1, max_value=MAX_ID)
-    starts_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    starts_at = fields.DateTimeField(required=False, allow_null=True, default=None)
     auto_renew = serializers.BooleanField(required=False, default=False)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from makerspace.api.serializers.common import ID, AwareDateTimeField, UserSummarySerializer
+from makerspace.api.serializers.common import ID, UserSummarySerializer
 from makerspace.models import Reservation
+from makrx.api import fields
 
 
 class ReservationInputSerializer(serializers.Serializer):
     equipment = serializers.IntegerField(**ID)
-    starts_at = AwareDateTimeField()
-    ends_at = AwareDateTimeField()
+    starts_at = fields.DateTimeField()
+    ends_at = fields.DateTimeField()
     member = serializers.IntegerField(required=False, **ID, help_text="Staff only: book for this member.")
     notes = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
@@ -52,18 +53,12 @@ class CancelInputSerializer(serializers.Serializer):
 
 
 class AvailabilityQuerySerializer(serializers.Serializer):
-    date = serializers.DateField(help_text="Local date in the makerspace's time zone (YYYY-MM-DD).")
-
-    def validate_date(self, value):
-        # The day's bounds (next midnight, UTC offsets) must stay inside datetime's range.
-        if not 2 <= value.year <= 9998:
-            raise serializers.ValidationError("Date out of range.")
-        return value
+    date = fields.DateField(help_text="Local date in the makerspace's time zone (YYYY-MM-DD).")
 
 
 class IntervalSerializer(serializers.Serializer):
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
+    starts_at = fields.DateTimeField()
+    ends_at = fields.DateTimeField()
 
 
 class BusyIntervalSerializer(IntervalSerializer):
@@ -73,7 +68,7 @@ class BusyIntervalSerializer(IntervalSerializer):
 class AvailabilitySerializer(serializers.Serializer):
     equipment = serializers.IntegerField(source="equipment.pk")
     equipment_status = serializers.CharField(source="equipment.status")
-    date = serializers.DateField()
+    date = fields.DateField()
     timezone = serializers.CharField()
     closed = serializers.BooleanField()
     opening = IntervalSerializer(many=True)
