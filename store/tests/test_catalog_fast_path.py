@@ -4,13 +4,13 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from store.models import Product
 from store.selectors import product_json
 from store.selectors.catalog import ProductFilters
+from store.tests.cache_reset import reset_cache
 from store.tests.factories import BrandFactory, CategoryFactory, ProductFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +50,7 @@ def catalog():
 
 
 def _get(client, params, *, fast: bool, monkeypatch):
-    cache.clear()
+    reset_cache()
     if not fast:
         monkeypatch.setattr(product_json, "product_page_json", lambda **kwargs: None)
     response = client.get(URL, params)
@@ -118,14 +118,14 @@ def test_fast_path_covers_every_page_of_a_category(api_client, catalog, monkeypa
 def test_fast_path_is_one_query_whatever_the_page_size(api_client, catalog, django_assert_max_num_queries):
     counts = []
     for page_size in (1, 100):
-        cache.clear()
+        reset_cache()
         with CaptureQueriesContext(connection) as captured:
             response = api_client.get(URL, {"category": "root", "tag": "a", "in_stock": "true", "page_size": page_size})
         assert response.status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1]
     with django_assert_max_num_queries(1):
-        cache.clear()
+        reset_cache()
         assert api_client.get(URL, {"page_size": 100}).status_code == 200
 
 

@@ -36,6 +36,8 @@ class ProductSerializer(serializers.ModelSerializer):
     brand = BrandRefSerializer(read_only=True, allow_null=True)
     category = CategoryRefSerializer(read_only=True, allow_null=True)
     tags = TagSerializer(many=True, read_only=True)
+    # Not a URL field in the schema: an empty string means "no datasheet".
+    datasheet_url = serializers.CharField(read_only=True, help_text="A URL, or empty when there is none.")
     stock_available = serializers.SerializerMethodField()
     in_stock = serializers.SerializerMethodField()
 
@@ -203,6 +205,9 @@ class BrandSerializer(serializers.ModelSerializer):
     """Output only. ``products`` is not read-only so that the schema does not list it as always present."""
 
     product_count = serializers.SerializerMethodField()
+    # Not URL fields in the schema: an empty string means "none".
+    logo_url = serializers.CharField(read_only=True, help_text="A URL, or empty.")
+    website = serializers.CharField(read_only=True, help_text="A URL, or empty.")
     products = ProductSerializer(
         many=True, source="listed_products", required=False, help_text="With include_products=true."
     )
