@@ -52,6 +52,18 @@ class EquipmentOutputSerializer(serializers.ModelSerializer):
         ]
 
 
+class EquipmentListItemSerializer(EquipmentOutputSerializer):
+    """A row of the machine list: only PUBLIC_FIELDS are sure to be there (rows of other makerspaces)."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name, field in fields.items():
+            if name not in PUBLIC_FIELDS:
+                # Documented as optional; reads are unaffected (``read_only`` only matters for input).
+                field.read_only, field.required = False, False
+        return fields
+
+
 class EquipmentInputSerializer(serializers.Serializer):
     makerspace = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     name = serializers.CharField(max_length=200)

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from makerspace.models import Closure, Makerspace, OpeningHours
 from makerspace.models.spaces import validate_timezone
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$", "example": "09:00:00"})
+class LocalTimeField(serializers.TimeField):
+    """A wall-clock time in the makerspace's own zone (``HH:MM[:SS]``, no offset).
+
+    OpenAPI's ``format: time`` is RFC 3339 ``full-time``, which requires an offset; an opening hour has none.
+    """
+
+
 class OpeningHoursSerializer(serializers.ModelSerializer):
     weekday = serializers.IntegerField(min_value=0, max_value=6, help_text="0 = Monday … 6 = Sunday")
+    opens = LocalTimeField()
+    closes = LocalTimeField()
 
     class Meta:
         model = OpeningHours

@@ -15,6 +15,7 @@ from makerspace.api.filters import EquipmentFilter
 from makerspace.api.serializers.common import ErrorSerializer
 from makerspace.api.serializers.equipment import (
     EquipmentInputSerializer,
+    EquipmentListItemSerializer,
     EquipmentOutputSerializer,
     EquipmentStatusChangeSerializer,
     EquipmentStatusInputSerializer,
@@ -53,9 +54,9 @@ class EquipmentListCreateApi(MakerspaceApi):
     def get_queryset(self):
         return equipment_selectors.equipment_list(user=self.request.user)
 
-    @extend_schema(tags=TAGS, responses=EquipmentOutputSerializer(many=True))
+    @extend_schema(tags=TAGS, responses=EquipmentListItemSerializer(many=True))
     def get(self, request):
-        return self.paginated(self.get_queryset(), EquipmentOutputSerializer)
+        return self.paginated(self.get_queryset(), EquipmentListItemSerializer)
 
     @extend_schema(
         tags=TAGS,
