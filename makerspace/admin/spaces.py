@@ -17,7 +17,9 @@ class MakerspaceInline(admin.TabularInline):
 
     def _manages(self, request, obj) -> bool:
         scope = admin_scope(request)
-        return obj is not None and request.user.is_staff and (scope is None or obj.pk in scope)
+        if not request.user.is_staff:
+            return False
+        return scope is None or (obj is not None and obj.pk in scope)
 
     def has_view_permission(self, request, obj=None):
         return self._manages(request, obj)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from makerspace.models import Equipment, Member, MembershipPlan, MemberSkill, Skill, Subscription
+from makerspace.models import Closure, Equipment, Makerspace, Member, MembershipPlan, MemberSkill, Skill, Subscription
 from makerspace.tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -242,3 +242,41 @@ def test_platform_admin_filters_list_every_makerspace(make_user):
     f.MakerspaceFactory(name="Beta")
     page = login(make_user("root", roles=["admin"])).get(f"{ADMIN}/equipment/").content.decode()
     assert "Alpha" in page and "Beta" in page
+
+
+def test_only_platform_admins_add_makerspaces_in_the_admin(space, make_user):
+    assert space["manager_client"].get(f"{ADMIN}/makerspace/add/").status_code == 403
+    root = login(make_user("root", roles=["admin"]))
+    body = {
+        "name": "Gamma",
+        "slug": "gamma",
+        "description": "",
+        "timezone": "Asia/Kolkata",
+        "address": "",
+        "contact_email": "",
+        "contact_phone": "",
+        "join_policy": "open",
+        "active": "on",
+        "opening_hours-TOTAL_FORMS": "1",
+        "opening_hours-INITIAL_FORMS": "0",
+        "opening_hours-0-weekday": "2",
+        "opening_hours-0-opens": "10:00",
+        "opening_hours-0-closes": "18:00",
+        "closures-TOTAL_FORMS": "0",
+        "closures-INITIAL_FORMS": "0",
+    }
+    assert root.post(f"{ADMIN}/makerspace/add/", body).status_code == 302
+    gamma = Makerspace.objects.get(slug="gamma")
+    assert list(gamma.opening_hours.values_list("weekday", flat=True)) == [2]
+
+
+def test_closures_are_added_and_deleted_through_the_services(space):
+    client = space["manager_client"]
+    body = {"makerspace": space["A"].pk, "starts_on": "2030-01-02", "ends_on": "2030-01-01", "reason": "x"}
+    client.post(f"{ADMIN}/closure/add/", body)
+    assert not Closure.objects.exists()  # ends before it starts: refused by closure_create
+    client.post(f"{ADMIN}/closure/add/", {**body, "ends_on": "2030-01-03"})
+    closure = Closure.objects.get()
+    other = f.ClosureFactory(makerspace=space["B"])
+    client.post(f"{ADMIN}/closure/", {"action": "delete_closures", "_selected_action": [closure.pk, other.pk]})
+    assert list(Closure.objects.values_list("pk", flat=True)) == [other.pk]
