@@ -12,6 +12,7 @@ from makerspace.services.members import makerspace_join
 from makerspace.services.plans import subscription_create
 from makerspace.tests import factories as f
 from makrx.errors import ConflictError
+from makrx.tests.races import run_concurrently
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -21,36 +22,11 @@ pytestmark = [
 THREADS = 10
 
 
-def run_concurrently(target) -> list:
-    barrier = threading.Barrier(THREADS)
-    results: list = []
-    lock = threading.Lock()
-
-    def worker():
-        try:
-            barrier.wait()
-            try:
-                outcome = target()
-            except Exception as exc:  # noqa: BLE001 - collected and asserted on below
-                outcome = exc
-            with lock:
-                results.append(outcome)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    return results
-
-
 def test_concurrent_joins_create_one_membership():
     space = f.MakerspaceFactory(join_policy="open")
     user = f.UserFactory()
 
-    results = run_concurrently(lambda: makerspace_join(makerspace=space, actor=user))
+    results = run_concurrently(lambda _: makerspace_join(makerspace=space, actor=user), THREADS)
 
     members = [r for r in results if isinstance(r, Member)]
     conflicts = [r for r in results if isinstance(r, ConflictError)]
@@ -66,7 +42,7 @@ def test_concurrent_subscriptions_leave_one_active():
 
     manager = f.MemberFactory(makerspace=plan.makerspace, role="manager").user
 
-    results = run_concurrently(lambda: subscription_create(member=member, plan=plan, actor=manager))
+    results = run_concurrently(lambda _: subscription_create(member=member, plan=plan, actor=manager), THREADS)
 
     assert len([r for r in results if isinstance(r, Subscription)]) == 1
     assert all(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -13,6 +12,7 @@ from makerspace.models import Reservation
 from makerspace.services.reservations import reservation_create
 from makerspace.tests import factories as f
 from makrx.errors import ConflictError
+from makrx.tests.races import run_concurrently
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -28,33 +28,18 @@ def test_twenty_threads_one_reservation():
     members = [f.MemberFactory(makerspace=space) for _ in range(THREADS)]
     # A fixed hour inside the factory's opening hours (the current hour may be after closing time).
     start = (timezone.now() + timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
-    barrier = threading.Barrier(THREADS)
-    results: list = []
-    lock = threading.Lock()
 
-    def book(member, offset):
-        try:
-            barrier.wait()
-            try:
-                # Every thread asks for an overlapping range (shifted by minutes) on the same machine.
-                outcome = reservation_create(
-                    actor=member.user,
-                    equipment=machine,
-                    starts_at=start + timedelta(minutes=offset),
-                    ends_at=start + timedelta(minutes=60 + offset),
-                )
-            except Exception as exc:  # noqa: BLE001 - collected and asserted below
-                outcome = exc
-            with lock:
-                results.append(outcome)
-        finally:
-            connection.close()
+    def book(index):
+        # Every thread asks for an overlapping range (shifted by minutes) on the same machine.
+        offset = index % 3
+        return reservation_create(
+            actor=members[index].user,
+            equipment=machine,
+            starts_at=start + timedelta(minutes=offset),
+            ends_at=start + timedelta(minutes=60 + offset),
+        )
 
-    threads = [threading.Thread(target=book, args=(m, i % 3)) for i, m in enumerate(members)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    results = run_concurrently(book, THREADS)
 
     won = [r for r in results if isinstance(r, Reservation)]
     lost = [r for r in results if isinstance(r, ConflictError)]
@@ -71,27 +56,10 @@ def test_concurrent_usage_starts_leave_one_open_session():
     space = f.MakerspaceFactory()
     machine = f.EquipmentFactory(makerspace=space)
     members = [f.MemberFactory(makerspace=space) for _ in range(10)]
-    barrier = threading.Barrier(len(members))
-    results: list = []
-    lock = threading.Lock()
 
-    def start(member):
-        try:
-            barrier.wait()
-            try:
-                outcome = usage_session_start(actor=member.user, equipment=machine)
-            except Exception as exc:  # noqa: BLE001 - collected and asserted below
-                outcome = exc
-            with lock:
-                results.append(outcome)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=start, args=(m,)) for m in members]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    results = run_concurrently(
+        lambda index: usage_session_start(actor=members[index].user, equipment=machine), len(members)
+    )
     conflicts = [r for r in results if isinstance(r, ConflictError)]
     assert len(conflicts) == len(members) - 1 and {c.code for c in conflicts} == {"equipment_in_use"}
     assert UsageSession.objects.filter(equipment=machine, ended_at__isnull=True).count() == 1

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
+from makrx.tests.races import run_concurrently
 from store.models import Order, StockLevel
 from store.tests.factories import CartFactory, CartItemFactory, ProductFactory, UserFactory
 
@@ -27,24 +26,10 @@ def test_thirty_buyers_for_ten_units(settings):
         client = APIClient()
         client.force_authenticate(user=user)
         clients.append(client)
-    barrier = threading.Barrier(len(clients))
-    results: list[tuple[int, str]] = []
-    lock = threading.Lock()
-
-    def buy(client):
-        try:
-            barrier.wait()
-            response = client.post(CHECKOUT, {}, format="json")
-            with lock:
-                results.append((response.status_code, response.json().get("code", "")))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=buy, args=(client,)) for client in clients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    responses = run_concurrently(
+        lambda index: clients[index].post(CHECKOUT, {}, format="json"), len(clients), reraise=True
+    )
+    results = [(response.status_code, response.json().get("code", "")) for response in responses]
 
     assert sorted(status for status, _ in results).count(201) == 10
     assert [code for status, code in results if status != 201] == ["out_of_stock"] * 20
@@ -69,21 +54,10 @@ def test_crossing_carts_do_not_deadlock(settings):
         client = APIClient()
         client.force_authenticate(user=user)
         clients.append(client)
-    barrier = threading.Barrier(len(clients))
-    statuses: list[int] = []
-
-    def buy(client):
-        try:
-            barrier.wait()
-            statuses.append(client.post(CHECKOUT, {}, format="json").status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=buy, args=(client,)) for client in clients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    responses = run_concurrently(
+        lambda index: clients[index].post(CHECKOUT, {}, format="json"), len(clients), reraise=True
+    )
+    statuses = [response.status_code for response in responses]
 
     assert statuses == [201] * 12
     assert StockLevel.objects.get(product=first).reserved == 24

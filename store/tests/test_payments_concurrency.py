@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import threading
 import time
 
 import pytest
@@ -13,6 +12,7 @@ from django.db import connection
 from django.test import Client
 
 from makrx import metrics
+from makrx.tests.races import run_concurrently
 from store.models import Order, OrderEvent, StockLevel, WebhookEvent
 from store.tests.factories import OrderFactory, OrderLineFactory, ProductFactory
 
@@ -39,25 +39,15 @@ def test_concurrent_duplicate_deliveries_pay_once(settings):
     stamp = int(time.time())
     signature = f"t={stamp},v1=" + hmac.new(SECRET.encode(), f"{stamp}.".encode() + body, hashlib.sha256).hexdigest()
     processed_before = metrics.WEBHOOKS.labels("stripe", "processed")._value.get()
-    barrier = threading.Barrier(8)
-    results: list[tuple[int, str]] = []
 
-    def deliver():
-        try:
-            barrier.wait()
-            response = Client().post(
-                "/api/v1/store/payments/webhook", data=body, content_type="application/json",
-                HTTP_STRIPE_SIGNATURE=signature,
-            )  # fmt: skip
-            results.append((response.status_code, response.json().get("result", "")))
-        finally:
-            connection.close()
+    def deliver(_):
+        return Client().post(
+            "/api/v1/store/payments/webhook", data=body, content_type="application/json",
+            HTTP_STRIPE_SIGNATURE=signature,
+        )  # fmt: skip
 
-    threads = [threading.Thread(target=deliver) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    responses = run_concurrently(deliver, 8, reraise=True)
+    results = [(response.status_code, response.json().get("result", "")) for response in responses]
 
     assert sorted(results) == [(200, "duplicate")] * 7 + [(200, "processed")]
     assert Order.objects.get(pk=order.pk).status == "paid"
