@@ -1,12 +1,11 @@
 """stock_set_on_hand against concurrent reservations: real threads on PostgreSQL, separate connections."""
 
-import threading
-
 import pytest
 from django.db import connection, transaction
 from django.db.models import F
 
 from makrx.errors import ConflictError
+from makrx.tests.races import run_concurrently
 from store.models import StockLevel, StockMovement
 from store.services import SYSTEM
 from store.services.stock import stock_set_on_hand
@@ -27,37 +26,19 @@ def _reserve(product_id: int, quantity: int) -> bool:
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 def test_counting_stock_while_customers_reserve_never_breaks_the_invariants():
     product = ProductFactory(stock=20)
-    barrier = threading.Barrier(20)
-    outcomes: list[str] = []
-    lock = threading.Lock()
+    counts = (4, 8, 12, 30, 6)
 
-    def reserver():
+    def reserve_or_count(index: int) -> str:
+        # 15 customers reserve 2 each while 5 stock counts set on-hand figures.
+        if index < 15:
+            return "reserved" if _reserve(product.pk, 2) else "sold_out"
         try:
-            barrier.wait()
-            ok = _reserve(product.pk, 2)
-            with lock:
-                outcomes.append("reserved" if ok else "sold_out")
-        finally:
-            connection.close()
-
-    def counter(value: int):
-        try:
-            barrier.wait()
-            stock_set_on_hand(actor=SYSTEM, product=product, on_hand=value)
-            with lock:
-                outcomes.append("set")
+            stock_set_on_hand(actor=SYSTEM, product=product, on_hand=counts[index - 15])
         except ConflictError as exc:
-            with lock:
-                outcomes.append(exc.code)
-        finally:
-            connection.close()
+            return exc.code
+        return "set"
 
-    threads = [threading.Thread(target=reserver) for _ in range(15)]
-    threads += [threading.Thread(target=counter, args=(value,)) for value in (4, 8, 12, 30, 6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    outcomes = run_concurrently(reserve_or_count, 15 + len(counts), reraise=True)
 
     level = StockLevel.objects.get(product=product)
     assert 0 <= level.reserved <= level.on_hand

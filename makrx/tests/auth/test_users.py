@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
 from makrx.auth.users import user_sync_from_claims, username_for_sub
 from makrx.models import User
 from makrx.tests.auth.conftest import CLIENT_ID
+from makrx.tests.races import run_concurrently
 
 pytestmark = pytest.mark.django_db
 
@@ -141,23 +139,9 @@ def test_losing_a_role_removes_staff(keycloak, bearer):
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_first_requests_create_one_user():
-    barrier = threading.Barrier(6)
-    results, errors = [], []
+    users = run_concurrently(
+        lambda _: user_sync_from_claims(claims=_claims(sub="race-sub"), client_id=CLIENT_ID), 6, reraise=True
+    )
 
-    def worker():
-        try:
-            barrier.wait()
-            results.append(user_sync_from_claims(claims=_claims(sub="race-sub"), client_id=CLIENT_ID).pk)
-        except Exception as exc:  # noqa: BLE001
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors
-    assert len(set(results)) == 1
+    assert len({user.pk for user in users}) == 1
     assert User.objects.filter(keycloak_sub="race-sub").count() == 1
