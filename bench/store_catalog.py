@@ -10,7 +10,7 @@ processes, and prints a table (and JSON with --json).
     .venv/bin/python manage.py seed --only store --store-scale 100000
     .venv/bin/python bench/store_catalog.py --duration 10 --clients 8
 
-Targets (issue 5): cached product list >= 40 % of the bare endpoint's rate; uncached >= 10 %;
+Targets: cached product list >= 40 % of the bare endpoint's rate; uncached >= 10 %;
 the category tree with counts for ~1,000 categories under 50 ms.
 """
 
