@@ -91,3 +91,24 @@ def test_seed_catalogues_are_data_files():
                 if span > LITERAL_MAX_LINES and all(_is_literal(child) for child in ast.iter_child_nodes(node)):
                     offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} ({span} lines of literal data)")
     assert offenders == []
+
+
+# Modules in a layer that are shared helpers of that layer, not domains.
+LAYER_HELPERS = {"__init__", "base", "common", "scope", "scoping", "access", "product_json", "schema", "filters"}
+
+
+@pytest.mark.parametrize("app", ["makerspace", "store"])
+def test_layers_are_packages_named_by_the_same_domains(app):
+    """A reader finds a thing by its name: the same domain module in every layer (DESIGN.md §2)."""
+    base = ROOT / app
+    layers = ("models", "services", "selectors", "admin", "api/views", "api/serializers")
+    modules = {}
+    for layer in layers:
+        package = base / layer
+        assert (package / "__init__.py").is_file(), f"{app}/{layer} is not a package"
+        assert not (base / f"{layer}.py").exists(), f"{app}/{layer}.py beside the {layer}/ package"
+        modules[layer] = {p.stem for p in package.glob("*.py")} - LAYER_HELPERS
+    domains = modules["models"] | modules["services"]
+    for layer in ("selectors", "admin", "api/views", "api/serializers"):
+        assert modules[layer] <= domains, f"{app}/{layer} has modules named after no domain: {modules[layer] - domains}"
+    assert modules["api/views"] == modules["api/serializers"]
