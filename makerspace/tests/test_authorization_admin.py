@@ -280,3 +280,17 @@ def test_closures_are_added_and_deleted_through_the_services(space):
     other = f.ClosureFactory(makerspace=space["B"])
     client.post(f"{ADMIN}/closure/", {"action": "delete_closures", "_selected_action": [closure.pk, other.pk]})
     assert list(Closure.objects.values_list("pk", flat=True)) == [other.pk]
+
+
+def test_manager_sees_the_member_history_and_skills_tables(space, make_user):
+    """Read-only inlines follow the parent screen's permission, not Django model permissions managers lack."""
+    newcomer = make_user("historied")
+    member = f.MemberFactory(user=newcomer, makerspace=space["A"], role="member", status="pending")
+    from makerspace.services import members as member_services
+
+    member_services.member_approve(member=member, actor=space["manager"].user, reason="welcome aboard")
+    response = space["manager_client"].get(f"{ADMIN}/member/{member.pk}/change/")
+    assert response.status_code == 200
+    assert response.context["inline_admin_formsets"], "no inline tables shown"
+    history = next(f for f in response.context["inline_admin_formsets"] if f.formset.prefix == "events")
+    assert [form.original.to_status for form in history] == ["active"]

@@ -15,6 +15,20 @@ class ReadOnlyInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        # Whoever may see the parent sees its history: makerspace managers have no Django model permissions of
+        # their own (their screens grant access by scope), so the model-permission default hid these tables.
+        parent_admin = self.admin_site._registry.get(self.parent_model)
+        if parent_admin is not None:
+            return parent_admin.has_view_permission(request, obj)
+        return super().has_view_permission(request, obj)
+
 
 class ReadOnlyAdminMixin:
     """A model screen that lists and shows rows but never adds, changes or deletes them."""
