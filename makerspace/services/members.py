@@ -50,7 +50,8 @@ def _record(*, member: Member, actor, from_status: str, from_role: str, reason: 
     )
 
 
-def _may_act(*, member: Member, actor, staff: bool = False) -> None:
+def member_action_require(*, member: Member, actor, staff: bool = False) -> None:
+    """The actor may act on this membership (manager rule; ``staff``: staff rule); see scoping.membership_action_require."""
     scoping.membership_action_require(
         user=actor,
         makerspace_id=member.makerspace_id,
@@ -66,7 +67,7 @@ def _transition(
     """Move a membership to ``to_status`` after the actor check (``SYSTEM`` passes only on a ``system_path``)."""
     member = _lock(member)
     if not (system_path and actor is SYSTEM):
-        _may_act(member=member, actor=actor, staff=staff)
+        member_action_require(member=member, actor=actor, staff=staff)
     if to_status not in TRANSITIONS[member.status]:
         raise InvalidTransition(
             f"A {member.get_status_display().lower()} membership cannot become {S(to_status).label.lower()}."
@@ -163,7 +164,7 @@ def member_role_change(*, member: Member, role: str, actor, reason: str = "") ->
     if role not in Member.Role.values:
         raise ValidationError(f"Unknown role {role!r}.", errors={"role": ["Unknown role."]})
     member = _lock(member)
-    _may_act(member=member, actor=actor)
+    member_action_require(member=member, actor=actor)
     if role == Member.Role.ADMIN:
         scoping.makerspace_admin_require(user=actor, makerspace_id=member.makerspace_id)
     if member.role == role:

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from makerspace.models import Member, MemberEvent, MembershipPlan, Subscription
+from makerspace.services.members import member_action_require
 from makrx.auth import scoping
 from makrx.auth.scoping import SYSTEM
 from makrx.errors import ConflictError, InvalidTransition, ValidationError
@@ -89,12 +90,6 @@ def plan_update(*, plan: MembershipPlan, actor, **fields) -> MembershipPlan:
     return plan
 
 
-def _may_act(*, member: Member, actor) -> None:
-    scoping.membership_action_require(
-        user=actor, makerspace_id=member.makerspace_id, member_user_id=member.user_id, member_role=member.role
-    )
-
-
 def _member_event(*, member: Member, actor, from_status: str, reason: str) -> None:
     MemberEvent.objects.create(
         member=member,
@@ -117,7 +112,7 @@ def subscription_create(
     membership becomes active again.
     """
     member = Member.objects.select_for_update().get(pk=member.pk)
-    _may_act(member=member, actor=actor)
+    member_action_require(member=member, actor=actor)
     if plan.makerspace_id != member.makerspace_id:
         raise ValidationError("The plan belongs to another makerspace.", errors={"plan": ["Wrong makerspace."]})
     if not plan.active:
@@ -149,7 +144,7 @@ def subscription_create(
 def subscription_cancel(*, subscription: Subscription, actor, reason: str = "") -> Subscription:
     """End an active subscription now (managers); the member keeps their membership but loses the plan."""
     subscription = Subscription.objects.select_for_update().select_related("member").get(pk=subscription.pk)
-    _may_act(member=subscription.member, actor=actor)
+    member_action_require(member=subscription.member, actor=actor)
     if subscription.status != Subscription.Status.ACTIVE:
         raise InvalidTransition(f"A {subscription.status} subscription cannot be cancelled.")
     now = timezone.now()
@@ -166,7 +161,7 @@ def subscription_cancel(*, subscription: Subscription, actor, reason: str = "") 
 def subscription_auto_renew_set(*, subscription: Subscription, auto_renew: bool, actor) -> Subscription:
     """Turn renewal at the end of the period on or off (managers)."""
     subscription = Subscription.objects.select_for_update().select_related("member").get(pk=subscription.pk)
-    _may_act(member=subscription.member, actor=actor)
+    member_action_require(member=subscription.member, actor=actor)
     if subscription.auto_renew != auto_renew:
         subscription.auto_renew = auto_renew
         subscription.save(update_fields=["auto_renew", "updated_at"])

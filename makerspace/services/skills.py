@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from makerspace.models import Member, MemberSkill, Skill
+from makerspace.services.members import member_action_require
 from makrx.auth import scoping
 from makrx.errors import ConflictError, NotFound, ValidationError
 
@@ -26,16 +27,6 @@ def _check_unique(skill: Skill) -> None:
     clash = Skill.objects.filter(makerspace_id=skill.makerspace_id, name=skill.name, level=skill.level)
     if clash.exclude(pk=skill.pk).exists():
         raise ConflictError(f"Skill {skill.name!r} level {skill.level} already exists here.", code="duplicate")
-
-
-def _may_act(*, member: Member, actor) -> None:
-    scoping.membership_action_require(
-        user=actor,
-        makerspace_id=member.makerspace_id,
-        member_user_id=member.user_id,
-        member_role=member.role,
-        staff=True,
-    )
 
 
 @transaction.atomic
@@ -75,7 +66,7 @@ def member_skill_grant(
     Returns (grant, created).
     """
     member = Member.objects.select_for_update().get(pk=member.pk)
-    _may_act(member=member, actor=actor)
+    member_action_require(member=member, actor=actor, staff=True)
     if skill.makerspace_id != member.makerspace_id:
         raise ValidationError("The skill belongs to another makerspace.", errors={"skill": ["Wrong makerspace."]})
     if member.status in (Member.Status.REJECTED, Member.Status.PENDING):
@@ -101,7 +92,7 @@ def member_skill_grant(
 @transaction.atomic
 def member_skill_revoke(*, member: Member, skill_id: int, actor) -> MemberSkill:
     """Take a skill away (staff, not their own)."""
-    _may_act(member=member, actor=actor)
+    member_action_require(member=member, actor=actor, staff=True)
     grant = (
         MemberSkill.objects.select_for_update()
         .filter(member=member, skill_id=skill_id, revoked_at__isnull=True)

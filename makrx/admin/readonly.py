@@ -3,15 +3,7 @@
 from django.contrib import admin
 
 
-class ReadOnlyInline(admin.TabularInline):
-    """A history table under a parent: shown, never added, edited or deleted from the admin."""
-
-    extra = 0
-    can_delete = False
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields or ()
-
+class _NoWrites:
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -20,6 +12,16 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyInline(_NoWrites, admin.TabularInline):
+    """A history table under a parent: shown, never added, edited or deleted from the admin."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields or ()
 
     def has_view_permission(self, request, obj=None):
         # Whoever may see the parent sees its history: makerspace managers have no Django model permissions of
@@ -30,17 +32,8 @@ class ReadOnlyInline(admin.TabularInline):
         return super().has_view_permission(request, obj)
 
 
-class ReadOnlyAdminMixin:
+class ReadOnlyAdminMixin(_NoWrites):
     """A model screen that lists and shows rows but never adds, changes or deletes them."""
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
