@@ -557,6 +557,8 @@ IDEMPOTENCY_LEASE_SECONDS = max(1, env.int("IDEMPOTENCY_LEASE_SECONDS", default=
 # Longer or more numerous query strings on /api/ answer 400 query_too_long before any view runs.
 API_MAX_QUERY_STRING_LENGTH = env.int("API_MAX_QUERY_STRING_LENGTH", default=4096)
 API_MAX_QUERY_PARAMS = env.int("API_MAX_QUERY_PARAMS", default=64)
+# A JSON request body is a form's worth of fields; larger ones answer 413 too_large undecoded (files are multipart).
+API_JSON_MAX_BYTES = env.int("API_JSON_MAX_BYTES", default=1024 * 1024)
 READINESS_TIMEOUT_SECONDS = env.float("READINESS_TIMEOUT_SECONDS", default=1.5)
 # Where `/api/v1/auth/me` reads a user's makerspace memberships (keeps makrx free of app imports).
 MAKRX_MEMBERSHIPS_PROVIDER = "makerspace.selectors.members.memberships_for_user"

@@ -60,6 +60,29 @@ def test_json_at_the_depth_limit_is_still_parsed(caller, method, path, roles):
     assert response.status_code < 500
 
 
+@pytest.mark.parametrize(("method", "path", "roles"), JSON_ENDPOINTS)
+def test_json_bodies_over_the_size_limit_are_413_undecoded(caller, method, path, roles, settings):
+    settings.API_JSON_MAX_BYTES = 64 * 1024
+    client = caller(roles)
+    body = json.dumps({"notes": "x" * (64 * 1024)})
+
+    response = getattr(client, method)(path, data=body, content_type="application/json")
+
+    assert response.status_code == 413, response.content[:300]
+    assert response.json()["code"] == "too_large"
+
+
+@pytest.mark.parametrize(("method", "path", "roles"), JSON_ENDPOINTS)
+def test_json_bodies_under_the_size_limit_are_parsed(caller, method, path, roles, settings):
+    settings.API_JSON_MAX_BYTES = 64 * 1024
+    client = caller(roles)
+    body = json.dumps({"notes": "x" * (32 * 1024)})
+
+    response = getattr(client, method)(path, data=body, content_type="application/json")
+
+    assert response.status_code not in (413, 500), response.content[:300]
+
+
 def test_loads_bounded_for_raw_bodies():
     assert loads_bounded(b'{"a": [1, {"b": "[[[[{{{{"}]}') == {"a": [1, {"b": "[[[[{{{{"}]}
     assert loads_bounded('"\\"[[["') == '"[[['
