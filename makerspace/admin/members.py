@@ -13,6 +13,7 @@ from makerspace.models import Member, MemberEvent, MemberSkill, Skill
 from makerspace.services import members as member_services
 from makerspace.services import skills as skill_services
 from makrx.admin.readonly import ReadOnlyInline
+from makrx.auth import roles, scoping
 
 
 class SuspendForm(forms.Form):
@@ -56,6 +57,23 @@ class MemberAdmin(MakerspaceScopedAdmin):
         # Who and where are fixed once the membership exists.
         fields = super().get_readonly_fields(request, obj)
         return (*fields, "user", "makerspace") if obj else fields
+
+    def get_form(self, request, obj=None, **kwargs):
+        # The service refuses the admin role to anyone but a space admin; do not offer what would be refused.
+        form = super().get_form(request, obj, **kwargs)
+        role = form.base_fields.get("role")
+        if role is not None and not self._may_grant_admin(request.user, obj):
+            keep = {obj.role} if obj is not None else set()
+            role.choices = [(v, label) for v, label in role.choices if v != Member.Role.ADMIN or v in keep]
+        return form
+
+    @staticmethod
+    def _may_grant_admin(user, obj) -> bool:
+        if obj is not None:
+            return scoping.can_admin_makerspace(user, obj.makerspace_id)
+        if roles.is_platform_admin(user):
+            return True
+        return roles.MEMBER_ROLE_ADMIN in scoping.makerspace_roles_for_user(user).values()
 
     def save_model(self, request, obj, form, change):
         if not change:

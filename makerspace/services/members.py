@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from makerspace.models import Makerspace, Member, MemberEvent
@@ -188,10 +188,15 @@ def member_add(*, makerspace: Makerspace, user, actor, role: str = Member.Role.M
         scoping.makerspace_manager_require(user=actor, makerspace_id=makerspace.pk)
         if role == Member.Role.ADMIN:
             scoping.makerspace_admin_require(user=actor, makerspace_id=makerspace.pk)
+    duplicate = ConflictError(f"{user} is already a member of {makerspace}.", code="duplicate")
     if Member.objects.filter(makerspace=makerspace, user=user).exists():
-        raise ConflictError(f"{user} is already a member of {makerspace}.", code="duplicate")
-    member = Member.objects.create(
-        user=user, makerspace=makerspace, role=role, status=S.ACTIVE, joined_at=timezone.now()
-    )
+        raise duplicate
+    try:
+        with transaction.atomic():  # a concurrent add of the same user hits the unique constraint: still a 409
+            member = Member.objects.create(
+                user=user, makerspace=makerspace, role=role, status=S.ACTIVE, joined_at=timezone.now()
+            )
+    except IntegrityError:
+        raise duplicate from None
     _record(member=member, actor=actor, from_status="", from_role="", reason=reason or "added by staff")
     return member

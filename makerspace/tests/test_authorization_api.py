@@ -183,3 +183,18 @@ def test_staff_of_b_cannot_touch_a(space):
     assert plan.status_code == 403 and plan.json()["code"] == "not_makerspace_manager"
     machine.refresh_from_db()
     assert machine.status == "available"
+
+
+def test_member_add_service_refuses_the_admin_role_to_a_manager(make_user):
+    space = f.MakerspaceFactory()
+    manager = f.MemberFactory(makerspace=space, role="manager").user
+    admin_user = f.MemberFactory(makerspace=space, role="admin").user
+    newcomer = make_user("added")
+
+    with pytest.raises(PermissionDenied) as refused:
+        member_services.member_add(makerspace=space, user=newcomer, actor=manager, role="admin")
+    assert refused.value.code == "not_makerspace_admin"
+    assert not Member.objects.filter(user=newcomer).exists()
+
+    member = member_services.member_add(makerspace=space, user=newcomer, actor=admin_user, role="admin")
+    assert (member.role, member.status) == ("admin", "active")
