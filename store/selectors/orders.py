@@ -2,39 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from makrx.auth.roles import is_store_staff
 from makrx.errors import NotFound
 from store.models import Order, OrderEvent, OrderLine
 
 
-@dataclass(frozen=True)
-class OrderFilters:
-    status: str | None = None
-    created_from: date | None = None
-    created_to: date | None = None
-    search: str | None = None
-
-
-def order_list(*, user, filters: OrderFilters) -> QuerySet[Order]:
-    """Store staff see every order; customers their own. Lines prefetched."""
+def order_list(*, user) -> QuerySet[Order]:
+    """Store staff see every order; customers their own. Lines prefetched. (List filters: ``api/filters.py``.)"""
     queryset = Order.objects.select_related("user").prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.order_by("id"))
     )
     if not is_store_staff(user):
         queryset = queryset.filter(user=user)
-    if filters.status:
-        queryset = queryset.filter(status=filters.status)
-    if filters.created_from:
-        queryset = queryset.filter(created_at__date__gte=filters.created_from)
-    if filters.created_to:
-        queryset = queryset.filter(created_at__date__lte=filters.created_to)
-    if filters.search:
-        queryset = queryset.filter(Q(number__icontains=filters.search) | Q(email__icontains=filters.search))
     return queryset.order_by("-created_at", "-id")
 
 

@@ -58,6 +58,23 @@ def test_list_filters_by_status_and_date(client_for):
     assert staff.get(ORDERS, {"created_from": "yesterday"}).status_code == 400
 
 
+def test_list_search_and_bad_filters_answer_in_the_error_format(client_for, api_client):
+    staff = client_for(roles=["admin"])
+    wanted = OrderFactory(email="findme@example.test")
+    OrderFactory(email="other@example.test")
+
+    assert [o["number"] for o in staff.get(ORDERS, {"search": "findme"}).json()["results"]] == [wanted.number]
+    assert [o["number"] for o in staff.get(ORDERS, {"search": wanted.number[-6:]}).json()["results"]] == [wanted.number]
+    response = staff.get(ORDERS, {"search": "x" * 65, "status": "lost"})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid" and set(body["errors"]) == {"search", "status"}
+    params = {
+        p["name"] for p in api_client.get("/api/schema/").json()["paths"]["/api/v1/store/orders/"]["get"]["parameters"]
+    }
+    assert {"status", "created_from", "created_to", "search", "page", "page_size"} <= params
+
+
 def test_order_list_query_count_is_fixed(client_for, django_assert_max_num_queries):
     staff = client_for(roles=["store_admin"])
     for _ in range(30):

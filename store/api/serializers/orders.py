@@ -5,7 +5,6 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from makrx.api import fields
-from store.models import Order
 
 
 class OrderLineSerializer(serializers.Serializer):
@@ -60,15 +59,6 @@ class OrderSerializer(serializers.Serializer):
 class OrderDetailSerializer(OrderSerializer):
     events = OrderEventSerializer(many=True)
     payments = OrderPaymentSerializer(many=True)
-
-
-class OrderListQuerySerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=Order.Status.choices, required=False)
-    created_from = fields.DateField(required=False, help_text="YYYY-MM-DD, inclusive.")
-    created_to = fields.DateField(required=False, help_text="YYYY-MM-DD, inclusive.")
-    search = serializers.CharField(required=False, max_length=64, help_text="Part of the order number or email.")
-    page = serializers.IntegerField(required=False, min_value=1)
-    page_size = serializers.IntegerField(required=False, min_value=1)
 
 
 class OrderActionSerializer(serializers.Serializer):
