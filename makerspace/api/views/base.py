@@ -11,6 +11,15 @@ from makerspace.models import Equipment, Makerspace, Member
 from makrx import errors
 
 
+class PostOnlyAction:
+    """An action endpoint (``…/{id}/<verb>/``): POST only; GET, PUT, PATCH and DELETE answer 405 (DESIGN.md §5.2).
+
+    Mixed in before the detail view it extends, so the action reuses its lookup and scoping without its methods.
+    """
+
+    http_method_names = ["post", "options"]
+
+
 class MakerspaceApi(generics.GenericAPIView):
     """Base: signed-in users; lists paginated and filtered (django-filter); refusals keep their codes.
 

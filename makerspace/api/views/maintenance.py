@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from makerspace.api.filters import TicketFilter, WindowFilter
 from makerspace.api.serializers import maintenance as s
-from makerspace.api.views.base import MakerspaceApi, conflict_response, equipment_from_input
+from makerspace.api.views.base import MakerspaceApi, PostOnlyAction, conflict_response, equipment_from_input
 from makerspace.selectors import maintenance as maintenance_selectors
 from makerspace.services import maintenance as maintenance_services
 from makrx.errors import ValidationError
@@ -66,7 +66,7 @@ class TicketDetailApi(MakerspaceApi):
         )
 
 
-class TicketAssignApi(TicketDetailApi):
+class TicketAssignApi(PostOnlyAction, TicketDetailApi):
     @extend_schema(
         tags=TAGS,
         request=s.TicketAssignSerializer,
@@ -85,7 +85,7 @@ class TicketAssignApi(TicketDetailApi):
         return self.done(maintenance_services.ticket_assign(ticket=ticket, actor=request.user, assignee=assignee))
 
 
-class TicketResolveApi(TicketDetailApi):
+class TicketResolveApi(PostOnlyAction, TicketDetailApi):
     @extend_schema(
         tags=TAGS,
         request=s.TicketResolveSerializer,
@@ -102,7 +102,7 @@ class TicketResolveApi(TicketDetailApi):
         )
 
 
-class TicketCloseApi(TicketDetailApi):
+class TicketCloseApi(PostOnlyAction, TicketDetailApi):
     @extend_schema(
         tags=TAGS,
         request=s.TicketCloseSerializer,
@@ -160,7 +160,7 @@ class WindowDetailApi(MakerspaceApi):
         return Response(s.WindowOutputSerializer(self.get_object()).data)
 
 
-class WindowCancelApi(WindowDetailApi):
+class WindowCancelApi(PostOnlyAction, WindowDetailApi):
     @extend_schema(
         tags=TAGS,
         request=None,

@@ -17,7 +17,7 @@ from makerspace.api.serializers.plans import (
     SubscriptionInputSerializer,
     SubscriptionOutputSerializer,
 )
-from makerspace.api.views.base import MakerspaceApi, makerspace_from_input, member_from_input
+from makerspace.api.views.base import MakerspaceApi, PostOnlyAction, makerspace_from_input, member_from_input
 from makerspace.models import MembershipPlan
 from makerspace.selectors import plans as plan_selectors
 from makerspace.services import plans as plan_services
@@ -120,7 +120,7 @@ class SubscriptionDetailApi(MakerspaceApi):
         return Response(SubscriptionOutputSerializer(self.get_object()).data)
 
 
-class SubscriptionCancelApi(SubscriptionDetailApi):
+class SubscriptionCancelApi(PostOnlyAction, SubscriptionDetailApi):
     @extend_schema(
         tags=TAGS,
         request=ReasonInputSerializer,

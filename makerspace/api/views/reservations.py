@@ -14,6 +14,7 @@ from makerspace.api.filters import ReservationFilter
 from makerspace.api.serializers import reservations as s
 from makerspace.api.views.base import (
     MakerspaceApi,
+    PostOnlyAction,
     conflict_response,
     equipment_from_input,
     member_from_input,
@@ -75,7 +76,7 @@ class ReservationDetailApi(MakerspaceApi):
         return Response(s.ReservationOutputSerializer(self.get_object()).data)
 
 
-class _ReservationActionApi(ReservationDetailApi):
+class _ReservationActionApi(PostOnlyAction, ReservationDetailApi):
     """POST-only state change on one reservation the user can see (404 otherwise)."""
 
     def act(self, request, reservation):  # pragma: no cover - overridden

@@ -10,6 +10,7 @@ from makerspace.api.filters import UsageSessionFilter
 from makerspace.api.serializers import usage as s
 from makerspace.api.views.base import (
     MakerspaceApi,
+    PostOnlyAction,
     conflict_response,
     equipment_from_input,
     member_from_input,
@@ -68,7 +69,7 @@ class UsageSessionDetailApi(MakerspaceApi):
         return Response(s.UsageSessionOutputSerializer(self.get_object()).data)
 
 
-class UsageSessionStopApi(UsageSessionDetailApi):
+class UsageSessionStopApi(PostOnlyAction, UsageSessionDetailApi):
     @extend_schema(
         tags=TAGS,
         request=s.UsageStopSerializer,
