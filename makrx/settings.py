@@ -56,6 +56,7 @@ _DEV_ORIGINS = [
     "http://localhost:3000",
     "http://127.0.0.1:3000",
     "http://localhost:3001",
+    "http://127.0.0.1:3001",
     "http://localhost:5173",
     "http://127.0.0.1:5173",
     "http://localhost:8000",
@@ -83,13 +84,14 @@ CORS_ALLOW_CREDENTIALS = True
 CORS_EXPOSE_HEADERS = ["X-Request-ID", "X-Cart-Token", "Retry-After"]
 from corsheaders.defaults import default_headers  # noqa: E402
 
+# What the browser apps send beyond the defaults: retry keys, request ids, the anonymous cart token, and the
+# earlier store front's per-browser X-Session-ID (sent on every call, so without it every call fails preflight).
 CORS_ALLOW_HEADERS = (
     *default_headers,
     "idempotency-key",
     "x-request-id",
     "x-cart-token",
-    "x-api-key",
-    "x-signature",
+    "x-session-id",
 )
 
 METRICS_ENABLED = env.bool("METRICS_ENABLED", default=False)

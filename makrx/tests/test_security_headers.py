@@ -104,6 +104,35 @@ def test_cors_allows_configured_origin_only(api_client):
     assert "Access-Control-Allow-Origin" not in other
 
 
+@pytest.mark.parametrize("origin", ["http://localhost:3000", "http://127.0.0.1:3001"])
+def test_cors_preflight_of_the_store_front_allows_its_headers(api_client, origin):
+    """The earlier store front sends X-Session-ID on every call: a preflight that refused it broke every call."""
+    sent = "authorization,content-type,x-session-id,idempotency-key,x-request-id,x-cart-token"
+    response = api_client.options(
+        "/api/v1/store/cart/items/",
+        HTTP_ORIGIN=origin,
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS=sent,
+    )
+
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == origin
+    allowed = {h.strip().lower() for h in response["Access-Control-Allow-Headers"].split(",")}
+    assert set(sent.split(",")) <= allowed
+    assert "POST" in response["Access-Control-Allow-Methods"]
+
+
+def test_cors_preflight_from_another_origin_is_not_allowed(api_client):
+    response = api_client.options(
+        "/api/v1/store/cart/items/",
+        HTTP_ORIGIN="https://evil.example",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="x-session-id",
+    )
+
+    assert "Access-Control-Allow-Origin" not in response
+
+
 @pytest.mark.parametrize("path", HTML_PAGES)
 def test_html_pages_need_no_inline_script_so_the_csp_holds(client, path):
     import re
