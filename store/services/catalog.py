@@ -13,7 +13,7 @@ from store.catalog_cache import catalog_cache_invalidate
 from store.models import Brand, Category, Collection, CollectionProduct, Product, StockLevel, Tag
 from store.services import require_store_staff
 
-PRODUCT_FIELDS = (
+PRODUCT_WRITABLE_FIELDS = (  # what product_create/product_update accept (the JSON form: product_json.PRODUCT_FIELDS)
     "sku",
     "slug",
     "name",
@@ -105,7 +105,7 @@ def product_save(*, actor, product: Product, tags: list[Tag] | None = None, on_h
 
 
 def _check_fields(fields: dict) -> None:
-    unknown = set(fields) - set(PRODUCT_FIELDS)
+    unknown = set(fields) - set(PRODUCT_WRITABLE_FIELDS)
     if unknown:
         raise ValidationError(f"Unknown product fields: {', '.join(sorted(unknown))}.")
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from django.conf import settings
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from store.models import Brand, Category, Collection, Product, Tag
 from store.selectors.catalog import ORDERINGS
-from store.selectors.product_json import product_data, product_row
+from store.selectors.product_json import PRODUCT_KEYS, product_data, product_row
 
 MAX_DB_INT = 2_000_000_000
 
@@ -38,50 +37,20 @@ class ProductSerializer(serializers.ModelSerializer):
     tags = TagSerializer(many=True, read_only=True)
     # Not a URL field in the schema: an empty string means "no datasheet".
     datasheet_url = serializers.CharField(read_only=True, help_text="A URL, or empty when there is none.")
-    stock_available = serializers.SerializerMethodField()
-    in_stock = serializers.SerializerMethodField()
+    # Computed by the product definition (on hand minus reserved); declared here for the schema only.
+    stock_available = serializers.IntegerField(read_only=True)
+    in_stock = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = Product
-        fields = [
-            "id",
-            "sku",
-            "slug",
-            "name",
-            "mpn",
-            "mpn_normalized",
-            "manufacturer",
-            "brand",
-            "category",
-            "tags",
-            "description",
-            "price",
-            "compare_at_price",
-            "currency",
-            "attributes",
-            "images",
-            "datasheet_url",
-            "active",
-            "stock_available",
-            "in_stock",
-            "created_at",
-            "updated_at",
-        ]
+        # The keys of the one product definition, in its order (selectors.product_json.PRODUCT_FIELDS).
+        fields = list(PRODUCT_KEYS)
         read_only_fields = fields
 
     def to_representation(self, product: Product) -> dict:
         # The declared fields document the schema; the values come from the one product definition
         # (``selectors.product_json.PRODUCT_FIELDS``) that the list page's SQL is generated from too.
         return product_data(product_row(product))
-
-    @extend_schema_field(OpenApiTypes.INT)
-    def get_stock_available(self, product: Product) -> int:
-        stock = getattr(product, "stock", None)
-        return max(stock.on_hand - stock.reserved, 0) if stock else 0
-
-    @extend_schema_field(OpenApiTypes.BOOL)
-    def get_in_stock(self, product: Product) -> bool:
-        return self.get_stock_available(product) > 0
 
 
 class ProductListQuerySerializer(serializers.Serializer):
