@@ -345,13 +345,18 @@ def brand_list(*, include_products: bool = False, products_limit: int = 20) -> Q
     return queryset.order_by("name", "id")
 
 
+def _collections_counted() -> QuerySet[Collection]:
+    return Collection.objects.annotate(product_count=Count("entries", filter=Q(entries__product__active=True)))
+
+
 def collection_list() -> QuerySet[Collection]:
     """Active collections with their active product counts, in curated order."""
-    return (
-        Collection.objects.filter(active=True)
-        .annotate(product_count=Count("entries", filter=Q(entries__product__active=True)))
-        .order_by("position", "name", "id")
-    )
+    return _collections_counted().filter(active=True).order_by("position", "name", "id")
+
+
+def collection_get(*, pk: int) -> Collection:
+    """One collection, active or not (a staff write answers with it), with its active product count."""
+    return _collections_counted().get(pk=pk)
 
 
 def tag_popular_list(*, limit: int = 10) -> list[Tag]:

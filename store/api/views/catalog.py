@@ -327,7 +327,7 @@ class CollectionListApi(APIView):
         fields = dict(serializer.validated_data)
         collection = services.collection_save(actor=request.user, product_ids=fields.pop("products", None), **fields)
         # Not through collection_list(): that lists active collections only, and an inactive one may be created.
-        collection.product_count = collection.entries.filter(product__active=True).count()
+        collection = selectors.collection_get(pk=collection.pk)
         return Response(s.CollectionSerializer(collection).data, status=status.HTTP_201_CREATED)
 
 
@@ -345,8 +345,7 @@ class CollectionDetailApi(APIView):
         collection = services.collection_save(
             actor=request.user, collection=collection, product_ids=fields.pop("products", None), **fields
         )
-        collection.product_count = collection.entries.filter(product__active=True).count()
-        return Response(s.CollectionSerializer(collection).data)
+        return Response(s.CollectionSerializer(selectors.collection_get(pk=collection.pk)).data)
 
 
 class TagListApi(APIView):
