@@ -26,17 +26,11 @@ def pytest_configure(config):
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
-    from django.core.cache import cache
+    from makrx.tests.cache_reset import reset_cache
 
-    def clear():
-        if hasattr(cache, "delete_pattern"):
-            cache.delete_pattern("*")  # this worker's prefix only: xdist workers share one Redis db
-        else:
-            cache.clear()
-
-    clear()
+    reset_cache()
     yield
-    clear()
+    reset_cache()
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from store.tests.cache_reset import reset_cache
+from makrx.tests.cache_reset import reset_cache
 from store.tests.factories import BrandFactory, CategoryFactory, CollectionFactory, ProductFactory, TagFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,10 +7,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from makrx.tests.cache_reset import reset_cache
 from store.models import Product
 from store.selectors import product_json
 from store.selectors.catalog import ProductFilters
-from store.tests.cache_reset import reset_cache
 from store.tests.factories import BrandFactory, CategoryFactory, ProductFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
