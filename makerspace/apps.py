@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class MakerspaceConfig(AppConfig):
     name = "makerspace"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from makerspace import notifications  # noqa: F401  (registers the notification kinds)

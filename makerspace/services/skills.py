@@ -10,8 +10,6 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
@@ -19,6 +17,7 @@ from makerspace.models import Member, MemberSkill, Skill
 from makerspace.services.members import member_action_require
 from makrx.auth import scoping
 from makrx.errors import ConflictError, NotFound, ValidationError
+from makrx.notifications import notify
 
 logger = logging.getLogger(__name__)
 
@@ -108,20 +107,16 @@ def member_skill_revoke(*, member: Member, skill_id: int, actor) -> MemberSkill:
 
 def _notify_expired(grant_id: int) -> None:
     grant = MemberSkill.objects.select_related("member__user", "member__makerspace", "skill").get(pk=grant_id)
-    user = grant.member.user
-    logger.info("skill expired: member %s (%s) skill %s", grant.member_id, user.username, grant.skill)
-    if user.email:
-        send_mail(
-            subject=f"Your {grant.skill} training at {grant.member.makerspace} has expired",
-            message=(
-                f"Hello {user.display_name},\n\nYour skill {grant.skill} at {grant.member.makerspace} expired on "
-                f"{grant.expires_at:%Y-%m-%d %H:%M} UTC. Machines that require it cannot be booked until staff "
-                "renew it.\n"
-            ),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[user.email],
-            fail_silently=True,
-        )
+    notify(
+        grant.member.user,
+        "skill.expired",
+        {
+            "skill": str(grant.skill),
+            "makerspace": str(grant.member.makerspace),
+            "expired_at": f"{grant.expires_at:%Y-%m-%d %H:%M} UTC",
+        },
+        makerspace=grant.member.makerspace_id,
+    )
 
 
 @transaction.atomic
@@ -133,7 +128,7 @@ def member_skill_expire(*, grant_id: int, now: datetime | None = None) -> bool:
         return False
     grant.expiry_notified_at = now
     grant.save(update_fields=["expiry_notified_at", "updated_at"])
-    transaction.on_commit(lambda: _notify_expired(grant_id))
+    _notify_expired(grant_id)
     return True
 
 
