@@ -38,6 +38,8 @@ worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR") or (_SHM if os.path.i
 # The application already writes one structured access line per request (makrx.request, with the
 # request id); gunicorn's own access log is off unless asked for ("-" = stdout).
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+# Calendar/invite tokens and secret-named query values are masked, as in the application's own line.
+logger_class = "makrx.gunicorn_logging.MaskedAccessLogger"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s" rid=%({x-request-id}o)s'
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
