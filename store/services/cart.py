@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from makrx.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from makrx.money import quantize_money
-from store.models import Cart, CartItem, Product, StockLevel
+from store.models import Cart, CartCoupon, CartItem, Product, StockLevel
 
 MAX_LINE_QUANTITY = 10_000
 
@@ -117,6 +117,9 @@ def cart_merge(*, source: Cart, target: Cart) -> Cart:
                 current.save(update_fields=["quantity", "updated_at"])
         elif wanted > 0 and item.product.active:
             CartItem.objects.create(cart=target, product=item.product, quantity=wanted)
+    # A coupon the guest applied follows the lines, unless the signed-in cart already has one.
+    if not CartCoupon.objects.filter(cart=target).exists():
+        CartCoupon.objects.filter(cart=source).update(cart=target)
     source.merged_into = target
     source.merged_at = timezone.now()
     source.save(update_fields=["merged_into", "merged_at", "updated_at"])

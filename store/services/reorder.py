@@ -8,7 +8,7 @@ from django.db import transaction
 
 from makrx.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from store.models import Cart, Order, Product, ReorderLine, ReorderList
-from store.services import actor_user
+from store.services import SYSTEM, actor_user
 from store.services.cart import MAX_LINE_QUANTITY, cart_item_add
 
 MAX_LINES = 500
@@ -67,6 +67,20 @@ def reorder_list_create(*, actor, name: str, lines: list[dict]) -> ReorderList:
     user = _owner(actor)
     reorder_list = ReorderList.objects.create(user=user, name=_check_name(name))
     _write_lines(reorder_list, lines)
+    return reorder_list
+
+
+@transaction.atomic
+def reorder_list_replace_for_account(*, actor, user, name: str, lines: list[dict]) -> ReorderList:
+    """The platform (``SYSTEM``: the bridge delivering a makerspace's low-stock list) writes the list ``name`` of a
+    store account, replacing its lines when it exists: delivering the same list twice leaves one list."""
+    if actor is not SYSTEM:
+        raise PermissionDenied("Only the platform writes lists for an account.", code="not_platform")
+    reorder_list = ReorderList.objects.select_for_update().filter(user=user, name=_check_name(name)).first()
+    if reorder_list is None:
+        reorder_list = ReorderList.objects.create(user=user, name=_check_name(name))
+    _write_lines(reorder_list, lines)
+    reorder_list.save(update_fields=["updated_at"])
     return reorder_list
 
 

@@ -245,3 +245,15 @@ def test_someone_elses_cart_is_refused_in_the_service(client_for):
     with pytest.raises(coupon_services.PermissionDenied):
         coupon_services.cart_coupon_apply(actor=other.user, cart=cart, code="mine")
     assert not CartCoupon.objects.exists()
+
+
+def test_a_guest_coupon_follows_the_cart_into_the_signed_in_cart(client_for, api_client):
+    guest = CartFactory(user=None)
+    CartItemFactory(cart=guest, product=ProductFactory())
+    CouponFactory(code="HELLO")
+    assert api_client.post(COUPON, {"code": "hello"}, format="json", HTTP_X_CART_TOKEN=guest.token).status_code == 200
+    client = client_for()
+
+    body = client.get(CART, HTTP_X_CART_TOKEN=guest.token).json()
+
+    assert body["coupon"] == "HELLO" and body["discount"] == "1.00"

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from makrx.errors import PermissionDenied
 from store.models import CartItem, Order, ReorderList
 from store.selectors.reorder import reorder_suggestions
 from store.tests.factories import (
@@ -214,3 +215,19 @@ def test_list_of_lists_costs_the_same_for_1_or_100(client_for, django_assert_max
     with django_assert_max_num_queries(len(small)):
         response = client.get(LISTS, {"page_size": 100})
     assert len(response.json()["results"]) == 30
+
+
+def test_the_platform_writes_an_accounts_list_once_however_often_it_is_delivered(make_user):
+    from store.services import SYSTEM
+    from store.services.reorder import reorder_list_replace_for_account
+
+    account = make_user("space-a-store")
+    for quantity in (3, 7):
+        reorder_list_replace_for_account(
+            actor=SYSTEM, user=account, name="Low stock: Space A", lines=[{"sku": "PLA-1KG", "quantity": quantity}]
+        )
+
+    reorder_list = ReorderList.objects.get(user=account)
+    assert [(line.sku, line.quantity) for line in reorder_list.lines.all()] == [("PLA-1KG", 7)]
+    with pytest.raises(PermissionDenied):
+        reorder_list_replace_for_account(actor=account, user=account, name="x", lines=[])
