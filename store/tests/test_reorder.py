@@ -231,3 +231,35 @@ def test_the_platform_writes_an_accounts_list_once_however_often_it_is_delivered
     assert [(line.sku, line.quantity) for line in reorder_list.lines.all()] == [("PLA-1KG", 7)]
     with pytest.raises(PermissionDenied):
         reorder_list_replace_for_account(actor=account, user=account, name="x", lines=[])
+
+
+@pytest.mark.parametrize("list_id", ["99999999999999999999999", "9223372036854775808", "0"])
+def test_out_of_range_ids_are_404(client_for, list_id):
+    client = client_for()
+    assert client.get(f"{LISTS}{list_id}/").status_code == 404
+    assert client.post(f"{LISTS}{list_id}/to-cart/").status_code == 404
+    staff = client_for(roles=["store_admin"])
+    assert staff.post(f"/api/v1/store/reviews/{list_id}/publish/", {}, format="json").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"name": ""},
+        {"name": None},
+        {"lines": [{"sku": "A"}]},
+        {"lines": [{"sku": "A", "quantity": True}]},
+        {"lines": {"sku": "A", "quantity": 1}},
+    ],
+)
+def test_hostile_updates_are_400_and_change_nothing(client_for, body):
+    client = client_for()
+    reorder_list = ReorderListFactory(user=client.user, name="Keep")
+    ReorderLineFactory(reorder_list=reorder_list, sku="KEEP-1", quantity=2)
+
+    response = client.patch(f"{LISTS}{reorder_list.pk}/", body, format="json")
+
+    assert response.status_code == 400, response.json()
+    reorder_list.refresh_from_db()
+    assert reorder_list.name == "Keep"
+    assert [(line.sku, line.quantity) for line in reorder_list.lines.all()] == [("KEEP-1", 2)]

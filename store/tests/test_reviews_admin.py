@@ -44,7 +44,7 @@ def test_screens_render(admin_client):
         f"/admin/store/reorderlist/{reorder_list.pk}/change/",
     ]:
         assert admin_client.get(url).status_code == 200, url
-    assert "<td class=\"field-redeemed\">1</td>" in admin_client.get("/admin/store/coupon/").content.decode()
+    assert '<td class="field-redeemed">1</td>' in admin_client.get("/admin/store/coupon/").content.decode()
 
 
 def test_moderation_actions_update_the_rating(admin_client):
