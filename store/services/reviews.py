@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from makrx.errors import ConflictError, InvalidTransition, NotFound, PermissionDenied, ValidationError
 from makrx.money import quantize_money
+from makrx.notifications import notify
 from store.models import Order, OrderLine, Product, Review
 from store.services import actor_user, require_store_staff
 
@@ -101,6 +102,12 @@ def review_moderate(*, actor, review: Review, status: str, note: str = "") -> Re
     review.save(update_fields=["status", "moderated_by", "moderated_at", "moderation_note", "updated_at"])
     if counted_before or status == R.PUBLISHED:
         product_rating_refresh(product_id=review.product_id)
+    product = Product.objects.filter(pk=review.product_id).values_list("name", flat=True).first()
+    notify(
+        review.user_id,
+        "review.published" if status == R.PUBLISHED else "review.rejected",
+        {"product": product, "rating": review.rating, "note": note},
+    )
     return review
 
 

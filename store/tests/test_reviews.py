@@ -183,3 +183,19 @@ def test_moderation_list_costs_the_same_for_1_or_100(client_for, django_assert_m
         staff.get("/api/v1/store/reviews/", {"page_size": 1})
     with django_assert_max_num_queries(len(small)):
         assert len(staff.get("/api/v1/store/reviews/", {"page_size": 100}).json()["results"]) == 30
+
+
+def test_the_reviewer_hears_about_the_decision(client_for, django_capture_on_commit_callbacks, mailoutbox):
+    staff = client_for(roles=["store_admin"])
+    product = ProductFactory(name="Hot air station")
+    published, rejected = ReviewFactory(product=product, rating=5), ReviewFactory(product=product)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        staff.post(f"/api/v1/store/reviews/{published.pk}/publish/", {}, format="json")
+        staff.post(f"/api/v1/store/reviews/{rejected.pk}/reject/", {"note": "Please keep it on topic."}, format="json")
+
+    assert [(m.to, m.subject) for m in mailoutbox] == [
+        ([published.user.email], "Your review of Hot air station is published"),
+        ([rejected.user.email], "Your review of Hot air station was not published"),
+    ]
+    assert "Please keep it on topic." in mailoutbox[1].body
