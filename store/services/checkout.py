@@ -32,6 +32,7 @@ def order_checkout(
     shipping_address: dict | None = None,
     billing_address: dict | None = None,
     notes: str = "",
+    coupon_code: str = "",
 ) -> Order:
     """Turn the cart into a ``pending_payment`` order: lock the cart's coupon (if any) and the stock rows
     (product id ascending), check every line, price and redeem the coupon (409 ``coupon_*``), reserve, copy
@@ -53,7 +54,7 @@ def order_checkout(
         raise ValidationError("An email is needed to check out without signing in.", errors={"email": ["Required."]})
 
     # Lock order: cart, coupon, stock rows. The coupon's redemptions are counted under its lock.
-    coupon_price = checkout_coupon_price(cart=cart, items=items, user=user, email=email)
+    coupon_price = checkout_coupon_price(cart=cart, items=items, user=user, email=email, code=coupon_code)
     levels = stock_lock(product_ids=[item.product_id for item in items])
     short: dict[str, list[str]] = {}
     for item in items:

@@ -155,9 +155,13 @@ def coupon_lock(*, coupon_id: int) -> Coupon:
     return Coupon.objects.select_for_update().get(pk=coupon_id)
 
 
-def checkout_coupon_price(*, cart: Cart, items: list[CartItem], user, email: str) -> CouponPrice | None:
-    """Inside checkout, after the cart lock: the cart's coupon locked and priced (refusals abort the checkout)."""
-    applied = CartCoupon.objects.filter(cart=cart).values_list("coupon_id", flat=True).first()
+def checkout_coupon_price(*, cart: Cart, items: list[CartItem], user, email: str, code: str = "") -> CouponPrice | None:
+    """Inside checkout, after the cart lock: the coupon named by ``code`` (a checkout that names one), else the
+    cart's, locked and priced; refusals abort the checkout."""
+    if normalize_code(code):
+        applied = coupon_find(code=code).pk
+    else:
+        applied = CartCoupon.objects.filter(cart=cart).values_list("coupon_id", flat=True).first()
     if applied is None:
         return None
     coupon = coupon_lock(coupon_id=applied)

@@ -257,3 +257,15 @@ def test_a_guest_coupon_follows_the_cart_into_the_signed_in_cart(client_for, api
     body = client.get(CART, HTTP_X_CART_TOKEN=guest.token).json()
 
     assert body["coupon"] == "HELLO" and body["discount"] == "1.00"
+
+
+def test_a_checkout_may_name_its_coupon(client_for):
+    client = client_for()
+    _cart(client, (ProductFactory(price=Decimal("10.00")), 2))
+    CouponFactory(code="ATCHECKOUT", value=Decimal("50"))
+
+    bad = client.post(CHECKOUT, {"coupon_code": "nosuch"}, format="json")
+    good = client.post(CHECKOUT, {"coupon_code": "atcheckout"}, format="json")
+
+    assert (bad.status_code, bad.json()["code"]) == (400, "coupon_invalid")
+    assert good.status_code == 201 and (good.json()["discount"], good.json()["coupon_code"]) == ("10.00", "ATCHECKOUT")
