@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count, Q
 
 from makrx.admin.actions import ServiceActionsMixin
 from makrx.admin.readonly import ReadOnlyAdminMixin, ReadOnlyInline
+from makrx.errors import DomainError
 from store.models import Coupon, CouponRedemption
 from store.services import coupons as services
 
@@ -27,6 +28,13 @@ class CouponAdmin(ServiceActionsMixin, admin.ModelAdmin):
     autocomplete_fields = ("categories", "products")
     inlines = [CouponRedemptionInline]
     actions = ["activate", "deactivate"]
+
+    def save_model(self, request, obj, form, change):
+        # The form already validated the fields and constraints; the service checks the actor and saves.
+        try:
+            services.coupon_save(actor=request.user, coupon=obj)
+        except DomainError as exc:
+            self.message_user(request, exc.detail, level=messages.ERROR)
 
     def get_queryset(self, request):
         return (

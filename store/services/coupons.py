@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -187,6 +188,22 @@ def coupon_redemption_release(*, order: Order) -> bool:
     return bool(
         CouponRedemption.objects.filter(order=order, released_at__isnull=True).update(released_at=timezone.now())
     )
+
+
+@transaction.atomic
+def coupon_save(*, actor, coupon: Coupon) -> Coupon:
+    """Store staff create or change a coupon (the admin form): its fields and constraints validated, the code
+    unique whatever its case (400 ``coupon_code_taken``)."""
+    require_store_staff(actor, action="change coupons")
+    coupon.code = normalize_code(coupon.code)
+    if Coupon.objects.filter(code=coupon.code).exclude(pk=coupon.pk).exists():
+        raise ValidationError("Another coupon has that code.", code="coupon_code_taken", errors={"code": ["Taken."]})
+    try:
+        coupon.full_clean(validate_unique=False)
+    except DjangoValidationError as exc:
+        raise ValidationError("The coupon is not valid.", errors=exc.message_dict) from exc
+    coupon.save()
+    return coupon
 
 
 @transaction.atomic

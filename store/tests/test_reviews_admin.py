@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
+from makrx.errors import PermissionDenied
 from store.models import Coupon, Review
 from store.tests.factories import (
     CouponFactory,
@@ -80,3 +81,31 @@ def test_coupon_actions_and_form_validation(admin_client):
     )
     assert response.status_code == 200  # the form comes back with errors: duplicate code, percent over 100
     assert Coupon.objects.count() == 1
+
+
+def test_a_coupon_created_in_the_admin_goes_through_the_service(admin_client, make_user):
+    category = ProductFactory().category
+    response = admin_client.post(
+        "/admin/store/coupon/add/",
+        {
+            "code": " summer10 ",
+            "kind": "percent",
+            "value": "10",
+            "currency": "INR",
+            "minimum_subtotal": "0",
+            "max_redemptions_per_customer": "1",
+            "active": "on",
+            "categories": [category.pk],
+            "redemptions-TOTAL_FORMS": "0",
+            "redemptions-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    coupon = Coupon.objects.get()
+    assert (coupon.code, list(coupon.categories.all())) == ("SUMMER10", [category])
+
+    from store.services.coupons import coupon_save
+
+    with pytest.raises(PermissionDenied) as refused:
+        coupon_save(actor=make_user("nobody"), coupon=Coupon(code="X", value=Decimal("1")))
+    assert refused.value.code == "permission_denied"
