@@ -6,6 +6,6 @@ class StoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from store import signals
+        from store import notifications, signals  # noqa: F401  (notifications: registers the kinds)
 
         signals.connect()

@@ -65,8 +65,12 @@ def api_world(make_user):
     calendar = mf.CalendarTokenFactory(user=users[OWNER])
     product = sf.ProductFactory(stock=10)
     cart = sf.CartFactory(user=users[OWNER])
+    reorder_list = sf.ReorderListFactory(user=users[OWNER])
+    sf.ReorderLineFactory(reorder_list=reorder_list, sku=product.sku, quantity=1)
     store = {
         "product": product,
+        "reorder_list": reorder_list,
+        "review": sf.ReviewFactory(product=product),
         "brand": product.brand,
         "category": product.category,
         "tag": sf.TagFactory(),
@@ -94,6 +98,8 @@ def path_value(world, resource: str, param: str, space: str, target=None):
             "usage-sessions": objects["usage"],
             "tickets": objects["ticket"],
             "windows": objects["window"],
+            "reorder-lists": store["reorder_list"],
+            "reviews": store["review"],
         }
         return by_resource[resource].pk
     by_param = {

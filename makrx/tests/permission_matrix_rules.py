@@ -117,6 +117,18 @@ def owner_or_store_staff(p, space, *, body_scoped=False):
 
 
 @_signed_in
+def owner_only(p, space, *, body_scoped=False):
+    """A customer's private row (a store reorder list): its owner only; everyone else is not shown it."""
+    return OK if p.name == OWNER else DENIED
+
+
+@_signed_in
+def verified_buyer(p, space, *, body_scoped=False):
+    """A product review: any signed-in user passes auth; one without a paid order of it is refused (403)."""
+    return OK | FORBIDDEN
+
+
+@_signed_in
 def dev_staff_only(p, space, *, body_scoped=False):
     # The test runs with ENVIRONMENT=development; elsewhere these answer 404 to everyone.
     return OK if p.django_staff else FORBIDDEN
@@ -148,6 +160,8 @@ RULES = {
         platform_admin,
         store_staff,
         owner_or_store_staff,
+        owner_only,
+        verified_buyer,
         dev_staff_only,
         cart_owner,
         calendar_feed,
@@ -293,6 +307,22 @@ MATRIX: dict[str, str] = {
     f"POST {ST}/orders/{{number}}/payment/": "owner_or_store_staff",
     f"POST {ST}/orders/{{number}}/fulfil/": "store_staff",
     f"POST {ST}/orders/{{number}}/refund/": "store_staff",
+    # Coupons on the caller's cart (guests too); reviews: public reads, buyers write, store staff moderate;
+    # reorder lists: private to their owner.
+    f"POST {ST}/cart/coupon/": "public",
+    f"DELETE {ST}/cart/coupon/": "public",
+    f"GET {ST}/products/{{lookup}}/reviews/": "public",
+    f"POST {ST}/products/{{lookup}}/reviews/": "verified_buyer",
+    f"GET {ST}/reviews/": "signed_in",
+    f"POST {ST}/reviews/{{id}}/publish/": "store_staff",
+    f"POST {ST}/reviews/{{id}}/reject/": "store_staff",
+    f"GET {ST}/reorder-lists/": "signed_in",
+    f"POST {ST}/reorder-lists/": "signed_in",
+    f"GET {ST}/reorder-lists/suggestions/": "signed_in",
+    f"GET {ST}/reorder-lists/{{id}}/": "owner_only",
+    f"PATCH {ST}/reorder-lists/{{id}}/": "owner_only",
+    f"DELETE {ST}/reorder-lists/{{id}}/": "owner_only",
+    f"POST {ST}/reorder-lists/{{id}}/to-cart/": "owner_only",
     # Payment providers sign their webhooks: the signature is the check, not a user.
     f"POST {ST}/payments/webhook": "public",
     f"POST {ST}/payments/webhook/razorpay": "public",

@@ -34,7 +34,7 @@ class OrderAdmin(ServiceActionsMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
     autocomplete_fields = ("user",)
     readonly_fields = (
-        "number", "user", "status", "currency", "subtotal", "tax_rate", "tax", "total", "cart",
+        "number", "user", "status", "currency", "subtotal", "discount", "coupon_code", "tax_rate", "tax", "total", "cart",
         "expires_at", "paid_at", "fulfilled_at", "cancelled_at", "refunded_at", "created_at", "updated_at",
     )  # fmt: skip
     fields = readonly_fields[:3] + ("email", "shipping_address", "billing_address", "notes") + readonly_fields[3:]

@@ -1,8 +1,9 @@
-"""API routes of the store under /api/v1/store/: catalog, cart, checkout, orders, payments."""
+"""API routes of the store under /api/v1/store/: catalog, reviews, cart, coupons, checkout, orders, payments,
+reorder lists."""
 
 from django.urls import path
 
-from store.api.views import cart, catalog, checkout, orders, payments
+from store.api.views import cart, catalog, checkout, coupons, orders, payments, reorder, reviews
 
 urlpatterns = [
     path("categories/", catalog.CategoryTreeApi.as_view(), name="store-category-tree"),
@@ -16,7 +17,16 @@ urlpatterns = [
     path("products/", catalog.ProductListApi.as_view(), name="store-product-list"),
     path("products/<str:lookup>/", catalog.ProductDetailApi.as_view(), name="store-product-detail"),
     path("products/<str:lookup>/stock/", catalog.ProductStockApi.as_view(), name="store-product-stock"),
+    path("products/<str:lookup>/reviews/", reviews.ProductReviewListApi.as_view(), name="store-product-reviews"),
+    path("reviews/", reviews.ReviewListApi.as_view(), name="store-review-list"),
+    path("reviews/<int:id>/publish/", reviews.ReviewPublishApi.as_view(), name="store-review-publish"),
+    path("reviews/<int:id>/reject/", reviews.ReviewRejectApi.as_view(), name="store-review-reject"),
+    path("reorder-lists/", reorder.ReorderListApi.as_view(), name="store-reorder-lists"),
+    path("reorder-lists/suggestions/", reorder.ReorderSuggestionsApi.as_view(), name="store-reorder-suggestions"),
+    path("reorder-lists/<int:id>/", reorder.ReorderListDetailApi.as_view(), name="store-reorder-list"),
+    path("reorder-lists/<int:id>/to-cart/", reorder.ReorderListToCartApi.as_view(), name="store-reorder-to-cart"),
     path("cart/", cart.CartApi.as_view(), name="store-cart"),
+    path("cart/coupon/", coupons.CartCouponApi.as_view(), name="store-cart-coupon"),
     path("cart/items/", cart.CartItemCreateApi.as_view(), name="store-cart-items"),
     path("cart/items/<int:item_id>/", cart.CartItemDetailApi.as_view(), name="store-cart-item"),
     path("checkout/", checkout.CheckoutApi.as_view(), name="store-checkout"),

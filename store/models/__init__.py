@@ -2,11 +2,20 @@
 
 from store.models.cart import Cart, CartItem
 from store.models.catalog import Brand, Category, Collection, CollectionProduct, Product, Tag
+from store.models.coupons import CartCoupon, Coupon, CouponRedemption
 from store.models.orders import Order, OrderEvent, OrderLine
 from store.models.payments import Payment, Provider, WebhookEvent
+from store.models.reorder import ReorderLine, ReorderList
+from store.models.reviews import Review
 from store.models.stock import StockLevel, StockMovement
 
 __all__ = [
+    "Review",
+    "ReorderList",
+    "ReorderLine",
+    "CouponRedemption",
+    "Coupon",
+    "CartCoupon",
     "Brand",
     "Cart",
     "CartItem",

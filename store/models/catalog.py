@@ -116,6 +116,9 @@ class Product(TimeStampedModel):
     images = models.JSONField(default=list, blank=True, help_text="List of image URLs.")
     datasheet_url = models.URLField(max_length=500, blank=True)
     active = models.BooleanField(default=True, db_index=True)
+    # Published reviews only; recomputed under this row's lock by ``services.reviews`` (never written elsewhere).
+    rating_average = models.DecimalField(max_digits=3, decimal_places=2, default=Decimal("0.00"), editable=False)
+    rating_count = models.PositiveIntegerField(default=0, editable=False)
     search_vector = SearchVectorField(null=True, blank=True, editable=False)
 
     class Meta:

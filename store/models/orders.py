@@ -34,6 +34,10 @@ class Order(TimeStampedModel):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING_PAYMENT, db_index=True)
     currency = models.CharField(max_length=3, default=default_currency)
     subtotal = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
+    discount = models.DecimalField(
+        max_digits=12, decimal_places=2, default=Decimal("0.00"), help_text="Coupon discount, before tax."
+    )
+    coupon_code = models.CharField(max_length=40, blank=True)
     tax_rate = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0.00"), help_text="Percent.")
     tax = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
     total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
@@ -53,6 +57,10 @@ class Order(TimeStampedModel):
         constraints = [
             models.CheckConstraint(
                 condition=Q(subtotal__gte=0) & Q(tax__gte=0) & Q(total__gte=0), name="store_order_amounts_nonnegative"
+            ),
+            models.CheckConstraint(
+                condition=Q(discount__gte=0) & Q(discount__lte=models.F("subtotal")),
+                name="store_order_discount_within_subtotal",
             ),
         ]
         indexes = [

@@ -173,6 +173,8 @@ PRODUCT_ROW_FIELDS = (
     "images",
     "datasheet_url",
     "active",
+    "rating_average",
+    "rating_count",
     "created_at",
     "updated_at",
     "brand_id",

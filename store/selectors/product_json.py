@@ -155,6 +155,9 @@ PRODUCT_FIELDS: tuple[ProductField, ...] = (
     _column("images"),
     _column("datasheet_url"),
     _column("active"),
+    # Published reviews only, kept on the product row (``services.reviews``): no query per product.
+    ProductField("rating_average", "p.rating_average::text", lambda row: _money(row["rating_average"])),
+    _column("rating_count"),
     ProductField("stock_available", "GREATEST(COALESCE(s.on_hand - s.reserved, 0), 0)", _available),
     ProductField("in_stock", "COALESCE(s.on_hand > s.reserved, false)", lambda row: _available(row) > 0),
     _timestamp("created_at"),
@@ -170,7 +173,8 @@ PRODUCT_JSON_SQL = "json_build_object({})".format(", ".join(f"'{field.key}', {fi
 # The product's own columns in a row (``catalog.PRODUCT_ROW_FIELDS`` adds the brand's and category's).
 _PRODUCT_COLUMNS = (
     "id", "sku", "slug", "name", "mpn", "mpn_normalized", "manufacturer", "description", "price",
-    "compare_at_price", "currency", "attributes", "images", "datasheet_url", "active", "created_at", "updated_at",
+    "compare_at_price", "currency", "attributes", "images", "datasheet_url", "active", "rating_average",
+    "rating_count", "created_at", "updated_at",
 )  # fmt: skip
 
 
@@ -204,7 +208,7 @@ PAGE_SQL = """
 WITH page AS (
     SELECT p.id, p.sku, p.slug, p.name, p.mpn, p.mpn_normalized, p.manufacturer, p.brand_id, p.category_id,
            p.description, p.price, p.compare_at_price, p.currency, p.attributes, p.images, p.datasheet_url,
-           p.active, p.created_at, p.updated_at
+           p.active, p.rating_average, p.rating_count, p.created_at, p.updated_at
     FROM store_product p WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s
 ), page_tags AS (
     SELECT pt.product_id,

@@ -13,33 +13,38 @@ from django.utils import timezone
 
 from makrx.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from makrx.money import quantize_money
-from store.models import Cart, CartItem, Product, StockLevel
+from store.models import Cart, CartCoupon, CartItem, Product, StockLevel
 
 MAX_LINE_QUANTITY = 10_000
 
 
 @dataclass(frozen=True)
 class CartTotals:
-    """Prices are tax-exclusive catalog prices; tax (DEFAULT_TAX_RATE %) is added on top."""
+    """Prices are tax-exclusive catalog prices; a coupon's ``discount`` comes off the subtotal, then tax
+    (DEFAULT_TAX_RATE %) is added on top of what remains."""
 
     subtotal: Decimal
     tax_rate: Decimal
     tax: Decimal
     total: Decimal
     item_count: int
+    discount: Decimal = Decimal("0.00")
 
 
-def cart_totals(*, cart: Cart, items: list[CartItem]) -> CartTotals:
-    """Totals from the current catalog prices (never from a client)."""
+def cart_totals(*, cart: Cart, items: list[CartItem], discount: Decimal = Decimal("0.00")) -> CartTotals:
+    """Totals from the current catalog prices (never from a client), less a coupon ``discount`` (already
+    priced by ``services.coupons``; never more than the subtotal)."""
     subtotal = quantize_money(sum((item.product.price * item.quantity for item in items), Decimal("0")))
+    discount = min(quantize_money(discount), subtotal)
     rate = Decimal(settings.DEFAULT_TAX_RATE)
-    tax = quantize_money(subtotal * rate / Decimal(100))
+    tax = quantize_money((subtotal - discount) * rate / Decimal(100))
     return CartTotals(
         subtotal=subtotal,
         tax_rate=rate,
         tax=tax,
-        total=subtotal + tax,
+        total=subtotal - discount + tax,
         item_count=sum(item.quantity for item in items),
+        discount=discount,
     )
 
 
@@ -112,6 +117,9 @@ def cart_merge(*, source: Cart, target: Cart) -> Cart:
                 current.save(update_fields=["quantity", "updated_at"])
         elif wanted > 0 and item.product.active:
             CartItem.objects.create(cart=target, product=item.product, quantity=wanted)
+    # A coupon the guest applied follows the lines, unless the signed-in cart already has one.
+    if not CartCoupon.objects.filter(cart=target).exists():
+        CartCoupon.objects.filter(cart=source).update(cart=target)
     source.merged_into = target
     source.merged_at = timezone.now()
     source.save(update_fields=["merged_into", "merged_at", "updated_at"])

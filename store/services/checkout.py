@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -13,6 +14,7 @@ from makrx import metrics
 from makrx.errors import ConflictError, PermissionDenied, ValidationError
 from store.models import Cart, Order, OrderEvent, OrderLine, StockMovement
 from store.services.cart import cart_totals
+from store.services.coupons import checkout_coupon_price, coupon_redeem
 from store.services.stock import stock_apply, stock_lock
 
 
@@ -30,9 +32,11 @@ def order_checkout(
     shipping_address: dict | None = None,
     billing_address: dict | None = None,
     notes: str = "",
+    coupon_code: str = "",
 ) -> Order:
-    """Turn the cart into a ``pending_payment`` order: lock the stock rows (product id ascending), check every
-    line, reserve, copy the catalog prices into lines, empty the cart. 409 ``out_of_stock`` names the SKUs;
+    """Turn the cart into a ``pending_payment`` order: lock the cart's coupon (if any) and the stock rows
+    (product id ascending), check every line, price and redeem the coupon (409 ``coupon_*``), reserve, copy
+    the catalog prices into lines, empty the cart. 409 ``out_of_stock`` names the SKUs;
     an empty cart is 400 ``cart_empty``. Unpaid orders expire after STORE_ORDER_PAYMENT_TIMEOUT_MINUTES.
     """
     # The cart row lock serialises two checkouts of the same cart (double click on two tabs).
@@ -49,6 +53,8 @@ def order_checkout(
     elif not email:
         raise ValidationError("An email is needed to check out without signing in.", errors={"email": ["Required."]})
 
+    # Lock order: cart, coupon, stock rows. The coupon's redemptions are counted under its lock.
+    coupon_price = checkout_coupon_price(cart=cart, items=items, user=user, email=email, code=coupon_code)
     levels = stock_lock(product_ids=[item.product_id for item in items])
     short: dict[str, list[str]] = {}
     for item in items:
@@ -63,7 +69,7 @@ def order_checkout(
     if short:
         raise ConflictError(f"Out of stock: {', '.join(sorted(short))}.", code="out_of_stock", errors=short)
 
-    totals = cart_totals(cart=cart, items=items)
+    totals = cart_totals(cart=cart, items=items, discount=coupon_price.discount if coupon_price else Decimal("0"))
     now = timezone.now()
     order = Order.objects.create(
         number=f"TMP-{uuid.uuid4().hex[:28]}",  # replaced by the id-based number below
@@ -71,6 +77,8 @@ def order_checkout(
         email=email,
         currency=cart.currency,
         subtotal=totals.subtotal,
+        discount=totals.discount,
+        coupon_code=coupon_price.coupon.code if coupon_price else "",
         tax_rate=totals.tax_rate,
         tax=totals.tax,
         total=totals.total,
@@ -82,6 +90,8 @@ def order_checkout(
     )
     order.number = order_number_for(order)
     order.save(update_fields=["number"])
+    if coupon_price is not None:
+        coupon_redeem(price=coupon_price, order=order)
     OrderLine.objects.bulk_create(
         [
             OrderLine(

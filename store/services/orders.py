@@ -13,6 +13,7 @@ from makrx.auth.roles import is_store_staff
 from makrx.errors import InvalidTransition, PermissionDenied
 from store.models import Order, OrderEvent, StockMovement
 from store.services import actor_user, require_store_staff
+from store.services.coupons import coupon_redemption_release
 from store.services.stock import stock_apply
 
 S = Order.Status
@@ -77,6 +78,8 @@ def order_transition(
         note=note,
         data=data or {},
     )
+    if to_status in (S.CANCELLED, S.REFUNDED):
+        coupon_redemption_release(order=order)  # the coupon use is given back (docs/store.md, Coupons)
     transaction.on_commit(lambda: metrics.ORDERS.labels(to_status).inc())
     return order
 

@@ -15,11 +15,15 @@ from store.models import (
     Category,
     Collection,
     CollectionProduct,
+    Coupon,
     Order,
     OrderEvent,
     OrderLine,
     Payment,
     Product,
+    ReorderLine,
+    ReorderList,
+    Review,
     StockLevel,
     Tag,
     WebhookEvent,
@@ -190,3 +194,53 @@ class WebhookEventFactory(factory.django.DjangoModelFactory):
     event_id = factory.Sequence(lambda n: f"evt_test_{n:08d}")
     type = "payment_intent.succeeded"
     signature_valid = True
+
+
+class ReorderListFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReorderList
+
+    user = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"Reorder list {n}")
+
+
+class ReorderLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReorderLine
+
+    reorder_list = factory.SubFactory(ReorderListFactory)
+    sku = factory.Sequence(lambda n: f"MX-SKU-R{n:05d}")
+    quantity = 1
+
+
+class CouponFactory(factory.django.DjangoModelFactory):
+    """``CouponFactory(code="SAVE10", value=Decimal("10"))``: 10 % off, one use per customer, no total limit."""
+
+    class Meta:
+        model = Coupon
+        skip_postgeneration_save = True
+
+    code = factory.Sequence(lambda n: f"CODE{n:04d}")
+    kind = Coupon.Kind.PERCENT
+    value = Decimal("10.00")
+
+    @factory.post_generation
+    def categories(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.categories.set(extracted)
+
+    @factory.post_generation
+    def products(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.products.set(extracted)
+
+
+class ReviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Review
+
+    product = factory.SubFactory(ProductFactory)
+    user = factory.SubFactory(UserFactory)
+    rating = 4
+    title = "Works"
+    body = "As described."

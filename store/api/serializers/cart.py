@@ -47,12 +47,15 @@ class CartSerializer(serializers.Serializer):
     items = CartItemSerializer(many=True)
     item_count = serializers.IntegerField()
     subtotal = serializers.DecimalField(max_digits=12, decimal_places=2)
+    coupon = serializers.CharField(help_text="The applied coupon code, or empty.")
+    coupon_problem = serializers.CharField(help_text="Why the applied coupon gives nothing now (a coupon_* code).")
+    discount = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="Before tax.")
     tax_rate = serializers.DecimalField(max_digits=5, decimal_places=2, help_text="Percent, added on top.")
     tax = serializers.DecimalField(max_digits=12, decimal_places=2)
     total = serializers.DecimalField(max_digits=12, decimal_places=2)
 
 
-def cart_data(*, cart, items, totals) -> dict:
+def cart_data(*, cart, items, totals, coupon: str = "", coupon_problem: str = "") -> dict:
     return CartSerializer(
         {
             "id": cart.pk,
@@ -61,6 +64,9 @@ def cart_data(*, cart, items, totals) -> dict:
             "items": items,
             "item_count": totals.item_count,
             "subtotal": totals.subtotal,
+            "coupon": coupon,
+            "coupon_problem": coupon_problem,
+            "discount": totals.discount,
             "tax_rate": totals.tax_rate,
             "tax": totals.tax,
             "total": totals.total,

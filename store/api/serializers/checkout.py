@@ -12,3 +12,10 @@ class CheckoutInputSerializer(serializers.Serializer):
     shipping_address = serializers.DictField(required=False, default=dict)
     billing_address = serializers.DictField(required=False, default=dict)
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    coupon_code = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=40,
+        help_text="Optional: a coupon to redeem with this checkout (instead of the one applied to the cart).",
+    )

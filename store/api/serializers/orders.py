@@ -41,6 +41,8 @@ class OrderSerializer(serializers.Serializer):
     email = serializers.EmailField()
     currency = serializers.CharField()
     subtotal = serializers.DecimalField(max_digits=12, decimal_places=2)
+    discount = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="Coupon discount, before tax.")
+    coupon_code = serializers.CharField(help_text="The redeemed coupon, or empty.")
     tax_rate = serializers.DecimalField(max_digits=5, decimal_places=2)
     tax = serializers.DecimalField(max_digits=12, decimal_places=2)
     total = serializers.DecimalField(max_digits=12, decimal_places=2)

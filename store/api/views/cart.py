@@ -12,14 +12,18 @@ from store.api.schema import CART_TOKEN, CART_TOKEN_HEADER, OUT_OF_STOCK, cart_t
 from store.api.serializers import cart as s
 from store.selectors import cart as selectors
 from store.services import cart as cart_services
+from store.services import coupons as coupon_services
 
 CART_TAGS = ["store cart"]
 
 
-def _cart_response(cart, *, status_code=status.HTTP_200_OK) -> Response:
+def cart_response(cart, *, user=None, status_code=status.HTTP_200_OK) -> Response:
+    """The cart as the API shows it, its coupon priced (a coupon that no longer fits: zero and its code)."""
     items = selectors.cart_items(cart=cart)
-    totals = cart_services.cart_totals(cart=cart, items=items)
-    response = Response(s.cart_data(cart=cart, items=items, totals=totals), status=status_code)
+    code, discount, problem = coupon_services.cart_coupon_preview(cart=cart, items=items, user=user)
+    totals = cart_services.cart_totals(cart=cart, items=items, discount=discount)
+    data = s.cart_data(cart=cart, items=items, totals=totals, coupon=code, coupon_problem=problem)
+    response = Response(data, status=status_code)
     if cart.token and cart.user_id is None:
         response[CART_TOKEN_HEADER] = cart.token
     return response
@@ -33,7 +37,7 @@ class CartApi(APIView):
     @extend_schema(tags=CART_TAGS, parameters=[CART_TOKEN], responses=s.CartSerializer)
     def get(self, request):
         cart = cart_services.cart_resolve(user=request.user, token=cart_token(request))
-        return _cart_response(cart)
+        return cart_response(cart, user=request.user)
 
 
 class CartItemCreateApi(APIView):
@@ -57,7 +61,7 @@ class CartItemCreateApi(APIView):
             sku=data.get("sku"),
             quantity=data["quantity"],
         )
-        return _cart_response(cart, status_code=status.HTTP_201_CREATED)
+        return cart_response(cart, user=request.user, status_code=status.HTTP_201_CREATED)
 
 
 class CartItemDetailApi(APIView):
@@ -76,10 +80,10 @@ class CartItemDetailApi(APIView):
         cart_services.cart_item_update(
             actor=request.user, cart=cart, item_id=item_id, quantity=serializer.validated_data["quantity"]
         )
-        return _cart_response(cart)
+        return cart_response(cart, user=request.user)
 
     @extend_schema(tags=CART_TAGS, parameters=[CART_TOKEN], request=None, responses={200: s.CartSerializer})
     def delete(self, request, item_id: int):
         cart = cart_services.cart_require(user=request.user, token=cart_token(request))
         cart_services.cart_item_delete(actor=request.user, cart=cart, item_id=item_id)
-        return _cart_response(cart)
+        return cart_response(cart, user=request.user)
