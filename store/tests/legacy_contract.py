@@ -7,7 +7,6 @@ import io
 import uuid
 from decimal import Decimal, InvalidOperation
 
-import pytest
 from django.core.management import call_command
 
 # Types: "str", "int", "bool", "money" (a JSON number or a numeric string), "dict", a trailing "?" allows null;
@@ -140,8 +139,7 @@ def assert_shape(value, spec, where: str = "$") -> None:
         assert SCALARS[spec.rstrip("?")](value), f"{where}: {value!r} is not {spec}"
 
 
-@pytest.fixture
-def seeded(db):
+def seed_store() -> None:
     """The store's sample catalog (``manage.py seed``)."""
     call_command("seed", only=["store"], stdout=io.StringIO())
 

@@ -9,9 +9,14 @@ import pytest
 
 from store.models import Category, Product
 from store.tests.factories import BrandFactory, CategoryFactory, ProductFactory, TagFactory
-from store.tests.legacy_contract import CATEGORY_NODE, PRODUCT, PRODUCT_PAGE, assert_shape, seeded  # noqa: F401
+from store.tests.legacy_contract import CATEGORY_NODE, PRODUCT, PRODUCT_PAGE, assert_shape, seed_store
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seeded(db):
+    seed_store()
 
 
 def _error(response, status: int, code: str | None = None) -> dict:
