@@ -232,9 +232,10 @@ def _catalog(n: int):
 
 def test_product_list_costs_the_same_for_1_or_100(api_client, no_cache, django_assert_num_queries):
     _catalog(100)
-    with django_assert_num_queries(4) as small:
+    # Count, page rows, stock, tags.
+    with django_assert_num_queries(4):
         assert len(api_client.get("/api/products", {"limit": 1}).json()["products"]) == 1
-    with django_assert_num_queries(len(small.captured_queries)):
+    with django_assert_num_queries(4):
         assert len(api_client.get("/api/products", {"limit": 100}).json()["products"]) == 100
 
 
