@@ -386,3 +386,15 @@ def test_a_guest_without_a_session_cannot_check_out(api_client):
 
 def test_a_huge_order_id_is_404(client_for):
     _error(client_for().get("/api/orders/99999999999999999999999"), 404)
+
+
+def test_without_a_billing_address_the_shipping_address_bills(api_client):
+    guest = Browser(api_client)
+    guest.post("/api/cart/add", {"product_id": ProductFactory().pk})
+    body = checkout_body(shipping_method="express")
+    body.pop("billing_address")
+
+    order = guest.get(f"/api/orders/{guest.post('/api/orders/checkout', body).json()['order_id']}").json()
+
+    assert order["addresses"]["billing"]["line1"] == order["addresses"]["shipping"]["line1"] == "12 MG Road"
+    assert order["addresses"]["shipping"]["shipping_method"] == "express"

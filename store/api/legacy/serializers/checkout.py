@@ -23,7 +23,9 @@ class LegacyAddressSerializer(serializers.Serializer):
 
 class LegacyCheckoutSerializer(serializers.Serializer):
     shipping_address = LegacyAddressSerializer()
-    billing_address = LegacyAddressSerializer(required=False, allow_null=True, help_text="Default: shipping.")
+    billing_address = LegacyAddressSerializer(
+        required=False, allow_null=True, default=None, help_text="Default: the shipping address."
+    )
     shipping_method = serializers.CharField(max_length=50, required=False, allow_blank=True, default="standard")
     payment_method = serializers.ChoiceField(choices=PAYMENT_METHODS)
     coupon_code = serializers.CharField(
