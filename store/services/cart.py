@@ -178,7 +178,6 @@ def _check_quantity(*, product: Product, quantity: int) -> None:
         )
 
 
-@transaction.atomic
 def _check_cart_actor(*, cart: Cart, actor) -> None:
     """A signed-in user's cart is changed by that user only; an anonymous cart by whoever resolved it by its
     token (``cart_resolve``: holding the token is the proof)."""
@@ -186,6 +185,7 @@ def _check_cart_actor(*, cart: Cart, actor) -> None:
         raise PermissionDenied("This is not your cart.")
 
 
+@transaction.atomic
 def cart_item_add(
     *, actor, cart: Cart, quantity: int, product_id: int | None = None, sku: str | None = None
 ) -> CartItem:
