@@ -287,3 +287,17 @@ def test_unparseable_json_is_400(guest):
 def test_a_huge_item_id_is_404(guest):
     guest.post("/api/cart/add", {"product_id": ProductFactory().pk})
     _error(guest.delete("/api/cart/item/99999999999999999999999999"), 404)
+
+
+def test_staff_find_guest_session_carts_in_the_admin_without_seeing_the_id(admin_client, guest):
+    guest.post("/api/cart/add", {"product_id": ProductFactory().pk})
+    cart = Cart.objects.get()
+
+    listing = admin_client.get("/admin/store/cart/", {"session_key_hash__isnull": "False"})
+    change = admin_client.get(f"/admin/store/cart/{cart.pk}/change/")
+
+    assert listing.status_code == change.status_code == 200
+    assert f"/admin/store/cart/{cart.pk}/change/" in listing.content.decode()
+    for page in (listing, change):
+        assert guest.session_id not in page.content.decode()
+        assert cart.session_key_hash not in page.content.decode()
