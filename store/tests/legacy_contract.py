@@ -65,7 +65,14 @@ CART = {
     "summary": {"total_amount": "money", "total_items": "int", "currency": "str"},
 }
 MESSAGE = {"message": "str"}
-CHECKOUT = {"order_id": "int", "order_number": "str", "total": "money", "currency": "str", "payment_intent": "str?"}
+CHECKOUT = {
+    "order_id": "int",
+    "order_number": "str",
+    "status": "str",
+    "total": "money",
+    "currency": "str",
+    "payment_intent": "str?",
+}
 ORDER = {
     "id": "int",
     "order_number": "str",

@@ -301,3 +301,13 @@ def test_staff_find_guest_session_carts_in_the_admin_without_seeing_the_id(admin
     for page in (listing, change):
         assert guest.session_id not in page.content.decode()
         assert cart.session_key_hash not in page.content.decode()
+
+
+def test_error_reports_mask_the_session_id():
+    from makrx.logging import sentry_before_send
+
+    event = {"request": {"url": "https://x.example/api/cart", "headers": {"X-Session-ID": "s" * 32, "Accept": "*/*"}}}
+
+    headers = sentry_before_send(event, None)["request"]["headers"]
+
+    assert headers == {"X-Session-ID": "***", "Accept": "*/*"}

@@ -13,6 +13,7 @@ from makrx.errors import ServiceUnavailable, ValidationError
 from makrx.idempotency import idempotent
 from makrx.ratelimit import rate_limit
 from store.api.legacy.serializers import checkout as s
+from store.api.legacy.serializers.orders import ORDER_STATUSES
 from store.api.legacy.session import LEGACY_TAGS, SESSION_ID, session_id_required
 from store.api.schema import IDEMPOTENCY_CONFLICT, IDEMPOTENCY_KEY, error_doc
 from store.models.cart import session_key_hash
@@ -87,7 +88,7 @@ class LegacyCheckoutApi(APIView):
             answer = {
                 "order_id": order.pk,
                 "order_number": order.number,
-                "status": "pending",
+                "status": ORDER_STATUSES[order.status][0],
                 "total": f"{order.total:.2f}",
                 "currency": order.currency,
                 "payment_method": data["payment_method"],
