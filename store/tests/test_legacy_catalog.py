@@ -64,6 +64,16 @@ def test_products_list_pages_by_skip_and_filters_by_category_subtree_and_search(
     assert past_end["products"] == [] and past_end["total"] > 0
 
 
+def test_products_list_also_pages_by_page_and_per_page(api_client, seeded):
+    by_page = api_client.get("/api/products", {"page": 3, "per_page": 4}).json()
+    by_skip = api_client.get("/api/products", {"skip": 8, "limit": 4}).json()
+    skip_wins = api_client.get("/api/products", {"skip": 0, "page": 3, "limit": 4}).json()
+
+    assert (by_page["page"], by_page["per_page"]) == (3, 4)
+    assert [p["id"] for p in by_page["products"]] == [p["id"] for p in by_skip["products"]]
+    assert skip_wins["page"] == 1
+
+
 def test_product_by_slug_and_by_id_contract(api_client, seeded):
     product = Product.objects.filter(active=True).order_by("id").first()
 
@@ -281,6 +291,10 @@ def test_brands_with_products_and_the_tree_are_bounded(api_client, no_cache, dja
         {"category_id": 10**30},
         {"search": "x" * 201},
         {"in_stock": "perhaps"},
+        {"page": 0},
+        {"page": "two"},
+        {"per_page": 101},
+        {"page": 1_000_000},
     ],
 )
 def test_bad_list_parameters_are_400(api_client, query):

@@ -17,6 +17,7 @@ from store.selectors.catalog import ORDERINGS
 MAX_DB_INT = 2_000_000_000
 MAX_SKIP = 1_000_000
 MAX_PAGE = 1_000_000
+DEFAULT_PER_PAGE = 20
 SHORT_DESCRIPTION_CHARS = 160
 # Part identity shown as the earlier app's "specifications" (the v1 ``attributes`` stay ``attributes``).
 SPECIFICATION_KEYS = ("mpn", "manufacturer", "datasheet_url")
@@ -136,14 +137,28 @@ def product_page(*, products: list[dict], total: int, offset: int, per_page: int
 
 
 class LegacyProductListQuerySerializer(serializers.Serializer):
-    skip = serializers.IntegerField(required=False, default=0, min_value=0, max_value=MAX_SKIP)
-    limit = serializers.IntegerField(required=False, default=20, min_value=1, max_value=100)
+    """``skip``/``limit`` as the product grid sends them; ``page``/``per_page`` (the app's other pagers) are
+    accepted too and used when ``skip`` is absent. Validated to ``skip`` and ``limit``."""
+
+    skip = serializers.IntegerField(required=False, min_value=0, max_value=MAX_SKIP)
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=100)
+    page = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
+    per_page = serializers.IntegerField(required=False, min_value=1, max_value=100)
     category_id = serializers.IntegerField(
         required=False, min_value=1, max_value=MAX_DB_INT, help_text="The category and its whole subtree."
     )
     brand = serializers.CharField(required=False, allow_blank=True, max_length=200, help_text="Brand id or slug.")
     search = serializers.CharField(required=False, allow_blank=True, max_length=200)
     in_stock = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+    def validate(self, attrs):
+        page, per_page = attrs.pop("page", None), attrs.pop("per_page", None)
+        attrs["limit"] = attrs.get("limit") or per_page or DEFAULT_PER_PAGE
+        if "skip" not in attrs:
+            attrs["skip"] = (page - 1) * attrs["limit"] if page else 0
+        if attrs["skip"] > MAX_SKIP:
+            raise serializers.ValidationError({"page": [f"Beyond the last reachable page (skip over {MAX_SKIP})."]})
+        return attrs
 
 
 class LegacySearchFiltersSerializer(serializers.Serializer):
