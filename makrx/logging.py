@@ -111,10 +111,21 @@ def redact_query(query: str) -> str:
     return "&".join(parts)
 
 
+# Request headers that address a guest's cart (the v1 anonymous cart token, the earlier store front's browser
+# session id): whoever holds one holds that cart and its orders. Sentry's own PII scrubbing does not know them.
+SECRET_HEADERS = frozenset({"x-cart-token", "x-session-id"})
+
+
 def sentry_before_send(event: dict, hint) -> dict:
-    """Sentry's ``before_send``: the same masking for the request URL an error report carries."""
+    """Sentry's ``before_send``: the same masking for the request URL an error report carries, and the
+    cart-addressing headers masked."""
     request = event.get("request")
     if isinstance(request, dict):
+        if isinstance(request.get("headers"), dict):
+            request["headers"] = {
+                name: REDACTED if str(name).lower() in SECRET_HEADERS else value
+                for name, value in request["headers"].items()
+            }
         if isinstance(request.get("url"), str):
             scheme, sep, rest = request["url"].partition("://")
             host, slash, path = rest.partition("/")

@@ -47,7 +47,7 @@ urlpatterns = [
     *health_patterns,
     path("api/v1/", include(api_v1_patterns)),
     # Paths the earlier FastAPI services' single-page apps call (DESIGN.md §5).
-    path("api/", include("store.api.legacy_urls")),
+    path("api/", include("store.api.legacy.urls")),
     path("api/schema/", SpectacularJSONAPIView.as_view(), name="schema"),
     path("docs", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     path("redoc", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

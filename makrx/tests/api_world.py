@@ -108,6 +108,9 @@ def path_value(world, resource: str, param: str, space: str, target=None):
         "token": lambda: store["calendar"],
         "number": lambda: store["order"].number,
         "lookup": lambda: store["product"].slug,
+        "product_slug": lambda: store["product"].slug,
+        "product_id": lambda: store["product"].pk,
+        "order_id": lambda: store["order"].pk,
         "item_id": lambda: store["item"].pk,
         "category_id": lambda: store["category"].pk,
         "slug": lambda: (

@@ -141,6 +141,12 @@ def cart_owner(p, space, *, body_scoped=False):
     return OK if p.name == OWNER else DENIED
 
 
+@_signed_in
+def own_order(p, space, *, body_scoped=False):
+    """The earlier store front's order by id: its owner only; everyone else, store staff included, gets 404."""
+    return OK if p.name == OWNER else HIDDEN
+
+
 def calendar_feed(p, space, *, body_scoped=False):
     """The token is the credential (whoever calls): its owner's machines only; another space's machine is 404."""
     return OK if space == "A" else HIDDEN
@@ -164,6 +170,7 @@ RULES = {
         verified_buyer,
         dev_staff_only,
         cart_owner,
+        own_order,
         calendar_feed,
     )
 }
@@ -291,10 +298,24 @@ MATRIX: dict[str, str] = {
     f"GET {ST}/tags/": "public",
     f"POST {ST}/tags/": "store_staff",
     f"GET {ST}/tags/popular/": "public",
+    # The earlier store front (store/api/legacy, DESIGN.md §5.3): catalog public; carts by X-Session-ID or user
+    # (the matrix sends no session id: a guest has no cart, cannot add, and reads no orders); orders owner only.
     "GET /api/enhanced-catalog/catalog/brands": "public",
     "GET /api/enhanced-catalog/catalog/categories/tree": "public",
     "GET /api/enhanced-catalog/catalog/collections": "public",
     "GET /api/enhanced-catalog/catalog/tags/popular": "public",
+    "POST /api/enhanced-catalog/catalog/search/advanced": "public",
+    "GET /api/products": "public",
+    "GET /api/products/{product_id}": "public",
+    "GET /api/products/slug/{product_slug}": "public",
+    "GET /api/categories": "public",
+    "GET /api/cart": "public",
+    "POST /api/cart/add": "public",
+    "PUT /api/cart/item/{item_id}": "cart_owner",
+    "DELETE /api/cart/item/{item_id}": "cart_owner",
+    "POST /api/orders/checkout": "public",
+    "GET /api/orders": "signed_in",
+    "GET /api/orders/{order_id}": "own_order",
     # Cart and checkout: guests too (the cart token); orders: the owner and store staff.
     f"GET {ST}/cart/": "public",
     f"POST {ST}/cart/items/": "public",

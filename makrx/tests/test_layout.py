@@ -112,3 +112,29 @@ def test_layers_are_packages_named_by_the_same_domains(app):
     for layer in ("selectors", "admin", "api/views", "api/serializers"):
         assert modules[layer] <= domains, f"{app}/{layer} has modules named after no domain: {modules[layer] - domains}"
     assert modules["api/views"] == modules["api/serializers"]
+
+
+def _adapter_packages(app: str):
+    """Sub-packages of ``<app>/api/`` other than its own layers: adapters for an earlier client's paths and
+    shapes (``store/api/legacy/``), beside the v1 API."""
+    api = ROOT / app / "api"
+    for path in sorted(api.iterdir()):
+        if path.is_dir() and (path / "__init__.py").is_file() and path.name not in ("views", "serializers"):
+            yield path
+
+
+@pytest.mark.parametrize("app", ["makerspace", "store"])
+def test_api_adapters_are_laid_out_by_the_apps_domains(app):
+    """An adapter is the one allowed package inside ``api/``; it follows the same rule as the app's layers: its
+    ``views/`` and ``serializers/`` are packages with one module per domain of the app, the same names in both."""
+    base = ROOT / app
+    domains = {p.stem for layer in ("models", "services") for p in (base / layer).glob("*.py")} - LAYER_HELPERS
+    for adapter in _adapter_packages(app):
+        name = adapter.relative_to(ROOT)
+        modules = {}
+        for layer in ("views", "serializers"):
+            assert (adapter / layer / "__init__.py").is_file(), f"{name}/{layer} is not a package"
+            modules[layer] = {p.stem for p in (adapter / layer).glob("*.py")} - LAYER_HELPERS
+            assert modules[layer] <= domains, f"{name}/{layer} has modules named after no domain"
+        assert modules["views"] == modules["serializers"], f"{name}: views and serializers name different domains"
+        assert (adapter / "urls.py").is_file(), f"{name} has no urls.py"

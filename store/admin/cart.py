@@ -19,7 +19,13 @@ class CartItemInline(admin.TabularInline):
 @admin.register(Cart)
 class CartAdmin(admin.ModelAdmin):
     list_display = ("id", "user", "anonymous", "currency", "lines", "units", "merged_into", "updated_at")
-    list_filter = ("currency", ("user", admin.EmptyFieldListFilter), ("merged_at", admin.EmptyFieldListFilter))
+    list_filter = (
+        "currency",
+        ("user", admin.EmptyFieldListFilter),
+        ("merged_at", admin.EmptyFieldListFilter),
+        # Guest carts of the earlier store front (X-Session-ID; only its keyed hash is stored, never shown).
+        ("session_key_hash", admin.EmptyFieldListFilter),
+    )
     list_select_related = ("user", "merged_into")
     search_fields = ("user__username", "user__email", "token", "items__product__sku")
     autocomplete_fields = ("user",)

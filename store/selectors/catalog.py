@@ -246,6 +246,11 @@ def product_get(*, lookup: str) -> Product | None:
     return candidates[0] if candidates else None
 
 
+def product_get_by_id(*, product_id: int) -> Product | None:
+    """An active product by its numeric id."""
+    return product_base_queryset().filter(pk=product_id).first()
+
+
 def product_get_for_update(*, lookup: str) -> Product | None:
     """Any product (active or not) by slug, else SKU: what staff writes address."""
     candidates = list(Product.objects.filter(Q(slug=lookup) | Q(sku__iexact=lookup)).defer("search_vector")[:2])

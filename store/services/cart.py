@@ -14,6 +14,7 @@ from django.utils import timezone
 from makrx.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from makrx.money import quantize_money
 from store.models import Cart, CartCoupon, CartItem, Product, StockLevel
+from store.models.cart import session_key_hash
 
 MAX_LINE_QUANTITY = 10_000
 
@@ -88,6 +89,34 @@ def cart_resolve(*, user, token: str | None, create: bool = True) -> Cart | None
     return Cart.objects.create(token=secrets.token_urlsafe(32))
 
 
+def _session_cart(*, digest: str, create: bool) -> Cart | None:
+    cart = Cart.objects.filter(session_key_hash=digest, user__isnull=True, merged_at__isnull=True).first()
+    if cart is not None or not create:
+        return cart
+    try:
+        with transaction.atomic():
+            return Cart.objects.create(token=secrets.token_urlsafe(32), session_key_hash=digest)
+    except IntegrityError:  # the same browser's first two calls raced: use the one that won
+        return Cart.objects.get(session_key_hash=digest, user__isnull=True, merged_at__isnull=True)
+
+
+def cart_resolve_by_session(*, user, session_id: str | None, create: bool = True) -> Cart | None:
+    """The cart of a request that names its browser by ``X-Session-ID`` (the earlier store front).
+
+    A guest's session maps onto an ordinary anonymous cart with its own token (created on first use when
+    ``create``), found again by a keyed hash of the session id; the id itself is never stored. Signed in: the
+    user's cart, with the session's open guest cart merged into it first, exactly as ``cart_resolve`` merges
+    a token's cart. A guest without a session id has no cart (``None``).
+    """
+    signed_in = getattr(user, "is_authenticated", False)
+    guest = None
+    if session_id:
+        guest = _session_cart(digest=session_key_hash(session_id), create=create and not signed_in)
+    if signed_in:
+        return cart_resolve(user=user, token=guest.token if guest else None, create=create)
+    return guest
+
+
 def cart_require(*, user, token: str | None) -> Cart:
     """The caller's existing cart (merging a token's cart as ``cart_resolve`` does); 404 when there is none."""
     cart = cart_resolve(user=user, token=token, create=False)
@@ -157,7 +186,6 @@ def _check_quantity(*, product: Product, quantity: int) -> None:
         )
 
 
-@transaction.atomic
 def _check_cart_actor(*, cart: Cart, actor) -> None:
     """A signed-in user's cart is changed by that user only; an anonymous cart by whoever resolved it by its
     token (``cart_resolve``: holding the token is the proof)."""
@@ -165,6 +193,7 @@ def _check_cart_actor(*, cart: Cart, actor) -> None:
         raise PermissionDenied("This is not your cart.")
 
 
+@transaction.atomic
 def cart_item_add(
     *, actor, cart: Cart, quantity: int, product_id: int | None = None, sku: str | None = None
 ) -> CartItem:

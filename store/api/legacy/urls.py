@@ -1,0 +1,39 @@
+"""Paths the earlier store front calls under /api/ (DESIGN.md §5 aliases and §5.3), answering its shapes."""
+
+from django.urls import path
+
+from store.api.legacy.views import cart, catalog, checkout, orders
+
+urlpatterns = [
+    path("products", catalog.LegacyProductListApi.as_view(), name="legacy-products"),
+    path("products/slug/<str:product_slug>", catalog.LegacyProductBySlugApi.as_view(), name="legacy-product-slug"),
+    path("products/<int:product_id>", catalog.LegacyProductByIdApi.as_view(), name="legacy-product-id"),
+    path("categories", catalog.LegacyCategoriesApi.as_view(), name="legacy-categories"),
+    path("enhanced-catalog/catalog/brands", catalog.LegacyBrandsApi.as_view(), name="legacy-catalog-brands"),
+    path(
+        "enhanced-catalog/catalog/collections",
+        catalog.LegacyCollectionsApi.as_view(),
+        name="legacy-catalog-collections",
+    ),
+    path(
+        "enhanced-catalog/catalog/tags/popular",
+        catalog.LegacyTagsPopularApi.as_view(),
+        name="legacy-catalog-tags-popular",
+    ),
+    path(
+        "enhanced-catalog/catalog/categories/tree",
+        catalog.LegacyCategoryTreeApi.as_view(),
+        name="legacy-catalog-tree",
+    ),
+    path(
+        "enhanced-catalog/catalog/search/advanced",
+        catalog.LegacyAdvancedSearchApi.as_view(),
+        name="legacy-catalog-search-advanced",
+    ),
+    path("cart", cart.LegacyCartApi.as_view(), name="legacy-cart"),
+    path("cart/add", cart.LegacyCartAddApi.as_view(), name="legacy-cart-add"),
+    path("cart/item/<int:item_id>", cart.LegacyCartItemApi.as_view(), name="legacy-cart-item"),
+    path("orders", orders.LegacyOrderListApi.as_view(), name="legacy-orders"),
+    path("orders/checkout", checkout.LegacyCheckoutApi.as_view(), name="legacy-checkout"),
+    path("orders/<int:order_id>", orders.LegacyOrderDetailApi.as_view(), name="legacy-order"),
+]
