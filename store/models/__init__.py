@@ -4,10 +4,20 @@ from store.models.cart import Cart, CartItem
 from store.models.catalog import Brand, Category, Collection, CollectionProduct, Product, Tag
 from store.models.orders import Order, OrderEvent, OrderLine
 from store.models.payments import Payment, Provider, WebhookEvent
+from store.models.quotes import Material, Process, Quote, ServiceCapability
+from store.models.service_orders import ServiceOrder, ServiceOrderEvent
 from store.models.stock import StockLevel, StockMovement
+from store.models.uploads import Upload
 
 __all__ = [
     "Brand",
+    "Material",
+    "Process",
+    "Quote",
+    "ServiceCapability",
+    "ServiceOrder",
+    "ServiceOrderEvent",
+    "Upload",
     "Cart",
     "CartItem",
     "Category",

@@ -78,6 +78,10 @@ def order_transition(
         data=data or {},
     )
     transaction.on_commit(lambda: metrics.ORDERS.labels(to_status).inc())
+    # Maker services: paying (or cancelling/refunding) the store order moves its service order, in this transaction.
+    from store.services.service_orders import service_order_mirror_order
+
+    service_order_mirror_order(order=order, actor=actor)
     return order
 
 
