@@ -75,7 +75,10 @@ def api_world(make_user):
         "order": sf.OrderFactory(user=users[OWNER]),
         "page": Page.objects.create(title="About", slug="about", body="Hello", published=True),
         "calendar": calendar.token,
+        "service_order": sf.ServiceOrderFactory(quote__upload__user=users[OWNER]),
     }
+    store["quote"] = store["service_order"].quote
+    store["upload"] = store["quote"].upload
     return {"users": users, "memberships": memberships, "objects": objects, "store": store}
 
 
@@ -94,6 +97,9 @@ def path_value(world, resource: str, param: str, space: str, target=None):
             "usage-sessions": objects["usage"],
             "tickets": objects["ticket"],
             "windows": objects["window"],
+            "uploads": store.get("upload"),
+            "quotes": store.get("quote"),
+            "service-orders": store.get("service_order"),
         }
         return by_resource[resource].pk
     by_param = {

@@ -129,6 +129,18 @@ def cart_owner(p, space, *, body_scoped=False):
     return OK if p.name == OWNER else DENIED
 
 
+@_signed_in
+def _owner_or_store_staff_signed_in(p, space, *, body_scoped=False):
+    return OK if p.store_staff or p.name == OWNER else DENIED
+
+
+def guest_owner_or_store_staff(p, space, *, body_scoped=False):
+    """Maker-service rows: guests reach theirs by cart token, so an anonymous caller without it sees a 404."""
+    if p.anonymous:
+        return HIDDEN
+    return _owner_or_store_staff_signed_in(p, space, body_scoped=body_scoped)
+
+
 def calendar_feed(p, space, *, body_scoped=False):
     """The token is the credential (whoever calls): its owner's machines only; another space's machine is 404."""
     return OK if space == "A" else HIDDEN
@@ -150,6 +162,7 @@ RULES = {
         owner_or_store_staff,
         dev_staff_only,
         cart_owner,
+        guest_owner_or_store_staff,
         calendar_feed,
     )
 }
@@ -293,6 +306,19 @@ MATRIX: dict[str, str] = {
     f"POST {ST}/orders/{{number}}/payment/": "owner_or_store_staff",
     f"POST {ST}/orders/{{number}}/fulfil/": "store_staff",
     f"POST {ST}/orders/{{number}}/refund/": "store_staff",
+    # Maker services: guests too (their cart token); rows are the owner's, the guest's or store staff's.
+    f"POST {ST}/uploads/": "public",
+    f"GET {ST}/uploads/{{id}}/": "guest_owner_or_store_staff",
+    f"GET {ST}/materials/": "public",
+    f"POST {ST}/quotes/": "public",
+    f"GET {ST}/quotes/{{id}}/": "guest_owner_or_store_staff",
+    f"GET {ST}/service-orders/": "signed_in",
+    f"POST {ST}/service-orders/": "public",
+    f"GET {ST}/service-orders/{{id}}/": "guest_owner_or_store_staff",
+    f"POST {ST}/service-orders/{{id}}/publish/": "guest_owner_or_store_staff",
+    "POST /api/complete_flows/quote": "public",
+    "POST /api/complete_flows/service-orders/from-quote": "public",
+    "POST /api/complete_flows/service-orders/{id}/publish-to-cave": "guest_owner_or_store_staff",
     # Payment providers sign their webhooks: the signature is the check, not a user.
     f"POST {ST}/payments/webhook": "public",
     f"POST {ST}/payments/webhook/razorpay": "public",
