@@ -229,7 +229,9 @@ def _clean_options(*, process: str, material: Material, options: dict) -> dict:
     for name in sorted(unknown):
         errors[name] = ["Unknown option."]
     if errors:
-        raise ValidationError("Some options are not valid.", errors=errors)
+        raise ValidationError(
+            "Some options are not valid.", errors={f"options.{name}": messages for name, messages in errors.items()}
+        )
     return clean
 
 
