@@ -201,7 +201,7 @@ def job_message(service_order: ServiceOrder) -> dict:
 def service_order_publish(*, service_order: ServiceOrder, actor, cart_token: str | None = None) -> ServiceOrder:
     """Hand a paid service order to the makerspaces: writes the job message the bridge will send and moves it
     to ``dispatched``. The owner or store staff; 409 ``invalid_transition`` unless it is ``paid``."""
-    service_order = ServiceOrder.objects.select_for_update().select_related("cart").get(pk=service_order.pk)
+    service_order = ServiceOrder.objects.select_for_update(of=("self",)).select_related("cart").get(pk=service_order.pk)
     if not _may_act(service_order=service_order, actor=actor, cart_token=cart_token):
         raise PermissionDenied("You cannot publish this service order.")
     if service_order.status != S.PAID:
