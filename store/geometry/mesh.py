@@ -175,6 +175,11 @@ class _CappedReader(io.RawIOBase):
 
 
 def measure_3mf(path, *, limits: Limits) -> MeshGeometry:
+    return measure_triangles(read_3mf(path, limits=limits))
+
+
+def read_3mf(path, *, limits: Limits) -> np.ndarray:
+    """Triangles (mm) of every mesh of a 3MF package, expanded under a byte cap (zip bombs stop early)."""
     from defusedxml.ElementTree import iterparse
 
     try:
@@ -228,10 +233,14 @@ def measure_3mf(path, *, limits: Limits) -> MeshGeometry:
                     element.clear()
     if not triangles:
         raise GeometryError("The 3MF model has no triangles.")
-    return measure_triangles(np.concatenate(triangles) * scale)
+    return np.concatenate(triangles) * scale
 
 
 def measure_obj(path, *, limits: Limits) -> MeshGeometry:
+    return measure_triangles(read_obj(path, limits=limits))
+
+
+def read_obj(path, *, limits: Limits) -> np.ndarray:
     vertices: list[tuple[float, float, float]] = []
     faces: list[tuple[int, int, int]] = []
     with open(path, "rb") as handle:
@@ -264,4 +273,4 @@ def measure_obj(path, *, limits: Limits) -> MeshGeometry:
     index = np.asarray(faces, dtype=np.int64)
     if index.min() < 0 or index.max() >= len(points):
         raise GeometryError("An OBJ face names a vertex that does not exist.")
-    return measure_triangles(points[index])
+    return points[index]

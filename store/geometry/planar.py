@@ -275,6 +275,12 @@ def _dxf_piece(entity, scale: float, engrave: bool) -> _Piece | None:
 
 
 def measure_dxf(path, *, limits: Limits) -> PlanarGeometry:
+    drawing, units, entities = dxf_drawing(path, limits=limits)
+    return _summarise(drawing, units=units, entities=entities)
+
+
+def dxf_drawing(path, *, limits: Limits) -> tuple[_Drawing, str, int]:
+    """The DXF's pieces (mm), its units and its entity count."""
     import ezdxf
     from ezdxf.lldxf.const import DXFError
 
@@ -297,7 +303,7 @@ def measure_dxf(path, *, limits: Limits) -> PlanarGeometry:
         piece = _dxf_piece(entity, scale, bool(ENGRAVE_LAYER.search(entity.dxf.get("layer", "0") or "")))
         if piece is not None:
             drawing.add(piece, limits)
-    return _summarise(drawing, units=units, entities=entities)
+    return drawing, units, entities
 
 
 # --- SVG ------------------------------------------------------------------------------------------------------
@@ -380,6 +386,12 @@ def _is_engrave(element, inherited: bool) -> bool:
 
 
 def measure_svg(path, *, limits: Limits) -> PlanarGeometry:
+    drawing, units, entities = svg_drawing(path, limits=limits)
+    return _summarise(drawing, units=units, entities=entities)
+
+
+def svg_drawing(path, *, limits: Limits) -> tuple[_Drawing, str, int]:
+    """The SVG's pieces (mm, y down as drawn), its units and its shape count."""
     import numpy as np
     from defusedxml import DefusedXmlException
     from defusedxml.ElementTree import parse
@@ -436,7 +448,7 @@ def measure_svg(path, *, limits: Limits) -> PlanarGeometry:
                     drawing.add(piece, limits)
         for child in reversed(list(element)):
             stack.append((child, local, flag, depth + 1))
-    return _summarise(drawing, units=units, entities=entities)
+    return drawing, units, entities
 
 
 def _sample(segment):

@@ -332,3 +332,19 @@ def maker_services_seed(*, actor, data: dict) -> tuple[int, int]:
             capability.materials.set(Material.objects.filter(slug__in=slugs))
         capabilities_created += created
     return materials_created, capabilities_created
+
+
+def material_save(*, actor, material: Material) -> Material:
+    """Store staff edit materials (prices and rates apply to new quotes; quotes already given keep theirs)."""
+    require_store_staff(actor, action="edit materials")
+    material.full_clean()
+    material.save()
+    return material
+
+
+def capability_save(*, actor, capability: ServiceCapability) -> ServiceCapability:
+    """Store staff edit what partner machines offer (bed size, rates, materials, pickup)."""
+    require_store_staff(actor, action="edit service capabilities")
+    capability.full_clean()
+    capability.save()
+    return capability

@@ -22,6 +22,7 @@ from store.geometry import GeometryError, Limits, measure
 from store.geometry.detect import UnsupportedFile, detect_kind
 from store.geometry.isolated import measure_isolated
 from store.models import Cart, Upload
+from store.services import require_store_staff
 
 logger = logging.getLogger(__name__)
 MAX_NAME = 255
@@ -175,3 +176,24 @@ def uploads_expire(*, now=None, limit: int = 1000) -> int:
             transaction.on_commit(lambda name=name: default_storage.delete(name))
             deleted += 1
     return deleted
+
+
+@transaction.atomic
+def upload_remeasure(*, actor, upload: Upload) -> Upload:
+    """Store staff: measure an upload again (after a limit was raised, say); queued after commit."""
+    require_store_staff(actor, action="measure uploads again")
+    upload = Upload.objects.select_for_update().get(pk=upload.pk)
+    upload.status, upload.geometry, upload.failure_reason, upload.measured_at = Upload.Status.PROCESSING, {}, "", None
+    upload.save(update_fields=["status", "geometry", "failure_reason", "measured_at", "updated_at"])
+    from store.tasks import measure_upload_task
+
+    transaction.on_commit(lambda: measure_upload_task.delay(upload.pk))
+    return upload
+
+
+def upload_thumbnail(*, upload: Upload, size: int = 256) -> bytes:
+    """A PNG preview of the stored file (``GeometryError`` when it cannot be drawn)."""
+    from store.geometry.thumbnail import render_thumbnail
+
+    with _stored_path(upload) as path:
+        return render_thumbnail(path, kind=upload.kind, limits=Limits.from_settings(), size=size)
