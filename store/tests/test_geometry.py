@@ -323,3 +323,13 @@ def test_the_measuring_child_is_a_plain_python_module():
         check=True,
     )
     assert json.loads(completed.stdout)["geometry"]["triangles"] == 12
+
+
+def test_vertex_hash_collisions_fall_back_to_the_exact_merge(monkeypatch):
+    from store.geometry import mesh
+
+    expected = measure(FIXTURES / "stl" / "plate_holes_binary_watertight.stl", kind="stl")
+    # Hashing only z makes every vertex of a layer collide: the exact comparison must catch it.
+    monkeypatch.setattr(mesh, "HASH_X", mesh.np.uint64(0))
+    monkeypatch.setattr(mesh, "HASH_Y", mesh.np.uint64(0))
+    assert measure(FIXTURES / "stl" / "plate_holes_binary_watertight.stl", kind="stl") == expected
