@@ -11,7 +11,7 @@ from store.models import Upload
 
 def upload_visible(*, user, cart_token: str | None) -> QuerySet[Upload]:
     """Store staff see every upload; customers their own; a guest those of the cart whose token they hold."""
-    queryset = Upload.objects.all()
+    queryset = Upload.objects.select_related("cart")
     if is_store_staff(user):
         return queryset
     condition = Q(pk__in=[])
