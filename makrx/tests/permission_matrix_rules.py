@@ -309,6 +309,8 @@ MATRIX: dict[str, str] = {
     # Maker services: guests too (their cart token); rows are the owner's, the guest's or store staff's.
     f"POST {ST}/uploads/": "public",
     f"GET {ST}/uploads/{{id}}/": "guest_owner_or_store_staff",
+    f"POST {ST}/uploads/presign/": "public",
+    f"POST {ST}/uploads/{{id}}/complete/": "guest_owner_or_store_staff",
     f"GET {ST}/materials/": "public",
     f"POST {ST}/quotes/": "public",
     f"GET {ST}/quotes/{{id}}/": "guest_owner_or_store_staff",

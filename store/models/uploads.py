@@ -16,7 +16,8 @@ def upload_path(instance: Upload, filename: str) -> str:
 
 
 class Upload(TimeStampedModel):
-    """One uploaded design file. ``processing`` until measured, then ``ready`` (with ``geometry``) or
+    """One uploaded design file. ``awaiting_file`` while a presigned (direct-to-S3) upload is pending;
+    ``processing`` until measured, then ``ready`` (with ``geometry``) or
     ``failed`` (with ``failure_reason``). Signed-in uploads belong to ``user``; anonymous ones to ``cart``
     (the ``X-Cart-Token``)."""
 
@@ -28,6 +29,7 @@ class Upload(TimeStampedModel):
         SVG = "svg", "SVG"
 
     class Status(models.TextChoices):
+        AWAITING_FILE = "awaiting_file", "Awaiting the file (presigned upload)"
         PROCESSING = "processing", "Processing"
         READY = "ready", "Ready"
         FAILED = "failed", "Failed"
@@ -37,11 +39,11 @@ class Upload(TimeStampedModel):
     )
     cart = models.ForeignKey("store.Cart", on_delete=models.SET_NULL, null=True, blank=True, related_name="uploads")
     kind = models.CharField(max_length=8, choices=Kind.choices)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROCESSING, db_index=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PROCESSING, db_index=True)
     file = models.FileField(upload_to=upload_path, max_length=255)
     original_name = models.CharField(max_length=255)
     size_bytes = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(max_length=64, blank=True)
     geometry = models.JSONField(default=dict, blank=True)
     failure_reason = models.CharField(max_length=500, blank=True)
     measured_at = models.DateTimeField(null=True, blank=True)

@@ -17,11 +17,19 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from makrx.errors import PayloadTooLarge, PermissionDenied, UnsupportedMediaType
+from makrx.errors import (
+    ConflictError,
+    InvalidTransition,
+    PayloadTooLarge,
+    PermissionDenied,
+    ServiceUnavailable,
+    UnsupportedMediaType,
+)
 from store.geometry import GeometryError, Limits, measure
-from store.geometry.detect import UnsupportedFile, detect_kind
+from store.geometry.detect import UnsupportedFile, detect_kind, kind_from_name
 from store.geometry.isolated import measure_isolated
 from store.models import Cart, Upload
+from store.models.uploads import upload_path
 from store.services import require_store_staff
 
 logger = logging.getLogger(__name__)
@@ -197,3 +205,100 @@ def upload_thumbnail(*, upload: Upload, size: int = 256) -> bytes:
 
     with _stored_path(upload) as path:
         return render_thumbnail(path, kind=upload.kind, limits=Limits.from_settings(), size=size)
+
+
+# --- direct-to-storage (S3 presigned) uploads -------------------------------------------------------------------
+
+PRESIGN_EXPIRES_SECONDS = 900
+
+
+def require_direct_uploads() -> None:
+    if not settings.S3_CONFIGURED:
+        raise ServiceUnavailable(
+            "Direct uploads need S3 storage, which is not configured; upload through POST /uploads/.",
+            code="direct_upload_unavailable",
+        )
+
+
+def upload_presign(*, actor, cart: Cart | None, name: str, size: int) -> tuple[Upload, str]:
+    """Reserve an upload and return (upload, a presigned PUT URL for its generated storage name).
+
+    503 ``direct_upload_unavailable`` without S3; 413 above ``UPLOAD_MAX_MB``; 415 for an unsupported extension
+    (the content is checked at completion)."""
+    require_direct_uploads()
+    signed_in = getattr(actor, "is_authenticated", False)
+    if not signed_in and cart is None:
+        raise PermissionDenied("Anonymous uploads need a cart (X-Cart-Token).", code="cart_required")
+    if size > upload_max_bytes():
+        raise PayloadTooLarge(f"The file is larger than {settings.UPLOAD_MAX_MB} MB.", code="too_large")
+    original_name = os.path.basename((name or "").replace("\\", "/"))[:MAX_NAME]
+    kind = kind_from_name(original_name)
+    if kind is None:
+        raise UnsupportedMediaType("Supported files are .stl, .3mf, .obj, .dxf and .svg.", code="unsupported_file")
+    upload = Upload(
+        user=actor if signed_in else None,
+        cart=None if signed_in else cart,
+        kind=kind,
+        original_name=original_name,
+        size_bytes=size,
+        status=Upload.Status.AWAITING_FILE,
+    )
+    upload.file.name = upload_path(upload, original_name)
+    upload.save()
+    url = default_storage.url(upload.file.name, expire=PRESIGN_EXPIRES_SECONDS, http_method="PUT")
+    return upload, url
+
+
+def _discard(upload: Upload) -> None:
+    name = upload.file.name
+    upload.delete()
+    transaction.on_commit(lambda: default_storage.delete(name))
+
+
+def upload_complete(*, upload: Upload) -> Upload:
+    """Check the object a presigned upload put in storage (size, content type by content) and measure it like a
+    multipart upload. The caller found the upload through the selector (owner or guest token). 409
+    ``invalid_transition`` unless it awaits its file; 409 ``file_missing`` if nothing was uploaded yet; 413 and
+    415 discard the object and the row."""
+    require_direct_uploads()
+    upload = Upload.objects.filter(pk=upload.pk).first()
+    if upload is None or upload.status != Upload.Status.AWAITING_FILE:
+        raise InvalidTransition("This upload is not waiting for its file.")
+    try:
+        size = default_storage.size(upload.file.name)
+    except FileNotFoundError as exc:
+        raise ConflictError("The file has not been uploaded yet.", code="file_missing") from exc
+    if size > upload_max_bytes():
+        with transaction.atomic():
+            _discard(upload)
+        raise PayloadTooLarge(f"The file is larger than {settings.UPLOAD_MAX_MB} MB.", code="too_large")
+    with _stored_path(upload) as path:
+        try:
+            kind = detect_kind(path, name=upload.original_name)
+        except UnsupportedFile as exc:
+            with transaction.atomic():
+                _discard(upload)
+            raise UnsupportedMediaType(str(exc), code="unsupported_file") from exc
+        sha256 = _sha256(path)
+        inline = size <= settings.UPLOAD_INLINE_MAX_KB * 1024
+        geometry, reason = {}, ""
+        if inline:
+            try:
+                geometry = measure(path, kind=kind, limits=Limits.from_settings())
+            except GeometryError as exc:
+                reason = str(exc)[:500]
+    with transaction.atomic():
+        upload = Upload.objects.select_for_update().get(pk=upload.pk)
+        if upload.status != Upload.Status.AWAITING_FILE:
+            raise InvalidTransition("This upload was completed already.")
+        upload.kind, upload.size_bytes, upload.sha256 = kind, size, sha256
+        if inline:
+            upload.status = Upload.Status.FAILED if reason else Upload.Status.READY
+            upload.geometry, upload.failure_reason, upload.measured_at = geometry, reason, timezone.now()
+        else:
+            upload.status = Upload.Status.PROCESSING
+            from store.tasks import measure_upload_task
+
+            transaction.on_commit(lambda: measure_upload_task.delay(upload.pk))
+        upload.save()
+    return upload

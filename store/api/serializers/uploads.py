@@ -26,3 +26,15 @@ class UploadSerializer(serializers.Serializer):
     failure_reason = serializers.CharField()
     created_at = fields.DateTimeField()
     measured_at = fields.DateTimeField(allow_null=True)
+
+
+class UploadPresignInputSerializer(serializers.Serializer):
+    filename = serializers.CharField(max_length=255, help_text="The file's name; its extension names the kind.")
+    size = serializers.IntegerField(min_value=1, help_text="Bytes the client will PUT.")
+
+
+class UploadPresignSerializer(serializers.Serializer):
+    upload = UploadSerializer()
+    url = serializers.URLField(help_text="PUT the file's bytes here, then POST …/uploads/{id}/complete/.")
+    method = serializers.CharField()
+    expires_in = serializers.IntegerField(help_text="Seconds the URL stays valid.")

@@ -69,3 +69,66 @@ class UploadDetailApi(APIView):
     def get(self, request, id: int):  # noqa: A002 - the path parameter's public name
         upload = selectors.upload_get(upload_id=id, user=request.user, cart_token=cart_token(request))
         return Response(s.UploadSerializer(upload).data)
+
+
+class UploadPresignApi(APIView):
+    """Direct-to-storage upload, step 1 (only with S3 storage; else 503 ``direct_upload_unavailable``): a
+    presigned PUT URL for a generated name. Step 2: ``POST …/uploads/{id}/complete/``."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        tags=SERVICE_TAGS,
+        parameters=[CART_TOKEN],
+        request=s.UploadPresignInputSerializer,
+        responses={
+            201: s.UploadPresignSerializer,
+            413: error_doc("too_large: over UPLOAD_MAX_MB."),
+            415: error_doc("unsupported_file: not .stl/.3mf/.obj/.dxf/.svg."),
+            503: error_doc("direct_upload_unavailable: S3 storage is not configured."),
+        },
+    )
+    @rate_limit("uploads", key="user_or_ip")
+    def post(self, request):
+        serializer = s.UploadPresignInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.require_direct_uploads()
+        signed_in = request.user.is_authenticated
+        cart = None if signed_in else cart_services.cart_resolve(user=request.user, token=cart_token(request))
+        upload, url = services.upload_presign(
+            actor=request.user,
+            cart=cart,
+            name=serializer.validated_data["filename"],
+            size=serializer.validated_data["size"],
+        )
+        data = {"upload": upload, "url": url, "method": "PUT", "expires_in": services.PRESIGN_EXPIRES_SECONDS}
+        response = Response(s.UploadPresignSerializer(data).data, status=status.HTTP_201_CREATED)
+        if cart is not None:
+            response[CART_TOKEN_HEADER] = cart.token
+        return response
+
+
+class UploadCompleteApi(APIView):
+    """Direct-to-storage upload, step 2: check the stored object by content and measure it (201 or 202)."""
+
+    permission_classes = [AllowAny]
+    http_method_names = ["post", "options"]
+
+    @extend_schema(
+        tags=SERVICE_TAGS,
+        parameters=[CART_TOKEN],
+        request=None,
+        responses={
+            201: s.UploadSerializer,
+            202: s.UploadSerializer,
+            409: error_doc("invalid_transition (not awaiting its file) or file_missing (nothing uploaded yet)."),
+            413: error_doc("too_large"),
+            415: error_doc("unsupported_file"),
+            503: error_doc("direct_upload_unavailable: S3 storage is not configured."),
+        },
+    )
+    def post(self, request, id: int):  # noqa: A002 - the path parameter's public name
+        upload = selectors.upload_get(upload_id=id, user=request.user, cart_token=cart_token(request))
+        upload = services.upload_complete(upload=upload)
+        code = status.HTTP_202_ACCEPTED if upload.status == Upload.Status.PROCESSING else status.HTTP_201_CREATED
+        return Response(s.UploadSerializer(upload).data, status=code)
