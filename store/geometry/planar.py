@@ -164,22 +164,23 @@ def _summarise(drawing: _Drawing, *, units: str, entities: int) -> PlanarGeometr
 
 
 def _dxf_prescan(path, limits: Limits) -> None:
-    """Count entities from the raw group codes before ezdxf builds objects for them (each costs ~1 KB)."""
+    """Count entities from the raw (group code, value) pairs before ezdxf builds objects for them (each costs
+    about a kilobyte): a file of a million tiny entities is refused while it is still bytes."""
     count = 0
-    previous_zero = False
     with open(path, "rb") as handle:
         if handle.read(22).startswith(b"AutoCAD Binary DXF"):
             return  # binary DXF is bounded by the upload size; ezdxf reads it directly
         handle.seek(0)
-        for raw in handle:
-            value = raw.strip()
-            if previous_zero and value and value not in (b"SECTION", b"ENDSEC", b"EOF", b"VERTEX", b"SEQEND"):
+        while True:
+            code, value = handle.readline(), handle.readline()
+            if not value:
+                break
+            if len(code) > 65536 or len(value) > 65536:
+                raise GeometryError("DXF line too long.")
+            if code.strip() == b"0" and value.strip() not in (b"SECTION", b"ENDSEC", b"EOF", b"VERTEX", b"SEQEND"):
                 count += 1
                 if count > limits.max_entities:
                     raise GeometryError(f"The drawing has more than {limits.max_entities} entities (the limit).")
-            previous_zero = value == b"0" and not previous_zero
-            if len(raw) > 65536:
-                raise GeometryError("DXF line too long.")
 
 
 def _arc_points(cx, cy, radius, start_deg, end_deg, *, segments_per_turn=64):
@@ -376,12 +377,11 @@ def _svg_scale(root) -> tuple[float, float, float, str]:
 
 
 def _is_engrave(element, inherited: bool) -> bool:
-    style = (element.get("style") or "") + " " + (element.get("fill") or "")
+    """Filled shapes, and MeerK40t's engrave/raster operation groups, are engraved rather than cut."""
     fill = re.search(r"fill\s*:\s*([^;]+)", element.get("style") or "")
     fill_value = (fill.group(1) if fill else element.get("fill") or "").strip().lower()
     if re.search(r"engrave|raster", element.get("type") or "", re.IGNORECASE):
         return True
-    del style
     return inherited or (bool(fill_value) and fill_value not in ("none", "transparent"))
 
 
