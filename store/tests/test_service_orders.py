@@ -252,3 +252,16 @@ def test_the_list_costs_the_same_queries_for_1_and_100_rows(client_for, django_a
         staff.get("/api/v1/store/service-orders/", {"page_size": 1})
     with django_assert_num_queries(len(small.captured_queries)):
         staff.get("/api/v1/store/service-orders/", {"page_size": 100})
+
+
+def test_a_retried_order_with_the_same_idempotency_key_returns_the_first(client_for):
+    client = client_for()
+    quote = QuoteFactory(upload__user=client.user)
+    body = {"quote": quote.pk, "delivery": "ship", "shipping_address": ADDRESS}
+
+    first = client.post("/api/v1/store/service-orders/", body, format="json", HTTP_IDEMPOTENCY_KEY="so-1")
+    again = client.post("/api/v1/store/service-orders/", body, format="json", HTTP_IDEMPOTENCY_KEY="so-1")
+
+    assert first.status_code == 201 and again.status_code == 201
+    assert again.json()["id"] == first.json()["id"] and again["Idempotent-Replayed"] == "true"
+    assert ServiceOrder.objects.count() == 1 and Order.objects.count() == 1
