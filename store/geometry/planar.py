@@ -93,35 +93,51 @@ def _point_in_polygon(point, polygon) -> bool:
 
 
 def _chain(pieces: list[_Piece]) -> tuple[list[list[tuple[float, float]]], int]:
-    """Join open pieces end to end into loops; returns (closed loops as point lists, open chain count)."""
+    """Join open pieces end to end into loops; returns (closed loops as point lists, open chain count).
+
+    End points within ``CHAIN_TOLERANCE_MM`` meet; they are looked up in a grid of that cell size, checking the
+    neighbouring cells too, so two points a hair apart on either side of a cell border still meet."""
     loops = [piece.points for piece in pieces if piece.closed]
     open_pieces = [list(piece.points) for piece in pieces if not piece.closed and len(piece.points) >= 2]
     tolerance = CHAIN_TOLERANCE_MM
 
-    def key(point):
-        return (round(point[0] / tolerance), round(point[1] / tolerance))
+    def cell(point):
+        return (math.floor(point[0] / tolerance), math.floor(point[1] / tolerance))
 
-    ends: dict[tuple[int, int], list[int]] = {}
+    grid: dict[tuple[int, int], list[int]] = {}
     for index, points in enumerate(open_pieces):
-        ends.setdefault(key(points[0]), []).append(index)
-        ends.setdefault(key(points[-1]), []).append(index)
+        grid.setdefault(cell(points[0]), []).append(index)
+        grid.setdefault(cell(points[-1]), []).append(index)
     used = [False] * len(open_pieces)
+
+    def meets(a, b) -> bool:
+        return math.dist(a, b) <= tolerance
+
+    def following(point):
+        cx, cy = cell(point)
+        for dx in (-1, 0, 1):
+            for dy in (-1, 0, 1):
+                for index in grid.get((cx + dx, cy + dy), ()):
+                    if not used[index] and (
+                        meets(open_pieces[index][0], point) or meets(open_pieces[index][-1], point)
+                    ):
+                        return index
+        return None
+
     open_chains = 0
     for start in range(len(open_pieces)):
         if used[start]:
             continue
         used[start] = True
         chain = list(open_pieces[start])
-        while True:
-            if key(chain[0]) == key(chain[-1]) and len(chain) > 2:
+        while not (len(chain) > 2 and meets(chain[0], chain[-1])):
+            index = following(chain[-1])
+            if index is None:
                 break
-            following = next((i for i in ends.get(key(chain[-1]), []) if not used[i]), None)
-            if following is None:
-                break
-            used[following] = True
-            points = open_pieces[following]
-            chain.extend(points[1:] if key(points[0]) == key(chain[-1]) else list(reversed(points))[1:])
-        if key(chain[0]) == key(chain[-1]) and len(chain) > 2:
+            used[index] = True
+            points = open_pieces[index]
+            chain.extend(points[1:] if meets(points[0], chain[-1]) else list(reversed(points))[1:])
+        if len(chain) > 2 and meets(chain[0], chain[-1]):
             loops.append(chain[:-1])
         else:
             open_chains += 1

@@ -121,6 +121,9 @@ def test_svg_units_from_the_fixture_notes():
     polygon = measure(FIXTURES / "svg" / "trimesh_polygon_a4_mm.svg", kind="svg")
     assert polygon["units"] == "mm"
     assert polygon["closed_paths"] == 1 and polygon["parts"] == 1
+    # Open sub-paths with arcs, chained into one closed outline (end points meet within 0.01 mm).
+    outline = measure(FIXTURES / "svg" / "trimesh_MIL_outline.svg", kind="svg")
+    assert outline["parts"] == 1 and outline["area_mm2"] > 100_000
     shapes = measure(FIXTURES / "svg" / "vpype_all_shapes.svg", kind="svg")
     assert shapes["open_paths"] == 2  # the line and the polyline
 
