@@ -279,6 +279,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "store.tasks.purge_abandoned_carts_task",
         "schedule": timedelta(hours=1),
     },
+    "store-expire-uploads": {
+        "task": "store.tasks.expire_uploads_task",
+        "schedule": timedelta(hours=6),
+    },
     "store-purge-rejected-webhooks": {
         "task": "store.tasks.purge_rejected_webhooks_task",
         "schedule": timedelta(hours=6),
@@ -357,6 +361,19 @@ WEBHOOK_REJECTED_RETENTION_DAYS = env.int("WEBHOOK_REJECTED_RETENTION_DAYS", def
 UPLOAD_MAX_MB = env.int("UPLOAD_MAX_MB", default=50)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_MB * 1024 * 1024
+# Design uploads (store maker services): files up to this size are measured inside the request (201), larger
+# ones by a Celery task (202 processing); unreferenced uploads are deleted after UPLOAD_RETENTION_DAYS.
+UPLOAD_INLINE_MAX_KB = env.int("UPLOAD_INLINE_MAX_KB", default=512)
+UPLOAD_RETENTION_DAYS = env.int("UPLOAD_RETENTION_DAYS", default=7)
+# Caps on the work one design file may cause, and the memory/time a measurement subprocess may use.
+GEOMETRY_MAX_TRIANGLES = env.int("GEOMETRY_MAX_TRIANGLES", default=2_000_000)
+GEOMETRY_MAX_ENTITIES = env.int("GEOMETRY_MAX_ENTITIES", default=100_000)
+GEOMETRY_MAX_PATH_SEGMENTS = env.int("GEOMETRY_MAX_PATH_SEGMENTS", default=200_000)
+GEOMETRY_MAX_UNCOMPRESSED_MB = env.int("GEOMETRY_MAX_UNCOMPRESSED_MB", default=200)
+GEOMETRY_MEMORY_LIMIT_MB = env.int("GEOMETRY_MEMORY_LIMIT_MB", default=1024)
+GEOMETRY_TIME_LIMIT_SECONDS = env.int("GEOMETRY_TIME_LIMIT_SECONDS", default=60)
+# Quotes stay valid this many days.
+QUOTE_VALID_DAYS = env.int("QUOTE_VALID_DAYS", default=7)
 MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 MEDIA_URL = "/media/"
 STATIC_URL = "/static/"

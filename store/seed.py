@@ -21,6 +21,8 @@ BATCH = 5000
 SCALE_PREFIX = "BENCH"
 # The sample catalogue; its "source" field names where the parts come from and under which licence.
 SAMPLE_CATALOG = Path(__file__).resolve().parent / "seed_data" / "catalog.json"
+# Default materials and partner machines for maker-service quotes (see its "source").
+MAKER_SERVICES = Path(__file__).resolve().parent / "seed_data" / "maker_services.json"
 
 
 @cache
@@ -42,9 +44,19 @@ def add_arguments(parser) -> None:
 
 def run(*, options, stdout) -> None:
     seed_sample_catalog(stdout=stdout)
+    seed_maker_services(stdout=stdout)
     scale = options.get("store_scale") or 0
     if scale > 0:
         seed_scale(products=scale, stdout=stdout)
+
+
+def seed_maker_services(*, stdout) -> None:
+    from store.services.quotes import maker_services_seed
+
+    with MAKER_SERVICES.open(encoding="utf-8") as handle:
+        data = json.load(handle)
+    materials, capabilities = maker_services_seed(actor=SYSTEM, data=data)
+    stdout.write(f"store: maker services ready ({materials} materials, {capabilities} machines added)")
 
 
 def seed_sample_catalog(*, stdout) -> None:

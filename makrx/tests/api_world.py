@@ -79,7 +79,10 @@ def api_world(make_user):
         "order": sf.OrderFactory(user=users[OWNER]),
         "page": Page.objects.create(title="About", slug="about", body="Hello", published=True),
         "calendar": calendar.token,
+        "service_order": sf.ServiceOrderFactory(quote__upload__user=users[OWNER]),
     }
+    store["quote"] = store["service_order"].quote
+    store["upload"] = store["quote"].upload
     return {"users": users, "memberships": memberships, "objects": objects, "store": store}
 
 
@@ -100,6 +103,9 @@ def path_value(world, resource: str, param: str, space: str, target=None):
             "windows": objects["window"],
             "reorder-lists": store["reorder_list"],
             "reviews": store["review"],
+            "uploads": store.get("upload"),
+            "quotes": store.get("quote"),
+            "service-orders": store.get("service_order"),
         }
         return by_resource[resource].pk
     by_param = {

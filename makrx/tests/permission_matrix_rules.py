@@ -147,6 +147,17 @@ def own_order(p, space, *, body_scoped=False):
     return OK if p.name == OWNER else HIDDEN
 
 
+def _owner_or_store_staff_signed_in(p, space, *, body_scoped=False):
+    return OK if p.store_staff or p.name == OWNER else DENIED
+
+
+def guest_owner_or_store_staff(p, space, *, body_scoped=False):
+    """Maker-service rows: guests reach theirs by cart token, so an anonymous caller without it sees a 404."""
+    if p.anonymous:
+        return HIDDEN
+    return _owner_or_store_staff_signed_in(p, space, body_scoped=body_scoped)
+
+
 def calendar_feed(p, space, *, body_scoped=False):
     """The token is the credential (whoever calls): its owner's machines only; another space's machine is 404."""
     return OK if space == "A" else HIDDEN
@@ -171,6 +182,7 @@ RULES = {
         dev_staff_only,
         cart_owner,
         own_order,
+        guest_owner_or_store_staff,
         calendar_feed,
     )
 }
@@ -344,6 +356,21 @@ MATRIX: dict[str, str] = {
     f"PATCH {ST}/reorder-lists/{{id}}/": "owner_only",
     f"DELETE {ST}/reorder-lists/{{id}}/": "owner_only",
     f"POST {ST}/reorder-lists/{{id}}/to-cart/": "owner_only",
+    # Maker services: guests too (their cart token); rows are the owner's, the guest's or store staff's.
+    f"POST {ST}/uploads/": "public",
+    f"GET {ST}/uploads/{{id}}/": "guest_owner_or_store_staff",
+    f"POST {ST}/uploads/presign/": "public",
+    f"POST {ST}/uploads/{{id}}/complete/": "guest_owner_or_store_staff",
+    f"GET {ST}/materials/": "public",
+    f"POST {ST}/quotes/": "public",
+    f"GET {ST}/quotes/{{id}}/": "guest_owner_or_store_staff",
+    f"GET {ST}/service-orders/": "signed_in",
+    f"POST {ST}/service-orders/": "public",
+    f"GET {ST}/service-orders/{{id}}/": "guest_owner_or_store_staff",
+    f"POST {ST}/service-orders/{{id}}/publish/": "guest_owner_or_store_staff",
+    "POST /api/complete_flows/quote": "public",
+    "POST /api/complete_flows/service-orders/from-quote": "public",
+    "POST /api/complete_flows/service-orders/{id}/publish-to-cave": "guest_owner_or_store_staff",
     # Payment providers sign their webhooks: the signature is the check, not a user.
     f"POST {ST}/payments/webhook": "public",
     f"POST {ST}/payments/webhook/razorpay": "public",

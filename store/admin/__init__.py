@@ -1,3 +1,15 @@
 """Store admin screens, one module per domain; importing them registers the screens."""
 
-from store.admin import cart, catalog, coupons, orders, payments, reorder, reviews, stock  # noqa: F401
+from store.admin import (  # noqa: F401
+    cart,
+    catalog,
+    coupons,
+    orders,
+    payments,
+    quotes,
+    reorder,
+    reviews,
+    service_orders,
+    stock,
+    uploads,
+)

@@ -3,7 +3,19 @@ reorder lists."""
 
 from django.urls import path
 
-from store.api.views import cart, catalog, checkout, coupons, orders, payments, reorder, reviews
+from store.api.views import (
+    cart,
+    catalog,
+    checkout,
+    coupons,
+    orders,
+    payments,
+    quotes,
+    reorder,
+    reviews,
+    service_orders,
+    uploads,
+)
 
 urlpatterns = [
     path("categories/", catalog.CategoryTreeApi.as_view(), name="store-category-tree"),
@@ -36,6 +48,20 @@ urlpatterns = [
     path("orders/<str:number>/fulfil/", orders.OrderFulfilApi.as_view(), name="store-order-fulfil"),
     path("orders/<str:number>/refund/", orders.OrderRefundApi.as_view(), name="store-order-refund"),
     path("orders/<str:number>/payment/", payments.OrderPaymentCreateApi.as_view(), name="store-order-payment"),
+    path("uploads/", uploads.UploadCreateApi.as_view(), name="store-upload-create"),
+    path("uploads/presign/", uploads.UploadPresignApi.as_view(), name="store-upload-presign"),
+    path("uploads/<int:id>/", uploads.UploadDetailApi.as_view(), name="store-upload-detail"),
+    path("uploads/<int:id>/complete/", uploads.UploadCompleteApi.as_view(), name="store-upload-complete"),
+    path("materials/", quotes.MaterialListApi.as_view(), name="store-material-list"),
+    path("quotes/", quotes.QuoteCreateApi.as_view(), name="store-quote-create"),
+    path("quotes/<int:id>/", quotes.QuoteDetailApi.as_view(), name="store-quote-detail"),
+    path("service-orders/", service_orders.ServiceOrderListCreateApi.as_view(), name="store-service-order-list"),
+    path("service-orders/<int:id>/", service_orders.ServiceOrderDetailApi.as_view(), name="store-service-order-detail"),
+    path(
+        "service-orders/<int:id>/publish/",
+        service_orders.ServiceOrderPublishApi.as_view(),
+        name="store-service-order-publish",
+    ),
     path("payments/webhook", payments.PaymentWebhookApi.as_view(), name="store-payment-webhook"),
     path("payments/webhook/razorpay", payments.RazorpayWebhookApi.as_view(), name="store-payment-webhook-razorpay"),
     # Providers are configured with either spelling; the slash variants stay out of the schema.

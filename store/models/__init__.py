@@ -5,9 +5,12 @@ from store.models.catalog import Brand, Category, Collection, CollectionProduct,
 from store.models.coupons import CartCoupon, Coupon, CouponRedemption
 from store.models.orders import Order, OrderEvent, OrderLine
 from store.models.payments import Payment, Provider, WebhookEvent
+from store.models.quotes import Material, Process, Quote, ServiceCapability
 from store.models.reorder import ReorderLine, ReorderList
 from store.models.reviews import Review
+from store.models.service_orders import ServiceOrder, ServiceOrderEvent
 from store.models.stock import StockLevel, StockMovement
+from store.models.uploads import Upload
 
 __all__ = [
     "Review",
@@ -17,6 +20,13 @@ __all__ = [
     "Coupon",
     "CartCoupon",
     "Brand",
+    "Material",
+    "Process",
+    "Quote",
+    "ServiceCapability",
+    "ServiceOrder",
+    "ServiceOrderEvent",
+    "Upload",
     "Cart",
     "CartItem",
     "Category",

@@ -81,6 +81,10 @@ def order_transition(
     if to_status in (S.CANCELLED, S.REFUNDED):
         coupon_redemption_release(order=order)  # the coupon use is given back (docs/store.md, Coupons)
     transaction.on_commit(lambda: metrics.ORDERS.labels(to_status).inc())
+    # Maker services: paying (or cancelling/refunding) the store order moves its service order, in this transaction.
+    from store.services.service_orders import service_order_mirror_order
+
+    service_order_mirror_order(order=order, actor=actor)
     return order
 
 

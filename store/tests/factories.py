@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from decimal import Decimal
 
 import factory
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from store.models import (
@@ -16,16 +18,22 @@ from store.models import (
     Collection,
     CollectionProduct,
     Coupon,
+    Material,
     Order,
     OrderEvent,
     OrderLine,
     Payment,
+    Process,
     Product,
+    Quote,
     ReorderLine,
     ReorderList,
     Review,
+    ServiceCapability,
+    ServiceOrder,
     StockLevel,
     Tag,
+    Upload,
     WebhookEvent,
 )
 from store.services.catalog import product_search_refresh
@@ -244,3 +252,110 @@ class ReviewFactory(factory.django.DjangoModelFactory):
     rating = 4
     title = "Works"
     body = "As described."
+
+
+CUBE_STL = (
+    "solid cube\n"
+    + "".join(
+        f"facet normal 0 0 0\nouter loop\nvertex {a}\nvertex {b}\nvertex {c}\nendloop\nendfacet\n"
+        for a, b, c in [("0 0 0", "0 1 0", "1 1 0"), ("0 0 0", "1 1 0", "1 0 0")]
+    )
+    + "endsolid cube\n"
+)
+
+
+class UploadFactory(factory.django.DjangoModelFactory):
+    """A measured 20 mm cube (the geometry is given, not measured: the file is a stand-in)."""
+
+    class Meta:
+        model = Upload
+
+    user = factory.SubFactory(UserFactory)
+    kind = Upload.Kind.STL
+    status = Upload.Status.READY
+    file = factory.LazyFunction(lambda: ContentFile(CUBE_STL.encode(), name="cube.stl"))
+    original_name = "cube.stl"
+    size_bytes = len(CUBE_STL)
+    sha256 = "0" * 64
+    geometry = factory.LazyFunction(
+        lambda: {
+            "type": "mesh",
+            "volume_mm3": 8000.0,
+            "area_mm2": 2400.0,
+            "bbox_mm": [20.0, 20.0, 20.0],
+            "triangles": 12,
+            "watertight": True,
+        }
+    )
+
+
+class MaterialFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Material
+        django_get_or_create = ("slug",)
+
+    slug = "pla"
+    name = "PLA"
+    process = Process.PRINT_3D
+    density_g_cm3 = Decimal("1.24")
+    price_per_kg = Decimal("1800.00")
+    colours = factory.LazyFunction(lambda: ["black", "white"])
+
+
+class LaserMaterialFactory(MaterialFactory):
+    slug = "acrylic"
+    name = "Acrylic"
+    process = Process.LASER_CUT
+    density_g_cm3 = None
+    price_per_kg = None
+    price_per_sheet = Decimal("900.00")
+    sheet_width_mm = 600
+    sheet_height_mm = 400
+    thicknesses_mm = factory.LazyFunction(lambda: [3, 5])
+    cut_speeds_mm_s = factory.LazyFunction(lambda: {"3": 15, "5": 8})
+    engrave_speed_mm_s = Decimal("200")
+    colours = factory.LazyFunction(list)
+
+
+class ServiceCapabilityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ServiceCapability
+
+    makerspace_ref = 1
+    makerspace_name = "Space One"
+    name = "Printer"
+    process = Process.PRINT_3D
+    bed_x_mm = 250
+    bed_y_mm = 210
+    bed_z_mm = 220
+
+
+class QuoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Quote
+
+    upload = factory.SubFactory(UploadFactory)
+    user = factory.LazyAttribute(lambda o: o.upload.user)
+    process = Process.PRINT_3D
+    material = factory.SubFactory(MaterialFactory)
+    quantity = 1
+    subtotal = Decimal("100.00")
+    tax_rate = Decimal("18.00")
+    tax = Decimal("18.00")
+    total = Decimal("118.00")
+    lead_time_days = 3
+    valid_until = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+    machine_fits = True
+
+
+class ServiceOrderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ServiceOrder
+
+    quote = factory.SubFactory(QuoteFactory)
+    user = factory.LazyAttribute(lambda o: o.quote.user)
+    order = factory.LazyAttribute(lambda o: OrderFactory(user=o.user, total=o.quote.total))
+    status = ServiceOrder.Status.PAYMENT_PENDING
+    delivery = ServiceOrder.Delivery.PICKUP
+    pickup_makerspace_ref = 1
+    title = "3D printing: cube.stl x 1 (PLA)"

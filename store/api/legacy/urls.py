@@ -3,6 +3,10 @@
 from django.urls import path
 
 from store.api.legacy.views import cart, catalog, checkout, orders
+from store.api.views import quotes, service_orders
+
+# The earlier store's maker-service calls are not in DESIGN.md §5.3: they answer the v1 views' shapes.
+POST_ONLY = {"http_method_names": ["post", "options"]}
 
 urlpatterns = [
     path("products", catalog.LegacyProductListApi.as_view(), name="legacy-products"),
@@ -36,4 +40,15 @@ urlpatterns = [
     path("orders", orders.LegacyOrderListApi.as_view(), name="legacy-orders"),
     path("orders/checkout", checkout.LegacyCheckoutApi.as_view(), name="legacy-checkout"),
     path("orders/<int:order_id>", orders.LegacyOrderDetailApi.as_view(), name="legacy-order"),
+    path("complete_flows/quote", quotes.QuoteCreateApi.as_view(**POST_ONLY), name="legacy-quote"),
+    path(
+        "complete_flows/service-orders/from-quote",
+        service_orders.ServiceOrderListCreateApi.as_view(**POST_ONLY),
+        name="legacy-service-order-from-quote",
+    ),
+    path(
+        "complete_flows/service-orders/<int:id>/publish-to-cave",
+        service_orders.ServiceOrderPublishApi.as_view(**POST_ONLY),
+        name="legacy-service-order-publish",
+    ),
 ]

@@ -1,0 +1,37 @@
+"""Reads for service orders: customers their own (a guest by cart token), store staff all."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from makrx.auth.roles import is_store_staff
+from makrx.errors import NotFound
+from store.models import ServiceOrder, ServiceOrderEvent
+
+
+def service_order_visible(*, user, cart_token: str | None = None) -> QuerySet[ServiceOrder]:
+    queryset = ServiceOrder.objects.select_related("order", "quote", "quote__material", "quote__upload")
+    if is_store_staff(user):
+        return queryset
+    condition = Q(pk__in=[])
+    if getattr(user, "is_authenticated", False):
+        condition |= Q(user=user)
+    if cart_token:
+        condition |= Q(user__isnull=True, cart__token=cart_token)
+    return queryset.filter(condition)
+
+
+def service_order_list(*, user, cart_token: str | None = None) -> QuerySet[ServiceOrder]:
+    return service_order_visible(user=user, cart_token=cart_token).order_by("-created_at", "-id")
+
+
+def service_order_get(*, service_order_id: int, user, cart_token: str | None = None) -> ServiceOrder:
+    service_order = (
+        service_order_visible(user=user, cart_token=cart_token)
+        .prefetch_related(Prefetch("events", queryset=ServiceOrderEvent.objects.order_by("created_at", "id")))
+        .filter(pk=service_order_id)
+        .first()
+    )
+    if service_order is None:
+        raise NotFound("No such service order.", code="service_order_not_found")
+    return service_order

@@ -1,0 +1,33 @@
+"""Reads for design uploads: who may see which upload."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from makrx.auth.roles import is_store_staff
+from makrx.errors import NotFound
+from store.models import Upload
+
+
+def upload_visible(*, user, cart_token: str | None) -> QuerySet[Upload]:
+    """Store staff see every upload; customers their own; a guest those of the cart whose token they hold."""
+    queryset = Upload.objects.select_related("cart")
+    if is_store_staff(user):
+        return queryset
+    condition = Q(pk__in=[])
+    if getattr(user, "is_authenticated", False):
+        condition |= Q(user=user)
+    if cart_token:
+        condition |= Q(user__isnull=True, cart__token=cart_token)
+    return queryset.filter(condition)
+
+
+def upload_list(*, user, cart_token: str | None = None) -> QuerySet[Upload]:
+    return upload_visible(user=user, cart_token=cart_token).order_by("-created_at", "-id")
+
+
+def upload_get(*, upload_id: int, user, cart_token: str | None = None) -> Upload:
+    upload = upload_visible(user=user, cart_token=cart_token).filter(pk=upload_id).first()
+    if upload is None:
+        raise NotFound("No such upload.", code="upload_not_found")
+    return upload

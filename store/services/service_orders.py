@@ -1,0 +1,218 @@
+"""Service orders: a quote becomes a store order to pay (the existing checkout/payment flow), its status mirrors
+that order's payment, and a paid one is published to a makerspace as a bridge job message."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from makrx.auth.roles import is_store_staff
+from makrx.errors import ConflictError, InvalidTransition, PermissionDenied, ValidationError
+from store.models import Cart, Order, OrderEvent, OrderLine, Process, Quote, ServiceCapability, ServiceOrder
+from store.models import ServiceOrderEvent as Event
+from store.services import actor_user
+from store.services.checkout import order_number_for
+
+S = ServiceOrder.Status
+# Store order status -> the service order status it implies (only from the statuses listed).
+ORDER_MIRROR = {
+    Order.Status.PAID: (S.PAID, {S.PAYMENT_PENDING}),
+    Order.Status.CANCELLED: (S.CANCELLED, {S.PAYMENT_PENDING, S.PAID}),
+    Order.Status.REFUNDED: (S.CANCELLED, {S.PAYMENT_PENDING, S.PAID, S.DISPATCHED}),
+}
+
+
+def _event(service_order: ServiceOrder, *, kind: str, actor=None, from_status="", note="", data=None) -> None:
+    Event.objects.create(
+        service_order=service_order,
+        kind=kind,
+        from_status=from_status,
+        to_status=service_order.status,
+        actor=actor_user(actor),
+        note=note,
+        data=data or {},
+    )
+
+
+def service_order_title(quote: Quote) -> str:
+    what = "3D printing" if quote.process == Process.PRINT_3D else "Laser cutting"
+    return f"{what}: {quote.upload.original_name} x {quote.quantity} ({quote.material.name})"[:255]
+
+
+@transaction.atomic
+def service_order_create(
+    *,
+    actor,
+    cart: Cart | None,
+    quote: Quote,
+    delivery: str,
+    shipping_address: dict | None = None,
+    pickup_makerspace: int | None = None,
+    email: str = "",
+) -> ServiceOrder:
+    """Order a quote: a ``pending_payment`` store order (one service line, the quote's amounts) and its service
+    order (``payment_pending``). The caller must own the quote (the selector that found it checks).
+
+    409 ``quote_expired``, ``no_machine_fits``, ``quote_already_ordered``; 400 for a pickup makerspace that
+    takes no pickups or a guest without an email.
+    """
+    quote = Quote.objects.select_for_update().select_related("upload", "material").get(pk=quote.pk)
+    if ServiceOrder.objects.filter(quote=quote).exists():
+        raise ConflictError("This quote was ordered already.", code="quote_already_ordered")
+    if quote.valid_until <= timezone.now():
+        raise ConflictError("The quote has expired; ask for a new one.", code="quote_expired")
+    if not quote.machine_fits:
+        raise ConflictError(f"No machine can make this: {quote.machine_fits_reason}", code="no_machine_fits")
+    signed_in = getattr(actor, "is_authenticated", False)
+    email = (actor.email if signed_in else "") or email
+    if not email:
+        raise ValidationError("An email is needed to order without signing in.", errors={"email": ["Required."]})
+    if delivery == ServiceOrder.Delivery.PICKUP:
+        offers_pickup = ServiceCapability.objects.filter(
+            makerspace_ref=pickup_makerspace, accepts_store_jobs=True, pickup=True
+        ).exists()
+        if not offers_pickup:
+            raise ValidationError(
+                "That makerspace does not hand out store orders.",
+                errors={"pickup_makerspace": ["Not a pickup point."]},
+            )
+        shipping_address = {}
+    elif not shipping_address:
+        raise ValidationError("A shipping address is needed.", errors={"shipping_address": ["Required."]})
+    now = timezone.now()
+    title = service_order_title(quote)
+    line_amount = quote.subtotal + quote.delivery
+    order = Order.objects.create(
+        number=f"TMP-{uuid.uuid4().hex[:28]}",
+        user=actor if signed_in else None,
+        email=email,
+        currency=quote.currency,
+        subtotal=line_amount,
+        tax_rate=quote.tax_rate,
+        tax=quote.tax,
+        total=quote.total,
+        cart=None if signed_in else (cart or quote.cart),
+        shipping_address=shipping_address or {},
+        notes=f"Maker service from quote {quote.pk}",
+        expires_at=now + timedelta(minutes=settings.STORE_ORDER_PAYMENT_TIMEOUT_MINUTES),
+    )
+    order.number = order_number_for(order)
+    order.save(update_fields=["number"])
+    # A service line, not a catalog product: no stock to reserve.
+    OrderLine.objects.create(
+        order=order,
+        product=None,
+        sku=f"SVC-Q{quote.pk}",
+        name=title,
+        unit_price=line_amount,
+        quantity=1,
+        line_total=line_amount,
+    )
+    OrderEvent.objects.create(order=order, kind="created", to_status=order.status, actor=actor_user(actor))
+    try:
+        with transaction.atomic():
+            service_order = ServiceOrder.objects.create(
+                quote=quote,
+                order=order,
+                user=actor if signed_in else None,
+                cart=order.cart,
+                status=S.PAYMENT_PENDING,
+                delivery=delivery,
+                shipping_address=shipping_address or {},
+                pickup_makerspace_ref=pickup_makerspace if delivery == ServiceOrder.Delivery.PICKUP else None,
+                title=title,
+            )
+    except IntegrityError as exc:
+        raise ConflictError("This quote was ordered already.", code="quote_already_ordered") from exc
+    _event(service_order, kind="created", actor=actor, data={"order": order.number, "quote": quote.pk})
+    return service_order
+
+
+def service_order_mirror_order(*, order: Order, actor=None) -> ServiceOrder | None:
+    """Called by the order state machine after each change (inside its transaction): paying the store order
+    pays its service order; cancelling or refunding it cancels the service order. No service order: no-op."""
+    target = ORDER_MIRROR.get(order.status)
+    if target is None:
+        return None
+    service_order = ServiceOrder.objects.select_for_update().filter(order=order).first()
+    if service_order is None:
+        return None
+    to_status, from_statuses = target
+    if service_order.status not in from_statuses:
+        return service_order
+    previous = service_order.status
+    service_order.status = to_status
+    fields = ["status", "updated_at"]
+    if to_status == S.PAID:
+        service_order.paid_at = timezone.now()
+        fields.append("paid_at")
+    service_order.save(update_fields=fields)
+    _event(service_order, kind=f"order_{order.status}", actor=actor, from_status=previous, data={"order": order.number})
+    return service_order
+
+
+def _may_act(*, service_order: ServiceOrder, actor, cart_token: str | None) -> bool:
+    if is_store_staff(actor):
+        return True
+    if getattr(actor, "is_authenticated", False) and service_order.user_id == actor.pk:
+        return True
+    return bool(
+        service_order.user_id is None and cart_token and service_order.cart and service_order.cart.token == cart_token
+    )
+
+
+def job_message(service_order: ServiceOrder) -> dict:
+    """The store -> makerspace job message of the bridge wire contract (DESIGN §7)."""
+    quote = service_order.quote
+    upload = quote.upload
+    options = quote.options or {}
+    if service_order.delivery == ServiceOrder.Delivery.PICKUP:
+        delivery = {"method": "pickup", "makerspace": service_order.pickup_makerspace_ref}
+    else:
+        delivery = {"method": "ship", "address": service_order.shipping_address}
+    quality = options.get("quality") or (f"{options.get('thickness_mm')} mm" if "thickness_mm" in options else "")
+    return {
+        "external_order_id": str(service_order.pk),
+        "source": "store",
+        "title": service_order.title,
+        "description": (
+            f"{quote.quantity} x {upload.original_name} in {quote.material.name}; store order "
+            f"{service_order.order.number}; options {options}"
+        ),
+        "file_url": default_storage.url(upload.file.name),
+        "requirements": {
+            "material": quote.material.slug,
+            "quality": quality,
+            "est_weight_g": quote.estimates.get("est_weight_g", 0),
+            "est_time_min": quote.estimates.get("est_time_min", 0),
+            "capabilities": [quote.process],
+        },
+        "delivery": delivery,
+        "priority": "rush" if options.get("rush") else "normal",
+    }
+
+
+@transaction.atomic
+def service_order_publish(*, service_order: ServiceOrder, actor, cart_token: str | None = None) -> ServiceOrder:
+    """Hand a paid service order to the makerspaces: writes the job message the bridge will send and moves it
+    to ``dispatched``. The owner or store staff; 409 ``invalid_transition`` unless it is ``paid``."""
+    service_order = ServiceOrder.objects.select_for_update(of=("self",)).select_related("cart").get(pk=service_order.pk)
+    if not _may_act(service_order=service_order, actor=actor, cart_token=cart_token):
+        raise PermissionDenied("You cannot publish this service order.")
+    if service_order.status != S.PAID:
+        raise InvalidTransition(f"A service order that is {service_order.status} cannot be published.")
+    message = job_message(
+        ServiceOrder.objects.select_related("quote__upload", "quote__material", "order").get(pk=service_order.pk)
+    )
+    previous = service_order.status
+    service_order.status = S.DISPATCHED
+    service_order.outbound_message = message
+    service_order.published_at = timezone.now()
+    service_order.save(update_fields=["status", "outbound_message", "published_at", "updated_at"])
+    _event(service_order, kind="published", actor=actor, from_status=previous, data={"message": message})
+    return service_order
