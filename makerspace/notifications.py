@@ -11,3 +11,16 @@ register(
     ),
     description="A member's skill grant passed its expiry date.",
 )
+
+register(
+    "membership.invited",
+    subject="You are invited to join {{ makerspace }}",
+    text=(
+        "Hello,\n\n{{ invited_by }} invites you to join {{ makerspace }} as {{ role }}"
+        "{% if plan %} on the {{ plan }} plan{% endif %}.\n\n"
+        "Accept the invitation here (sign in or create an account first):\n{{ accept_url }}\n\n"
+        "The link works once and expires on {{ expires_at }}.\n"
+    ),
+    priority="high",
+    description="Staff invited an email address to a makerspace (sent to the address; the invitee may have no account).",
+)

@@ -288,6 +288,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
 # --- makerspace bookings ---------------------------------------------------------------------
 # Members cancel their own reservations up to this many minutes before the start (staff any time).
 MAKERSPACE_CANCEL_CUTOFF_MINUTES = env.int("MAKERSPACE_CANCEL_CUTOFF_MINUTES", default=120)
+# The member portal's page that accepts an invitation: the invite's accept_url is this plus "/<token>".
+MAKERSPACE_INVITE_ACCEPT_BASE_URL = env.str(
+    "MAKERSPACE_INVITE_ACCEPT_BASE_URL", default="http://localhost:3002/invites"
+).rstrip("/")
 
 # --- auth -----------------------------------------------------------------------------------
 KEYCLOAK_URL = env.str("KEYCLOAK_URL", default="").rstrip("/")

@@ -2,7 +2,18 @@
 
 from django.urls import path
 
-from makerspace.api.views import calendar, equipment, maintenance, members, plans, reservations, skills, spaces, usage
+from makerspace.api.views import (
+    calendar,
+    equipment,
+    invites,
+    maintenance,
+    members,
+    plans,
+    reservations,
+    skills,
+    spaces,
+    usage,
+)
 
 urlpatterns = [
     # spaces
@@ -83,4 +94,9 @@ urlpatterns = [
     path("usage-sessions/", usage.UsageSessionListStartApi.as_view(), name="usage-session-list"),
     path("usage-sessions/<int:pk>/", usage.UsageSessionDetailApi.as_view(), name="usage-session-detail"),
     path("usage-sessions/<int:pk>/stop/", usage.UsageSessionStopApi.as_view(), name="usage-session-stop"),
+    # invitations (the accept path's token is a credential: masked in logs)
+    path("makerspaces/<int:pk>/invites/", invites.MakerspaceInviteListCreateApi.as_view(), name="makerspace-invites"),
+    path("invites/<int:pk>/resend/", invites.InviteResendApi.as_view(), name="invite-resend"),
+    path("invites/<int:pk>/revoke/", invites.InviteRevokeApi.as_view(), name="invite-revoke"),
+    path("invites/<str:token>/accept/", invites.InviteAcceptApi.as_view(), name="invite-accept"),
 ]

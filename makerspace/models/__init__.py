@@ -2,11 +2,12 @@
 
 from makerspace.models.calendar import CalendarToken
 from makerspace.models.equipment import Equipment, EquipmentStatusChange
+from makerspace.models.invites import Invite
 from makerspace.models.maintenance import MaintenanceTicket, MaintenanceWindow
 from makerspace.models.members import Member, MemberEvent
 from makerspace.models.plans import MembershipPlan, Subscription
 from makerspace.models.reservations import Reservation
-from makerspace.models.skills import MemberSkill, Skill
+from makerspace.models.skills import MemberSkill, MemberSkillEvent, Skill, SkillRequest
 from makerspace.models.spaces import Closure, Makerspace, OpeningHours
 from makerspace.models.usage import UsageSession
 
@@ -15,16 +16,19 @@ __all__ = [
     "Closure",
     "Equipment",
     "EquipmentStatusChange",
+    "Invite",
     "MaintenanceTicket",
     "MaintenanceWindow",
     "Makerspace",
     "Member",
     "MemberEvent",
     "MemberSkill",
+    "MemberSkillEvent",
     "MembershipPlan",
     "OpeningHours",
     "Reservation",
     "Skill",
+    "SkillRequest",
     "Subscription",
     "UsageSession",
 ]

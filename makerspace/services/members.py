@@ -50,6 +50,11 @@ def _record(*, member: Member, actor, from_status: str, from_role: str, reason: 
     )
 
 
+def record_event(*, member: Member, actor, from_status: str, from_role: str, reason: str = "") -> MemberEvent:
+    """Write the membership's history row for a change made elsewhere (an accepted invitation)."""
+    return _record(member=member, actor=actor, from_status=from_status, from_role=from_role, reason=reason)
+
+
 def member_action_require(*, member: Member, actor, staff: bool = False) -> None:
     """The actor may act on this membership (manager rule; ``staff``: staff rule); see scoping.membership_action_require."""
     scoping.membership_action_require(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import time, timedelta
 from decimal import Decimal
 
@@ -13,6 +14,7 @@ from makerspace.models import (
     Closure,
     Equipment,
     EquipmentStatusChange,
+    Invite,
     MaintenanceTicket,
     MaintenanceWindow,
     Makerspace,
@@ -243,3 +245,18 @@ class CalendarTokenFactory(factory.django.DjangoModelFactory):
         model = CalendarToken
 
     user = factory.SubFactory(UserFactory)
+
+
+class InviteFactory(factory.django.DjangoModelFactory):
+    """A pending invitation; pass ``token=`` to know its link (only the hash is stored)."""
+
+    class Meta:
+        model = Invite
+        exclude = ("token",)
+
+    makerspace = factory.SubFactory(MakerspaceFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.test")
+    role = "member"
+    token = factory.Sequence(lambda n: f"factory-invite-token-{n:06d}-abcdefghij")
+    token_hash = factory.LazyAttribute(lambda o: hashlib.sha256(o.token.encode()).hexdigest())
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))

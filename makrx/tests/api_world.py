@@ -62,6 +62,8 @@ def api_world(make_user):
             "subscription": mf.SubscriptionFactory(member=owner, plan=plan),
             "free_slot": (soon + timedelta(days=3), soon + timedelta(days=3, hours=1)),
         }
+        objects[key]["invite_token"] = f"matrix-invite-token-{key}-0123456789abcdef"
+        objects[key]["invite"] = mf.InviteFactory(makerspace=space, token=objects[key]["invite_token"])
     calendar = mf.CalendarTokenFactory(user=users[OWNER])
     product = sf.ProductFactory(stock=10)
     cart = sf.CartFactory(user=users[OWNER])
@@ -94,12 +96,13 @@ def path_value(world, resource: str, param: str, space: str, target=None):
             "usage-sessions": objects["usage"],
             "tickets": objects["ticket"],
             "windows": objects["window"],
+            "invites": objects.get("invite"),
         }
         return by_resource[resource].pk
     by_param = {
         "closure_id": lambda: objects["closure"].pk,
         "skill_id": lambda: objects["skill"].pk,
-        "token": lambda: store["calendar"],
+        "token": lambda: objects["invite_token"] if resource == "invites" else store["calendar"],
         "number": lambda: store["order"].number,
         "lookup": lambda: store["product"].slug,
         "item_id": lambda: store["item"].pk,

@@ -208,6 +208,12 @@ MATRIX: dict[str, str] = {
     f"GET {MS}/members/{{id}}/skills/": "owner_or_space_staff",
     f"POST {MS}/members/{{id}}/skills/": "space_staff",
     f"DELETE {MS}/members/{{id}}/skills/{{skill_id}}/": "space_staff",
+    # Invitations: staff invite (the service refines who invites which role); the token's bearer accepts.
+    f"GET {MS}/makerspaces/{{id}}/invites/": "space_staff",
+    f"POST {MS}/makerspaces/{{id}}/invites/": "space_staff",
+    f"POST {MS}/invites/{{id}}/resend/": "space_staff",
+    f"POST {MS}/invites/{{id}}/revoke/": "space_staff",
+    f"POST {MS}/invites/{{token}}/accept/": "signed_in",
     # Plans, subscriptions, skills.
     f"GET {MS}/plans/": "signed_in",
     f"POST {MS}/plans/": "space_manager",

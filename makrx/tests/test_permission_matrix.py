@@ -80,6 +80,7 @@ def _body(world, operation: str, space: str):
         f"POST {MS}/members/{{id}}/suspend/": {"reason": "rules"},
         f"POST {MS}/members/{{id}}/reactivate/": {"reason": "ok"},
         f"POST {MS}/members/{{id}}/skills/": {"skill": objects["new_skill"].pk},
+        f"POST {MS}/makerspaces/{{id}}/invites/": {"email": f"invitee-{unique}@example.test", "role": "member"},
         f"POST {MS}/plans/": {"makerspace": objects["space"].pk, "name": f"Plan {unique}", "price": "100.00"},
         f"PATCH {MS}/plans/{{id}}/": {"description": "Updated"},
         f"POST {MS}/subscriptions/": {"member": objects["member"].pk, "plan": objects["plan"].pk},
