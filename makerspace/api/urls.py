@@ -29,6 +29,8 @@ urlpatterns = [
     ),
     # members
     path("members/", members.MemberListApi.as_view(), name="member-list"),
+    path("members/bulk/", members.MemberBulkApi.as_view(), name="member-bulk"),
+    path("members/export.csv", members.MemberExportApi.as_view(), name="member-export"),
     path("members/<int:pk>/", members.MemberDetailApi.as_view(), name="member-detail"),
     path("members/<int:pk>/approve/", members.MemberApproveApi.as_view(), name="member-approve"),
     path("members/<int:pk>/reject/", members.MemberRejectApi.as_view(), name="member-reject"),

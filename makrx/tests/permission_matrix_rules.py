@@ -208,6 +208,9 @@ MATRIX: dict[str, str] = {
     f"GET {MS}/members/{{id}}/skills/": "owner_or_space_staff",
     f"POST {MS}/members/{{id}}/skills/": "space_staff",
     f"DELETE {MS}/members/{{id}}/skills/{{skill_id}}/": "space_staff",
+    # Bulk: each id is checked by its single action's rule (refusals are listed in the 200 answer).
+    f"POST {MS}/members/bulk/": "signed_in",
+    f"GET {MS}/members/export.csv": "space_staff",
     # Invitations: staff invite (the service refines who invites which role); the token's bearer accepts.
     f"GET {MS}/makerspaces/{{id}}/invites/": "space_staff",
     f"POST {MS}/makerspaces/{{id}}/invites/": "space_staff",

@@ -80,6 +80,7 @@ def _body(world, operation: str, space: str):
         f"POST {MS}/members/{{id}}/suspend/": {"reason": "rules"},
         f"POST {MS}/members/{{id}}/reactivate/": {"reason": "ok"},
         f"POST {MS}/members/{{id}}/skills/": {"skill": objects["new_skill"].pk},
+        f"POST {MS}/members/bulk/": {"action": "approve", "ids": [objects["member"].pk]},
         f"POST {MS}/makerspaces/{{id}}/invites/": {"email": f"invitee-{unique}@example.test", "role": "member"},
         f"POST {MS}/plans/": {"makerspace": objects["space"].pk, "name": f"Plan {unique}", "price": "100.00"},
         f"PATCH {MS}/plans/{{id}}/": {"description": "Updated"},
@@ -141,7 +142,10 @@ def _body(world, operation: str, space: str):
 
 
 QUERIES = {
-    f"GET {MS}/equipment/{{id}}/availability/": lambda: {"date": str(timezone.now().date() + timedelta(days=1))},
+    f"GET {MS}/equipment/{{id}}/availability/": lambda world, space: {
+        "date": str(timezone.now().date() + timedelta(days=1))
+    },
+    f"GET {MS}/members/export.csv": lambda world, space: {"makerspace": world["objects"][space]["space"].pk},
 }
 
 
@@ -157,7 +161,7 @@ def _call(world, persona_name: str, operation: str, space: str, *, target=None, 
     with transaction.atomic():
         if method == "GET":
             query = QUERIES.get(operation)
-            response = client.get(url, query() if query else None, **headers)
+            response = client.get(url, query(world, space) if query else None, **headers)
         else:
             payload = json.dumps(body if body is not None else _body(world, operation, space))
             response = client.generic(method, url, payload, content_type="application/json", **headers)
