@@ -24,3 +24,17 @@ register(
     priority="high",
     description="Staff invited an email address to a makerspace (sent to the address; the invitee may have no account).",
 )
+
+register(
+    "skill_request.approved",
+    subject="Your {{ skill }} request at {{ makerspace }} is approved",
+    text="Hello {{ user_name }},\n\nStaff at {{ makerspace }} granted you {{ skill }}.\n",
+    description="Staff approved a member's skill request.",
+)
+
+register(
+    "skill_request.rejected",
+    subject="Your {{ skill }} request at {{ makerspace }}",
+    text="Hello {{ user_name }},\n\nStaff at {{ makerspace }} did not grant {{ skill }}: {{ reason }}\n",
+    description="Staff rejected a member's skill request, with the reason.",
+)

@@ -12,7 +12,7 @@ from django.contrib import admin
 from django.http import StreamingHttpResponse
 
 from makerspace.admin.scoping import MakerspaceScopedAdmin, admin_scope
-from makerspace.models import Member, MemberEvent, MemberSkill, Skill
+from makerspace.models import Member, MemberEvent, MemberSkill, MemberSkillEvent, Skill
 from makerspace.selectors import members as member_selectors
 from makerspace.services import members as member_services
 from makerspace.services import skills as skill_services
@@ -46,6 +46,16 @@ class MemberSkillInline(ReadOnlyInline):
     fields = ("skill", "granted_by", "granted_at", "expires_at", "revoked_at")
 
 
+class MemberSkillEventInline(ReadOnlyInline):
+    """The member's skill audit: every grant, renewal, revoke, expiry, suspension and reinstatement."""
+
+    model = MemberSkillEvent
+    fk_name = "member"
+    verbose_name_plural = "skill audit"
+    fields = ("created_at", "skill", "action", "actor", "expires_at", "reason")
+    ordering = ["-created_at"]
+
+
 @admin.register(Member)
 class MemberAdmin(MakerspaceScopedAdmin):
     list_display = ("user", "makerspace", "role", "status", "plan", "joined_at", "status_reason")
@@ -54,7 +64,7 @@ class MemberAdmin(MakerspaceScopedAdmin):
     autocomplete_fields = ("user", "makerspace")
     list_select_related = ("user", "makerspace", "plan")
     readonly_fields = ("status", "status_reason", "plan", "joined_at", "created_at", "updated_at")
-    inlines = [MemberSkillInline, MemberEventInline]
+    inlines = [MemberSkillInline, MemberSkillEventInline, MemberEventInline]
     actions = ["approve", "reject", "suspend", "reactivate", "grant_skill", "export_csv"]
 
     def get_readonly_fields(self, request, obj=None):

@@ -20,6 +20,7 @@ from makerspace.models import (
     MembershipPlan,
     Reservation,
     Skill,
+    SkillRequest,
     Subscription,
     UsageSession,
 )
@@ -93,6 +94,16 @@ class SubscriptionFilter(MakerspaceFilterSet):
     class Meta:
         model = Subscription
         fields = ["makerspace", "status", "plan", "member"]
+
+
+class SkillRequestFilter(MakerspaceFilterSet):
+    makerspace = IdFilter(field_name="member__makerspace_id", help_text="Only this makerspace.")
+    skill = IdFilter(field_name="skill_id")
+    member = IdFilter(field_name="member_id")
+
+    class Meta:
+        model = SkillRequest
+        fields = ["makerspace", "status", "skill", "member"]
 
 
 class SkillFilter(MakerspaceFilterSet):

@@ -47,6 +47,9 @@ urlpatterns = [
     # skills
     path("skills/", skills.SkillListCreateApi.as_view(), name="skill-list"),
     path("skills/<int:pk>/", skills.SkillDetailApi.as_view(), name="skill-detail"),
+    path("skill-requests/", skills.SkillRequestListCreateApi.as_view(), name="skill-request-list"),
+    path("skill-requests/<int:pk>/approve/", skills.SkillRequestApproveApi.as_view(), name="skill-request-approve"),
+    path("skill-requests/<int:pk>/reject/", skills.SkillRequestRejectApi.as_view(), name="skill-request-reject"),
     # equipment
     path("equipment/", equipment.EquipmentListCreateApi.as_view(), name="equipment-list"),
     path("equipment/<int:pk>/", equipment.EquipmentDetailApi.as_view(), name="equipment-detail"),

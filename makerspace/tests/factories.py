@@ -25,6 +25,7 @@ from makerspace.models import (
     OpeningHours,
     Reservation,
     Skill,
+    SkillRequest,
     Subscription,
     UsageSession,
 )
@@ -260,3 +261,12 @@ class InviteFactory(factory.django.DjangoModelFactory):
     token = factory.Sequence(lambda n: f"factory-invite-token-{n:06d}-abcdefghij")
     token_hash = factory.LazyAttribute(lambda o: hashlib.sha256(o.token.encode()).hexdigest())
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+
+
+class SkillRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SkillRequest
+
+    member = factory.SubFactory(MemberFactory)
+    skill = factory.SubFactory(SkillFactory, makerspace=factory.SelfAttribute("..member.makerspace"))
+    note = "Trained last week"

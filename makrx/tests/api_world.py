@@ -64,6 +64,7 @@ def api_world(make_user):
         }
         objects[key]["invite_token"] = f"matrix-invite-token-{key}-0123456789abcdef"
         objects[key]["invite"] = mf.InviteFactory(makerspace=space, token=objects[key]["invite_token"])
+        objects[key]["skill_request"] = mf.SkillRequestFactory(member=owner, skill=objects[key]["new_skill"])
     calendar = mf.CalendarTokenFactory(user=users[OWNER])
     product = sf.ProductFactory(stock=10)
     cart = sf.CartFactory(user=users[OWNER])
@@ -97,6 +98,7 @@ def path_value(world, resource: str, param: str, space: str, target=None):
             "tickets": objects["ticket"],
             "windows": objects["window"],
             "invites": objects.get("invite"),
+            "skill-requests": objects.get("skill_request"),
         }
         return by_resource[resource].pk
     by_param = {

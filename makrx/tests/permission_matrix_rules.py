@@ -230,6 +230,10 @@ MATRIX: dict[str, str] = {
     f"POST {MS}/skills/": "space_manager",
     f"GET {MS}/skills/{{id}}/": "space_member",
     f"PATCH {MS}/skills/{{id}}/": "space_manager",
+    f"GET {MS}/skill-requests/": "signed_in",
+    f"POST {MS}/skill-requests/": "space_member",
+    f"POST {MS}/skill-requests/{{id}}/approve/": "space_staff",
+    f"POST {MS}/skill-requests/{{id}}/reject/": "space_staff",
     # Equipment: live status (who uses it) for that space's members and staff only.
     f"GET {MS}/equipment/": "signed_in",
     f"POST {MS}/equipment/": "space_manager",

@@ -80,6 +80,8 @@ def _body(world, operation: str, space: str):
         f"POST {MS}/members/{{id}}/suspend/": {"reason": "rules"},
         f"POST {MS}/members/{{id}}/reactivate/": {"reason": "ok"},
         f"POST {MS}/members/{{id}}/skills/": {"skill": objects["new_skill"].pk},
+        f"POST {MS}/skill-requests/": {"skill": objects["skill"].pk, "makerspace": objects["space"].pk},
+        f"POST {MS}/skill-requests/{{id}}/reject/": {"reason": "not yet"},
         f"POST {MS}/members/bulk/": {"action": "approve", "ids": [objects["member"].pk]},
         f"POST {MS}/makerspaces/{{id}}/invites/": {"email": f"invitee-{unique}@example.test", "role": "member"},
         f"POST {MS}/plans/": {"makerspace": objects["space"].pk, "name": f"Plan {unique}", "price": "100.00"},
@@ -237,6 +239,7 @@ PRIVATE_LISTS = {
     f"{MS}/maintenance/windows/": "window",
     f"{MS}/usage-sessions/": "usage",
     f"{MS}/subscriptions/": "subscription",
+    f"{MS}/skill-requests/": "skill_request",
 }
 OUTSIDERS_OF_A = ("stranger", "staff_B", "store_staff", "service_provider")
 
