@@ -38,3 +38,11 @@ register(
     text="Hello {{ user_name }},\n\nStaff at {{ makerspace }} did not grant {{ skill }}: {{ reason }}\n",
     description="Staff rejected a member's skill request, with the reason.",
 )
+
+register(
+    "badge.awarded",
+    subject="You earned the {{ badge }} badge at {{ makerspace }}",
+    text="Hello {{ user_name }},\n\nYou earned the {{ badge }} badge at {{ makerspace }}. {{ description }}\n",
+    priority="low",
+    description="A member met a badge's criteria and received it.",
+)

@@ -13,12 +13,14 @@ from django_filters import rest_framework as filters
 
 from makerspace.api.serializers.common import MAX_ID
 from makerspace.models import (
+    Badge,
     Equipment,
     MaintenanceTicket,
     MaintenanceWindow,
     Member,
     MembershipPlan,
     Reservation,
+    SafetyIncident,
     Skill,
     SkillRequest,
     Subscription,
@@ -162,3 +164,18 @@ class UsageSessionFilter(MakerspaceFilterSet):
 
     def filter_open(self, queryset, name, value):
         return queryset.filter(ended_at__isnull=True) if value else queryset
+
+
+class BadgeFilter(MakerspaceFilterSet):
+    class Meta:
+        model = Badge
+        fields = ["makerspace", "active"]
+
+
+class IncidentFilter(MakerspaceFilterSet):
+    equipment = IdFilter(field_name="equipment_id")
+    member = IdFilter(field_name="member_id")
+
+    class Meta:
+        model = SafetyIncident
+        fields = ["makerspace", "status", "severity", "equipment", "member"]

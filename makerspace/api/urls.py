@@ -3,8 +3,10 @@
 from django.urls import path
 
 from makerspace.api.views import (
+    badges,
     calendar,
     equipment,
+    incidents,
     invites,
     maintenance,
     members,
@@ -104,4 +106,12 @@ urlpatterns = [
     path("invites/<int:pk>/resend/", invites.InviteResendApi.as_view(), name="invite-resend"),
     path("invites/<int:pk>/revoke/", invites.InviteRevokeApi.as_view(), name="invite-revoke"),
     path("invites/<str:token>/accept/", invites.InviteAcceptApi.as_view(), name="invite-accept"),
+    # badges and safety incidents
+    path("badges/", badges.BadgeListCreateApi.as_view(), name="badge-list"),
+    path("badges/<int:pk>/", badges.BadgeDetailApi.as_view(), name="badge-detail"),
+    path("members/<int:pk>/badges/", badges.MemberBadgeListApi.as_view(), name="member-badges"),
+    path("incidents/", incidents.IncidentListCreateApi.as_view(), name="incident-list"),
+    path("incidents/<int:pk>/", incidents.IncidentDetailApi.as_view(), name="incident-detail"),
+    path("incidents/<int:pk>/investigate/", incidents.IncidentInvestigateApi.as_view(), name="incident-investigate"),
+    path("incidents/<int:pk>/close/", incidents.IncidentCloseApi.as_view(), name="incident-close"),
 ]

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from makerspace.models import Makerspace, Member, MemberSkill, MemberSkillEvent, Skill, SkillRequest
+from makerspace.services import badges as badge_services
 from makerspace.services.members import member_action_require
 from makrx.auth import scoping
 from makrx.auth.scoping import SYSTEM
@@ -197,6 +198,7 @@ def member_skill_grant(
     grant.expiry_notified_at = None
     grant.save()
     _audit(grant=grant, action=Action.GRANT if created else Action.RENEWAL, actor=actor, reason=reason)
+    badge_services.badges_award(member_ids=[member.pk])
     logger.info("skill %s granted to member %s until %s", skill.pk, member.pk, expires_at)
     return grant, created
 
@@ -257,8 +259,9 @@ def member_skills_expire_due(*, now: datetime | None = None) -> int:
     return sum(member_skill_expire(grant_id=grant_id, now=now) for grant_id in ids)
 
 
+@transaction.atomic
 def member_skill_suspend(*, grant: MemberSkill, actor, reason: str) -> MemberSkill:
-    """Hold a live grant pending review (it stops counting); staff of the makerspace. Runs in the caller's transaction."""
+    """Hold a live grant pending review (it stops counting); staff of the makerspace."""
     grant = MemberSkill.objects.select_for_update().select_related("member").get(pk=grant.pk)
     scoping.makerspace_staff_require(user=actor, makerspace_id=grant.member.makerspace_id)
     if grant.revoked_at is not None or grant.suspended_at is not None:
@@ -269,6 +272,7 @@ def member_skill_suspend(*, grant: MemberSkill, actor, reason: str) -> MemberSki
     return grant
 
 
+@transaction.atomic
 def member_skill_reinstate(*, grant: MemberSkill, actor, reason: str) -> MemberSkill:
     """Lift a suspension after review (staff of the makerspace); no-op for a grant that is not suspended."""
     grant = MemberSkill.objects.select_for_update().select_related("member").get(pk=grant.pk)

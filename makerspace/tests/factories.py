@@ -10,6 +10,7 @@ import factory
 from django.utils import timezone
 
 from makerspace.models import (
+    Badge,
     CalendarToken,
     Closure,
     Equipment,
@@ -24,6 +25,7 @@ from makerspace.models import (
     MemberSkill,
     OpeningHours,
     Reservation,
+    SafetyIncident,
     Skill,
     SkillRequest,
     Subscription,
@@ -270,3 +272,22 @@ class SkillRequestFactory(factory.django.DjangoModelFactory):
     member = factory.SubFactory(MemberFactory)
     skill = factory.SubFactory(SkillFactory, makerspace=factory.SelfAttribute("..member.makerspace"))
     note = "Trained last week"
+
+
+class BadgeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Badge
+
+    makerspace = factory.SubFactory(MakerspaceFactory)
+    name = factory.Sequence(lambda n: f"Badge {n}")
+    min_completed_sessions = 5
+
+
+class SafetyIncidentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SafetyIncident
+
+    equipment = factory.SubFactory(EquipmentFactory)
+    makerspace = factory.SelfAttribute("equipment.makerspace")
+    severity = "minor"
+    description = "Offcut thrown by the saw"

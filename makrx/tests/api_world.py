@@ -65,6 +65,8 @@ def api_world(make_user):
         objects[key]["invite_token"] = f"matrix-invite-token-{key}-0123456789abcdef"
         objects[key]["invite"] = mf.InviteFactory(makerspace=space, token=objects[key]["invite_token"])
         objects[key]["skill_request"] = mf.SkillRequestFactory(member=owner, skill=objects[key]["new_skill"])
+        objects[key]["badge"] = mf.BadgeFactory(makerspace=space)
+        objects[key]["incident"] = mf.SafetyIncidentFactory(equipment=equipment, member=owner)
     calendar = mf.CalendarTokenFactory(user=users[OWNER])
     product = sf.ProductFactory(stock=10)
     cart = sf.CartFactory(user=users[OWNER])
@@ -99,6 +101,8 @@ def path_value(world, resource: str, param: str, space: str, target=None):
             "windows": objects["window"],
             "invites": objects.get("invite"),
             "skill-requests": objects.get("skill_request"),
+            "badges": objects.get("badge"),
+            "incidents": objects.get("incident"),
         }
         return by_resource[resource].pk
     by_param = {

@@ -217,6 +217,18 @@ MATRIX: dict[str, str] = {
     f"POST {MS}/invites/{{id}}/resend/": "space_staff",
     f"POST {MS}/invites/{{id}}/revoke/": "space_staff",
     f"POST {MS}/invites/{{token}}/accept/": "signed_in",
+    # Badges: listed like skills; a member's badges for them and their space's staff. Incidents: staff only.
+    f"GET {MS}/badges/": "signed_in",
+    f"POST {MS}/badges/": "space_manager",
+    f"GET {MS}/badges/{{id}}/": "space_member",
+    f"PATCH {MS}/badges/{{id}}/": "space_manager",
+    f"GET {MS}/members/{{id}}/badges/": "owner_or_space_staff",
+    f"GET {MS}/incidents/": "signed_in",
+    f"POST {MS}/incidents/": "space_staff",
+    f"GET {MS}/incidents/{{id}}/": "space_staff",
+    f"PATCH {MS}/incidents/{{id}}/": "space_staff",
+    f"POST {MS}/incidents/{{id}}/investigate/": "space_staff",
+    f"POST {MS}/incidents/{{id}}/close/": "space_staff",
     # Plans, subscriptions, skills.
     f"GET {MS}/plans/": "signed_in",
     f"POST {MS}/plans/": "space_manager",

@@ -82,6 +82,14 @@ def _body(world, operation: str, space: str):
         f"POST {MS}/members/{{id}}/skills/": {"skill": objects["new_skill"].pk},
         f"POST {MS}/skill-requests/": {"skill": objects["skill"].pk, "makerspace": objects["space"].pk},
         f"POST {MS}/skill-requests/{{id}}/reject/": {"reason": "not yet"},
+        f"POST {MS}/badges/": {
+            "makerspace": objects["space"].pk,
+            "name": f"Badge {unique}",
+            "min_completed_sessions": 1,
+        },
+        f"PATCH {MS}/badges/{{id}}/": {"description": "Updated"},
+        f"POST {MS}/incidents/": {"equipment": objects["equipment"].pk, "severity": "minor", "description": "Spill"},
+        f"PATCH {MS}/incidents/{{id}}/": {"actions_taken": "Cleaned"},
         f"POST {MS}/members/bulk/": {"action": "approve", "ids": [objects["member"].pk]},
         f"POST {MS}/makerspaces/{{id}}/invites/": {"email": f"invitee-{unique}@example.test", "role": "member"},
         f"POST {MS}/plans/": {"makerspace": objects["space"].pk, "name": f"Plan {unique}", "price": "100.00"},
@@ -240,6 +248,7 @@ PRIVATE_LISTS = {
     f"{MS}/usage-sessions/": "usage",
     f"{MS}/subscriptions/": "subscription",
     f"{MS}/skill-requests/": "skill_request",
+    f"{MS}/incidents/": "incident",
 }
 OUTSIDERS_OF_A = ("stranger", "staff_B", "store_staff", "service_provider")
 
