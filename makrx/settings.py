@@ -267,6 +267,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "makerspace.tasks.expire_member_skills_task",
         "schedule": timedelta(hours=1),
     },
+    "makerspace-open-preventive-maintenance": {
+        "task": "makerspace.tasks.open_preventive_maintenance_task",
+        "schedule": timedelta(hours=1),
+    },
     "makerspace-award-badges": {
         "task": "makerspace.tasks.award_badges_task",
         "schedule": timedelta(minutes=15),

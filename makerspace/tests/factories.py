@@ -14,8 +14,10 @@ from makerspace.models import (
     CalendarToken,
     Closure,
     Equipment,
+    EquipmentRating,
     EquipmentStatusChange,
     Invite,
+    MaintenanceInterval,
     MaintenanceTicket,
     MaintenanceWindow,
     Makerspace,
@@ -291,3 +293,23 @@ class SafetyIncidentFactory(factory.django.DjangoModelFactory):
     makerspace = factory.SelfAttribute("equipment.makerspace")
     severity = "minor"
     description = "Offcut thrown by the saw"
+
+
+class EquipmentRatingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EquipmentRating
+
+    equipment = factory.SubFactory(EquipmentFactory)
+    member = factory.SubFactory(MemberFactory, makerspace=factory.SelfAttribute("..equipment.makerspace"))
+    score = 4
+    comment = "Works well"
+
+
+class MaintenanceIntervalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MaintenanceInterval
+
+    equipment = factory.SubFactory(EquipmentFactory)
+    title = "Clean and lubricate"
+    every_days = 30
+    starts_at = factory.LazyFunction(timezone.now)

@@ -67,6 +67,7 @@ def api_world(make_user):
         objects[key]["skill_request"] = mf.SkillRequestFactory(member=owner, skill=objects[key]["new_skill"])
         objects[key]["badge"] = mf.BadgeFactory(makerspace=space)
         objects[key]["incident"] = mf.SafetyIncidentFactory(equipment=equipment, member=owner)
+        objects[key]["interval"] = mf.MaintenanceIntervalFactory(equipment=equipment)
     calendar = mf.CalendarTokenFactory(user=users[OWNER])
     product = sf.ProductFactory(stock=10)
     cart = sf.CartFactory(user=users[OWNER])
@@ -103,6 +104,7 @@ def path_value(world, resource: str, param: str, space: str, target=None):
             "skill-requests": objects.get("skill_request"),
             "badges": objects.get("badge"),
             "incidents": objects.get("incident"),
+            "intervals": objects.get("interval"),
         }
         return by_resource[resource].pk
     by_param = {

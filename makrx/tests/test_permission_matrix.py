@@ -90,6 +90,9 @@ def _body(world, operation: str, space: str):
         f"PATCH {MS}/badges/{{id}}/": {"description": "Updated"},
         f"POST {MS}/incidents/": {"equipment": objects["equipment"].pk, "severity": "minor", "description": "Spill"},
         f"PATCH {MS}/incidents/{{id}}/": {"actions_taken": "Cleaned"},
+        f"POST {MS}/equipment/{{id}}/ratings/": {"score": 4, "comment": "Fine"},
+        f"POST {MS}/maintenance/intervals/": {"equipment": objects["equipment"].pk, "title": "Oil", "every_days": 30},
+        f"PATCH {MS}/maintenance/intervals/{{id}}/": {"title": "Oil rails"},
         f"POST {MS}/members/bulk/": {"action": "approve", "ids": [objects["member"].pk]},
         f"POST {MS}/makerspaces/{{id}}/invites/": {"email": f"invitee-{unique}@example.test", "role": "member"},
         f"POST {MS}/plans/": {"makerspace": objects["space"].pk, "name": f"Plan {unique}", "price": "100.00"},
@@ -249,6 +252,7 @@ PRIVATE_LISTS = {
     f"{MS}/subscriptions/": "subscription",
     f"{MS}/skill-requests/": "skill_request",
     f"{MS}/incidents/": "incident",
+    f"{MS}/maintenance/intervals/": "interval",
 }
 OUTSIDERS_OF_A = ("stranger", "staff_B", "store_staff", "service_provider")
 
