@@ -231,3 +231,32 @@ def test_admin_shows_the_audit_under_the_member_and_refuses_a_cycle(make_user):
     )
     assert skill.prerequisites.count() == 0
     assert response.status_code in (200, 302)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_staff_approving_at_once_grant_once(make_user):
+    from django.db import connection
+    from rest_framework.test import APIClient
+
+    from makrx.tests.races import run_concurrently
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL")
+    space = f.MakerspaceFactory()
+    request = f.SkillRequestFactory(member=f.MemberFactory(makerspace=space))
+    clients = []
+    for n in range(2):
+        user = make_user(f"approver{n}")
+        f.MemberFactory(user=user, makerspace=space, role="staff")
+        client = APIClient()
+        client.force_authenticate(user=user)
+        clients.append(client)
+
+    responses = run_concurrently(
+        lambda i: clients[i].post(f"{REQUESTS}{request.pk}/approve/", {}, format="json"), 2, reraise=True
+    )
+
+    results = sorted((r.status_code, r.json().get("code", "")) for r in responses)
+    assert results == [(200, ""), (409, "invalid_transition")]
+    assert MemberSkill.objects.filter(member=request.member).count() == 1
+    assert MemberSkillEvent.objects.filter(member=request.member, action="grant").count() == 1
