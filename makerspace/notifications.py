@@ -46,3 +46,11 @@ register(
     priority="low",
     description="A member met a badge's criteria and received it.",
 )
+
+register(
+    "membership.invite_accepted",
+    subject="{{ member }} accepted your invitation to {{ makerspace }}",
+    text="Hello {{ user_name }},\n\nThe invitation you sent to {{ email }} was accepted by {{ member }}.\n",
+    priority="low",
+    description="The inviter learns that their invitation was accepted.",
+)

@@ -26,7 +26,7 @@ from makerspace.services import plans as plan_services
 from makrx.auth import scoping
 from makrx.auth.scoping import SYSTEM
 from makrx.errors import ConflictError, DomainError, InvalidTransition, NotFound, PermissionDenied, ValidationError
-from makrx.notifications import kind_get
+from makrx.notifications import kind_get, notify
 
 logger = logging.getLogger(__name__)
 
@@ -202,5 +202,12 @@ def invite_accept(*, token: str, actor) -> Member:
     invite.accepted_by = actor
     invite.member = member
     invite.save(update_fields=["accepted_at", "accepted_by", "member", "updated_at"])
+    if invite.invited_by_id:
+        notify(
+            invite.invited_by_id,
+            "membership.invite_accepted",
+            {"email": invite.email, "makerspace": invite.makerspace.name, "member": actor.display_name},
+            makerspace=invite.makerspace_id,
+        )
     logger.info("invite %s accepted by user %s", invite.pk, actor.pk)
     return member

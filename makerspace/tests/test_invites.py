@@ -112,14 +112,15 @@ def test_bad_input_is_400(client_for):
     assert Invite.objects.count() == 0
 
 
-def test_accept_creates_active_membership_with_role_and_plan(client_for, make_user):
+def test_accept_creates_active_membership_with_role_and_plan(client_for, make_user, django_capture_on_commit_callbacks):
     space = f.MakerspaceFactory()
     plan = f.MembershipPlanFactory(makerspace=space)
     manager = staff_client(client_for, space)
     token = token_of(invite(manager, space, role="staff", plan=plan.pk))
     invitee = client_for(user=make_user("invitee"))
 
-    response = invitee.post(f"{MS}/invites/{token}/accept/")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = invitee.post(f"{MS}/invites/{token}/accept/")
 
     assert response.status_code == 201, response.json()
     member = Member.objects.get(user=invitee.user, makerspace=space)
@@ -128,6 +129,7 @@ def test_accept_creates_active_membership_with_role_and_plan(client_for, make_us
     assert MemberEvent.objects.filter(member=member, to_status="active").exists()
     row = Invite.objects.get()
     assert (row.status, row.accepted_by_id, row.member_id) == ("accepted", invitee.user.pk, member.pk)
+    assert mail.outbox[-1].to == [manager.user.email] and "accepted" in mail.outbox[-1].subject
 
     again = client_for().post(f"{MS}/invites/{token}/accept/")
     assert again.status_code == 409 and again.json()["code"] == "invite_used"
