@@ -41,6 +41,7 @@ urlpatterns = [
     path("members/<int:pk>/suspend/", members.MemberSuspendApi.as_view(), name="member-suspend"),
     path("members/<int:pk>/reactivate/", members.MemberReactivateApi.as_view(), name="member-reactivate"),
     path("members/<int:pk>/skills/", members.MemberSkillListGrantApi.as_view(), name="member-skills"),
+    path("members/<int:pk>/skill-events/", skills.MemberSkillEventListApi.as_view(), name="member-skill-events"),
     path("members/<int:pk>/skills/<int:skill_id>/", members.MemberSkillRevokeApi.as_view(), name="member-skill-revoke"),
     # plans and subscriptions
     path("plans/", plans.PlanListCreateApi.as_view(), name="plan-list"),

@@ -260,3 +260,20 @@ def test_two_staff_approving_at_once_grant_once(make_user):
     assert results == [(200, ""), (409, "invalid_transition")]
     assert MemberSkill.objects.filter(member=request.member).count() == 1
     assert MemberSkillEvent.objects.filter(member=request.member, action="grant").count() == 1
+
+
+def test_member_and_staff_read_the_skill_audit_with_a_fixed_query_count(client_for, make_user):
+    space = f.MakerspaceFactory()
+    staff = staff_client(client_for, space, role="staff")
+    member = f.MemberFactory(makerspace=space)
+    for n in range(12):
+        skill = f.SkillFactory(makerspace=space, name=f"S{n}")
+        skill_services.member_skill_grant(member=member, skill=skill, actor=staff.user)
+        skill_services.member_skill_revoke(member=member, skill_id=skill.pk, actor=staff.user, reason="test")
+    url = f"{MS}/members/{member.pk}/skill-events/"
+    one, _ = count_queries(staff, url, {"page_size": 1})
+    hundred, body = count_queries(staff, url, {"page_size": 100})
+    assert body["count"] == 24 and hundred == one
+    assert {row["action"] for row in body["results"]} == {"grant", "revoke"}
+    assert client_for(user=member.user).get(url).json()["count"] == 24
+    assert staff_client(client_for, f.MakerspaceFactory(), role="staff").get(url).status_code == 404

@@ -223,6 +223,7 @@ MATRIX: dict[str, str] = {
     f"GET {MS}/badges/{{id}}/": "space_member",
     f"PATCH {MS}/badges/{{id}}/": "space_manager",
     f"GET {MS}/members/{{id}}/badges/": "owner_or_space_staff",
+    f"GET {MS}/members/{{id}}/skill-events/": "owner_or_space_staff",
     f"GET {MS}/incidents/": "signed_in",
     f"POST {MS}/incidents/": "space_staff",
     f"GET {MS}/incidents/{{id}}/": "space_staff",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from makerspace.api.serializers.common import MAX_ID, UserSummarySerializer
-from makerspace.models import Skill, SkillRequest
+from makerspace.models import MemberSkillEvent, Skill, SkillRequest
 from makrx.api import fields
 
 
@@ -86,5 +86,29 @@ class SkillRequestOutputSerializer(serializers.ModelSerializer):
             "decided_at",
             "reason",
             "grant",
+            "created_at",
+        ]
+
+
+class MemberSkillEventSerializer(serializers.ModelSerializer):
+    """One row of a member's skill audit."""
+
+    skill_name = serializers.CharField(source="skill.name", read_only=True)
+    skill_level = serializers.IntegerField(source="skill.level", read_only=True)
+    actor = UserSummarySerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = MemberSkillEvent
+        fields = [
+            "id",
+            "member",
+            "skill",
+            "skill_name",
+            "skill_level",
+            "grant",
+            "action",
+            "actor",
+            "expires_at",
+            "reason",
             "created_at",
         ]

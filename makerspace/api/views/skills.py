@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from makerspace.api.filters import SkillFilter, SkillRequestFilter
 from makerspace.api.serializers.common import ErrorSerializer, RequiredReasonInputSerializer
 from makerspace.api.serializers.skills import (
+    MemberSkillEventSerializer,
     SkillInputSerializer,
     SkillRequestApproveSerializer,
     SkillRequestInputSerializer,
@@ -29,6 +30,7 @@ from makerspace.api.views.base import (
     skill_from_input,
     skills_from_input,
 )
+from makerspace.selectors import members as member_selectors
 from makerspace.selectors import skills as skill_selectors
 from makerspace.services import skills as skill_services
 from makrx.auth.scoping import IsMakerspaceMemberToRead
@@ -191,3 +193,17 @@ class SkillRequestRejectApi(_SkillRequestActionApi):
             request=skill_request, actor=request.user, reason=serializer.validated_data["reason"]
         )
         return self.render(skill_request)
+
+
+class MemberSkillEventListApi(MakerspaceApi):
+    """A member's skill audit (grants, renewals, revokes, expiries, suspensions): the member and their space's staff."""
+
+    serializer_class = MemberSkillEventSerializer
+
+    def get_queryset(self):
+        return member_selectors.member_list(user=self.request.user)
+
+    @extend_schema(tags=REQUEST_TAGS, responses=MemberSkillEventSerializer(many=True))
+    def get(self, request, pk: int):
+        member = self.get_object()
+        return self.paginated(skill_selectors.member_skill_event_list(member=member), MemberSkillEventSerializer)
