@@ -124,3 +124,21 @@ def test_member_badge_list_keeps_its_query_count(client_for):
     assert len(body["results"]) == 20 and hundred == one
     outsider = client_for(user=f.MemberFactory().user)
     assert outsider.get(url).status_code == 404
+
+
+def test_change_pages_render(manager_of):
+    space, manager, client = manager_of
+    machine = f.EquipmentFactory(makerspace=space)
+    objects = {
+        "invite": f.InviteFactory(makerspace=space),
+        "skillrequest": f.SkillRequestFactory(member=f.MemberFactory(makerspace=space)),
+        "badge": f.BadgeFactory(makerspace=space),
+        "safetyincident": f.SafetyIncidentFactory(equipment=machine),
+        "maintenanceinterval": f.MaintenanceIntervalFactory(equipment=machine),
+        "equipmentrating": f.EquipmentRatingFactory(equipment=machine),
+    }
+    for name, obj in objects.items():
+        response = client.get(f"/admin/makerspace/{name}/{obj.pk}/change/")
+        assert response.status_code == 200, name
+    assert client.get("/admin/makerspace/safetyincident/add/").status_code == 200
+    assert client.get("/admin/makerspace/invite/add/").status_code == 200
