@@ -1,4 +1,4 @@
-"""Scheduled makerspace housekeeping: subscription expiry/renewal, skill expiry notices, maintenance windows.
+"""Scheduled makerspace housekeeping: subscriptions, skill expiry, maintenance windows and intervals, badges.
 
 Each task runs its service as ``SYSTEM`` (the services document that path) and is safe to run twice.
 A lost database connection or a failover (``OperationalError``, ``InterfaceError``) is raised again as
@@ -12,6 +12,8 @@ from collections.abc import Callable
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from makerspace.services import badges as badge_services
+from makerspace.services import intervals as interval_services
 from makerspace.services import maintenance as maintenance_services
 from makerspace.services import plans as plan_services
 from makerspace.services import skills as skill_services
@@ -51,3 +53,15 @@ def expire_member_skills_task(self) -> int:
 def apply_maintenance_windows_task(self) -> int:
     """Put machines into maintenance when a window starts and back when it ends; idempotent."""
     return run_retrying_database_errors(maintenance_services.maintenance_windows_apply)
+
+
+@shared_task(**RETRY)
+def award_badges_task(self) -> int:
+    """Award every badge whose criteria now hold (sessions finished since the last run); never twice."""
+    return run_retrying_database_errors(lambda: len(badge_services.badges_award()))
+
+
+@shared_task(**RETRY)
+def open_preventive_maintenance_task(self) -> int:
+    """Open the preventive maintenance tickets that fell due; at most one per interval and due date."""
+    return run_retrying_database_errors(interval_services.preventive_tickets_open_due)

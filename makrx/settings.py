@@ -267,6 +267,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "makerspace.tasks.expire_member_skills_task",
         "schedule": timedelta(hours=1),
     },
+    "makerspace-open-preventive-maintenance": {
+        "task": "makerspace.tasks.open_preventive_maintenance_task",
+        "schedule": timedelta(hours=1),
+    },
+    "makerspace-award-badges": {
+        "task": "makerspace.tasks.award_badges_task",
+        "schedule": timedelta(minutes=15),
+    },
     "makerspace-apply-maintenance-windows": {
         "task": "makerspace.tasks.apply_maintenance_windows_task",
         "schedule": timedelta(minutes=1),
@@ -292,6 +300,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
 # --- makerspace bookings ---------------------------------------------------------------------
 # Members cancel their own reservations up to this many minutes before the start (staff any time).
 MAKERSPACE_CANCEL_CUTOFF_MINUTES = env.int("MAKERSPACE_CANCEL_CUTOFF_MINUTES", default=120)
+# The member portal's page that accepts an invitation: the invite's accept_url is this plus "/<token>".
+MAKERSPACE_INVITE_ACCEPT_BASE_URL = env.str(
+    "MAKERSPACE_INVITE_ACCEPT_BASE_URL", default="http://localhost:3002/invites"
+).rstrip("/")
 
 # --- auth -----------------------------------------------------------------------------------
 KEYCLOAK_URL = env.str("KEYCLOAK_URL", default="").rstrip("/")

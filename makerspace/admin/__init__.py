@@ -1,11 +1,16 @@
 """Admin screens of the makerspace app, one module per domain; every screen is scoped to the user's makerspaces."""
 
 from makerspace.admin import (  # noqa: F401
+    badges,
     calendar,
     equipment,
+    incidents,
+    intervals,
+    invites,
     maintenance,
     members,
     plans,
+    ratings,
     reservations,
     skills,
     spaces,

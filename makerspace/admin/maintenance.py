@@ -28,7 +28,17 @@ class MaintenanceTicketAdmin(MakerspaceScopedAdmin):
     autocomplete_fields = ("equipment", "reported_by", "assignee")
     list_select_related = ("equipment", "assignee", "reported_by")
     date_hierarchy = "created_at"
-    readonly_fields = ("equipment", "reported_by", "status", "blocking", "resolved_at", "created_at", "updated_at")
+    readonly_fields = (
+        "equipment",
+        "reported_by",
+        "status",
+        "blocking",
+        "resolved_at",
+        "interval",
+        "due_at",
+        "created_at",
+        "updated_at",
+    )
     actions = ["resolve_tickets", "close_tickets"]
 
     def has_add_permission(self, request):

@@ -5,11 +5,15 @@ The plan of a membership follows its subscriptions (Subscription screen), so it 
 
 from __future__ import annotations
 
+import csv
+
 from django import forms
 from django.contrib import admin
+from django.http import StreamingHttpResponse
 
 from makerspace.admin.scoping import MakerspaceScopedAdmin, admin_scope
-from makerspace.models import Member, MemberEvent, MemberSkill, Skill
+from makerspace.models import Member, MemberEvent, MemberSkill, MemberSkillEvent, Skill
+from makerspace.selectors import members as member_selectors
 from makerspace.services import members as member_services
 from makerspace.services import skills as skill_services
 from makrx.admin.readonly import ReadOnlyInline
@@ -42,6 +46,16 @@ class MemberSkillInline(ReadOnlyInline):
     fields = ("skill", "granted_by", "granted_at", "expires_at", "revoked_at")
 
 
+class MemberSkillEventInline(ReadOnlyInline):
+    """The member's skill audit: every grant, renewal, revoke, expiry, suspension and reinstatement."""
+
+    model = MemberSkillEvent
+    fk_name = "member"
+    verbose_name_plural = "skill audit"
+    fields = ("created_at", "skill", "action", "actor", "expires_at", "reason")
+    ordering = ["-created_at"]
+
+
 @admin.register(Member)
 class MemberAdmin(MakerspaceScopedAdmin):
     list_display = ("user", "makerspace", "role", "status", "plan", "joined_at", "status_reason")
@@ -50,8 +64,8 @@ class MemberAdmin(MakerspaceScopedAdmin):
     autocomplete_fields = ("user", "makerspace")
     list_select_related = ("user", "makerspace", "plan")
     readonly_fields = ("status", "status_reason", "plan", "joined_at", "created_at", "updated_at")
-    inlines = [MemberSkillInline, MemberEventInline]
-    actions = ["approve", "reject", "suspend", "reactivate", "grant_skill"]
+    inlines = [MemberSkillInline, MemberSkillEventInline, MemberEventInline]
+    actions = ["approve", "reject", "suspend", "reactivate", "grant_skill", "export_csv"]
 
     def get_readonly_fields(self, request, obj=None):
         # Who and where are fixed once the membership exists.
@@ -126,6 +140,18 @@ class MemberAdmin(MakerspaceScopedAdmin):
             f"granted {skill}",
         )
         return None
+
+    @admin.action(description="Export selected members as CSV")
+    def export_csv(self, request, queryset):
+        class Echo:
+            def write(self, value):
+                return value
+
+        writer = csv.writer(Echo())
+        rows = member_selectors.member_csv_rows(queryset)  # the queryset is this screen's, scoped to the user
+        response = StreamingHttpResponse((writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="members.csv"'
+        return response
 
     @admin.action(description="Reactivate selected members")
     def reactivate(self, request, queryset):

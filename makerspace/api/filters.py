@@ -13,13 +13,16 @@ from django_filters import rest_framework as filters
 
 from makerspace.api.serializers.common import MAX_ID
 from makerspace.models import (
+    Badge,
     Equipment,
     MaintenanceTicket,
     MaintenanceWindow,
     Member,
     MembershipPlan,
     Reservation,
+    SafetyIncident,
     Skill,
+    SkillRequest,
     Subscription,
     UsageSession,
 )
@@ -95,6 +98,16 @@ class SubscriptionFilter(MakerspaceFilterSet):
         fields = ["makerspace", "status", "plan", "member"]
 
 
+class SkillRequestFilter(MakerspaceFilterSet):
+    makerspace = IdFilter(field_name="member__makerspace_id", help_text="Only this makerspace.")
+    skill = IdFilter(field_name="skill_id")
+    member = IdFilter(field_name="member_id")
+
+    class Meta:
+        model = SkillRequest
+        fields = ["makerspace", "status", "skill", "member"]
+
+
 class SkillFilter(MakerspaceFilterSet):
     class Meta:
         model = Skill
@@ -151,3 +164,18 @@ class UsageSessionFilter(MakerspaceFilterSet):
 
     def filter_open(self, queryset, name, value):
         return queryset.filter(ended_at__isnull=True) if value else queryset
+
+
+class BadgeFilter(MakerspaceFilterSet):
+    class Meta:
+        model = Badge
+        fields = ["makerspace", "active"]
+
+
+class IncidentFilter(MakerspaceFilterSet):
+    equipment = IdFilter(field_name="equipment_id")
+    member = IdFilter(field_name="member_id")
+
+    class Meta:
+        model = SafetyIncident
+        fields = ["makerspace", "status", "severity", "equipment", "member"]

@@ -2,7 +2,22 @@
 
 from django.urls import path
 
-from makerspace.api.views import calendar, equipment, maintenance, members, plans, reservations, skills, spaces, usage
+from makerspace.api.views import (
+    badges,
+    calendar,
+    equipment,
+    incidents,
+    intervals,
+    invites,
+    maintenance,
+    members,
+    plans,
+    ratings,
+    reservations,
+    skills,
+    spaces,
+    usage,
+)
 
 urlpatterns = [
     # spaces
@@ -18,12 +33,15 @@ urlpatterns = [
     ),
     # members
     path("members/", members.MemberListApi.as_view(), name="member-list"),
+    path("members/bulk/", members.MemberBulkApi.as_view(), name="member-bulk"),
+    path("members/export.csv", members.MemberExportApi.as_view(), name="member-export"),
     path("members/<int:pk>/", members.MemberDetailApi.as_view(), name="member-detail"),
     path("members/<int:pk>/approve/", members.MemberApproveApi.as_view(), name="member-approve"),
     path("members/<int:pk>/reject/", members.MemberRejectApi.as_view(), name="member-reject"),
     path("members/<int:pk>/suspend/", members.MemberSuspendApi.as_view(), name="member-suspend"),
     path("members/<int:pk>/reactivate/", members.MemberReactivateApi.as_view(), name="member-reactivate"),
     path("members/<int:pk>/skills/", members.MemberSkillListGrantApi.as_view(), name="member-skills"),
+    path("members/<int:pk>/skill-events/", skills.MemberSkillEventListApi.as_view(), name="member-skill-events"),
     path("members/<int:pk>/skills/<int:skill_id>/", members.MemberSkillRevokeApi.as_view(), name="member-skill-revoke"),
     # plans and subscriptions
     path("plans/", plans.PlanListCreateApi.as_view(), name="plan-list"),
@@ -34,10 +52,14 @@ urlpatterns = [
     # skills
     path("skills/", skills.SkillListCreateApi.as_view(), name="skill-list"),
     path("skills/<int:pk>/", skills.SkillDetailApi.as_view(), name="skill-detail"),
+    path("skill-requests/", skills.SkillRequestListCreateApi.as_view(), name="skill-request-list"),
+    path("skill-requests/<int:pk>/approve/", skills.SkillRequestApproveApi.as_view(), name="skill-request-approve"),
+    path("skill-requests/<int:pk>/reject/", skills.SkillRequestRejectApi.as_view(), name="skill-request-reject"),
     # equipment
     path("equipment/", equipment.EquipmentListCreateApi.as_view(), name="equipment-list"),
     path("equipment/<int:pk>/", equipment.EquipmentDetailApi.as_view(), name="equipment-detail"),
     path("equipment/<int:pk>/status/", equipment.EquipmentStatusApi.as_view(), name="equipment-status"),
+    path("equipment/<int:pk>/ratings/", ratings.EquipmentRatingListSetApi.as_view(), name="equipment-ratings"),
     path(
         "equipment/<int:pk>/availability/",
         reservations.EquipmentAvailabilityApi.as_view(),
@@ -74,6 +96,8 @@ urlpatterns = [
         name="maintenance-ticket-resolve",
     ),
     path("maintenance/tickets/<int:pk>/close/", maintenance.TicketCloseApi.as_view(), name="maintenance-ticket-close"),
+    path("maintenance/intervals/", intervals.IntervalListCreateApi.as_view(), name="maintenance-interval-list"),
+    path("maintenance/intervals/<int:pk>/", intervals.IntervalDetailApi.as_view(), name="maintenance-interval-detail"),
     path("maintenance/windows/", maintenance.WindowListCreateApi.as_view(), name="maintenance-window-list"),
     path("maintenance/windows/<int:pk>/", maintenance.WindowDetailApi.as_view(), name="maintenance-window-detail"),
     path(
@@ -83,4 +107,17 @@ urlpatterns = [
     path("usage-sessions/", usage.UsageSessionListStartApi.as_view(), name="usage-session-list"),
     path("usage-sessions/<int:pk>/", usage.UsageSessionDetailApi.as_view(), name="usage-session-detail"),
     path("usage-sessions/<int:pk>/stop/", usage.UsageSessionStopApi.as_view(), name="usage-session-stop"),
+    # invitations (the accept path's token is a credential: masked in logs)
+    path("makerspaces/<int:pk>/invites/", invites.MakerspaceInviteListCreateApi.as_view(), name="makerspace-invites"),
+    path("invites/<int:pk>/resend/", invites.InviteResendApi.as_view(), name="invite-resend"),
+    path("invites/<int:pk>/revoke/", invites.InviteRevokeApi.as_view(), name="invite-revoke"),
+    path("invites/<str:token>/accept/", invites.InviteAcceptApi.as_view(), name="invite-accept"),
+    # badges and safety incidents
+    path("badges/", badges.BadgeListCreateApi.as_view(), name="badge-list"),
+    path("badges/<int:pk>/", badges.BadgeDetailApi.as_view(), name="badge-detail"),
+    path("members/<int:pk>/badges/", badges.MemberBadgeListApi.as_view(), name="member-badges"),
+    path("incidents/", incidents.IncidentListCreateApi.as_view(), name="incident-list"),
+    path("incidents/<int:pk>/", incidents.IncidentDetailApi.as_view(), name="incident-detail"),
+    path("incidents/<int:pk>/investigate/", incidents.IncidentInvestigateApi.as_view(), name="incident-investigate"),
+    path("incidents/<int:pk>/close/", incidents.IncidentCloseApi.as_view(), name="incident-close"),
 ]

@@ -17,6 +17,8 @@ class Skill(TimeStampedModel):
     name = models.CharField(max_length=120)
     level = models.PositiveSmallIntegerField(default=1)
     description = models.TextField(blank=True)
+    # Skills a member must hold before this one is granted or requested (same makerspace, no cycles).
+    prerequisites = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="required_for")
 
     class Meta:
         ordering = ["makerspace", "name", "level"]
@@ -33,7 +35,9 @@ class MemberSkillQuerySet(models.QuerySet):
     def active(self, at=None):
         """Grants that count at ``at``: not revoked and not expired."""
         at = at or timezone.now()
-        return self.filter(revoked_at__isnull=True).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=at))
+        return self.filter(revoked_at__isnull=True, suspended_at__isnull=True).filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=at)
+        )
 
 
 class MemberSkill(TimeStampedModel):
@@ -45,11 +49,17 @@ class MemberSkill(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     granted_at = models.DateTimeField(default=timezone.now)
+    # Who trained the member (a staff user; defaults to the granter).
+    trainer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Set while a safety incident holds the grant pending review (the grant does not count meanwhile).
+    suspended_at = models.DateTimeField(null=True, blank=True)
     # Set by expire_member_skills_task once the member has been told; keeps the task idempotent.
     expiry_notified_at = models.DateTimeField(null=True, blank=True)
 
@@ -70,4 +80,68 @@ class MemberSkill(TimeStampedModel):
 
     def is_active_at(self, at=None) -> bool:
         at = at or timezone.now()
-        return self.revoked_at is None and (self.expires_at is None or self.expires_at > at)
+        return (
+            self.revoked_at is None and self.suspended_at is None and (self.expires_at is None or self.expires_at > at)
+        )
+
+
+class MemberSkillEvent(TimeStampedModel):
+    """Append-only audit of a member's skill: every grant, renewal, revoke, expiry, suspension and reinstatement."""
+
+    class Action(models.TextChoices):
+        GRANT = "grant", "Granted"
+        RENEWAL = "renewal", "Renewed"
+        REVOKE = "revoke", "Revoked"
+        EXPIRY = "expiry", "Expired"
+        SUSPEND = "suspend", "Suspended"
+        REINSTATE = "reinstate", "Reinstated"
+
+    member = models.ForeignKey("makerspace.Member", on_delete=models.CASCADE, related_name="skill_events")
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="events")
+    grant = models.ForeignKey(MemberSkill, on_delete=models.SET_NULL, null=True, blank=True, related_name="events")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    expires_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.member} — {self.skill}: {self.get_action_display()}"
+
+
+class SkillRequest(TimeStampedModel):
+    """A member asks to be trained on (granted) a skill; staff approve (grant) or reject it with a reason."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    member = models.ForeignKey("makerspace.Member", on_delete=models.CASCADE, related_name="skill_requests")
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="requests")
+    note = models.CharField(max_length=1000, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+    grant = models.ForeignKey(MemberSkill, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "skill"], condition=Q(status="pending"), name="skill_request_one_pending"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "approved", "rejected"]), name="skill_request_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} asks for {self.skill}"

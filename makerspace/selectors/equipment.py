@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch, Q, QuerySet
 
 from makerspace.models import Equipment, EquipmentStatusChange, Skill
+from makerspace.selectors.ratings import annotate_rating
 from makerspace.selectors.scope import annotate_viewer_is_member, widen
 
 
@@ -16,6 +17,7 @@ def equipment_list(*, user) -> QuerySet[Equipment]:
     """
     visible = widen(Q(active=True, makerspace__active=True), user=user, path="makerspace_id")
     queryset = annotate_viewer_is_member(Equipment.objects.filter(visible), user, path="makerspace_id")
+    queryset = annotate_rating(queryset)
     return (
         queryset.select_related("makerspace")
         .prefetch_related(Prefetch("required_skills", queryset=Skill.objects.order_by("name", "level")))

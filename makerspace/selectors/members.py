@@ -6,6 +6,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from makerspace.models import Member, MemberEvent
 from makerspace.selectors.scope import STAFFED, widen
+from makrx.auth import scoping
 
 
 def memberships_for_user(user) -> list[dict]:
@@ -50,3 +51,40 @@ def member_detail_queryset(*, user) -> QuerySet[Member]:
     return member_list(user=user).prefetch_related(
         Prefetch("events", queryset=MemberEvent.objects.select_related("actor").order_by("-created_at", "-id"))
     )
+
+
+EXPORT_COLUMNS = (
+    ("id", "id"),
+    ("username", "user__username"),
+    ("email", "user__email"),
+    ("first_name", "user__first_name"),
+    ("last_name", "user__last_name"),
+    ("role", "role"),
+    ("status", "status"),
+    ("plan", "plan__name"),
+    ("joined_at", "joined_at"),
+    ("created_at", "created_at"),
+)
+# A spreadsheet runs a cell that starts with one of these as a formula: prefix it so it stays text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
+
+
+def member_export_rows(*, user, makerspace_id: int):
+    """The header then one row per member of the makerspace (staff of it; 403 otherwise), streamed in chunks."""
+    scoping.makerspace_staff_require(user=user, makerspace_id=makerspace_id)  # before the first byte is sent
+    return member_csv_rows(Member.objects.filter(makerspace_id=makerspace_id))
+
+
+def member_csv_rows(queryset: QuerySet[Member]):
+    """Header and rows of these (already scoped) memberships, read in chunks: the API's and the admin's export."""
+    rows = queryset.order_by("makerspace_id", "user__username", "id").values_list(*(path for _, path in EXPORT_COLUMNS))
+    yield [name for name, _ in EXPORT_COLUMNS]
+    for row in rows.iterator(chunk_size=500):
+        yield [_cell(value) for value in row]

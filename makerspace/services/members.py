@@ -14,9 +14,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from makerspace.models import Makerspace, Member, MemberEvent
-from makrx.auth import scoping
+from makrx.auth import roles, scoping
 from makrx.auth.scoping import SYSTEM
-from makrx.errors import ConflictError, InvalidTransition, NotFound, PermissionDenied, ValidationError
+from makrx.errors import (
+    ConflictError,
+    DomainError,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +55,11 @@ def _record(*, member: Member, actor, from_status: str, from_role: str, reason: 
         to_role=member.role,
         reason=reason[:500],
     )
+
+
+def record_event(*, member: Member, actor, from_status: str, from_role: str, reason: str = "") -> MemberEvent:
+    """Write the membership's history row for a change made elsewhere (an accepted invitation)."""
+    return _record(member=member, actor=actor, from_status=from_status, from_role=from_role, reason=reason)
 
 
 def member_action_require(*, member: Member, actor, staff: bool = False) -> None:
@@ -200,3 +212,67 @@ def member_add(*, makerspace: Makerspace, user, actor, role: str = Member.Role.M
         raise duplicate from None
     _record(member=member, actor=actor, from_status="", from_role="", reason=reason or "added by staff")
     return member
+
+
+# --- many members at once ---------------------------------------------------------------------------------------
+
+BULK_MAX_IDS = 500
+BULK_ACTIONS = ("approve", "reject", "suspend", "reactivate", "assign_plan")
+
+
+def _bulk_one(*, action: str, member: Member, actor, reason: str, plan) -> None:
+    # The same services as the single actions; imported here because plans imports this module.
+    from makerspace.services import plans as plan_services
+
+    if action == "assign_plan":
+        plan_services.subscription_create(member=member, plan=plan, actor=actor)
+        return
+    service = {
+        "approve": member_approve,
+        "reject": member_reject,
+        "suspend": member_suspend,
+        "reactivate": member_reactivate,
+    }[action]
+    service(member=member, actor=actor, reason=reason)
+
+
+def members_bulk_apply(*, actor, action: str, ids: list[int], reason: str = "", plan=None) -> dict:
+    """Apply one action to many memberships through the single-action services, each in its own savepoint.
+
+    Answers ``{"done": [ids], "failed": {id: code}}``: one refusal never undoes the others. Ids outside the
+    makerspaces the actor staffs fail as ``not_found`` (whether they exist is not told); at most
+    ``BULK_MAX_IDS`` ids; ``assign_plan`` needs a ``plan``.
+    """
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied("Sign in first.", code="not_authenticated")
+    if action not in BULK_ACTIONS:
+        raise ValidationError(f"Unknown action {action!r}.", errors={"action": ["Unknown action."]})
+    if not ids:
+        raise ValidationError("Name at least one member.", errors={"ids": ["This list may not be empty."]})
+    if len(ids) > BULK_MAX_IDS:
+        raise ValidationError(
+            f"At most {BULK_MAX_IDS} members at once.", errors={"ids": [f"At most {BULK_MAX_IDS} ids."]}
+        )
+    if action == "assign_plan" and plan is None:
+        raise ValidationError("assign_plan needs a plan.", errors={"plan": ["Required for assign_plan."]})
+    unique_ids = list(dict.fromkeys(ids))
+    members = Member.objects.filter(pk__in=unique_ids)
+    if not roles.is_platform_admin(actor):
+        members = members.filter(makerspace_id__in=scoping.staffed_makerspace_ids(actor))
+    found = {member.pk: member for member in members}
+    done: list[int] = []
+    failed: dict[int, str] = {}
+    for member_id in unique_ids:
+        member = found.get(member_id)
+        if member is None:
+            failed[member_id] = "not_found"
+            continue
+        try:
+            with transaction.atomic():
+                _bulk_one(action=action, member=member, actor=actor, reason=reason, plan=plan)
+        except DomainError as exc:
+            failed[member_id] = exc.code
+        else:
+            done.append(member_id)
+    logger.info("bulk %s on %d members: %d done, %d failed", action, len(unique_ids), len(done), len(failed))
+    return {"done": done, "failed": failed}

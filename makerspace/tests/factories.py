@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import time, timedelta
 from decimal import Decimal
 
@@ -9,10 +10,14 @@ import factory
 from django.utils import timezone
 
 from makerspace.models import (
+    Badge,
     CalendarToken,
     Closure,
     Equipment,
+    EquipmentRating,
     EquipmentStatusChange,
+    Invite,
+    MaintenanceInterval,
     MaintenanceTicket,
     MaintenanceWindow,
     Makerspace,
@@ -22,7 +27,9 @@ from makerspace.models import (
     MemberSkill,
     OpeningHours,
     Reservation,
+    SafetyIncident,
     Skill,
+    SkillRequest,
     Subscription,
     UsageSession,
 )
@@ -243,3 +250,66 @@ class CalendarTokenFactory(factory.django.DjangoModelFactory):
         model = CalendarToken
 
     user = factory.SubFactory(UserFactory)
+
+
+class InviteFactory(factory.django.DjangoModelFactory):
+    """A pending invitation; pass ``token=`` to know its link (only the hash is stored)."""
+
+    class Meta:
+        model = Invite
+        exclude = ("token",)
+
+    makerspace = factory.SubFactory(MakerspaceFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.test")
+    role = "member"
+    token = factory.Sequence(lambda n: f"factory-invite-token-{n:06d}-abcdefghij")
+    token_hash = factory.LazyAttribute(lambda o: hashlib.sha256(o.token.encode()).hexdigest())
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+
+
+class SkillRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SkillRequest
+
+    member = factory.SubFactory(MemberFactory)
+    skill = factory.SubFactory(SkillFactory, makerspace=factory.SelfAttribute("..member.makerspace"))
+    note = "Trained last week"
+
+
+class BadgeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Badge
+
+    makerspace = factory.SubFactory(MakerspaceFactory)
+    name = factory.Sequence(lambda n: f"Badge {n}")
+    min_completed_sessions = 5
+
+
+class SafetyIncidentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SafetyIncident
+
+    equipment = factory.SubFactory(EquipmentFactory)
+    makerspace = factory.SelfAttribute("equipment.makerspace")
+    severity = "minor"
+    description = "Offcut thrown by the saw"
+
+
+class EquipmentRatingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EquipmentRating
+
+    equipment = factory.SubFactory(EquipmentFactory)
+    member = factory.SubFactory(MemberFactory, makerspace=factory.SelfAttribute("..equipment.makerspace"))
+    score = 4
+    comment = "Works well"
+
+
+class MaintenanceIntervalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MaintenanceInterval
+
+    equipment = factory.SubFactory(EquipmentFactory)
+    title = "Clean and lubricate"
+    every_days = 30
+    starts_at = factory.LazyFunction(timezone.now)

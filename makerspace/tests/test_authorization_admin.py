@@ -17,6 +17,8 @@ MEMBER_INLINES = {
     "skills-INITIAL_FORMS": "0",
     "events-TOTAL_FORMS": "0",
     "events-INITIAL_FORMS": "0",
+    "skill_events-TOTAL_FORMS": "0",
+    "skill_events-INITIAL_FORMS": "0",
 }
 
 

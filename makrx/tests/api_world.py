@@ -62,6 +62,12 @@ def api_world(make_user):
             "subscription": mf.SubscriptionFactory(member=owner, plan=plan),
             "free_slot": (soon + timedelta(days=3), soon + timedelta(days=3, hours=1)),
         }
+        objects[key]["invite_token"] = f"matrix-invite-token-{key}-0123456789abcdef"
+        objects[key]["invite"] = mf.InviteFactory(makerspace=space, token=objects[key]["invite_token"])
+        objects[key]["skill_request"] = mf.SkillRequestFactory(member=owner, skill=objects[key]["new_skill"])
+        objects[key]["badge"] = mf.BadgeFactory(makerspace=space)
+        objects[key]["incident"] = mf.SafetyIncidentFactory(equipment=equipment, member=owner)
+        objects[key]["interval"] = mf.MaintenanceIntervalFactory(equipment=equipment)
     calendar = mf.CalendarTokenFactory(user=users[OWNER])
     product = sf.ProductFactory(stock=10)
     cart = sf.CartFactory(user=users[OWNER])
@@ -106,12 +112,17 @@ def path_value(world, resource: str, param: str, space: str, target=None):
             "uploads": store.get("upload"),
             "quotes": store.get("quote"),
             "service-orders": store.get("service_order"),
+            "invites": objects.get("invite"),
+            "skill-requests": objects.get("skill_request"),
+            "badges": objects.get("badge"),
+            "incidents": objects.get("incident"),
+            "intervals": objects.get("interval"),
         }
         return by_resource[resource].pk
     by_param = {
         "closure_id": lambda: objects["closure"].pk,
         "skill_id": lambda: objects["skill"].pk,
-        "token": lambda: store["calendar"],
+        "token": lambda: objects["invite_token"] if resource == "invites" else store["calendar"],
         "number": lambda: store["order"].number,
         "lookup": lambda: store["product"].slug,
         "product_slug": lambda: store["product"].slug,

@@ -80,6 +80,21 @@ def _body(world, operation: str, space: str):
         f"POST {MS}/members/{{id}}/suspend/": {"reason": "rules"},
         f"POST {MS}/members/{{id}}/reactivate/": {"reason": "ok"},
         f"POST {MS}/members/{{id}}/skills/": {"skill": objects["new_skill"].pk},
+        f"POST {MS}/skill-requests/": {"skill": objects["skill"].pk, "makerspace": objects["space"].pk},
+        f"POST {MS}/skill-requests/{{id}}/reject/": {"reason": "not yet"},
+        f"POST {MS}/badges/": {
+            "makerspace": objects["space"].pk,
+            "name": f"Badge {unique}",
+            "min_completed_sessions": 1,
+        },
+        f"PATCH {MS}/badges/{{id}}/": {"description": "Updated"},
+        f"POST {MS}/incidents/": {"equipment": objects["equipment"].pk, "severity": "minor", "description": "Spill"},
+        f"PATCH {MS}/incidents/{{id}}/": {"actions_taken": "Cleaned"},
+        f"POST {MS}/equipment/{{id}}/ratings/": {"score": 4, "comment": "Fine"},
+        f"POST {MS}/maintenance/intervals/": {"equipment": objects["equipment"].pk, "title": "Oil", "every_days": 30},
+        f"PATCH {MS}/maintenance/intervals/{{id}}/": {"title": "Oil rails"},
+        f"POST {MS}/members/bulk/": {"action": "approve", "ids": [objects["member"].pk]},
+        f"POST {MS}/makerspaces/{{id}}/invites/": {"email": f"invitee-{unique}@example.test", "role": "member"},
         f"POST {MS}/plans/": {"makerspace": objects["space"].pk, "name": f"Plan {unique}", "price": "100.00"},
         f"PATCH {MS}/plans/{{id}}/": {"description": "Updated"},
         f"POST {MS}/subscriptions/": {"member": objects["member"].pk, "plan": objects["plan"].pk},
@@ -154,7 +169,10 @@ def _body(world, operation: str, space: str):
 
 
 QUERIES = {
-    f"GET {MS}/equipment/{{id}}/availability/": lambda: {"date": str(timezone.now().date() + timedelta(days=1))},
+    f"GET {MS}/equipment/{{id}}/availability/": lambda world, space: {
+        "date": str(timezone.now().date() + timedelta(days=1))
+    },
+    f"GET {MS}/members/export.csv": lambda world, space: {"makerspace": world["objects"][space]["space"].pk},
 }
 
 
@@ -170,7 +188,7 @@ def _call(world, persona_name: str, operation: str, space: str, *, target=None, 
     with transaction.atomic():
         if method == "GET":
             query = QUERIES.get(operation)
-            response = client.get(url, query() if query else None, **headers)
+            response = client.get(url, query(world, space) if query else None, **headers)
         else:
             payload = json.dumps(body if body is not None else _body(world, operation, space))
             response = client.generic(method, url, payload, content_type="application/json", **headers)
@@ -246,6 +264,9 @@ PRIVATE_LISTS = {
     f"{MS}/maintenance/windows/": "window",
     f"{MS}/usage-sessions/": "usage",
     f"{MS}/subscriptions/": "subscription",
+    f"{MS}/skill-requests/": "skill_request",
+    f"{MS}/incidents/": "incident",
+    f"{MS}/maintenance/intervals/": "interval",
 }
 OUTSIDERS_OF_A = ("stranger", "staff_B", "store_staff", "service_provider")
 

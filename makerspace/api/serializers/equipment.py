@@ -9,6 +9,7 @@ from rest_framework import serializers
 from makerspace.api.serializers.common import MAX_ID, UserSummarySerializer
 from makerspace.api.serializers.skills import SkillOutputSerializer
 from makerspace.models import Equipment, EquipmentStatusChange
+from makerspace.selectors import ratings as rating_selectors
 
 # What anyone signed in sees of another makerspace's machine (they choose a space to join by it).
 PUBLIC_FIELDS = ("id", "makerspace", "name", "slug", "equipment_type", "status")
@@ -23,6 +24,21 @@ class EquipmentOutputSerializer(serializers.ModelSerializer):
 
     required_skills = SkillOutputSerializer(many=True, read_only=True)
     photo = serializers.FileField(read_only=True, allow_null=True, use_url=True)
+    rating_average = serializers.SerializerMethodField(help_text="Average member rating (1–5), null when unrated.")
+    rating_count = serializers.SerializerMethodField()
+
+    def _rating(self, instance) -> dict:
+        # Rows from equipment_list carry the annotation; a machine just created or edited is read once here.
+        if hasattr(instance, "rating_count"):
+            return {"average": instance.rating_average, "count": instance.rating_count}
+        return rating_selectors.rating_summary(equipment=instance)
+
+    def get_rating_average(self, instance) -> float | None:
+        average = self._rating(instance)["average"]
+        return None if average is None else round(float(average), 2)
+
+    def get_rating_count(self, instance) -> int:
+        return self._rating(instance)["count"]
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -46,6 +62,8 @@ class EquipmentOutputSerializer(serializers.ModelSerializer):
             "specs",
             "photo",
             "required_skills",
+            "rating_average",
+            "rating_count",
             "active",
             "created_at",
             "updated_at",

@@ -58,6 +58,8 @@ class TicketOutputSerializer(serializers.ModelSerializer):
             "assignee",
             "resolution",
             "resolved_at",
+            "interval",
+            "due_at",
             "created_at",
             "updated_at",
         ]

@@ -80,3 +80,21 @@ class MemberSkillOutputSerializer(serializers.ModelSerializer):
 class MemberSkillGrantInputSerializer(serializers.Serializer):
     skill = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     expires_at = fields.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class MemberBulkInputSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=["approve", "reject", "suspend", "reactivate", "assign_plan"])
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), max_length=500, allow_empty=False
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+    plan = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=MAX_ID)
+
+
+class MemberBulkOutputSerializer(serializers.Serializer):
+    done = serializers.ListField(child=serializers.IntegerField())
+    failed = serializers.DictField(child=serializers.CharField(), help_text="member id → refusal code")
+
+
+class MemberExportQuerySerializer(serializers.Serializer):
+    makerspace = serializers.IntegerField(min_value=1, max_value=MAX_ID)

@@ -7,7 +7,7 @@ from rest_framework import exceptions, generics
 from rest_framework.permissions import IsAuthenticated
 
 from makerspace.api.serializers.common import ErrorSerializer
-from makerspace.models import Equipment, Makerspace, Member
+from makerspace.models import Equipment, Makerspace, Member, Skill
 from makrx import errors
 
 
@@ -80,3 +80,22 @@ def member_from_input(pk: int | None) -> Member | None:
     if member is None:
         raise errors.ValidationError("Unknown member.", errors={"member": ["Unknown member."]})
     return member
+
+
+def skills_from_input(ids: list[int]) -> list[Skill]:
+    """The skills a request body names (400 naming the unknown ids; the service checks their makerspace)."""
+    skills = list(Skill.objects.filter(pk__in=set(ids)))
+    unknown = sorted(set(ids) - {skill.pk for skill in skills})
+    if unknown:
+        raise errors.ValidationError(
+            "Unknown skill.", errors={"prerequisites": [f"Unknown skill {pk}." for pk in unknown]}
+        )
+    return skills
+
+
+def skill_from_input(pk: int) -> Skill:
+    """The skill a request body names (400 when unknown)."""
+    skill = Skill.objects.filter(pk=pk).first()
+    if skill is None:
+        raise errors.ValidationError("Unknown skill.", errors={"skill": ["Unknown skill."]})
+    return skill

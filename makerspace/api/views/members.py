@@ -6,8 +6,13 @@ parse, call one service with ``actor=request.user`` and render.
 
 from __future__ import annotations
 
+import csv
+
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from makerspace.api.filters import MemberFilter
@@ -18,14 +23,17 @@ from makerspace.api.serializers.common import (
     RequiredReasonInputSerializer,
 )
 from makerspace.api.serializers.members import (
+    MemberBulkInputSerializer,
+    MemberBulkOutputSerializer,
     MemberDetailSerializer,
+    MemberExportQuerySerializer,
     MemberOutputSerializer,
     MemberRoleInputSerializer,
     MemberSkillGrantInputSerializer,
     MemberSkillOutputSerializer,
 )
-from makerspace.api.views.base import MakerspaceApi
-from makerspace.models import Member, Skill
+from makerspace.api.views.base import MakerspaceApi, query_params
+from makerspace.models import Member, MembershipPlan, Skill
 from makerspace.selectors import members as member_selectors
 from makerspace.selectors import skills as skill_selectors
 from makerspace.services import members as member_services
@@ -169,3 +177,67 @@ class MemberSkillRevokeApi(MemberScopedApi):
             raise NotFound("This member does not hold that skill.")
         skill_services.member_skill_revoke(member=member, skill_id=skill_id, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MemberBulkApi(MakerspaceApi):
+    serializer_class = MemberBulkOutputSerializer
+
+    @extend_schema(
+        tags=TAGS,
+        request=MemberBulkInputSerializer,
+        responses={200: MemberBulkOutputSerializer},
+        description=(
+            "Apply approve, reject, suspend, reactivate or assign_plan to up to 500 members through the single-action "
+            "rules; each member on its own (one refusal never undoes the rest). Ids outside your makerspaces fail "
+            "as `not_found`."
+        ),
+    )
+    def post(self, request):
+        serializer = MemberBulkInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        plan = None
+        if data["plan"] is not None:
+            plan = MembershipPlan.objects.filter(pk=data["plan"]).first()
+            if plan is None:
+                raise ValidationError("Unknown plan.", errors={"plan": ["Unknown plan."]})
+        result = member_services.members_bulk_apply(
+            actor=request.user, action=data["action"], ids=data["ids"], reason=data["reason"], plan=plan
+        )
+        return Response(MemberBulkOutputSerializer(result).data)
+
+
+class CsvRenderer(BaseRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return JSONRenderer().render(data)  # only errors are rendered; the CSV itself streams
+
+
+class _Echo:
+    """A file-like object whose write returns the line (csv.writer into a streaming response)."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+class MemberExportApi(MakerspaceApi):
+    serializer_class = MemberExportQuerySerializer
+    pagination_class = None
+    renderer_classes = [JSONRenderer, CsvRenderer]
+
+    @extend_schema(
+        tags=TAGS,
+        parameters=[MemberExportQuerySerializer],
+        responses={(200, "text/csv"): OpenApiTypes.STR, 403: TRANSITION_RESPONSES[403]},
+        description="The makerspace's members as CSV (staff of that makerspace), streamed.",
+    )
+    def get(self, request):
+        makerspace_id = query_params(MemberExportQuerySerializer, request)["makerspace"]
+        rows = member_selectors.member_export_rows(user=request.user, makerspace_id=makerspace_id)
+        writer = csv.writer(_Echo())
+        response = StreamingHttpResponse((writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="members-{makerspace_id}.csv"'
+        return response
