@@ -12,8 +12,10 @@ from collections.abc import Callable
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from makerspace.services import approval as approval_services
 from makerspace.services import maintenance as maintenance_services
 from makerspace.services import plans as plan_services
+from makerspace.services import reservations as reservation_services
 from makerspace.services import skills as skill_services
 from makrx.errors import TransientError
 
@@ -51,3 +53,15 @@ def expire_member_skills_task(self) -> int:
 def apply_maintenance_windows_task(self) -> int:
     """Put machines into maintenance when a window starts and back when it ends; idempotent."""
     return run_retrying_database_errors(maintenance_services.maintenance_windows_apply)
+
+
+@shared_task(**RETRY)
+def release_pending_reservations_task(self) -> int:
+    """Release pending bookings nobody decided in time (each row locked and re-checked: safe to run twice)."""
+    return run_retrying_database_errors(approval_services.reservations_release_due)
+
+
+@shared_task(**RETRY)
+def send_reservation_reminders_task(self) -> int:
+    """Remind members before confirmed bookings, once per reservation (``reminder_sent_at`` claimed atomically)."""
+    return run_retrying_database_errors(reservation_services.reservation_reminders_send)

@@ -271,6 +271,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "makerspace.tasks.apply_maintenance_windows_task",
         "schedule": timedelta(minutes=1),
     },
+    "makerspace-release-pending-reservations": {
+        "task": "makerspace.tasks.release_pending_reservations_task",
+        "schedule": timedelta(minutes=1),
+    },
+    "makerspace-send-reservation-reminders": {
+        "task": "makerspace.tasks.send_reservation_reminders_task",
+        "schedule": timedelta(minutes=5),
+    },
     "store-release-expired-orders": {
         "task": "store.tasks.release_expired_orders_task",
         "schedule": timedelta(minutes=1),
@@ -288,6 +296,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
 # --- makerspace bookings ---------------------------------------------------------------------
 # Members cancel their own reservations up to this many minutes before the start (staff any time).
 MAKERSPACE_CANCEL_CUTOFF_MINUTES = env.int("MAKERSPACE_CANCEL_CUTOFF_MINUTES", default=120)
+# Pending (awaiting approval) bookings nobody decided are released this many minutes before their start.
+MAKERSPACE_PENDING_RELEASE_MINUTES = env.int("MAKERSPACE_PENDING_RELEASE_MINUTES", default=0)
+# Members get one reminder this many minutes before a confirmed booking starts.
+MAKERSPACE_REMINDER_LEAD_MINUTES = env.int("MAKERSPACE_REMINDER_LEAD_MINUTES", default=1440)
+# A freed slot offered to the first in a waiting list is held for them this many minutes.
+WAITLIST_HOLD_MINUTES = env.int("WAITLIST_HOLD_MINUTES", default=30)
 
 # --- auth -----------------------------------------------------------------------------------
 KEYCLOAK_URL = env.str("KEYCLOAK_URL", default="").rstrip("/")

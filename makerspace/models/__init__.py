@@ -5,7 +5,8 @@ from makerspace.models.equipment import Equipment, EquipmentStatusChange
 from makerspace.models.maintenance import MaintenanceTicket, MaintenanceWindow
 from makerspace.models.members import Member, MemberEvent
 from makerspace.models.plans import MembershipPlan, Subscription
-from makerspace.models.reservations import Reservation
+from makerspace.models.pricing import CostRule, PromoCode, PromoRedemption
+from makerspace.models.reservations import Reservation, ReservationEvent
 from makerspace.models.skills import MemberSkill, Skill
 from makerspace.models.spaces import Closure, Makerspace, OpeningHours
 from makerspace.models.usage import UsageSession
@@ -13,6 +14,7 @@ from makerspace.models.usage import UsageSession
 __all__ = [
     "CalendarToken",
     "Closure",
+    "CostRule",
     "Equipment",
     "EquipmentStatusChange",
     "MaintenanceTicket",
@@ -23,7 +25,10 @@ __all__ = [
     "MemberSkill",
     "MembershipPlan",
     "OpeningHours",
+    "PromoCode",
+    "PromoRedemption",
     "Reservation",
+    "ReservationEvent",
     "Skill",
     "Subscription",
     "UsageSession",
