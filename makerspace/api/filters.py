@@ -13,11 +13,13 @@ from django_filters import rest_framework as filters
 
 from makerspace.api.serializers.common import MAX_ID
 from makerspace.models import (
+    CostRule,
     Equipment,
     MaintenanceTicket,
     MaintenanceWindow,
     Member,
     MembershipPlan,
+    PromoCode,
     Reservation,
     Skill,
     Subscription,
@@ -151,3 +153,17 @@ class UsageSessionFilter(MakerspaceFilterSet):
 
     def filter_open(self, queryset, name, value):
         return queryset.filter(ended_at__isnull=True) if value else queryset
+
+
+class CostRuleFilter(MakerspaceFilterSet):
+    equipment = IdFilter(field_name="equipment_id")
+
+    class Meta:
+        model = CostRule
+        fields = ["makerspace", "kind", "active", "equipment"]
+
+
+class PromoCodeFilter(MakerspaceFilterSet):
+    class Meta:
+        model = PromoCode
+        fields = ["makerspace", "kind", "active"]

@@ -2,7 +2,18 @@
 
 from django.urls import path
 
-from makerspace.api.views import calendar, equipment, maintenance, members, plans, reservations, skills, spaces, usage
+from makerspace.api.views import (
+    calendar,
+    equipment,
+    maintenance,
+    members,
+    plans,
+    pricing,
+    reservations,
+    skills,
+    spaces,
+    usage,
+)
 
 urlpatterns = [
     # spaces
@@ -50,6 +61,15 @@ urlpatterns = [
     path("reservations/<int:pk>/check-in/", reservations.ReservationCheckInApi.as_view(), name="reservation-check-in"),
     path("reservations/<int:pk>/no-show/", reservations.ReservationNoShowApi.as_view(), name="reservation-no-show"),
     path("reservations/<int:pk>/complete/", reservations.ReservationCompleteApi.as_view(), name="reservation-complete"),
+    path("reservations/<int:pk>/approve/", reservations.ReservationApproveApi.as_view(), name="reservation-approve"),
+    path("reservations/<int:pk>/reject/", reservations.ReservationRejectApi.as_view(), name="reservation-reject"),
+    path("reservations/<int:pk>/events/", reservations.ReservationEventListApi.as_view(), name="reservation-events"),
+    # pricing
+    path("equipment/<int:pk>/price/", pricing.EquipmentPriceApi.as_view(), name="equipment-price"),
+    path("cost-rules/", pricing.CostRuleListCreateApi.as_view(), name="cost-rule-list"),
+    path("cost-rules/<int:pk>/", pricing.CostRuleDetailApi.as_view(), name="cost-rule-detail"),
+    path("promo-codes/", pricing.PromoCodeListCreateApi.as_view(), name="promo-code-list"),
+    path("promo-codes/<int:pk>/", pricing.PromoCodeDetailApi.as_view(), name="promo-code-detail"),
     # calendars (the token in the path is the credential)
     path("calendar/token/", calendar.CalendarTokenApi.as_view(), name="calendar-token"),
     path(

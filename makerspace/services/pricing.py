@@ -25,6 +25,7 @@ from makrx.money import quantize_money
 HOUR = Decimal(3600)
 HUNDRED = Decimal(100)
 ZERO = Decimal("0.00")
+MAX_AMOUNT = Decimal("1e10")  # a MoneyField holds 10 digits before the point
 RATE_KINDS = (CostRule.Kind.HOURLY_RATE, CostRule.Kind.TIERED_HOURS)
 
 
@@ -181,6 +182,8 @@ def price_quote(
     deposit = Decimal(0)
     for rule in deposits:
         deposit += quantize_money(rule.amount if rule.amount is not None else total * rule.percent / HUNDRED)
+    if max([total, deposit, *(abs(line.amount) for line in lines)]) >= MAX_AMOUNT:
+        raise ValidationError("The price is beyond what can be stored; check the rules' amounts.")
     return Quote(
         total=total,
         deposit=quantize_money(deposit),

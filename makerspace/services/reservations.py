@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.utils import timezone
 
 from makerspace.models import (
@@ -31,9 +31,9 @@ from makerspace.models import (
     PromoRedemption,
     Reservation,
     ReservationEvent,
-    Subscription,
 )
 from makerspace.selectors import members as member_selectors
+from makerspace.selectors.reservations import COUNTED_STATUSES, active_subscription, included_minutes_used
 from makerspace.services import pricing
 from makerspace.services.access import member_can_use_equipment
 from makrx import metrics
@@ -90,16 +90,12 @@ def _check_plan_quota(*, member: Member | None, equipment: Equipment, starts_at:
         week_start = datetime.combine(local.date() - timedelta(days=local.weekday()), datetime.min.time(), tzinfo=tz)
         week_end = week_start + timedelta(days=7)
         used = Reservation.objects.filter(
-            member=member, starts_at__gte=week_start, starts_at__lt=week_end, status__in=_COUNTED_STATUSES
+            member=member, starts_at__gte=week_start, starts_at__lt=week_end, status__in=COUNTED_STATUSES
         ).count()
         if used >= plan.max_reservations_per_week:
             raise ConflictError(
                 f"Your plan allows {plan.max_reservations_per_week} reservations per week.", code="plan_limit"
             )
-
-
-# Reservations that count against a weekly quota: everything not cancelled.
-_COUNTED_STATUSES = ("pending", "confirmed", "checked_in", "completed", "no_show")
 
 
 def _check_opening_hours(*, equipment: Equipment, starts_at: datetime, ends_at: datetime) -> None:
@@ -180,25 +176,6 @@ def lock_for_booking(*, member_ids, equipment_id: int) -> tuple[dict[int, Member
     }
     machine = Equipment.objects.select_for_update(of=("self",)).select_related("makerspace").get(pk=equipment_id)
     return members, machine
-
-
-def active_subscription(*, member: Member | None, at: datetime):
-    """The member's active subscription whose period covers ``at``, or None."""
-    if member is None:
-        return None
-    return (
-        Subscription.objects.select_related("plan")
-        .filter(member=member, status=Subscription.Status.ACTIVE, starts_at__lte=at, ends_at__gt=at)
-        .first()
-    )
-
-
-def included_minutes_used(*, subscription) -> int:
-    """Minutes of the subscription's included hours already taken by its bookings (the ledger)."""
-    total = Reservation.objects.filter(subscription=subscription, status__in=_COUNTED_STATUSES).aggregate(
-        total=Sum("included_minutes")
-    )["total"]
-    return int(total or 0)
 
 
 def _included_minutes(*, member: Member | None, subscription, starts_at, ends_at) -> int:

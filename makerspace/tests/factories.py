@@ -11,6 +11,7 @@ from django.utils import timezone
 from makerspace.models import (
     CalendarToken,
     Closure,
+    CostRule,
     Equipment,
     EquipmentStatusChange,
     MaintenanceTicket,
@@ -21,6 +22,7 @@ from makerspace.models import (
     MembershipPlan,
     MemberSkill,
     OpeningHours,
+    PromoCode,
     Reservation,
     Skill,
     Subscription,
@@ -243,3 +245,26 @@ class CalendarTokenFactory(factory.django.DjangoModelFactory):
         model = CalendarToken
 
     user = factory.SubFactory(UserFactory)
+
+
+class CostRuleFactory(factory.django.DjangoModelFactory):
+    """A flat fee of the makerspace; pass kind= and the parameters its kind reads for others."""
+
+    class Meta:
+        model = CostRule
+
+    makerspace = factory.SubFactory(MakerspaceFactory)
+    name = factory.Sequence(lambda n: f"Rule {n}")
+    kind = CostRule.Kind.FLAT_FEE
+    priority = 100
+    amount = Decimal("50.00")
+
+
+class PromoCodeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PromoCode
+
+    makerspace = factory.SubFactory(MakerspaceFactory)
+    code = factory.Sequence(lambda n: f"PROMO{n}")
+    kind = PromoCode.Kind.PERCENT
+    value = Decimal("10")

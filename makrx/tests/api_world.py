@@ -61,6 +61,8 @@ def api_world(make_user):
             "usage": mf.UsageSessionFactory(equipment=spare, member=owner),
             "subscription": mf.SubscriptionFactory(member=owner, plan=plan),
             "free_slot": (soon + timedelta(days=3), soon + timedelta(days=3, hours=1)),
+            "cost_rule": mf.CostRuleFactory(makerspace=space),
+            "promo_code": mf.PromoCodeFactory(makerspace=space),
         }
     calendar = mf.CalendarTokenFactory(user=users[OWNER])
     product = sf.ProductFactory(stock=10)
@@ -94,6 +96,8 @@ def path_value(world, resource: str, param: str, space: str, target=None):
             "usage-sessions": objects["usage"],
             "tickets": objects["ticket"],
             "windows": objects["window"],
+            "cost-rules": objects["cost_rule"],
+            "promo-codes": objects["promo_code"],
         }
         return by_resource[resource].pk
     by_param = {

@@ -91,6 +91,20 @@ def _body(world, operation: str, space: str):
         f"POST {MS}/equipment/{{id}}/status/": {"status": "maintenance", "reason": "check"},
         f"POST {MS}/reservations/": {"equipment": objects["equipment"].pk, "starts_at": starts, "ends_at": ends},
         f"POST {MS}/reservations/{{id}}/cancel/": {"reason": "cannot come"},
+        f"POST {MS}/reservations/{{id}}/reject/": {"reason": "not trained"},
+        f"POST {MS}/cost-rules/": {
+            "makerspace": objects["space"].pk,
+            "name": f"Fee {unique}",
+            "kind": "flat_fee",
+            "amount": "10.00",
+        },
+        f"PATCH {MS}/cost-rules/{{id}}/": {"priority": 5},
+        f"POST {MS}/promo-codes/": {
+            "makerspace": objects["space"].pk,
+            "code": f"P{unique}",
+            "kind": "percent",
+            "value": "10",
+        },
         f"POST {MS}/usage-sessions/": {"equipment": objects["equipment"].pk},
         f"POST {MS}/usage-sessions/{{id}}/stop/": {"notes": "done"},
         f"POST {MS}/maintenance/tickets/": {"equipment": objects["equipment"].pk, "title": "Belt loose"},
@@ -141,6 +155,10 @@ def _body(world, operation: str, space: str):
 
 QUERIES = {
     f"GET {MS}/equipment/{{id}}/availability/": lambda: {"date": str(timezone.now().date() + timedelta(days=1))},
+    f"GET {MS}/equipment/{{id}}/price/": lambda: {
+        "starts_at": (timezone.now() + timedelta(days=2)).isoformat(),
+        "ends_at": (timezone.now() + timedelta(days=2, hours=1)).isoformat(),
+    },
 }
 
 
@@ -232,6 +250,8 @@ PRIVATE_LISTS = {
     f"{MS}/maintenance/windows/": "window",
     f"{MS}/usage-sessions/": "usage",
     f"{MS}/subscriptions/": "subscription",
+    f"{MS}/cost-rules/": "cost_rule",
+    f"{MS}/promo-codes/": "promo_code",
 }
 OUTSIDERS_OF_A = ("stranger", "staff_B", "store_staff", "service_provider")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from makerspace.api.serializers.common import ID, UserSummarySerializer
-from makerspace.models import Reservation
+from makerspace.models import Reservation, ReservationEvent
 from makrx.api import fields
 
 
@@ -15,6 +15,19 @@ class ReservationInputSerializer(serializers.Serializer):
     ends_at = fields.DateTimeField()
     member = serializers.IntegerField(required=False, **ID, help_text="Staff only: book for this member.")
     notes = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    promo_code = serializers.CharField(required=False, allow_blank=True, max_length=40, default="")
+    supervisor = serializers.IntegerField(
+        required=False, allow_null=True, default=None, **ID, help_text="User id of a staff member of the makerspace."
+    )
+    emergency = serializers.BooleanField(
+        required=False, default=False, help_text="Staff only: displace member bookings in the way (reason in notes)."
+    )
+
+
+class PriceLineSerializer(serializers.Serializer):
+    rule = serializers.IntegerField(allow_null=True)
+    description = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
 
 
 class ReservationOutputSerializer(serializers.ModelSerializer):
@@ -23,6 +36,9 @@ class ReservationOutputSerializer(serializers.ModelSerializer):
     user = UserSummarySerializer(read_only=True)
     created_by = UserSummarySerializer(read_only=True, allow_null=True)
     cancelled_by = UserSummarySerializer(read_only=True, allow_null=True)
+    decided_by = UserSummarySerializer(read_only=True, allow_null=True)
+    supervisor = UserSummarySerializer(read_only=True, allow_null=True)
+    price_lines = PriceLineSerializer(many=True, read_only=True)
 
     class Meta:
         model = Reservation
@@ -37,6 +53,16 @@ class ReservationOutputSerializer(serializers.ModelSerializer):
             "ends_at",
             "status",
             "notes",
+            "price",
+            "deposit",
+            "currency",
+            "price_lines",
+            "included_minutes",
+            "supervisor",
+            "emergency",
+            "decided_by",
+            "decided_at",
+            "decision_reason",
             "created_by",
             "cancelled_by",
             "cancel_reason",
@@ -74,3 +100,11 @@ class AvailabilitySerializer(serializers.Serializer):
     opening = IntervalSerializer(many=True)
     busy = BusyIntervalSerializer(many=True)
     free = IntervalSerializer(many=True)
+
+
+class ReservationEventSerializer(serializers.ModelSerializer):
+    actor = UserSummarySerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = ReservationEvent
+        fields = ["id", "kind", "from_status", "to_status", "actor", "reason", "created_at"]

@@ -80,3 +80,15 @@ def member_from_input(pk: int | None) -> Member | None:
     if member is None:
         raise errors.ValidationError("Unknown member.", errors={"member": ["Unknown member."]})
     return member
+
+
+def user_from_input(pk: int | None, *, field: str = "user"):
+    """The user a request body names, or None (400 when unknown; the service decides what they may be)."""
+    if pk is None:
+        return None
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(pk=pk).first()
+    if user is None:
+        raise errors.ValidationError("Unknown user.", errors={field: ["Unknown user."]})
+    return user

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from makerspace.api.filters import ReservationFilter
 from makerspace.api.serializers import reservations as s
+from makerspace.api.serializers.common import RequiredReasonInputSerializer
 from makerspace.api.views.base import (
     MakerspaceApi,
     PostOnlyAction,
@@ -19,9 +20,11 @@ from makerspace.api.views.base import (
     equipment_from_input,
     member_from_input,
     query_params,
+    user_from_input,
 )
 from makerspace.selectors import equipment as equipment_selectors
 from makerspace.selectors import reservations as reservation_selectors
+from makerspace.services import approval as approval_services
 from makerspace.services import reservations as reservation_services
 from makrx.auth.scoping import IsMakerspaceMemberToRead
 
@@ -29,7 +32,7 @@ TAGS = ["makerspace: reservations"]
 
 RESERVATION_CODES = (
     "equipment_unavailable, membership_inactive, skill_required, plan_limit, outside_opening_hours, "
-    "maintenance_window, slot_taken"
+    "maintenance_window, slot_taken, supervisor_busy, promo_invalid, promo_exhausted"
 )
 
 
@@ -60,6 +63,9 @@ class ReservationListCreateApi(MakerspaceApi):
             ends_at=data["ends_at"],
             member=member_from_input(data.get("member")),
             notes=data["notes"],
+            promo_code=data["promo_code"],
+            supervisor=user_from_input(data["supervisor"], field="supervisor"),
+            emergency=data["emergency"],
         )
         reservation = self.get_queryset().get(pk=reservation.pk)
         return Response(s.ReservationOutputSerializer(reservation).data, status=status.HTTP_201_CREATED)
@@ -134,6 +140,51 @@ class ReservationNoShowApi(_ReservationStaffActionApi):
 
 class ReservationCompleteApi(_ReservationStaffActionApi):
     service = staticmethod(reservation_services.reservation_complete)
+
+
+class ReservationApproveApi(_ReservationActionApi):
+    @extend_schema(
+        tags=TAGS,
+        request=s.CancelInputSerializer,
+        responses={200: s.ReservationOutputSerializer, 409: conflict_response("invalid_transition")},
+    )
+    def post(self, request, pk: int):
+        return super().post(request, pk)
+
+    def act(self, request, reservation):
+        serializer = s.CancelInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return approval_services.reservation_approve(
+            reservation=reservation, actor=request.user, reason=serializer.validated_data["reason"]
+        )
+
+
+class ReservationRejectApi(_ReservationActionApi):
+    @extend_schema(
+        tags=TAGS,
+        request=RequiredReasonInputSerializer,
+        responses={200: s.ReservationOutputSerializer, 409: conflict_response("invalid_transition")},
+    )
+    def post(self, request, pk: int):
+        return super().post(request, pk)
+
+    def act(self, request, reservation):
+        serializer = RequiredReasonInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return approval_services.reservation_reject(
+            reservation=reservation, actor=request.user, reason=serializer.validated_data["reason"]
+        )
+
+
+class ReservationEventListApi(ReservationDetailApi):
+    """A reservation's history (created, approved, cancelled, ...) for whoever may see the reservation."""
+
+    serializer_class = s.ReservationEventSerializer
+
+    @extend_schema(tags=TAGS, responses=s.ReservationEventSerializer(many=True))
+    def get(self, request, pk: int):
+        events = reservation_selectors.reservation_event_list(reservation=self.get_object())
+        return self.paginated(events, s.ReservationEventSerializer)
 
 
 class EquipmentAvailabilityApi(MakerspaceApi):
