@@ -6,6 +6,7 @@ from makerspace.admin import (  # noqa: F401
     maintenance,
     members,
     plans,
+    pricing,
     reservations,
     skills,
     spaces,

@@ -369,3 +369,18 @@ def promo_code_redeem(*, promo: PromoCode) -> None:
     )
     if not updated:
         raise ConflictError(f"Promo code {promo.code} has been used up.", code="promo_exhausted")
+
+
+@transaction.atomic
+def promo_code_update(*, promo: PromoCode, actor, **fields) -> PromoCode:
+    """Switch a code on or off or move its end (managers); its terms stay as redeemed."""
+    scoping.makerspace_manager_require(user=actor, makerspace_id=promo.makerspace_id)
+    promo = PromoCode.objects.select_for_update().get(pk=promo.pk)
+    for name, value in fields.items():
+        if name not in ("valid_until", "active"):
+            raise ValidationError(f"Unknown field {name!r}.")
+        setattr(promo, name, value)
+    if promo.valid_from and promo.valid_until and promo.valid_until <= promo.valid_from:
+        raise _invalid("valid_until", "valid_until must be after valid_from.")
+    promo.save()
+    return promo
