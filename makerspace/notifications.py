@@ -18,13 +18,15 @@ register(
     "reservation.confirmed",
     subject="Booked: {{ equipment }} on {{ starts_at }}",
     text="Hello {{ user_name }},\n\nYour booking of " + _WHEN + " is confirmed. Price: {{ price }} {{ currency }}"
-    "{% if deposit != '0.00' %}, deposit {{ deposit }} {{ currency }}{% endif %}.\n",
+    "{% if deposit != '0.00' %}, deposit {{ deposit }} {{ currency }}{% endif %}."
+    "{% if series_count %} It is the first of {{ series_count }} bookings in a series.{% endif %}\n",
     description="A booking was made and confirmed.",
 )
 register(
     "reservation.pending",
     subject="Awaiting approval: {{ equipment }} on {{ starts_at }}",
-    text="Hello {{ user_name }},\n\nYour booking of " + _WHEN + " is held for you and awaits staff approval.\n",
+    text="Hello {{ user_name }},\n\nYour booking of " + _WHEN + " is held for you and awaits staff approval."
+    "{% if series_count %} It is the first of {{ series_count }} bookings in a series.{% endif %}\n",
     description="A booking that needs staff approval was made (it holds the slot).",
 )
 register(

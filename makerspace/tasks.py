@@ -17,6 +17,7 @@ from makerspace.services import maintenance as maintenance_services
 from makerspace.services import plans as plan_services
 from makerspace.services import reservations as reservation_services
 from makerspace.services import skills as skill_services
+from makerspace.services import waitlist as waitlist_services
 from makrx.errors import TransientError
 
 RETRY = {
@@ -65,3 +66,9 @@ def release_pending_reservations_task(self) -> int:
 def send_reservation_reminders_task(self) -> int:
     """Remind members before confirmed bookings, once per reservation (``reminder_sent_at`` claimed atomically)."""
     return run_retrying_database_errors(reservation_services.reservation_reminders_send)
+
+
+@shared_task(**RETRY)
+def expire_waitlist_offers_task(self) -> int:
+    """Pass lapsed waiting-list offers to the next in line (each machine locked and re-checked: safe to run twice)."""
+    return run_retrying_database_errors(waitlist_services.waitlist_offers_expire_due)

@@ -279,6 +279,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "makerspace.tasks.send_reservation_reminders_task",
         "schedule": timedelta(minutes=5),
     },
+    "makerspace-expire-waitlist-offers": {
+        "task": "makerspace.tasks.expire_waitlist_offers_task",
+        "schedule": timedelta(minutes=1),
+    },
     "store-release-expired-orders": {
         "task": "store.tasks.release_expired_orders_task",
         "schedule": timedelta(minutes=1),

@@ -11,4 +11,5 @@ from makerspace.admin import (  # noqa: F401
     skills,
     spaces,
     usage,
+    waitlist,
 )

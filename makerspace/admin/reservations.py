@@ -6,10 +6,10 @@ from django import forms
 from django.contrib import admin
 
 from makerspace.admin.scoping import MakerspaceScopedAdmin
-from makerspace.models import Reservation, ReservationEvent
+from makerspace.models import Reservation, ReservationEvent, ReservationSeries
 from makerspace.services import approval as approval_services
 from makerspace.services import reservations as reservation_services
-from makrx.admin.readonly import ReadOnlyInline
+from makrx.admin.readonly import ReadOnlyAdminMixin, ReadOnlyInline
 
 
 class ReasonForm(forms.Form):
@@ -130,3 +130,22 @@ class ReservationAdmin(MakerspaceScopedAdmin):
             lambda r: reservation_services.reservation_no_show(reservation=r, actor=request.user),
             "marked no-show",
         )
+
+
+class SeriesReservationInline(ReadOnlyInline):
+    model = Reservation
+    fk_name = "series"
+    fields = ("starts_at", "ends_at", "status", "price")
+    ordering = ("starts_at",)
+
+
+@admin.register(ReservationSeries)
+class ReservationSeriesAdmin(ReadOnlyAdminMixin, MakerspaceScopedAdmin):
+    """Recurring bookings and their occurrences (each occurrence is cancelled from the reservations screen)."""
+
+    makerspace_path = "equipment__makerspace"
+    list_display = ("equipment", "user", "every", "count", "created_by", "created_at")
+    list_filter = ("every", "equipment__makerspace")
+    search_fields = ("equipment__name", "user__username", "user__email")
+    list_select_related = ("equipment", "user", "created_by")
+    inlines = [SeriesReservationInline]

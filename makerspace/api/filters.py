@@ -24,6 +24,7 @@ from makerspace.models import (
     Skill,
     Subscription,
     UsageSession,
+    WaitlistEntry,
 )
 from makrx.api import fields
 
@@ -167,3 +168,12 @@ class PromoCodeFilter(MakerspaceFilterSet):
     class Meta:
         model = PromoCode
         fields = ["makerspace", "kind", "active"]
+
+
+class WaitlistFilter(MakerspaceFilterSet):
+    makerspace = IdFilter(field_name="equipment__makerspace_id", help_text="Only this makerspace.")
+    equipment = IdFilter(field_name="equipment_id")
+
+    class Meta:
+        model = WaitlistEntry
+        fields = ["makerspace", "equipment", "status"]

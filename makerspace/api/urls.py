@@ -13,6 +13,7 @@ from makerspace.api.views import (
     skills,
     spaces,
     usage,
+    waitlist,
 )
 
 urlpatterns = [
@@ -64,6 +65,11 @@ urlpatterns = [
     path("reservations/<int:pk>/approve/", reservations.ReservationApproveApi.as_view(), name="reservation-approve"),
     path("reservations/<int:pk>/reject/", reservations.ReservationRejectApi.as_view(), name="reservation-reject"),
     path("reservations/<int:pk>/events/", reservations.ReservationEventListApi.as_view(), name="reservation-events"),
+    # waiting list
+    path("waitlist/", waitlist.WaitlistListCreateApi.as_view(), name="waitlist-list"),
+    path("waitlist/<int:pk>/", waitlist.WaitlistDetailApi.as_view(), name="waitlist-detail"),
+    path("waitlist/<int:pk>/claim/", waitlist.WaitlistClaimApi.as_view(), name="waitlist-claim"),
+    path("waitlist/<int:pk>/leave/", waitlist.WaitlistLeaveApi.as_view(), name="waitlist-leave"),
     # pricing
     path("equipment/<int:pk>/price/", pricing.EquipmentPriceApi.as_view(), name="equipment-price"),
     path("cost-rules/", pricing.CostRuleListCreateApi.as_view(), name="cost-rule-list"),

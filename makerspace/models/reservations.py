@@ -14,6 +14,33 @@ from makrx.models import TimeStampedModel
 from makrx.money import CurrencyField, MoneyField
 
 
+class ReservationSeries(TimeStampedModel):
+    """A recurring booking: its occurrences are Reservations booked together, all or none."""
+
+    class Every(models.TextChoices):
+        DAY = "day", "Daily"
+        WEEK = "week", "Weekly"
+
+    equipment = models.ForeignKey("makerspace.Equipment", on_delete=models.PROTECT, related_name="series")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reservation_series")
+    every = models.CharField(max_length=4, choices=Every.choices)
+    count = models.PositiveIntegerField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "reservation series"
+        constraints = [
+            models.CheckConstraint(condition=Q(every__in=["day", "week"]), name="series_every_valid"),
+            models.CheckConstraint(condition=Q(count__gte=1), name="series_count_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.equipment} every {self.every} × {self.count}"
+
+
 class Reservation(TimeStampedModel):
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -74,6 +101,9 @@ class Reservation(TimeStampedModel):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.CharField(max_length=500, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    series = models.ForeignKey(
+        "makerspace.ReservationSeries", on_delete=models.SET_NULL, null=True, blank=True, related_name="reservations"
+    )
 
     class Meta:
         ordering = ["starts_at", "id"]

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from makerspace.models import Reservation
-from makerspace.services.reservations import event_record, notice_context
+from makerspace.services.reservations import event_record, lock_reservation_and_machine, notice_context
 from makrx.auth import scoping
 from makrx.auth.scoping import SYSTEM
 from makrx.errors import InvalidTransition, ValidationError
@@ -26,11 +26,7 @@ def release_lead() -> timedelta:
 
 
 def _lock_pending(reservation: Reservation, actor) -> Reservation:
-    locked = (
-        Reservation.objects.select_for_update(of=("self",))
-        .select_related("equipment__makerspace", "user")
-        .get(pk=reservation.pk)
-    )
+    locked = lock_reservation_and_machine(reservation)
     if actor is not SYSTEM:
         scoping.makerspace_staff_require(user=actor, makerspace_id=locked.equipment.makerspace_id)
     if locked.status != Reservation.Status.PENDING:
@@ -78,13 +74,11 @@ def reservation_reject(*, reservation: Reservation, actor, reason: str) -> Reser
 def reservation_release(*, reservation_id: int, now: datetime | None = None) -> bool:
     """Release one undecided pending booking that is due (``SYSTEM``); False when decided already (idempotent)."""
     now = now or timezone.now()
-    locked = (
-        Reservation.objects.select_for_update(of=("self",))
-        .select_related("equipment__makerspace", "user")
-        .filter(pk=reservation_id, status=Reservation.Status.PENDING, starts_at__lte=now + release_lead())
-        .first()
-    )
-    if locked is None:
+    found = Reservation.objects.filter(pk=reservation_id).first()
+    if found is None:
+        return False
+    locked = lock_reservation_and_machine(found)
+    if locked.status != Reservation.Status.PENDING or locked.starts_at > now + release_lead():
         return False
     reason = "Not approved in time"
     locked.status = Reservation.Status.CANCELLED

@@ -14,6 +14,7 @@ becomes ``slot_taken``, never a 500). Every state change writes a ``ReservationE
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
@@ -34,6 +35,7 @@ from makerspace.models import (
 )
 from makerspace.selectors import members as member_selectors
 from makerspace.selectors.reservations import COUNTED_STATUSES, active_subscription, included_minutes_used
+from makerspace.selectors.waitlist import offer_holds_slot
 from makerspace.services import pricing
 from makerspace.services.access import member_can_use_equipment
 from makrx import metrics
@@ -58,7 +60,7 @@ def cancel_cutoff() -> timedelta:
     return timedelta(minutes=getattr(settings, "MAKERSPACE_CANCEL_CUTOFF_MINUTES", 120))
 
 
-def _check_range(starts_at: datetime, ends_at: datetime, *, now: datetime) -> None:
+def check_range(starts_at: datetime, ends_at: datetime, *, now: datetime) -> None:
     if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
         raise ValidationError("Times need a UTC offset or time zone.", errors={"starts_at": ["Naive datetime."]})
     if ends_at <= starts_at:
@@ -283,6 +285,156 @@ def _displace(*, equipment: Equipment, starts_at, ends_at, actor, reason: str) -
         )
 
 
+@dataclass
+class BookingContext:
+    """Who books what, resolved and locked once (a series books every occurrence under the same locks)."""
+
+    actor: object
+    machine: Equipment
+    member: Member | None
+    user: object
+    checked: bool
+    staff: bool
+    notes: str = ""
+    promo_code: str = ""
+    supervisor: object = None
+    emergency: bool = False
+    series: object = None
+    waitlist_entry_id: int | None = None
+
+
+def booking_context(
+    *,
+    actor,
+    equipment: Equipment,
+    member: Member | None = None,
+    notes: str = "",
+    promo_code: str = "",
+    supervisor=None,
+    emergency: bool = False,
+    waitlist_entry_id: int | None = None,
+) -> BookingContext:
+    """Resolve who the slot is for and take the booking locks (call inside a transaction)."""
+    slot_member, slot_user, checked = _resolve_member(user=actor, equipment=equipment, member=member)
+    supervisor_member = _supervisor_member(supervisor=supervisor, equipment=equipment)
+    members, machine = lock_for_booking(
+        member_ids=[getattr(slot_member, "pk", None), getattr(supervisor_member, "pk", None)],
+        equipment_id=equipment.pk,
+    )
+    staff = scoping.can_staff_makerspace(actor, machine.makerspace_id)
+    if emergency and not staff:
+        raise PermissionDenied("Only staff make emergency bookings.", code=scoping.NOT_STAFF)
+    if emergency and not notes.strip():
+        raise ValidationError("An emergency booking gives its reason in notes.", errors={"notes": ["Required."]})
+    return BookingContext(
+        actor=actor,
+        machine=machine,
+        member=members.get(getattr(slot_member, "pk", None), slot_member),
+        user=slot_user,
+        checked=checked,
+        staff=staff,
+        notes=notes,
+        promo_code=promo_code,
+        supervisor=supervisor,
+        emergency=emergency,
+        waitlist_entry_id=waitlist_entry_id,
+    )
+
+
+def _is_exclusion_violation(exc: IntegrityError) -> bool:
+    return getattr(getattr(exc, "__cause__", None), "sqlstate", None) == EXCLUSION_VIOLATION or (
+        "reservation_no_overlap" in str(exc)
+    )
+
+
+def book_locked(
+    ctx: BookingContext, *, starts_at: datetime, ends_at: datetime, send_notice: bool = True
+) -> Reservation:
+    """Check every booking rule for one range and create the reservation, under the locks ``ctx`` holds."""
+    locked, user = ctx.machine, ctx.actor
+    if (
+        not locked.active
+        or not locked.makerspace.active
+        or locked.status in (Equipment.Status.OFFLINE, Equipment.Status.MAINTENANCE)
+    ):
+        raise ConflictError(
+            f"{locked.name} cannot be booked now ({locked.get_status_display().lower()}).",
+            code="equipment_unavailable",
+        )
+    if ctx.checked:
+        member_can_use_equipment(member=ctx.member, equipment=locked, at=starts_at)
+        _check_plan_quota(member=ctx.member, equipment=locked, starts_at=starts_at, ends_at=ends_at)
+    _check_opening_hours(equipment=locked, starts_at=starts_at, ends_at=ends_at)
+    _check_maintenance(equipment=locked, starts_at=starts_at, ends_at=ends_at)
+    if ctx.emergency:
+        _displace(equipment=locked, starts_at=starts_at, ends_at=ends_at, actor=user, reason=ctx.notes.strip())
+    elif overlapping_reservations(equipment_id=locked.pk, starts_at=starts_at, ends_at=ends_at).exists():
+        raise _slot_taken()
+    elif offer_holds_slot(
+        equipment_id=locked.pk, starts_at=starts_at, ends_at=ends_at, except_entry_id=ctx.waitlist_entry_id
+    ):
+        raise ConflictError("That time is held for the next member on the waiting list.", code="slot_taken")
+    _check_supervisor(
+        equipment=locked, supervisor=ctx.supervisor, starts_at=starts_at, ends_at=ends_at, staff=ctx.staff
+    )
+    subscription = active_subscription(member=ctx.member, at=starts_at) if ctx.checked else None
+    included = _included_minutes(member=ctx.member, subscription=subscription, starts_at=starts_at, ends_at=ends_at)
+    promo = pricing.promo_code_find(makerspace_id=locked.makerspace_id, code=ctx.promo_code) if ctx.promo_code else None
+    quote = pricing.price_quote(
+        equipment=locked,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        rules=pricing.rules_for(locked),
+        plan_id=getattr(ctx.member, "plan_id", None),
+        required_skill_ids=set(locked.required_skills.values_list("pk", flat=True)),
+        included_minutes=included,
+        promo=promo,
+    )
+    pending = not ctx.staff and needs_approval(
+        equipment=locked, price=quote.total, starts_at=starts_at, ends_at=ends_at
+    )
+    try:
+        with transaction.atomic():  # a savepoint: an exclusion violation leaves the outer transaction usable
+            reservation = Reservation.objects.create(
+                equipment=locked,
+                user=ctx.user,
+                member=ctx.member,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                status=Reservation.Status.PENDING if pending else Reservation.Status.CONFIRMED,
+                created_by=user,
+                notes=ctx.notes,
+                price=quote.total,
+                deposit=quote.deposit,
+                currency=quote.currency,
+                price_lines=quote.lines_json(),
+                included_minutes=quote.included_minutes,
+                subscription=subscription,
+                promo_code=promo,
+                supervisor=ctx.supervisor,
+                emergency=ctx.emergency,
+                series=ctx.series,
+            )
+    except IntegrityError as exc:
+        if _is_exclusion_violation(exc):
+            raise _slot_taken() from exc
+        raise
+    if promo is not None:
+        pricing.promo_code_redeem(promo=promo)
+        discount = -sum((line.amount for line in quote.lines if line.description.startswith("Promo")), Decimal(0))
+        PromoRedemption.objects.create(promo_code=promo, user=ctx.user, reservation=reservation, discount=discount)
+    event_record(reservation=reservation, kind="created", from_status="", actor=user, reason=ctx.notes[:500])
+    if send_notice:
+        notify(
+            ctx.user,
+            "reservation.pending" if pending else "reservation.confirmed",
+            notice_context(reservation),
+            makerspace=locked.makerspace_id,
+        )
+    transaction.on_commit(lambda: metrics.RESERVATIONS.labels(event="created").inc())
+    return reservation
+
+
 def reservation_create(
     *,
     actor,
@@ -301,106 +453,18 @@ def reservation_create(
     machine needs approval for it, else ``confirmed``. ``emergency`` (staff, with ``notes`` as the reason)
     cancels the member bookings in the way and notifies their members.
     """
-    user = actor
-    now = timezone.now()
-    _check_range(starts_at, ends_at, now=now)
-    try:
-        with transaction.atomic():
-            slot_member, slot_user, checked = _resolve_member(user=user, equipment=equipment, member=member)
-            supervisor_member = _supervisor_member(supervisor=supervisor, equipment=equipment)
-            members, locked = lock_for_booking(
-                member_ids=[getattr(slot_member, "pk", None), getattr(supervisor_member, "pk", None)],
-                equipment_id=equipment.pk,
-            )
-            slot_member = members.get(getattr(slot_member, "pk", None), slot_member)
-            staff = scoping.can_staff_makerspace(user, locked.makerspace_id)
-            if emergency and not staff:
-                raise PermissionDenied("Only staff make emergency bookings.", code=scoping.NOT_STAFF)
-            if emergency and not notes.strip():
-                raise ValidationError(
-                    "An emergency booking gives its reason in notes.", errors={"notes": ["Required."]}
-                )
-            if (
-                not locked.active
-                or not locked.makerspace.active
-                or locked.status in (Equipment.Status.OFFLINE, Equipment.Status.MAINTENANCE)
-            ):
-                raise ConflictError(
-                    f"{locked.name} cannot be booked now ({locked.get_status_display().lower()}).",
-                    code="equipment_unavailable",
-                )
-            if checked:
-                member_can_use_equipment(member=slot_member, equipment=locked, at=starts_at)
-                _check_plan_quota(member=slot_member, equipment=locked, starts_at=starts_at, ends_at=ends_at)
-            _check_opening_hours(equipment=locked, starts_at=starts_at, ends_at=ends_at)
-            _check_maintenance(equipment=locked, starts_at=starts_at, ends_at=ends_at)
-            if emergency:
-                _displace(equipment=locked, starts_at=starts_at, ends_at=ends_at, actor=user, reason=notes.strip())
-            elif overlapping_reservations(equipment_id=locked.pk, starts_at=starts_at, ends_at=ends_at).exists():
-                raise _slot_taken()
-            _check_supervisor(
-                equipment=locked, supervisor=supervisor, starts_at=starts_at, ends_at=ends_at, staff=staff
-            )
-            subscription = active_subscription(member=slot_member, at=starts_at) if checked else None
-            included = _included_minutes(
-                member=slot_member, subscription=subscription, starts_at=starts_at, ends_at=ends_at
-            )
-            promo = pricing.promo_code_find(makerspace_id=locked.makerspace_id, code=promo_code) if promo_code else None
-            quote = pricing.price_quote(
-                equipment=locked,
-                starts_at=starts_at,
-                ends_at=ends_at,
-                rules=pricing.rules_for(locked),
-                plan_id=getattr(slot_member, "plan_id", None),
-                required_skill_ids=set(locked.required_skills.values_list("pk", flat=True)),
-                included_minutes=included,
-                promo=promo,
-            )
-            pending = not staff and needs_approval(
-                equipment=locked, price=quote.total, starts_at=starts_at, ends_at=ends_at
-            )
-            reservation = Reservation.objects.create(
-                equipment=locked,
-                user=slot_user,
-                member=slot_member,
-                starts_at=starts_at,
-                ends_at=ends_at,
-                status=Reservation.Status.PENDING if pending else Reservation.Status.CONFIRMED,
-                created_by=user,
-                notes=notes,
-                price=quote.total,
-                deposit=quote.deposit,
-                currency=quote.currency,
-                price_lines=quote.lines_json(),
-                included_minutes=quote.included_minutes,
-                subscription=subscription,
-                promo_code=promo,
-                supervisor=supervisor,
-                emergency=emergency,
-            )
-            if promo is not None:
-                pricing.promo_code_redeem(promo=promo)
-                discount = -sum(
-                    (line.amount for line in quote.lines if line.description.startswith("Promo")), Decimal(0)
-                )
-                PromoRedemption.objects.create(
-                    promo_code=promo, user=slot_user, reservation=reservation, discount=discount
-                )
-            event_record(reservation=reservation, kind="created", from_status="", actor=user, reason=notes[:500])
-            notify(
-                slot_user,
-                "reservation.pending" if pending else "reservation.confirmed",
-                notice_context(reservation),
-                makerspace=locked.makerspace_id,
-            )
-            transaction.on_commit(lambda: metrics.RESERVATIONS.labels(event="created").inc())
-            return reservation
-    except IntegrityError as exc:
-        if getattr(getattr(exc, "__cause__", None), "sqlstate", None) == EXCLUSION_VIOLATION or (
-            "reservation_no_overlap" in str(exc)
-        ):
-            raise _slot_taken() from exc
-        raise
+    check_range(starts_at, ends_at, now=timezone.now())
+    with transaction.atomic():
+        ctx = booking_context(
+            actor=actor,
+            equipment=equipment,
+            member=member,
+            notes=notes,
+            promo_code=promo_code,
+            supervisor=supervisor,
+            emergency=emergency,
+        )
+        return book_locked(ctx, starts_at=starts_at, ends_at=ends_at)
 
 
 def event_record(*, reservation: Reservation, kind: str, from_status: str, actor, reason: str = "") -> None:
@@ -434,6 +498,22 @@ def notice_context(reservation: Reservation) -> dict:
     }
 
 
+def lock_reservation_and_machine(reservation: Reservation) -> Reservation:
+    """For a change that frees a slot: the machine's row first (the booking lock order), then the reservation."""
+    equipment_id = Reservation.objects.filter(pk=reservation.pk).values_list("equipment_id", flat=True).first()
+    Equipment.objects.select_for_update(of=("self",)).filter(pk=equipment_id).first()
+    return _lock(reservation)
+
+
+def slot_freed(reservation: Reservation) -> None:
+    """Offer the freed time to the waiting list (inside the caller's transaction, machine locked)."""
+    from makerspace.services.waitlist import waitlist_offer_next  # the waiting list books through this module
+
+    waitlist_offer_next(
+        equipment_id=reservation.equipment_id, starts_at=reservation.starts_at, ends_at=reservation.ends_at
+    )
+
+
 def _lock(reservation: Reservation) -> Reservation:
     return (
         Reservation.objects.select_for_update(of=("self",))
@@ -446,7 +526,7 @@ def _lock(reservation: Reservation) -> Reservation:
 def reservation_cancel(*, reservation: Reservation, actor, reason: str = "") -> Reservation:
     """Members cancel their own until the cut-off; staff of the makerspace cancel any (with a reason)."""
     user = actor
-    locked = _lock(reservation)
+    locked = lock_reservation_and_machine(reservation)
     staff = scoping.can_staff_makerspace(user, locked.equipment.makerspace_id)
     if not staff and (not getattr(user, "is_authenticated", False) or locked.user_id != user.pk):
         raise PermissionDenied("You may only cancel your own reservations.", code=scoping.NOT_STAFF)
@@ -471,6 +551,7 @@ def reservation_cancel(*, reservation: Reservation, actor, reason: str = "") -> 
     locked.save(update_fields=["status", "cancelled_by", "cancelled_at", "cancel_reason", "updated_at"])
     event_record(reservation=locked, kind="cancelled", from_status=previous, actor=user, reason=reason)
     notify(locked.user, "reservation.cancelled", notice_context(locked), makerspace=locked.equipment.makerspace_id)
+    slot_freed(locked)
     transaction.on_commit(lambda: metrics.RESERVATIONS.labels(event="cancelled").inc())
     return locked
 

@@ -27,6 +27,7 @@ from makerspace.models import (
     Skill,
     Subscription,
     UsageSession,
+    WaitlistEntry,
 )
 from makrx.models import User
 
@@ -268,3 +269,16 @@ class PromoCodeFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: f"PROMO{n}")
     kind = PromoCode.Kind.PERCENT
     value = Decimal("10")
+
+
+class WaitlistEntryFactory(factory.django.DjangoModelFactory):
+    """A member waiting for a slot (by default the next hour tomorrow) of a machine of their makerspace."""
+
+    class Meta:
+        model = WaitlistEntry
+
+    equipment = factory.SubFactory(EquipmentFactory)
+    member = factory.SubFactory(MemberFactory, makerspace=factory.SelfAttribute("..equipment.makerspace"))
+    user = factory.LazyAttribute(lambda o: o.member.user)
+    starts_at = factory.LazyFunction(_next_hour)
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=1))

@@ -62,6 +62,12 @@ def api_world(make_user):
             "subscription": mf.SubscriptionFactory(member=owner, plan=plan),
             "free_slot": (soon + timedelta(days=3), soon + timedelta(days=3, hours=1)),
             "cost_rule": mf.CostRuleFactory(makerspace=space),
+            "waitlist": mf.WaitlistEntryFactory(
+                equipment=equipment,
+                member=owner,
+                starts_at=soon + timedelta(days=1),
+                ends_at=soon + timedelta(days=1, hours=1),
+            ),
             "promo_code": mf.PromoCodeFactory(makerspace=space),
         }
     calendar = mf.CalendarTokenFactory(user=users[OWNER])
@@ -98,6 +104,7 @@ def path_value(world, resource: str, param: str, space: str, target=None):
             "windows": objects["window"],
             "cost-rules": objects["cost_rule"],
             "promo-codes": objects["promo_code"],
+            "waitlist": objects["waitlist"],
         }
         return by_resource[resource].pk
     by_param = {

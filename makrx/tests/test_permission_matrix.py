@@ -92,6 +92,11 @@ def _body(world, operation: str, space: str):
         f"POST {MS}/reservations/": {"equipment": objects["equipment"].pk, "starts_at": starts, "ends_at": ends},
         f"POST {MS}/reservations/{{id}}/cancel/": {"reason": "cannot come"},
         f"POST {MS}/reservations/{{id}}/reject/": {"reason": "not trained"},
+        f"POST {MS}/waitlist/": {
+            "equipment": objects["equipment"].pk,
+            "starts_at": objects["reservation"].starts_at.isoformat(),
+            "ends_at": objects["reservation"].ends_at.isoformat(),
+        },
         f"POST {MS}/cost-rules/": {
             "makerspace": objects["space"].pk,
             "name": f"Fee {unique}",
@@ -252,6 +257,7 @@ PRIVATE_LISTS = {
     f"{MS}/subscriptions/": "subscription",
     f"{MS}/cost-rules/": "cost_rule",
     f"{MS}/promo-codes/": "promo_code",
+    f"{MS}/waitlist/": "waitlist",
 }
 OUTSIDERS_OF_A = ("stranger", "staff_B", "store_staff", "service_provider")
 

@@ -9,6 +9,17 @@ from makerspace.models import Reservation, ReservationEvent
 from makrx.api import fields
 
 
+class RepeatSerializer(serializers.Serializer):
+    every = serializers.ChoiceField(choices=["day", "week"])
+    count = serializers.IntegerField(min_value=2, max_value=52, required=False)
+    until = fields.DateField(required=False, help_text="Last local date of the series (inclusive).")
+
+    def validate(self, attrs):
+        if ("count" in attrs) == ("until" in attrs):
+            raise serializers.ValidationError("Give count or until (one of them).")
+        return attrs
+
+
 class ReservationInputSerializer(serializers.Serializer):
     equipment = serializers.IntegerField(**ID)
     starts_at = fields.DateTimeField()
@@ -21,6 +32,9 @@ class ReservationInputSerializer(serializers.Serializer):
     )
     emergency = serializers.BooleanField(
         required=False, default=False, help_text="Staff only: displace member bookings in the way (reason in notes)."
+    )
+    repeat = RepeatSerializer(
+        required=False, help_text="Book a series (all dates or none): the answer is {series, reservations}."
     )
 
 
@@ -63,6 +77,7 @@ class ReservationOutputSerializer(serializers.ModelSerializer):
             "decided_by",
             "decided_at",
             "decision_reason",
+            "series",
             "created_by",
             "cancelled_by",
             "cancel_reason",
@@ -76,6 +91,23 @@ class ReservationOutputSerializer(serializers.ModelSerializer):
 
 class CancelInputSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+    scope = serializers.ChoiceField(
+        choices=["this", "following"],
+        required=False,
+        default="this",
+        help_text="For an occurrence of a series: 'following' also cancels every later occurrence.",
+    )
+
+
+class DecisionInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+
+
+class SeriesOutputSerializer(serializers.Serializer):
+    series = serializers.IntegerField()
+    every = serializers.CharField()
+    count = serializers.IntegerField()
+    reservations = ReservationOutputSerializer(many=True)
 
 
 class AvailabilityQuerySerializer(serializers.Serializer):
