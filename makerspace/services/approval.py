@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from makerspace.models import Reservation
-from makerspace.services.reservations import event_record, lock_reservation_and_machine, notice_context
+from makerspace.services.reservations import event_record, lock_reservation_and_machine, notice_context, slot_freed
 from makrx.auth import scoping
 from makrx.auth.scoping import SYSTEM
 from makrx.errors import InvalidTransition, ValidationError
@@ -67,6 +67,7 @@ def reservation_reject(*, reservation: Reservation, actor, reason: str) -> Reser
         reservation=locked, kind="rejected", from_status=Reservation.Status.PENDING, actor=actor, reason=reason
     )
     notify(locked.user, "reservation.rejected", notice_context(locked), makerspace=locked.equipment.makerspace_id)
+    slot_freed(locked)
     return locked
 
 
@@ -89,6 +90,7 @@ def reservation_release(*, reservation_id: int, now: datetime | None = None) -> 
         reservation=locked, kind="released", from_status=Reservation.Status.PENDING, actor=SYSTEM, reason=reason
     )
     notify(locked.user, "reservation.cancelled", notice_context(locked), makerspace=locked.equipment.makerspace_id)
+    slot_freed(locked)
     return True
 
 

@@ -115,3 +115,60 @@ def test_promo_redemptions_never_pass_the_maximum():
     promo = PromoCode.objects.get(pk=promo.pk)
     assert promo.redemptions == 5 == promo.redemption_rows.count()
     assert Reservation.objects.filter(promo_code=promo).count() == 5
+
+
+def test_waiting_list_order_survives_concurrent_cancellations_and_expired_offers():
+    from makerspace.models import WaitlistEntry
+    from makerspace.services import waitlist
+    from makerspace.services.reservations import reservation_cancel
+
+    space = f.MakerspaceFactory()
+    machine = f.EquipmentFactory(makerspace=space)
+    start = _start()
+    # Six half-hour bookings by six members cover 10:00–13:00; five members queue for the whole morning.
+    holders = [f.MemberFactory(makerspace=space) for _ in range(6)]
+    booked = [
+        f.ReservationFactory(
+            equipment=machine,
+            member=holder,
+            starts_at=start + timedelta(minutes=30 * i),
+            ends_at=start + timedelta(minutes=30 * (i + 1)),
+        )
+        for i, holder in enumerate(holders)
+    ]
+    line = [f.MemberFactory(makerspace=space) for _ in range(5)]
+    entries = [
+        waitlist.waitlist_join(actor=m.user, equipment=machine, starts_at=start, ends_at=start + timedelta(hours=3))
+        for m in line
+    ]
+
+    results = run_concurrently(
+        lambda i: reservation_cancel(reservation=booked[i], actor=holders[i].user, reason="cannot come"), len(booked)
+    )
+    assert all(isinstance(r, Reservation) for r in results), results
+
+    def statuses():
+        return list(
+            WaitlistEntry.objects.filter(pk__in=[e.pk for e in entries])
+            .order_by("created_at", "id")
+            .values_list("status", flat=True)
+        )
+
+    assert statuses() == ["offered", "waiting", "waiting", "waiting", "waiting"]
+    # The first offer lapses: claiming late is refused and the second in line is offered, and so on.
+    late = timezone.now() + waitlist.hold() + timedelta(seconds=1)
+    with pytest.raises(ConflictError) as caught:
+        waitlist.waitlist_claim(entry=WaitlistEntry.objects.get(pk=entries[0].pk), actor=line[0].user, now=late)
+    assert caught.value.code == "offer_expired"
+    assert statuses() == ["expired", "offered", "waiting", "waiting", "waiting"]
+    # Two members in line race to claim: only the one offered gets it.
+    claims = run_concurrently(
+        lambda i: waitlist.waitlist_claim(
+            entry=WaitlistEntry.objects.get(pk=entries[1 + i].pk), actor=line[1 + i].user
+        ),
+        2,
+    )
+    assert isinstance(claims[0], Reservation), claims
+    assert isinstance(claims[1], ConflictError) and claims[1].code == "not_offered"
+    assert statuses() == ["expired", "claimed", "waiting", "waiting", "waiting"]
+    assert Reservation.objects.filter(equipment=machine, status="confirmed").get().user == line[1].user
