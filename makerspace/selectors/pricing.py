@@ -49,7 +49,6 @@ def equipment_price(
         ends_at=ends_at,
         rules=pricing.rules_for(equipment),
         plan_id=getattr(member, "plan_id", None),
-        required_skill_ids=set(equipment.required_skills.values_list("pk", flat=True)),
         included_minutes=included,
         promo=promo,
     )

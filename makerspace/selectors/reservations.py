@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db.models import CharField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from makerspace.models import (
@@ -25,18 +26,31 @@ COUNTED_STATUSES = ("pending", "confirmed", "checked_in", "completed", "no_show"
 
 
 def active_subscription(*, member: Member | None, at: datetime):
-    """The member's active subscription whose period covers ``at``, or None."""
+    """The member's active subscription whose period covers ``at``, or None.
+
+    Annotated with ``included_used``: the minutes of its included hours its bookings already take (the
+    ledger), in the same query.
+    """
     if member is None:
         return None
     return (
         Subscription.objects.select_related("plan")
         .filter(member=member, status=Subscription.Status.ACTIVE, starts_at__lte=at, ends_at__gt=at)
+        .annotate(
+            included_used=Coalesce(
+                Sum("reservations__included_minutes", filter=Q(reservations__status__in=COUNTED_STATUSES)), 0
+            )
+        )
+        .order_by("-starts_at", "-id")
         .first()
     )
 
 
 def included_minutes_used(*, subscription) -> int:
     """Minutes of the subscription's included hours already taken by its bookings (the ledger)."""
+    annotated = getattr(subscription, "included_used", None)
+    if annotated is not None:
+        return int(annotated)
     total = Reservation.objects.filter(subscription=subscription, status__in=COUNTED_STATUSES).aggregate(
         total=Sum("included_minutes")
     )["total"]

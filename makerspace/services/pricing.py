@@ -14,7 +14,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from makerspace.models import CostRule, Equipment, PromoCode
@@ -165,7 +165,7 @@ def price_quote(
             if plan_id is not None and (rule.plan_id is None or rule.plan_id == plan_id) and total > 0:
                 total += add(rule, f"{rule.name}: −{rule.percent}%", -(total * rule.percent / HUNDRED))
         elif kind == CostRule.Kind.SKILL_PREMIUM:
-            if rule.skill_id in required_skill_ids:
+            if getattr(rule, "machine_requires_skill", None) or rule.skill_id in required_skill_ids:
                 total += add(rule, rule.name, rule.amount)
         elif kind == CostRule.Kind.MINIMUM_CHARGE:
             if total < rule.amount:
@@ -195,11 +195,16 @@ def price_quote(
 
 
 def rules_for(equipment: Equipment) -> list[CostRule]:
-    """The active rules of the machine's makerspace that apply to it (one query)."""
+    """The active rules of the machine's makerspace that apply to it, each knowing whether the machine
+    requires its skill (``machine_requires_skill``): one query."""
+    requires = Equipment.required_skills.through.objects.filter(
+        equipment_id=equipment.pk, skill_id=OuterRef("skill_id")
+    )
     return list(
         CostRule.objects.filter(makerspace_id=equipment.makerspace_id, active=True)
         .filter(Q(equipment__isnull=True) | Q(equipment_id=equipment.pk))
         .filter(Q(equipment_type="") | Q(equipment_type=equipment.equipment_type))
+        .annotate(machine_requires_skill=Exists(requires))
         .order_by("priority", "id")
     )
 

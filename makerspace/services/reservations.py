@@ -386,7 +386,6 @@ def book_locked(
         ends_at=ends_at,
         rules=pricing.rules_for(locked),
         plan_id=getattr(ctx.member, "plan_id", None),
-        required_skill_ids=set(locked.required_skills.values_list("pk", flat=True)),
         included_minutes=included,
         promo=promo,
     )
