@@ -172,3 +172,39 @@ def test_waiting_list_order_survives_concurrent_cancellations_and_expired_offers
     assert isinstance(claims[1], ConflictError) and claims[1].code == "not_offered"
     assert statuses() == ["expired", "claimed", "waiting", "waiting", "waiting"]
     assert Reservation.objects.filter(equipment=machine, status="confirmed").get().user == line[1].user
+
+
+def test_pending_bookings_hold_their_slot_under_concurrency():
+    space = f.MakerspaceFactory()
+    machine = f.EquipmentFactory(makerspace=space, approval="always")
+    members = [f.MemberFactory(makerspace=space) for _ in range(10)]
+    start = _start()
+    results = run_concurrently(
+        lambda i: reservation_create(
+            actor=members[i].user, equipment=machine, starts_at=start, ends_at=start + timedelta(hours=1)
+        ),
+        len(members),
+    )
+    won = [r for r in results if isinstance(r, Reservation)]
+    assert len(won) == 1 and won[0].status == "pending", results
+    assert {r.code for r in results if isinstance(r, ConflictError)} == {"slot_taken"}
+
+
+def test_one_supervisor_is_never_booked_twice_at_once():
+    space = f.MakerspaceFactory()
+    supervisor = f.MemberFactory(makerspace=space, role="staff")
+    machines = [f.EquipmentFactory(makerspace=space, requires_supervisor=True) for _ in range(8)]
+    members = [f.MemberFactory(makerspace=space) for _ in range(8)]
+    start = _start()
+    results = run_concurrently(
+        lambda i: reservation_create(
+            actor=members[i].user,
+            equipment=machines[i],
+            starts_at=start,
+            ends_at=start + timedelta(hours=1),
+            supervisor=supervisor.user,
+        ),
+        len(members),
+    )
+    assert len([r for r in results if isinstance(r, Reservation)]) == 1, results
+    assert {r.code for r in results if isinstance(r, ConflictError)} == {"supervisor_busy"}
