@@ -188,3 +188,21 @@ def test_list_is_scoped_and_query_bounded(client_for, space, taken, django_asser
     assert client_for(user=outsider.user).get(f"{URL}{entry.pk}/").status_code == 404
     assert client_for(user=outsider.user).post(f"{URL}{entry.pk}/leave/").status_code == 404
     assert Reservation.objects.count() == 1
+
+
+def test_a_slot_taken_over_by_maintenance_is_not_offered(space, taken):
+    from makerspace.services.maintenance import window_schedule
+
+    (member,) = members(space, 1)
+    entry = join(member, taken)
+    staff = f.MemberFactory(makerspace=space, role="staff")
+    window_schedule(
+        actor=staff.user,
+        equipment=taken.equipment,
+        starts_at=taken.starts_at,
+        ends_at=taken.ends_at,
+        reason="Belt change",
+        cancel_reservations=True,
+    )
+    taken.refresh_from_db()
+    assert taken.status == "cancelled" and status(entry) == "waiting"
