@@ -132,8 +132,14 @@ def waitlist_offers_expire(*, equipment_id: int, now=None) -> int:
 
 
 def waitlist_offers_expire_due(*, now=None) -> int:
-    """The scheduled sweep: expire every lapsed offer, machine by machine (each in its own transaction)."""
+    """The scheduled sweep: expire every lapsed offer, machine by machine (each in its own transaction).
+
+    Entries still waiting when their slot starts leave the line as ``expired`` too (nothing to offer any more).
+    """
     now = now or timezone.now()
+    WaitlistEntry.objects.filter(status=WaitlistEntry.Status.WAITING, starts_at__lte=now).update(
+        status=WaitlistEntry.Status.EXPIRED, updated_at=now
+    )
     machines = (
         WaitlistEntry.objects.filter(status=WaitlistEntry.Status.OFFERED, offer_expires_at__lte=now)
         .values_list("equipment_id", flat=True)

@@ -206,3 +206,12 @@ def test_a_slot_taken_over_by_maintenance_is_not_offered(space, taken):
     )
     taken.refresh_from_db()
     assert taken.status == "cancelled" and status(entry) == "waiting"
+
+
+def test_entries_still_waiting_when_their_slot_starts_leave_the_line(space, taken):
+    (member,) = members(space, 1)
+    entry = join(member, taken)
+    assert waitlist.waitlist_offers_expire_due(now=taken.starts_at - timedelta(minutes=1)) == 0
+    assert status(entry) == "waiting"
+    waitlist.waitlist_offers_expire_due(now=taken.starts_at)
+    assert status(entry) == "expired"
