@@ -54,3 +54,65 @@ register(
     priority="low",
     description="The inviter learns that their invitation was accepted.",
 )
+
+_WHEN = "{{ equipment }} at {{ makerspace }}, {{ starts_at }}–{{ ends_at }} ({{ timezone }})"
+
+register(
+    "reservation.confirmed",
+    subject="Booked: {{ equipment }} on {{ starts_at }}",
+    text="Hello {{ user_name }},\n\nYour booking of " + _WHEN + " is confirmed. Price: {{ price }} {{ currency }}"
+    "{% if deposit != '0.00' %}, deposit {{ deposit }} {{ currency }}{% endif %}."
+    "{% if series_count %} It is the first of {{ series_count }} bookings in a series.{% endif %}\n",
+    description="A booking was made and confirmed.",
+)
+register(
+    "reservation.pending",
+    subject="Awaiting approval: {{ equipment }} on {{ starts_at }}",
+    text="Hello {{ user_name }},\n\nYour booking of " + _WHEN + " is held for you and awaits staff approval."
+    "{% if series_count %} It is the first of {{ series_count }} bookings in a series.{% endif %}\n",
+    description="A booking that needs staff approval was made (it holds the slot).",
+)
+register(
+    "reservation.approved",
+    subject="Approved: {{ equipment }} on {{ starts_at }}",
+    text="Hello {{ user_name }},\n\nStaff approved your booking of "
+    + _WHEN
+    + ".{% if reason %} {{ reason }}{% endif %}\n",
+    description="Staff approved a pending booking.",
+)
+register(
+    "reservation.rejected",
+    subject="Not approved: {{ equipment }} on {{ starts_at }}",
+    text="Hello {{ user_name }},\n\nStaff did not approve your booking of " + _WHEN + ": {{ reason }}\n",
+    description="Staff rejected a pending booking.",
+)
+register(
+    "reservation.cancelled",
+    subject="Cancelled: {{ equipment }} on {{ starts_at }}",
+    text="Hello {{ user_name }},\n\nYour booking of "
+    + _WHEN
+    + " was cancelled.{% if reason %} {{ reason }}{% endif %}\n",
+    description="A booking was cancelled (by the member, staff, or because it was not approved in time).",
+)
+register(
+    "reservation.displaced",
+    subject="Your booking of {{ equipment }} on {{ starts_at }} was cancelled for an emergency",
+    text="Hello {{ user_name }},\n\nStaff needed " + _WHEN + " for an emergency, so your booking was cancelled: "
+    "{{ reason }}\nWe are sorry for the trouble; please book another time.\n",
+    priority="high",
+    description="An emergency booking by staff displaced a member's booking.",
+)
+register(
+    "reservation.reminder",
+    subject="Reminder: {{ equipment }} on {{ starts_at }}",
+    text="Hello {{ user_name }},\n\nA reminder of your booking of " + _WHEN + ".\n",
+    description="Sent once before a confirmed booking starts.",
+)
+register(
+    "reservation.waitlist_offer",
+    subject="A slot opened: {{ equipment }} on {{ starts_at }}",
+    text="Hello {{ user_name }},\n\nThe slot you queued for, " + _WHEN + ", is free and held for you until "
+    "{{ hold_until }}. Claim it before then or it passes to the next in line.\n",
+    priority="high",
+    description="A waiting-list entry is offered a freed slot.",
+)

@@ -12,11 +12,14 @@ from collections.abc import Callable
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from makerspace.services import approval as approval_services
 from makerspace.services import badges as badge_services
 from makerspace.services import intervals as interval_services
 from makerspace.services import maintenance as maintenance_services
 from makerspace.services import plans as plan_services
+from makerspace.services import reservations as reservation_services
 from makerspace.services import skills as skill_services
+from makerspace.services import waitlist as waitlist_services
 from makrx.errors import TransientError
 
 RETRY = {
@@ -65,3 +68,21 @@ def award_badges_task(self) -> int:
 def open_preventive_maintenance_task(self) -> int:
     """Open the preventive maintenance tickets that fell due; at most one per interval and due date."""
     return run_retrying_database_errors(interval_services.preventive_tickets_open_due)
+
+
+@shared_task(**RETRY)
+def release_pending_reservations_task(self) -> int:
+    """Release pending bookings nobody decided in time (each row locked and re-checked: safe to run twice)."""
+    return run_retrying_database_errors(approval_services.reservations_release_due)
+
+
+@shared_task(**RETRY)
+def send_reservation_reminders_task(self) -> int:
+    """Remind members before confirmed bookings, once per reservation (``reminder_sent_at`` claimed atomically)."""
+    return run_retrying_database_errors(reservation_services.reservation_reminders_send)
+
+
+@shared_task(**RETRY)
+def expire_waitlist_offers_task(self) -> int:
+    """Pass lapsed waiting-list offers to the next in line (each machine locked and re-checked: safe to run twice)."""
+    return run_retrying_database_errors(waitlist_services.waitlist_offers_expire_due)

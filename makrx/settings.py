@@ -279,6 +279,18 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "makerspace.tasks.apply_maintenance_windows_task",
         "schedule": timedelta(minutes=1),
     },
+    "makerspace-release-pending-reservations": {
+        "task": "makerspace.tasks.release_pending_reservations_task",
+        "schedule": timedelta(minutes=1),
+    },
+    "makerspace-send-reservation-reminders": {
+        "task": "makerspace.tasks.send_reservation_reminders_task",
+        "schedule": timedelta(minutes=5),
+    },
+    "makerspace-expire-waitlist-offers": {
+        "task": "makerspace.tasks.expire_waitlist_offers_task",
+        "schedule": timedelta(minutes=1),
+    },
     "store-release-expired-orders": {
         "task": "store.tasks.release_expired_orders_task",
         "schedule": timedelta(minutes=1),
@@ -304,6 +316,12 @@ MAKERSPACE_CANCEL_CUTOFF_MINUTES = env.int("MAKERSPACE_CANCEL_CUTOFF_MINUTES", d
 MAKERSPACE_INVITE_ACCEPT_BASE_URL = env.str(
     "MAKERSPACE_INVITE_ACCEPT_BASE_URL", default="http://localhost:3002/invites"
 ).rstrip("/")
+# Pending (awaiting approval) bookings nobody decided are released this many minutes before their start.
+MAKERSPACE_PENDING_RELEASE_MINUTES = env.int("MAKERSPACE_PENDING_RELEASE_MINUTES", default=0)
+# Members get one reminder this many minutes before a confirmed booking starts.
+MAKERSPACE_REMINDER_LEAD_MINUTES = env.int("MAKERSPACE_REMINDER_LEAD_MINUTES", default=1440)
+# A freed slot offered to the first in a waiting list is held for them this many minutes.
+WAITLIST_HOLD_MINUTES = env.int("WAITLIST_HOLD_MINUTES", default=30)
 
 # --- auth -----------------------------------------------------------------------------------
 KEYCLOAK_URL = env.str("KEYCLOAK_URL", default="").rstrip("/")
@@ -516,6 +534,12 @@ SPECTACULAR_SETTINGS = {
         "MemberStatusEnum": "makerspace.models.members.Member.Status",
         "EquipmentStatusEnum": "makerspace.models.equipment.Equipment.Status",
         "EquipmentTypeEnum": "makerspace.models.equipment.Equipment.Type",
+        # Several models name their choice field "kind": one enum name per model keeps the schema stable.
+        "CostRuleKindEnum": "makerspace.models.pricing.CostRule.Kind",
+        "DiscountKindEnum": "makerspace.models.pricing.PromoCode.Kind",
+        "ReservationEventKindEnum": "makerspace.models.reservations.ReservationEvent.Kind",
+        "StockMovementKindEnum": "store.models.stock.StockMovement.Kind",
+        "UploadKindEnum": "store.models.uploads.Upload.Kind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -10,9 +10,11 @@ from makerspace.admin import (  # noqa: F401
     maintenance,
     members,
     plans,
+    pricing,
     ratings,
     reservations,
     skills,
     spaces,
     usage,
+    waitlist,
 )

@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 
 from makerspace.admin.scoping import MakerspaceScopedAdmin
-from makerspace.models import Reservation
+from makerspace.models import Reservation, ReservationEvent, ReservationSeries
+from makerspace.services import approval as approval_services
 from makerspace.services import reservations as reservation_services
+from makrx.admin.readonly import ReadOnlyAdminMixin, ReadOnlyInline
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(max_length=500)
+
+
+class ReservationEventInline(ReadOnlyInline):
+    """The reservation's history: every state change with who made it and why."""
+
+    model = ReservationEvent
+    fields = ("created_at", "kind", "from_status", "to_status", "actor", "reason")
+    ordering = ("created_at", "id")
 
 
 @admin.register(Reservation)
@@ -14,15 +29,29 @@ class ReservationAdmin(MakerspaceScopedAdmin):
     """A machine's calendar: filter by equipment, browse by date, ordered by start."""
 
     makerspace_path = "equipment__makerspace"
-    list_display = ("starts_at", "ends_at", "equipment", "user", "member", "status", "created_by")
-    list_filter = ("status", "equipment__makerspace", "equipment")
+    list_display = ("starts_at", "ends_at", "equipment", "user", "member", "status", "price", "currency", "created_by")
+    list_filter = ("status", "emergency", "equipment__makerspace", "equipment")
     search_fields = ("equipment__name", "user__username", "user__email", "notes")
     autocomplete_fields = ("equipment", "user", "member")
     list_select_related = ("equipment", "user", "member__user", "created_by")
     date_hierarchy = "starts_at"
     ordering = ("starts_at", "id")
+    inlines = [ReservationEventInline]
     readonly_fields = (
         "status",
+        "price",
+        "deposit",
+        "currency",
+        "price_lines",
+        "included_minutes",
+        "subscription",
+        "promo_code",
+        "supervisor",
+        "emergency",
+        "decided_by",
+        "decided_at",
+        "decision_reason",
+        "reminder_sent_at",
         "created_by",
         "cancelled_by",
         "cancelled_at",
@@ -32,7 +61,7 @@ class ReservationAdmin(MakerspaceScopedAdmin):
         "created_at",
         "updated_at",
     )
-    actions = ["cancel_reservations", "check_in", "mark_no_show"]
+    actions = ["approve", "reject", "cancel_reservations", "check_in", "mark_no_show"]
 
     def has_add_permission(self, request):
         return False  # bookings go through the API, which checks every rule
@@ -49,6 +78,29 @@ class ReservationAdmin(MakerspaceScopedAdmin):
             if obj
             else self.readonly_fields
         )
+
+    @admin.action(description="Approve selected pending reservations")
+    def approve(self, request, queryset):
+        self.run_service(
+            request,
+            queryset,
+            lambda r: approval_services.reservation_approve(reservation=r, actor=request.user),
+            "approved",
+        )
+
+    @admin.action(description="Reject selected pending reservations…")
+    def reject(self, request, queryset):
+        form = ReasonForm(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            return self.action_input_page(request, queryset, form, action="reject", title="Reject reservations")
+        reason = form.cleaned_data["reason"]
+        self.run_service(
+            request,
+            queryset,
+            lambda r: approval_services.reservation_reject(reservation=r, actor=request.user, reason=reason),
+            "rejected",
+        )
+        return None
 
     @admin.action(description="Cancel selected reservations (staff)")
     def cancel_reservations(self, request, queryset):
@@ -78,3 +130,22 @@ class ReservationAdmin(MakerspaceScopedAdmin):
             lambda r: reservation_services.reservation_no_show(reservation=r, actor=request.user),
             "marked no-show",
         )
+
+
+class SeriesReservationInline(ReadOnlyInline):
+    model = Reservation
+    fk_name = "series"
+    fields = ("starts_at", "ends_at", "status", "price")
+    ordering = ("starts_at",)
+
+
+@admin.register(ReservationSeries)
+class ReservationSeriesAdmin(ReadOnlyAdminMixin, MakerspaceScopedAdmin):
+    """Recurring bookings and their occurrences (each occurrence is cancelled from the reservations screen)."""
+
+    makerspace_path = "equipment__makerspace"
+    list_display = ("equipment", "user", "every", "count", "created_by", "created_at")
+    list_filter = ("every", "equipment__makerspace")
+    search_fields = ("equipment__name", "user__username", "user__email")
+    list_select_related = ("equipment", "user", "created_by")
+    inlines = [SeriesReservationInline]

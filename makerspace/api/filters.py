@@ -14,17 +14,20 @@ from django_filters import rest_framework as filters
 from makerspace.api.serializers.common import MAX_ID
 from makerspace.models import (
     Badge,
+    CostRule,
     Equipment,
     MaintenanceTicket,
     MaintenanceWindow,
     Member,
     MembershipPlan,
+    PromoCode,
     Reservation,
     SafetyIncident,
     Skill,
     SkillRequest,
     Subscription,
     UsageSession,
+    WaitlistEntry,
 )
 from makrx.api import fields
 
@@ -179,3 +182,26 @@ class IncidentFilter(MakerspaceFilterSet):
     class Meta:
         model = SafetyIncident
         fields = ["makerspace", "status", "severity", "equipment", "member"]
+
+
+class CostRuleFilter(MakerspaceFilterSet):
+    equipment = IdFilter(field_name="equipment_id")
+
+    class Meta:
+        model = CostRule
+        fields = ["makerspace", "kind", "active", "equipment"]
+
+
+class PromoCodeFilter(MakerspaceFilterSet):
+    class Meta:
+        model = PromoCode
+        fields = ["makerspace", "kind", "active"]
+
+
+class WaitlistFilter(MakerspaceFilterSet):
+    makerspace = IdFilter(field_name="equipment__makerspace_id", help_text="Only this makerspace.")
+    equipment = IdFilter(field_name="equipment_id")
+
+    class Meta:
+        model = WaitlistEntry
+        fields = ["makerspace", "equipment", "status"]

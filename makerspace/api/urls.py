@@ -12,11 +12,13 @@ from makerspace.api.views import (
     maintenance,
     members,
     plans,
+    pricing,
     ratings,
     reservations,
     skills,
     spaces,
     usage,
+    waitlist,
 )
 
 urlpatterns = [
@@ -72,6 +74,20 @@ urlpatterns = [
     path("reservations/<int:pk>/check-in/", reservations.ReservationCheckInApi.as_view(), name="reservation-check-in"),
     path("reservations/<int:pk>/no-show/", reservations.ReservationNoShowApi.as_view(), name="reservation-no-show"),
     path("reservations/<int:pk>/complete/", reservations.ReservationCompleteApi.as_view(), name="reservation-complete"),
+    path("reservations/<int:pk>/approve/", reservations.ReservationApproveApi.as_view(), name="reservation-approve"),
+    path("reservations/<int:pk>/reject/", reservations.ReservationRejectApi.as_view(), name="reservation-reject"),
+    path("reservations/<int:pk>/events/", reservations.ReservationEventListApi.as_view(), name="reservation-events"),
+    # waiting list
+    path("waitlist/", waitlist.WaitlistListCreateApi.as_view(), name="waitlist-list"),
+    path("waitlist/<int:pk>/", waitlist.WaitlistDetailApi.as_view(), name="waitlist-detail"),
+    path("waitlist/<int:pk>/claim/", waitlist.WaitlistClaimApi.as_view(), name="waitlist-claim"),
+    path("waitlist/<int:pk>/leave/", waitlist.WaitlistLeaveApi.as_view(), name="waitlist-leave"),
+    # pricing
+    path("equipment/<int:pk>/price/", pricing.EquipmentPriceApi.as_view(), name="equipment-price"),
+    path("cost-rules/", pricing.CostRuleListCreateApi.as_view(), name="cost-rule-list"),
+    path("cost-rules/<int:pk>/", pricing.CostRuleDetailApi.as_view(), name="cost-rule-detail"),
+    path("promo-codes/", pricing.PromoCodeListCreateApi.as_view(), name="promo-code-list"),
+    path("promo-codes/<int:pk>/", pricing.PromoCodeDetailApi.as_view(), name="promo-code-detail"),
     # calendars (the token in the path is the credential)
     path("calendar/token/", calendar.CalendarTokenApi.as_view(), name="calendar-token"),
     path(

@@ -8,11 +8,13 @@ from makerspace.models.invites import Invite
 from makerspace.models.maintenance import MaintenanceInterval, MaintenanceTicket, MaintenanceWindow
 from makerspace.models.members import Member, MemberEvent
 from makerspace.models.plans import MembershipPlan, Subscription
+from makerspace.models.pricing import CostRule, PromoCode, PromoRedemption
 from makerspace.models.ratings import EquipmentRating
-from makerspace.models.reservations import Reservation
+from makerspace.models.reservations import Reservation, ReservationEvent, ReservationSeries
 from makerspace.models.skills import MemberSkill, MemberSkillEvent, Skill, SkillRequest
 from makerspace.models.spaces import Closure, Makerspace, OpeningHours
 from makerspace.models.usage import UsageSession
+from makerspace.models.waitlist import WaitlistEntry
 
 __all__ = [
     "Badge",
@@ -22,6 +24,7 @@ __all__ = [
     "SafetyIncident",
     "CalendarToken",
     "Closure",
+    "CostRule",
     "Equipment",
     "EquipmentStatusChange",
     "Invite",
@@ -34,9 +37,14 @@ __all__ = [
     "MemberSkillEvent",
     "MembershipPlan",
     "OpeningHours",
+    "PromoCode",
+    "PromoRedemption",
     "Reservation",
+    "ReservationEvent",
+    "ReservationSeries",
     "Skill",
     "SkillRequest",
     "Subscription",
     "UsageSession",
+    "WaitlistEntry",
 ]

@@ -38,6 +38,30 @@ class Equipment(TimeStampedModel):
     specs = models.JSONField(default=dict, blank=True)
     photo = models.FileField(upload_to="makerspace/equipment/", blank=True)
     required_skills = models.ManyToManyField("makerspace.Skill", blank=True, related_name="equipment")
+
+    class Approval(models.TextChoices):
+        NEVER = "never", "Never"
+        ALWAYS = "always", "Always"
+        ABOVE_PRICE = "above_price", "Above a price"
+        OUTSIDE_STAFFED_HOURS = "outside_staffed", "Outside staffed hours"
+
+    approval = models.CharField(
+        max_length=16,
+        choices=Approval.choices,
+        default=Approval.NEVER,
+        help_text="When a member's booking waits for staff approval (created pending, holding the slot).",
+    )
+    approval_price_threshold = MoneyField(
+        null=True, blank=True, help_text="With 'Above a price': bookings priced above this need approval."
+    )
+    staffed_hours = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='With "Outside staffed hours": [{"weekday": 0-6, "opens": "HH:MM", "closes": "HH:MM"}, ...] (local).',
+    )
+    requires_supervisor = models.BooleanField(
+        default=False, help_text="Members' bookings name a supervisor: staff of this makerspace, free at that time."
+    )
     active = models.BooleanField(default=True, db_index=True)
 
     class Meta:
@@ -52,6 +76,10 @@ class Equipment(TimeStampedModel):
             ),
             models.CheckConstraint(
                 condition=Q(status__in=["available", "in_use", "maintenance", "offline"]), name="equipment_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(approval__in=["never", "always", "above_price", "outside_staffed"]),
+                name="equipment_approval_valid",
             ),
         ]
 

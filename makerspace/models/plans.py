@@ -17,9 +17,13 @@ class MembershipPlan(TimeStampedModel):
     """
 
     class BillingPeriod(models.TextChoices):
+        HOUR = "hour", "Hourly"
+        DAY = "day", "Daily"
+        WEEK = "week", "Weekly"
         MONTH = "month", "Monthly"
         QUARTER = "quarter", "Quarterly"
         YEAR = "year", "Yearly"
+        LIFETIME = "lifetime", "Lifetime"
 
     makerspace = models.ForeignKey("makerspace.Makerspace", on_delete=models.CASCADE, related_name="plans")
     name = models.CharField(max_length=120)
@@ -33,6 +37,13 @@ class MembershipPlan(TimeStampedModel):
     equipment_types = models.JSONField(default=list, blank=True, help_text="Equipment types covered; empty = all.")
     max_reservation_minutes = models.PositiveIntegerField(null=True, blank=True)
     max_reservations_per_week = models.PositiveIntegerField(null=True, blank=True)
+    allow_overage = models.BooleanField(
+        default=True,
+        help_text="Hours beyond the included hours may be booked and are priced; off: the included hours are a cap.",
+    )
+    trial_days = models.PositiveIntegerField(
+        default=0, help_text="A first subscription to this plan starts with this many free days (0: no trial)."
+    )
     active = models.BooleanField(default=True, db_index=True)
 
     class Meta:
@@ -42,7 +53,8 @@ class MembershipPlan(TimeStampedModel):
             models.CheckConstraint(condition=Q(price__gte=0), name="plan_price_not_negative"),
             models.CheckConstraint(condition=Q(included_hours__gte=0), name="plan_included_hours_not_negative"),
             models.CheckConstraint(
-                condition=Q(billing_period__in=["month", "quarter", "year"]), name="plan_billing_period_valid"
+                condition=Q(billing_period__in=["hour", "day", "week", "month", "quarter", "year", "lifetime"]),
+                name="plan_billing_period_valid",
             ),
         ]
 
@@ -71,6 +83,7 @@ class Subscription(TimeStampedModel):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="renewed_by"
     )
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    trial_ends_at = models.DateTimeField(null=True, blank=True, help_text="End of the free trial, if any.")
 
     class Meta:
         ordering = ["-starts_at"]

@@ -5,19 +5,69 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import CharField, Q, QuerySet, Value
+from django.db.models import CharField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from makerspace.models import Closure, Equipment, MaintenanceWindow, OpeningHours, Reservation
+from makerspace.models import (
+    Closure,
+    Equipment,
+    MaintenanceWindow,
+    Member,
+    OpeningHours,
+    Reservation,
+    ReservationEvent,
+    Subscription,
+)
 from makerspace.selectors.scope import own_or_space
+
+# Reservations that count against plan quotas and included hours: everything not cancelled or rejected.
+COUNTED_STATUSES = ("pending", "confirmed", "checked_in", "completed", "no_show")
+
+
+def active_subscription(*, member: Member | None, at: datetime):
+    """The member's active subscription whose period covers ``at``, or None.
+
+    Annotated with ``included_used``: the minutes of its included hours its bookings already take (the
+    ledger), in the same query.
+    """
+    if member is None:
+        return None
+    return (
+        Subscription.objects.select_related("plan")
+        .filter(member=member, status=Subscription.Status.ACTIVE, starts_at__lte=at, ends_at__gt=at)
+        .annotate(
+            included_used=Coalesce(
+                Sum("reservations__included_minutes", filter=Q(reservations__status__in=COUNTED_STATUSES)), 0
+            )
+        )
+        .order_by("-starts_at", "-id")
+        .first()
+    )
+
+
+def included_minutes_used(*, subscription) -> int:
+    """Minutes of the subscription's included hours already taken by its bookings (the ledger)."""
+    annotated = getattr(subscription, "included_used", None)
+    if annotated is not None:
+        return int(annotated)
+    total = Reservation.objects.filter(subscription=subscription, status__in=COUNTED_STATUSES).aggregate(
+        total=Sum("included_minutes")
+    )["total"]
+    return int(total or 0)
 
 
 def reservation_list(*, user) -> QuerySet[Reservation]:
     """Members see their own reservations; staff those of their makerspaces; platform admins all."""
     queryset = own_or_space(Reservation.objects.all(), user, own=Q(user=user), path="equipment__makerspace_id")
-    return queryset.select_related("equipment__makerspace", "user", "member", "created_by", "cancelled_by").order_by(
-        "starts_at", "id"
-    )
+    return queryset.select_related(
+        "equipment__makerspace", "user", "member", "created_by", "cancelled_by", "decided_by", "supervisor"
+    ).order_by("starts_at", "id")
+
+
+def reservation_event_list(*, reservation: Reservation) -> QuerySet[ReservationEvent]:
+    """A reservation's history, oldest first (the caller has already checked the reservation is visible)."""
+    return ReservationEvent.objects.filter(reservation=reservation).select_related("actor").order_by("created_at", "id")
 
 
 # --- availability ---------------------------------------------------------------------------------

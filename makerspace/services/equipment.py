@@ -8,6 +8,7 @@ Other services that already checked their own actor (maintenance, usage) move th
 from __future__ import annotations
 
 import logging
+from datetime import time
 
 from django.conf import settings
 from django.db import transaction
@@ -28,6 +29,10 @@ EQUIPMENT_FIELDS = (
     "currency",
     "location",
     "specs",
+    "approval",
+    "approval_price_threshold",
+    "staffed_hours",
+    "requires_supervisor",
     "active",
 )
 # Photos are checked by content, not by name: PNG, JPEG, GIF, WebP.
@@ -55,7 +60,32 @@ def _set_required_skills(equipment: Equipment, skills: list[Skill]) -> None:
     equipment.required_skills.set(skills)
 
 
+def _check_staffed_hours(value) -> list:
+    message = 'staffed_hours: a list of {"weekday": 0-6, "opens": "HH:MM", "closes": "HH:MM"}.'
+    if not isinstance(value, list) or len(value) > 50:
+        raise ValidationError(message, errors={"staffed_hours": [message]})
+    clean = []
+    for entry in value:
+        try:
+            assert isinstance(entry, dict) and set(entry) == {"weekday", "opens", "closes"}
+            weekday = entry["weekday"]
+            assert isinstance(weekday, int) and not isinstance(weekday, bool) and 0 <= weekday <= 6
+            opens, closes = time.fromisoformat(entry["opens"]), time.fromisoformat(entry["closes"])
+            assert opens < closes and opens.tzinfo is None and closes.tzinfo is None
+        except (AssertionError, TypeError, ValueError):
+            raise ValidationError(message, errors={"staffed_hours": [message]}) from None
+        clean.append({"weekday": weekday, "opens": opens.strftime("%H:%M"), "closes": closes.strftime("%H:%M")})
+    return clean
+
+
 def _check(equipment: Equipment) -> None:
+    equipment.staffed_hours = _check_staffed_hours(equipment.staffed_hours)
+    if equipment.approval not in Equipment.Approval.values:
+        raise ValidationError("Unknown approval mode.", errors={"approval": ["Unknown approval mode."]})
+    if equipment.approval == Equipment.Approval.ABOVE_PRICE and equipment.approval_price_threshold is None:
+        raise ValidationError(
+            "Approval above a price names the price.", errors={"approval_price_threshold": ["Required."]}
+        )
     if not isinstance(equipment.specs, dict):
         raise ValidationError("specs must be a JSON object.", errors={"specs": ["Must be an object."]})
     if equipment.hourly_rate is not None and equipment.hourly_rate < 0:

@@ -32,14 +32,22 @@ PLAN_FIELDS = (
     "equipment_types",
     "max_reservation_minutes",
     "max_reservations_per_week",
+    "allow_overage",
+    "trial_days",
     "active",
 )
 
+# A lifetime plan's one period is long enough never to end in practice (the row still has an end).
 PERIODS = {
+    MembershipPlan.BillingPeriod.HOUR: relativedelta(hours=1),
+    MembershipPlan.BillingPeriod.DAY: relativedelta(days=1),
+    MembershipPlan.BillingPeriod.WEEK: relativedelta(weeks=1),
     MembershipPlan.BillingPeriod.MONTH: relativedelta(months=1),
     MembershipPlan.BillingPeriod.QUARTER: relativedelta(months=3),
     MembershipPlan.BillingPeriod.YEAR: relativedelta(years=1),
+    MembershipPlan.BillingPeriod.LIFETIME: relativedelta(years=100),
 }
+MAX_TRIAL_DAYS = 366
 
 
 def period_end(*, plan: MembershipPlan, starts_at: datetime) -> datetime:
@@ -58,6 +66,14 @@ def _check_plan(plan: MembershipPlan) -> None:
     plan.equipment_types = sorted(set(types))
     if plan.price < 0 or plan.included_hours < 0:
         raise ValidationError("Price and included hours must not be negative.")
+    if plan.billing_period not in PERIODS:
+        raise ValidationError(
+            f"billing_period must be one of: {', '.join(PERIODS)}.", errors={"billing_period": ["Unknown period."]}
+        )
+    if not 0 <= (plan.trial_days or 0) <= MAX_TRIAL_DAYS:
+        raise ValidationError(
+            f"A trial lasts 0–{MAX_TRIAL_DAYS} days.", errors={"trial_days": [f"At most {MAX_TRIAL_DAYS}."]}
+        )
     duplicate = MembershipPlan.objects.filter(makerspace_id=plan.makerspace_id, name=plan.name).exclude(pk=plan.pk)
     if duplicate.exists():
         raise ConflictError(f"This makerspace already has a plan named {plan.name!r}.", code="duplicate")
@@ -109,7 +125,8 @@ def subscription_create(
     """Put a member on a plan for one billing period; the member's ``plan`` follows the active subscription.
 
     409 ``duplicate`` when the member already has an active subscription (cancel it first); an expired
-    membership becomes active again.
+    membership becomes active again. A member's first subscription to a plan with ``trial_days`` starts
+    with that free trial, and the first paid period follows it.
     """
     member = Member.objects.select_for_update().get(pk=member.pk)
     member_action_require(member=member, actor=actor)
@@ -122,11 +139,15 @@ def subscription_create(
     if Subscription.objects.filter(member=member, status=Subscription.Status.ACTIVE).exists():
         raise ConflictError("The member already has an active subscription.", code="duplicate")
     starts_at = starts_at or timezone.now()
+    trial_ends_at = None
+    if plan.trial_days and not Subscription.objects.filter(member=member, plan=plan).exists():
+        trial_ends_at = starts_at + relativedelta(days=plan.trial_days)
     subscription = Subscription.objects.create(
         member=member,
         plan=plan,
         starts_at=starts_at,
-        ends_at=period_end(plan=plan, starts_at=starts_at),
+        ends_at=period_end(plan=plan, starts_at=trial_ends_at or starts_at),
+        trial_ends_at=trial_ends_at,
         auto_renew=auto_renew,
     )
     update = ["plan", "updated_at"]

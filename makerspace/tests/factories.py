@@ -13,6 +13,7 @@ from makerspace.models import (
     Badge,
     CalendarToken,
     Closure,
+    CostRule,
     Equipment,
     EquipmentRating,
     EquipmentStatusChange,
@@ -26,12 +27,14 @@ from makerspace.models import (
     MembershipPlan,
     MemberSkill,
     OpeningHours,
+    PromoCode,
     Reservation,
     SafetyIncident,
     Skill,
     SkillRequest,
     Subscription,
     UsageSession,
+    WaitlistEntry,
 )
 from makrx.models import User
 
@@ -313,3 +316,39 @@ class MaintenanceIntervalFactory(factory.django.DjangoModelFactory):
     title = "Clean and lubricate"
     every_days = 30
     starts_at = factory.LazyFunction(timezone.now)
+
+
+class CostRuleFactory(factory.django.DjangoModelFactory):
+    """A flat fee of the makerspace; pass kind= and the parameters its kind reads for others."""
+
+    class Meta:
+        model = CostRule
+
+    makerspace = factory.SubFactory(MakerspaceFactory)
+    name = factory.Sequence(lambda n: f"Rule {n}")
+    kind = CostRule.Kind.FLAT_FEE
+    priority = 100
+    amount = Decimal("50.00")
+
+
+class PromoCodeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PromoCode
+
+    makerspace = factory.SubFactory(MakerspaceFactory)
+    code = factory.Sequence(lambda n: f"PROMO{n}")
+    kind = PromoCode.Kind.PERCENT
+    value = Decimal("10")
+
+
+class WaitlistEntryFactory(factory.django.DjangoModelFactory):
+    """A member waiting for a slot (by default the next hour tomorrow) of a machine of their makerspace."""
+
+    class Meta:
+        model = WaitlistEntry
+
+    equipment = factory.SubFactory(EquipmentFactory)
+    member = factory.SubFactory(MemberFactory, makerspace=factory.SelfAttribute("..equipment.makerspace"))
+    user = factory.LazyAttribute(lambda o: o.member.user)
+    starts_at = factory.LazyFunction(_next_hour)
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=1))

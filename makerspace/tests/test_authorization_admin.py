@@ -165,6 +165,9 @@ def test_plan_skill_and_machine_forms_save_through_services(space):
         "billing_period": "month",
         "included_hours": "5",
         "equipment_types": '["3d_printer"]',
+        # The form's defaults, as a browser posts them.
+        "allow_overage": "on",
+        "trial_days": "0",
     }
     assert client.post(f"{ADMIN}/membershipplan/add/", plan).status_code == 302
     assert MembershipPlan.objects.get(name="Night owl").makerspace == space["A"]

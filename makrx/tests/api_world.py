@@ -61,6 +61,14 @@ def api_world(make_user):
             "usage": mf.UsageSessionFactory(equipment=spare, member=owner),
             "subscription": mf.SubscriptionFactory(member=owner, plan=plan),
             "free_slot": (soon + timedelta(days=3), soon + timedelta(days=3, hours=1)),
+            "cost_rule": mf.CostRuleFactory(makerspace=space),
+            "waitlist": mf.WaitlistEntryFactory(
+                equipment=equipment,
+                member=owner,
+                starts_at=soon + timedelta(days=1),
+                ends_at=soon + timedelta(days=1, hours=1),
+            ),
+            "promo_code": mf.PromoCodeFactory(makerspace=space),
         }
         objects[key]["invite_token"] = f"matrix-invite-token-{key}-0123456789abcdef"
         objects[key]["invite"] = mf.InviteFactory(makerspace=space, token=objects[key]["invite_token"])
@@ -117,6 +125,9 @@ def path_value(world, resource: str, param: str, space: str, target=None):
             "badges": objects.get("badge"),
             "incidents": objects.get("incident"),
             "intervals": objects.get("interval"),
+            "cost-rules": objects["cost_rule"],
+            "promo-codes": objects["promo_code"],
+            "waitlist": objects["waitlist"],
         }
         return by_resource[resource].pk
     by_param = {

@@ -163,6 +163,12 @@ def calendar_feed(p, space, *, body_scoped=False):
     return OK if space == "A" else HIDDEN
 
 
+@_signed_in
+def space_owner_only(p, space, *, body_scoped=False):
+    """The member's own object only (a waiting-list claim): staff and platform admins see it but cannot act."""
+    return OK if p.name == OWNER and space == "A" else DENIED
+
+
 space_member = _space_rule(SPACE_MEMBER_ROLES)
 space_staff = _space_rule(SPACE_STAFF_ROLES)
 space_manager = _space_rule(SPACE_MANAGER_ROLES)
@@ -192,9 +198,18 @@ RULES.update(
     space_manager=space_manager,
     space_admin=space_admin,
     owner_or_space_staff=owner_or_space_staff,
+    space_owner_only=space_owner_only,
 )
 # Rules whose objects belong to a makerspace: each is checked on an object of A and one of B.
-SPACE_RULES = {"space_member", "space_staff", "space_manager", "space_admin", "owner_or_space_staff", "calendar_feed"}
+SPACE_RULES = {
+    "space_member",
+    "space_staff",
+    "space_manager",
+    "space_admin",
+    "owner_or_space_staff",
+    "calendar_feed",
+    "space_owner_only",
+}
 
 MS = "/api/v1/makerspace"
 ST = "/api/v1/store"
@@ -298,6 +313,25 @@ MATRIX: dict[str, str] = {
     f"POST {MS}/reservations/{{id}}/check-in/": "space_staff",
     f"POST {MS}/reservations/{{id}}/complete/": "space_staff",
     f"POST {MS}/reservations/{{id}}/no-show/": "space_staff",
+    f"POST {MS}/reservations/{{id}}/approve/": "space_staff",
+    f"POST {MS}/reservations/{{id}}/reject/": "space_staff",
+    f"GET {MS}/reservations/{{id}}/events/": "owner_or_space_staff",
+    # Pricing: a quote for the space's members; rules and promo codes for its staff, written by managers.
+    f"GET {MS}/equipment/{{id}}/price/": "space_member",
+    f"GET {MS}/cost-rules/": "signed_in",
+    f"POST {MS}/cost-rules/": "space_manager",
+    f"GET {MS}/cost-rules/{{id}}/": "space_staff",
+    f"PATCH {MS}/cost-rules/{{id}}/": "space_manager",
+    f"DELETE {MS}/cost-rules/{{id}}/": "space_manager",
+    f"GET {MS}/promo-codes/": "signed_in",
+    f"POST {MS}/promo-codes/": "space_manager",
+    f"GET {MS}/promo-codes/{{id}}/": "space_staff",
+    # Waiting list: members queue for their space's machines and claim their own offers.
+    f"GET {MS}/waitlist/": "signed_in",
+    f"POST {MS}/waitlist/": "space_member",
+    f"GET {MS}/waitlist/{{id}}/": "owner_or_space_staff",
+    f"POST {MS}/waitlist/{{id}}/claim/": "space_owner_only",
+    f"POST {MS}/waitlist/{{id}}/leave/": "owner_or_space_staff",
     # Usage sessions.
     f"GET {MS}/usage-sessions/": "signed_in",
     f"POST {MS}/usage-sessions/": "space_member",

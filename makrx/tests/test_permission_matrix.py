@@ -106,6 +106,25 @@ def _body(world, operation: str, space: str):
         f"POST {MS}/equipment/{{id}}/status/": {"status": "maintenance", "reason": "check"},
         f"POST {MS}/reservations/": {"equipment": objects["equipment"].pk, "starts_at": starts, "ends_at": ends},
         f"POST {MS}/reservations/{{id}}/cancel/": {"reason": "cannot come"},
+        f"POST {MS}/reservations/{{id}}/reject/": {"reason": "not trained"},
+        f"POST {MS}/waitlist/": {
+            "equipment": objects["equipment"].pk,
+            "starts_at": objects["reservation"].starts_at.isoformat(),
+            "ends_at": objects["reservation"].ends_at.isoformat(),
+        },
+        f"POST {MS}/cost-rules/": {
+            "makerspace": objects["space"].pk,
+            "name": f"Fee {unique}",
+            "kind": "flat_fee",
+            "amount": "10.00",
+        },
+        f"PATCH {MS}/cost-rules/{{id}}/": {"priority": 5},
+        f"POST {MS}/promo-codes/": {
+            "makerspace": objects["space"].pk,
+            "code": f"P{unique}",
+            "kind": "percent",
+            "value": "10",
+        },
         f"POST {MS}/usage-sessions/": {"equipment": objects["equipment"].pk},
         f"POST {MS}/usage-sessions/{{id}}/stop/": {"notes": "done"},
         f"POST {MS}/maintenance/tickets/": {"equipment": objects["equipment"].pk, "title": "Belt loose"},
@@ -173,6 +192,10 @@ QUERIES = {
         "date": str(timezone.now().date() + timedelta(days=1))
     },
     f"GET {MS}/members/export.csv": lambda world, space: {"makerspace": world["objects"][space]["space"].pk},
+    f"GET {MS}/equipment/{{id}}/price/": lambda world, space: {
+        "starts_at": (timezone.now() + timedelta(days=2)).isoformat(),
+        "ends_at": (timezone.now() + timedelta(days=2, hours=1)).isoformat(),
+    },
 }
 
 
@@ -267,6 +290,9 @@ PRIVATE_LISTS = {
     f"{MS}/skill-requests/": "skill_request",
     f"{MS}/incidents/": "incident",
     f"{MS}/maintenance/intervals/": "interval",
+    f"{MS}/cost-rules/": "cost_rule",
+    f"{MS}/promo-codes/": "promo_code",
+    f"{MS}/waitlist/": "waitlist",
 }
 OUTSIDERS_OF_A = ("stranger", "staff_B", "store_staff", "service_provider")
 

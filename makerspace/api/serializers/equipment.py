@@ -40,6 +40,12 @@ class EquipmentOutputSerializer(serializers.ModelSerializer):
     def get_rating_count(self, instance) -> int:
         return self._rating(instance)["count"]
 
+    requires_approval = serializers.SerializerMethodField()
+
+    def get_requires_approval(self, instance) -> bool:
+        """Some bookings of this machine wait for staff approval (see ``approval``)."""
+        return instance.approval != Equipment.Approval.NEVER
+
     def to_representation(self, instance):
         data = super().to_representation(instance)
         if getattr(instance, "viewer_is_member", True):
@@ -64,6 +70,11 @@ class EquipmentOutputSerializer(serializers.ModelSerializer):
             "required_skills",
             "rating_average",
             "rating_count",
+            "approval",
+            "requires_approval",
+            "approval_price_threshold",
+            "staffed_hours",
+            "requires_supervisor",
             "active",
             "created_at",
             "updated_at",
@@ -96,7 +107,22 @@ class EquipmentInputSerializer(serializers.Serializer):
         child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, max_length=50
     )
     photo = serializers.FileField(required=False, allow_empty_file=False)
+    approval = serializers.ChoiceField(choices=Equipment.Approval.choices, required=False)
+    requires_approval = serializers.BooleanField(
+        required=False, help_text="Shorthand: true sets approval to 'always', false to 'never'."
+    )
+    approval_price_threshold = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal("0"), required=False, allow_null=True
+    )
+    staffed_hours = serializers.JSONField(required=False)
+    requires_supervisor = serializers.BooleanField(required=False)
     active = serializers.BooleanField(required=False)
+
+    def validate(self, attrs):
+        shorthand = attrs.pop("requires_approval", None)
+        if shorthand is not None and "approval" not in attrs:
+            attrs["approval"] = Equipment.Approval.ALWAYS if shorthand else Equipment.Approval.NEVER
+        return attrs
 
 
 class EquipmentUpdateSerializer(EquipmentInputSerializer):

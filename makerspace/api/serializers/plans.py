@@ -26,6 +26,8 @@ class PlanOutputSerializer(serializers.ModelSerializer):
             "equipment_types",
             "max_reservation_minutes",
             "max_reservations_per_week",
+            "allow_overage",
+            "trial_days",
             "active",
             "created_at",
             "updated_at",
@@ -47,6 +49,8 @@ class PlanInputSerializer(serializers.Serializer):
         min_value=1, max_value=60 * 24 * 31, required=False, allow_null=True
     )
     max_reservations_per_week = serializers.IntegerField(min_value=1, max_value=1000, required=False, allow_null=True)
+    allow_overage = serializers.BooleanField(required=False)
+    trial_days = serializers.IntegerField(min_value=0, max_value=366, required=False)
     active = serializers.BooleanField(required=False)
 
 
@@ -74,6 +78,7 @@ class SubscriptionOutputSerializer(serializers.ModelSerializer):
             "status",
             "auto_renew",
             "renewed_from",
+            "trial_ends_at",
             "cancelled_at",
             "created_at",
         ]

@@ -5,8 +5,20 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from makerspace.api.serializers.common import ID, UserSummarySerializer
-from makerspace.models import Reservation
+from makerspace.api.serializers.pricing import PriceLineSerializer
+from makerspace.models import Reservation, ReservationEvent
 from makrx.api import fields
+
+
+class RepeatSerializer(serializers.Serializer):
+    every = serializers.ChoiceField(choices=["day", "week"])
+    count = serializers.IntegerField(min_value=2, max_value=52, required=False)
+    until = fields.DateField(required=False, help_text="Last local date of the series (inclusive).")
+
+    def validate(self, attrs):
+        if ("count" in attrs) == ("until" in attrs):
+            raise serializers.ValidationError("Give count or until (one of them).")
+        return attrs
 
 
 class ReservationInputSerializer(serializers.Serializer):
@@ -15,6 +27,16 @@ class ReservationInputSerializer(serializers.Serializer):
     ends_at = fields.DateTimeField()
     member = serializers.IntegerField(required=False, **ID, help_text="Staff only: book for this member.")
     notes = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    promo_code = serializers.CharField(required=False, allow_blank=True, max_length=40, default="")
+    supervisor = serializers.IntegerField(
+        required=False, allow_null=True, default=None, **ID, help_text="User id of a staff member of the makerspace."
+    )
+    emergency = serializers.BooleanField(
+        required=False, default=False, help_text="Staff only: displace member bookings in the way (reason in notes)."
+    )
+    repeat = RepeatSerializer(
+        required=False, help_text="Book a series (all dates or none): the answer is {series, reservations}."
+    )
 
 
 class ReservationOutputSerializer(serializers.ModelSerializer):
@@ -23,6 +45,9 @@ class ReservationOutputSerializer(serializers.ModelSerializer):
     user = UserSummarySerializer(read_only=True)
     created_by = UserSummarySerializer(read_only=True, allow_null=True)
     cancelled_by = UserSummarySerializer(read_only=True, allow_null=True)
+    decided_by = UserSummarySerializer(read_only=True, allow_null=True)
+    supervisor = UserSummarySerializer(read_only=True, allow_null=True)
+    price_lines = PriceLineSerializer(many=True, read_only=True)
 
     class Meta:
         model = Reservation
@@ -37,6 +62,17 @@ class ReservationOutputSerializer(serializers.ModelSerializer):
             "ends_at",
             "status",
             "notes",
+            "price",
+            "deposit",
+            "currency",
+            "price_lines",
+            "included_minutes",
+            "supervisor",
+            "emergency",
+            "decided_by",
+            "decided_at",
+            "decision_reason",
+            "series",
             "created_by",
             "cancelled_by",
             "cancel_reason",
@@ -50,6 +86,23 @@ class ReservationOutputSerializer(serializers.ModelSerializer):
 
 class CancelInputSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+    scope = serializers.ChoiceField(
+        choices=["this", "following"],
+        required=False,
+        default="this",
+        help_text="For an occurrence of a series: 'following' also cancels every later occurrence.",
+    )
+
+
+class DecisionInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+
+
+class SeriesOutputSerializer(serializers.Serializer):
+    series = serializers.IntegerField()
+    every = serializers.CharField()
+    count = serializers.IntegerField()
+    reservations = ReservationOutputSerializer(many=True)
 
 
 class AvailabilityQuerySerializer(serializers.Serializer):
@@ -74,3 +127,11 @@ class AvailabilitySerializer(serializers.Serializer):
     opening = IntervalSerializer(many=True)
     busy = BusyIntervalSerializer(many=True)
     free = IntervalSerializer(many=True)
+
+
+class ReservationEventSerializer(serializers.ModelSerializer):
+    actor = UserSummarySerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = ReservationEvent
+        fields = ["id", "kind", "from_status", "to_status", "actor", "reason", "created_at"]

@@ -99,3 +99,15 @@ def skill_from_input(pk: int) -> Skill:
     if skill is None:
         raise errors.ValidationError("Unknown skill.", errors={"skill": ["Unknown skill."]})
     return skill
+
+
+def user_from_input(pk: int | None, *, field: str = "user"):
+    """The user a request body names, or None (400 when unknown; the service decides what they may be)."""
+    if pk is None:
+        return None
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(pk=pk).first()
+    if user is None:
+        raise errors.ValidationError("Unknown user.", errors={field: ["Unknown user."]})
+    return user

@@ -5,13 +5,14 @@ The reservation services decide who may act; availability is for members and sta
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from makerspace.api.filters import ReservationFilter
 from makerspace.api.serializers import reservations as s
+from makerspace.api.serializers.common import RequiredReasonInputSerializer
 from makerspace.api.views.base import (
     MakerspaceApi,
     PostOnlyAction,
@@ -19,17 +20,21 @@ from makerspace.api.views.base import (
     equipment_from_input,
     member_from_input,
     query_params,
+    user_from_input,
 )
 from makerspace.selectors import equipment as equipment_selectors
 from makerspace.selectors import reservations as reservation_selectors
+from makerspace.services import approval as approval_services
+from makerspace.services import recurring as recurring_services
 from makerspace.services import reservations as reservation_services
 from makrx.auth.scoping import IsMakerspaceMemberToRead
+from makrx.errors import ValidationError
 
 TAGS = ["makerspace: reservations"]
 
 RESERVATION_CODES = (
     "equipment_unavailable, membership_inactive, skill_required, plan_limit, outside_opening_hours, "
-    "maintenance_window, slot_taken"
+    "maintenance_window, slot_taken, supervisor_busy, promo_invalid, promo_exhausted"
 )
 
 
@@ -47,20 +52,39 @@ class ReservationListCreateApi(MakerspaceApi):
     @extend_schema(
         tags=TAGS,
         request=s.ReservationInputSerializer,
-        responses={201: s.ReservationOutputSerializer, 409: conflict_response(RESERVATION_CODES)},
+        responses={
+            201: PolymorphicProxySerializer(
+                component_name="ReservationOrSeries",
+                serializers=[s.ReservationOutputSerializer, s.SeriesOutputSerializer],
+                resource_type_field_name=None,
+            ),
+            409: conflict_response(RESERVATION_CODES),
+        },
     )
     def post(self, request):
         serializer = s.ReservationInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        reservation = reservation_services.reservation_create(
-            actor=request.user,
-            equipment=equipment_from_input(data["equipment"]),
-            starts_at=data["starts_at"],
-            ends_at=data["ends_at"],
-            member=member_from_input(data.get("member")),
-            notes=data["notes"],
-        )
+        booking = {
+            "actor": request.user,
+            "equipment": equipment_from_input(data["equipment"]),
+            "starts_at": data["starts_at"],
+            "ends_at": data["ends_at"],
+            "member": member_from_input(data.get("member")),
+            "notes": data["notes"],
+            "promo_code": data["promo_code"],
+            "supervisor": user_from_input(data["supervisor"], field="supervisor"),
+        }
+        if "repeat" in data:
+            if data["emergency"]:
+                raise ValidationError(
+                    "An emergency booking is not a series.", errors={"repeat": ["Not with emergency."]}
+                )
+            series, booked = recurring_services.reservation_series_create(**booking, **data["repeat"])
+            rows = self.get_queryset().filter(pk__in=[r.pk for r in booked])
+            body = {"series": series.pk, "every": series.every, "count": series.count, "reservations": rows}
+            return Response(s.SeriesOutputSerializer(body).data, status=status.HTTP_201_CREATED)
+        reservation = reservation_services.reservation_create(**booking, emergency=data["emergency"])
         reservation = self.get_queryset().get(pk=reservation.pk)
         return Response(s.ReservationOutputSerializer(reservation).data, status=status.HTTP_201_CREATED)
 
@@ -102,8 +126,14 @@ class ReservationCancelApi(_ReservationActionApi):
     def act(self, request, reservation):
         serializer = s.CancelInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if data["scope"] == "following":
+            recurring_services.reservation_series_cancel_following(
+                reservation=reservation, actor=request.user, reason=data["reason"]
+            )
+            return reservation
         return reservation_services.reservation_cancel(
-            reservation=reservation, actor=request.user, reason=serializer.validated_data["reason"]
+            reservation=reservation, actor=request.user, reason=data["reason"]
         )
 
 
@@ -134,6 +164,51 @@ class ReservationNoShowApi(_ReservationStaffActionApi):
 
 class ReservationCompleteApi(_ReservationStaffActionApi):
     service = staticmethod(reservation_services.reservation_complete)
+
+
+class ReservationApproveApi(_ReservationActionApi):
+    @extend_schema(
+        tags=TAGS,
+        request=s.DecisionInputSerializer,
+        responses={200: s.ReservationOutputSerializer, 409: conflict_response("invalid_transition")},
+    )
+    def post(self, request, pk: int):
+        return super().post(request, pk)
+
+    def act(self, request, reservation):
+        serializer = s.DecisionInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return approval_services.reservation_approve(
+            reservation=reservation, actor=request.user, reason=serializer.validated_data["reason"]
+        )
+
+
+class ReservationRejectApi(_ReservationActionApi):
+    @extend_schema(
+        tags=TAGS,
+        request=RequiredReasonInputSerializer,
+        responses={200: s.ReservationOutputSerializer, 409: conflict_response("invalid_transition")},
+    )
+    def post(self, request, pk: int):
+        return super().post(request, pk)
+
+    def act(self, request, reservation):
+        serializer = RequiredReasonInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return approval_services.reservation_reject(
+            reservation=reservation, actor=request.user, reason=serializer.validated_data["reason"]
+        )
+
+
+class ReservationEventListApi(ReservationDetailApi):
+    """A reservation's history (created, approved, cancelled, ...) for whoever may see the reservation."""
+
+    serializer_class = s.ReservationEventSerializer
+
+    @extend_schema(tags=TAGS, responses=s.ReservationEventSerializer(many=True))
+    def get(self, request, pk: int):
+        events = reservation_selectors.reservation_event_list(reservation=self.get_object())
+        return self.paginated(events, s.ReservationEventSerializer)
 
 
 class EquipmentAvailabilityApi(MakerspaceApi):
