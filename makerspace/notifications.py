@@ -11,3 +11,15 @@ register(
     ),
     description="A member's skill grant passed its expiry date.",
 )
+
+register(
+    "inventory.low_stock",
+    subject="{{ count }} item{{ count|pluralize }} at or below the reorder level at {{ makerspace }}",
+    text=(
+        "Hello {{ user_name }},\n\nThese items at {{ makerspace }} fell to their reorder level:\n\n"
+        "{% for item in items %}- {{ item.sku }} {{ item.name }}: {{ item.quantity }} {{ item.unit }} "
+        "(reorder level {{ item.reorder_level }}, suggested order {{ item.suggested_reorder_quantity }})\n"
+        "{% endfor %}\nYou will hear about an item again only after it has been restocked above its level.\n"
+    ),
+    description="Items of a makerspace fell to their reorder level (once per crossing), to the space's staff.",
+)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from makerspace.services import inventory as inventory_services
 from makerspace.services import maintenance as maintenance_services
 from makerspace.services import plans as plan_services
 from makerspace.services import skills as skill_services
@@ -51,3 +52,9 @@ def expire_member_skills_task(self) -> int:
 def apply_maintenance_windows_task(self) -> int:
     """Put machines into maintenance when a window starts and back when it ends; idempotent."""
     return run_retrying_database_errors(maintenance_services.maintenance_windows_apply)
+
+
+@shared_task(**RETRY)
+def notify_low_stock_task(self) -> int:
+    """Tell staff about items that fell to their reorder level, once per crossing (the item keeps the mark)."""
+    return run_retrying_database_errors(inventory_services.low_stock_notify_due)

@@ -271,6 +271,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "makerspace.tasks.apply_maintenance_windows_task",
         "schedule": timedelta(minutes=1),
     },
+    "makerspace-notify-low-stock": {
+        "task": "makerspace.tasks.notify_low_stock_task",
+        "schedule": timedelta(minutes=15),
+    },
     "store-release-expired-orders": {
         "task": "store.tasks.release_expired_orders_task",
         "schedule": timedelta(minutes=1),

@@ -2,6 +2,7 @@
 
 from makerspace.models.calendar import CalendarToken
 from makerspace.models.equipment import Equipment, EquipmentStatusChange
+from makerspace.models.inventory import InventoryItem, StockMovement
 from makerspace.models.maintenance import MaintenanceTicket, MaintenanceWindow
 from makerspace.models.members import Member, MemberEvent
 from makerspace.models.plans import MembershipPlan, Subscription
@@ -15,6 +16,7 @@ __all__ = [
     "Closure",
     "Equipment",
     "EquipmentStatusChange",
+    "InventoryItem",
     "MaintenanceTicket",
     "MaintenanceWindow",
     "Makerspace",
@@ -25,6 +27,7 @@ __all__ = [
     "OpeningHours",
     "Reservation",
     "Skill",
+    "StockMovement",
     "Subscription",
     "UsageSession",
 ]
