@@ -3,6 +3,7 @@
 from makerspace.admin import (  # noqa: F401
     calendar,
     equipment,
+    inventory,
     maintenance,
     members,
     plans,

@@ -14,12 +14,14 @@ from django_filters import rest_framework as filters
 from makerspace.api.serializers.common import MAX_ID
 from makerspace.models import (
     Equipment,
+    InventoryItem,
     MaintenanceTicket,
     MaintenanceWindow,
     Member,
     MembershipPlan,
     Reservation,
     Skill,
+    StockMovement,
     Subscription,
     UsageSession,
 )
@@ -151,3 +153,24 @@ class UsageSessionFilter(MakerspaceFilterSet):
 
     def filter_open(self, queryset, name, value):
         return queryset.filter(ended_at__isnull=True) if value else queryset
+
+
+class InventoryItemFilter(MakerspaceFilterSet):
+    low = StrictBooleanFilter(method="filter_low", help_text="true: only items at or below their reorder level.")
+
+    class Meta:
+        model = InventoryItem
+        fields = ["makerspace", "category", "unit", "supplier", "access_level", "active", "low"]
+
+    def filter_low(self, queryset, name, value):
+        low = models.Q(reorder_level__gt=0, quantity__lte=models.F("reorder_level"))
+        return queryset.filter(low) if value else queryset.exclude(low)
+
+
+class StockMovementFilter(filters.FilterSet):
+    created_after = fields.DateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = fields.DateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = StockMovement
+        fields = ["kind", "created_after", "created_before"]

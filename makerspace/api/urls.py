@@ -2,7 +2,18 @@
 
 from django.urls import path
 
-from makerspace.api.views import calendar, equipment, maintenance, members, plans, reservations, skills, spaces, usage
+from makerspace.api.views import (
+    calendar,
+    equipment,
+    inventory,
+    maintenance,
+    members,
+    plans,
+    reservations,
+    skills,
+    spaces,
+    usage,
+)
 
 urlpatterns = [
     # spaces
@@ -83,4 +94,18 @@ urlpatterns = [
     path("usage-sessions/", usage.UsageSessionListStartApi.as_view(), name="usage-session-list"),
     path("usage-sessions/<int:pk>/", usage.UsageSessionDetailApi.as_view(), name="usage-session-detail"),
     path("usage-sessions/<int:pk>/stop/", usage.UsageSessionStopApi.as_view(), name="usage-session-stop"),
+    # inventory
+    path("inventory/items/", inventory.ItemListCreateApi.as_view(), name="inventory-item-list"),
+    path("inventory/items/import/", inventory.ItemImportApi.as_view(), name="inventory-item-import"),
+    path("inventory/items/export/", inventory.ItemExportApi.as_view(), name="inventory-item-export"),
+    path("inventory/items/<int:pk>/", inventory.ItemDetailApi.as_view(), name="inventory-item-detail"),
+    path(
+        "inventory/items/<int:pk>/movements/",
+        inventory.ItemMovementListCreateApi.as_view(),
+        name="inventory-item-movements",
+    ),
+    path("inventory/items/<int:pk>/label.png", inventory.ItemLabelApi.as_view(), name="inventory-item-label"),
+    path("inventory/low-stock/", inventory.LowStockApi.as_view(), name="inventory-low-stock"),
+    path("inventory/quick-reorder/", inventory.QuickReorderApi.as_view(), name="inventory-quick-reorder"),
+    path("inventory/movements/export/", inventory.LedgerExportApi.as_view(), name="inventory-ledger-export"),
 ]

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from makrx.money import CurrencyField, MoneyField
 from makrx.models import TimeStampedModel
+from makrx.money import CurrencyField, MoneyField
 
 QUANTITY = {"max_digits": 14, "decimal_places": 3}
 ZERO = Decimal("0")
@@ -70,7 +70,9 @@ class InventoryItem(TimeStampedModel):
                 name="inventory_item_reorder_quantity_positive",
             ),
             models.CheckConstraint(condition=Q(unit_cost__gte=0), name="inventory_item_unit_cost_not_negative"),
-            models.CheckConstraint(condition=Q(unit__in=["piece", "g", "kg", "m", "m2", "ml"]), name="inventory_unit_valid"),
+            models.CheckConstraint(
+                condition=Q(unit__in=["piece", "g", "kg", "m", "m2", "ml"]), name="inventory_unit_valid"
+            ),
             models.CheckConstraint(condition=Q(supplier__in=["store", "external"]), name="inventory_supplier_valid"),
             models.CheckConstraint(
                 condition=Q(access_level__in=["basic", "certified", "admin_only"]), name="inventory_access_valid"
@@ -140,9 +142,7 @@ class StockMovement(models.Model):
                 condition=Q(quantity_after=F("quantity_before") + F("quantity")), name="stock_movement_adds_up"
             ),
             models.CheckConstraint(condition=Q(quantity_after__gte=0), name="stock_movement_not_negative"),
-            models.CheckConstraint(
-                condition=~Q(quantity=0) | Q(kind="stocktake"), name="stock_movement_not_zero"
-            ),
+            models.CheckConstraint(condition=~Q(quantity=0) | Q(kind="stocktake"), name="stock_movement_not_zero"),
             models.CheckConstraint(
                 condition=Q(
                     kind__in=["restock", "usage", "job", "project", "adjustment", "damage", "transfer", "stocktake"]

@@ -47,7 +47,9 @@ ITEM_FIELDS = (
 INSUFFICIENT = "insufficient_stock"
 
 
-def quantity_parse(value, *, field: str = "quantity", allow_zero: bool = False, allow_negative: bool = False) -> Decimal:
+def quantity_parse(
+    value, *, field: str = "quantity", allow_zero: bool = False, allow_negative: bool = False
+) -> Decimal:
     """A quantity as Decimal with at most 3 decimals and 11 digits before the point (400 otherwise)."""
     try:
         amount = Decimal(str(value).strip())
@@ -93,7 +95,7 @@ def _actor_user(actor):
 # --- items ---------------------------------------------------------------------------------------
 
 
-def _item_validate(fields: dict) -> dict:
+def item_fields_validate(fields: dict) -> dict:
     unknown = set(fields) - set(ITEM_FIELDS)
     if unknown:
         raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}.")
@@ -136,7 +138,7 @@ def _item_validate(fields: dict) -> dict:
 def item_create(*, actor, makerspace: Makerspace, quantity=None, **fields) -> InventoryItem:
     """Staff add an item; an opening ``quantity`` is recorded as a first ``restock`` movement (the ledger holds it)."""
     _staff_require(actor, makerspace.pk)
-    fields = _item_validate(dict(fields))
+    fields = item_fields_validate(dict(fields))
     if InventoryItem.objects.filter(makerspace=makerspace, sku=fields.get("sku")).exists():
         raise ConflictError("This makerspace already has an item with that SKU.", code="duplicate_sku")
     item = InventoryItem.objects.create(makerspace=makerspace, **fields)
@@ -151,10 +153,10 @@ def item_update(*, actor, item: InventoryItem, **fields) -> InventoryItem:
     """Staff edit an item's facts; the quantity changes only through movements."""
     locked = InventoryItem.objects.select_for_update().get(pk=item.pk)
     _staff_require(actor, locked.makerspace_id)
-    fields = _item_validate(dict(fields))
-    if "sku" in fields and fields["sku"] != locked.sku:
-        if InventoryItem.objects.filter(makerspace_id=locked.makerspace_id, sku=fields["sku"]).exists():
-            raise ConflictError("This makerspace already has an item with that SKU.", code="duplicate_sku")
+    fields = item_fields_validate(dict(fields))
+    sku_changed = "sku" in fields and fields["sku"] != locked.sku
+    if sku_changed and InventoryItem.objects.filter(makerspace_id=locked.makerspace_id, sku=fields["sku"]).exists():
+        raise ConflictError("This makerspace already has an item with that SKU.", code="duplicate_sku")
     for name, value in fields.items():
         setattr(locked, name, value)
     if not locked.is_low:
@@ -356,4 +358,3 @@ def actor_may_see_costs(actor, makerspace_id) -> bool:
     if actor is SYSTEM:
         return True
     return scoping.can_staff_makerspace(actor, makerspace_id)
-

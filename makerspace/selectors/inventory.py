@@ -1,0 +1,123 @@
+"""Inventory reads: items (members of the space see them), the ledger and the low-stock list (staff)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import F, Q, QuerySet
+
+from makerspace.models import InventoryItem, StockMovement
+from makerspace.selectors.scope import MEMBER, STAFFED, own_or_space
+from makrx.money import quantize_money
+
+NOTHING = Q(pk__in=[])
+
+
+def item_list(*, user) -> QuerySet[InventoryItem]:
+    """Items of the makerspaces the user belongs to (members draw from them); platform admins see all."""
+    queryset = own_or_space(InventoryItem.objects.all(), user, own=NOTHING, path="makerspace_id", level=MEMBER)
+    return queryset.select_related("makerspace").order_by("makerspace_id", "sku", "id")
+
+
+def item_staff_list(*, user) -> QuerySet[InventoryItem]:
+    """Items of the makerspaces the user staffs (exports, labels, low stock)."""
+    queryset = own_or_space(InventoryItem.objects.all(), user, own=NOTHING, path="makerspace_id", level=STAFFED)
+    return queryset.select_related("makerspace").order_by("makerspace_id", "sku", "id")
+
+
+def movement_list(*, user, item: InventoryItem | None = None) -> QuerySet[StockMovement]:
+    """Ledger rows of the makerspaces the user staffs, newest first."""
+    queryset = own_or_space(StockMovement.objects.all(), user, own=NOTHING, path="makerspace_id", level=STAFFED)
+    if item is not None:
+        queryset = queryset.filter(item=item)
+    return queryset.select_related("item", "actor").order_by("-created_at", "-id")
+
+
+def movement_export_rows(*, makerspace_id: int, starts_at: datetime, ends_at: datetime, chunk_size: int = 2000):
+    """The ledger of one makerspace in ``[starts_at, ends_at)`` as tuples, oldest first, read in chunks (a
+    server-side cursor on PostgreSQL), so any range streams in constant memory."""
+    queryset = (
+        StockMovement.objects.filter(makerspace_id=makerspace_id, created_at__gte=starts_at, created_at__lt=ends_at)
+        .order_by("created_at", "id")
+        .values_list(
+            "id",
+            "created_at",
+            "item__sku",
+            "item__name",
+            "item__unit",
+            "kind",
+            "quantity",
+            "quantity_before",
+            "quantity_after",
+            "counted_quantity",
+            "reason",
+            "reference",
+            "transfer_group",
+            "actor__username",
+        )
+    )
+    return queryset.iterator(chunk_size=chunk_size)
+
+
+def low_stock_items(*, user, makerspace_id: int | None = None) -> QuerySet[InventoryItem]:
+    """Active items at or below their (non-zero) reorder level in the user's staffed makerspaces.
+
+    The filter matches the partial index ``inventory_item_low_idx`` so it reads only the low rows.
+    """
+    queryset = item_staff_list(user=user).filter(active=True, reorder_level__gt=0, quantity__lte=F("reorder_level"))
+    if makerspace_id is not None:
+        queryset = queryset.filter(makerspace_id=makerspace_id)
+    return queryset.order_by("supplier", "supplier_name", "makerspace_id", "sku", "id")
+
+
+def low_stock_grouped(*, user, makerspace_id: int | None = None) -> list[dict]:
+    """The low-stock list grouped by supplier (store, or each external vendor), with the suggested reorder
+    quantity and its estimated cost per item and per group. One query whatever the number of items."""
+    groups: dict[tuple, dict] = {}
+    totals: dict[tuple, Decimal] = defaultdict(Decimal)
+    for item in low_stock_items(user=user, makerspace_id=makerspace_id):
+        key = (
+            item.supplier,
+            item.supplier_name if item.supplier == InventoryItem.Supplier.EXTERNAL else "",
+            item.currency,
+        )
+        suggested = item.suggested_reorder_quantity
+        cost = quantize_money(suggested * item.unit_cost)
+        group = groups.setdefault(key, {"supplier": key[0], "supplier_name": key[1], "currency": key[2], "items": []})
+        group["items"].append(
+            {
+                "id": item.pk,
+                "makerspace": item.makerspace_id,
+                "sku": item.sku,
+                "name": item.name,
+                "unit": item.unit,
+                "quantity": item.quantity,
+                "reorder_level": item.reorder_level,
+                "suggested_reorder_quantity": suggested,
+                "unit_cost": item.unit_cost,
+                "estimated_cost": cost,
+                "store_sku": item.store_sku,
+                "location": item.location,
+            }
+        )
+        totals[key] += cost
+    for key, group in groups.items():
+        group["estimated_total"] = quantize_money(totals[key])
+    return list(groups.values())
+
+
+def store_reorder_lines(*, user, makerspace_id: int) -> list[dict]:
+    """What a quick reorder asks the store for: store-supplied low items with a store SKU, as ``{sku, quantity}``
+    (the bridge turns these into a cart; quantities round up to whole store units)."""
+    lines = []
+    for item in (
+        low_stock_items(user=user, makerspace_id=makerspace_id)
+        .filter(supplier=InventoryItem.Supplier.STORE)
+        .exclude(store_sku="")
+    ):
+        quantity = item.suggested_reorder_quantity
+        whole = int(quantity) + (0 if quantity == int(quantity) else 1)
+        lines.append({"sku": item.store_sku, "quantity": whole, "item": item.pk})
+    return lines
