@@ -147,13 +147,15 @@ def _row_fields(row: dict) -> tuple[dict, list[str]]:
 
 
 @transaction.atomic
-def items_import_csv(*, actor, makerspace: Makerspace, data: bytes) -> dict:
+def items_import_csv(*, actor, makerspace: Makerspace, data: bytes | None) -> dict:
     """Create or update the makerspace's items from a CSV, all rows or none (400 naming every bad row).
 
     A new SKU is created (its ``quantity`` recorded as opening stock); an existing SKU is updated, and a
     ``quantity`` that differs from the stock on hand is recorded as a stocktake.
     """
     scoping.makerspace_staff_require(user=actor, makerspace_id=makerspace.pk)
+    if data is None:
+        raise ValidationError("Attach the CSV file.", errors={"file": ["Required."]})
     rows = _decode(data)
     if not rows:
         raise ValidationError("The file has no rows.", errors={"file": ["No rows under the header."]})

@@ -13,6 +13,7 @@ from makerspace.models import (
     Closure,
     Equipment,
     EquipmentStatusChange,
+    InventoryItem,
     MaintenanceTicket,
     MaintenanceWindow,
     Makerspace,
@@ -23,6 +24,7 @@ from makerspace.models import (
     OpeningHours,
     Reservation,
     Skill,
+    StockMovement,
     Subscription,
     UsageSession,
 )
@@ -243,3 +245,30 @@ class CalendarTokenFactory(factory.django.DjangoModelFactory):
         model = CalendarToken
 
     user = factory.SubFactory(UserFactory)
+
+
+class InventoryItemFactory(factory.django.DjangoModelFactory):
+    """An item with no stock; give ``stock=`` to record an opening restock through the ledger service."""
+
+    class Meta:
+        model = InventoryItem
+        skip_postgeneration_save = True
+
+    makerspace = factory.SubFactory(MakerspaceFactory)
+    sku = factory.Sequence(lambda n: f"INV-{n:05d}")
+    name = factory.Sequence(lambda n: f"Filament {n}")
+    category = "filament"
+    unit = InventoryItem.Unit.PIECE
+    unit_cost = Decimal("12.50")
+    currency = "INR"
+    reorder_level = Decimal("5")
+
+    @factory.post_generation
+    def stock(obj, create, extracted, **kwargs):
+        if not create or not extracted:
+            return
+        from makerspace.services.inventory import _apply
+        from makrx.auth.scoping import SYSTEM
+
+        _apply(item=obj, actor=SYSTEM, kind=StockMovement.Kind.RESTOCK, delta=Decimal(str(extracted)), reason="seed")
+        obj.refresh_from_db()

@@ -60,6 +60,7 @@ def api_world(make_user):
             ),
             "usage": mf.UsageSessionFactory(equipment=spare, member=owner),
             "subscription": mf.SubscriptionFactory(member=owner, plan=plan),
+            "inventory_item": mf.InventoryItemFactory(makerspace=space, stock=50),
             "free_slot": (soon + timedelta(days=3), soon + timedelta(days=3, hours=1)),
         }
     calendar = mf.CalendarTokenFactory(user=users[OWNER])
@@ -94,6 +95,7 @@ def path_value(world, resource: str, param: str, space: str, target=None):
             "usage-sessions": objects["usage"],
             "tickets": objects["ticket"],
             "windows": objects["window"],
+            "items": objects["inventory_item"],
         }
         return by_resource[resource].pk
     by_param = {

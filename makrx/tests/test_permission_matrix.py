@@ -107,6 +107,10 @@ def _body(world, operation: str, space: str):
             "ends_at": (objects["free_slot"][1] + timedelta(days=10)).isoformat(),
             "reason": "Service",
         },
+        f"POST {MS}/inventory/items/": {"makerspace": objects["space"].pk, "sku": f"NEW-{unique}", "name": "PLA"},
+        f"PATCH {MS}/inventory/items/{{id}}/": {"location": "Shelf 2"},
+        f"POST {MS}/inventory/items/{{id}}/movements/": {"kind": "usage", "quantity": "1"},
+        f"POST {MS}/inventory/items/import/": {"makerspace": objects["space"].pk},
         f"POST {ST}/products/": {"sku": f"SKU-{unique}", "name": "Resistor", "price": "1.00"},
         f"PATCH {ST}/products/{{lookup}}/": {"name": "Renamed part"},
         f"POST {ST}/products/{{lookup}}/stock/": {"on_hand": 20},
@@ -142,6 +146,16 @@ def _body(world, operation: str, space: str):
 QUERIES = {
     f"GET {MS}/equipment/{{id}}/availability/": lambda: {"date": str(timezone.now().date() + timedelta(days=1))},
 }
+# Queries naming the makerspace whose objects the case is about (lists and exports scoped by ?makerspace=).
+SPACE_QUERIES = {
+    f"GET {MS}/inventory/quick-reorder/": lambda objects: {"makerspace": objects["space"].pk},
+    f"GET {MS}/inventory/items/export/": lambda objects: {"makerspace": objects["space"].pk},
+    f"GET {MS}/inventory/movements/export/": lambda objects: {
+        "makerspace": objects["space"].pk,
+        "start": (timezone.now() - timedelta(days=1)).isoformat(),
+        "end": (timezone.now() + timedelta(days=1)).isoformat(),
+    },
+}
 
 
 def _call(world, persona_name: str, operation: str, space: str, *, target=None, body=None):
@@ -155,8 +169,9 @@ def _call(world, persona_name: str, operation: str, space: str, *, target=None, 
     # Each call in its own savepoint, rolled back: every persona sees the same objects in the same states.
     with transaction.atomic():
         if method == "GET":
-            query = QUERIES.get(operation)
-            response = client.get(url, query() if query else None, **headers)
+            query, space_query = QUERIES.get(operation), SPACE_QUERIES.get(operation)
+            params = query() if query else (space_query(world["objects"][space]) if space_query else None)
+            response = client.get(url, params, **headers)
         else:
             payload = json.dumps(body if body is not None else _body(world, operation, space))
             response = client.generic(method, url, payload, content_type="application/json", **headers)

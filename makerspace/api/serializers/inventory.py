@@ -184,7 +184,9 @@ class ReorderOutputSerializer(serializers.Serializer):
 
 class ItemImportInputSerializer(serializers.Serializer):
     makerspace = serializers.IntegerField(**ID)
-    file = serializers.FileField(help_text="CSV with a header row; see docs/makerspace.md for the columns.")
+    file = serializers.FileField(
+        required=False, help_text="CSV with a header row; see docs/makerspace.md for the columns."
+    )
 
 
 class ItemImportOutputSerializer(serializers.Serializer):

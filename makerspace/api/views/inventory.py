@@ -23,6 +23,7 @@ from makerspace.selectors import inventory as inventory_selectors
 from makerspace.services import inventory as inventory_services
 from makerspace.services import inventory_csv as csv_services
 from makerspace.services import inventory_labels as label_services
+from makrx.api.parsers import StrictJSONParser
 from makrx.auth import scoping
 from makrx.errors import NotFound, ValidationError
 
@@ -116,11 +117,11 @@ class ItemMovementListCreateApi(MakerspaceApi):
     filterset_class = StockMovementFilter
 
     def get_queryset(self):
-        return inventory_selectors.item_list(user=self.request.user)
+        return inventory_selectors.movement_list(user=self.request.user)
 
     def get_object(self):
-        # The filter set applies to the ledger rows, not to the item looked up by id.
-        item = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
+        # The list is of ledger rows; the item in the path is looked up among those the user sees.
+        item = inventory_selectors.item_list(user=self.request.user).filter(pk=self.kwargs["pk"]).first()
         if item is None:
             raise NotFound("No such item.")
         return item
@@ -203,7 +204,7 @@ class QuickReorderApi(MakerspaceApi):
 
 
 class ItemImportApi(MakerspaceApi):
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser, FormParser, StrictJSONParser]
     pagination_class = None
 
     @extend_schema(
@@ -217,8 +218,8 @@ class ItemImportApi(MakerspaceApi):
     def post(self, request):
         serializer = s.ItemImportInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        upload = serializer.validated_data["file"]
-        data = upload.read(csv_services.MAX_BYTES + 1)
+        upload = serializer.validated_data.get("file")
+        data = None if upload is None else upload.read(csv_services.MAX_BYTES + 1)
         result = csv_services.items_import_csv(
             actor=request.user, makerspace=makerspace_from_input(serializer.validated_data["makerspace"]), data=data
         )
