@@ -267,8 +267,13 @@ class InventoryItemFactory(factory.django.DjangoModelFactory):
     def stock(obj, create, extracted, **kwargs):
         if not create or not extracted:
             return
+        from django.db import transaction
+
         from makerspace.services.inventory import _apply
         from makrx.auth.scoping import SYSTEM
 
-        _apply(item=obj, actor=SYSTEM, kind=StockMovement.Kind.RESTOCK, delta=Decimal(str(extracted)), reason="seed")
+        with transaction.atomic():
+            _apply(
+                item=obj, actor=SYSTEM, kind=StockMovement.Kind.RESTOCK, delta=Decimal(str(extracted)), reason="seed"
+            )
         obj.refresh_from_db()
