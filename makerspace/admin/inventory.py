@@ -106,9 +106,6 @@ class InventoryItemAdmin(MakerspaceScopedAdmin):
             )
             obj.pk = created.pk
 
-    def save_formset(self, request, form, formset, change):
-        pass  # the ledger inline is read-only
-
     @admin.action(description="Restock selected items…")
     def restock(self, request, queryset):
         form = RestockForm(request.POST if "apply" in request.POST else None)
