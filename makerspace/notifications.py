@@ -23,3 +23,13 @@ register(
     ),
     description="Items of a makerspace fell to their reorder level (once per crossing), to the space's staff.",
 )
+
+register(
+    "project.invited",
+    subject="{{ invited_by }} invited you to the project {{ project }}",
+    text=(
+        "Hello {{ user_name }},\n\n{{ invited_by }} invited you to join the project {{ project }} as {{ role }}. "
+        "Accept the invitation from the project's page.\n"
+    ),
+    description="Someone was invited to collaborate on a project.",
+)

@@ -15,6 +15,7 @@ from django.db import InterfaceError, OperationalError
 from makerspace.services import inventory as inventory_services
 from makerspace.services import maintenance as maintenance_services
 from makerspace.services import plans as plan_services
+from makerspace.services import project_views
 from makerspace.services import skills as skill_services
 from makrx.errors import TransientError
 
@@ -58,3 +59,9 @@ def apply_maintenance_windows_task(self) -> int:
 def notify_low_stock_task(self) -> int:
     """Tell staff about items that fell to their reorder level, once per crossing (the item keeps the mark)."""
     return run_retrying_database_errors(inventory_services.low_stock_notify_due)
+
+
+@shared_task(**RETRY)
+def flush_project_views_task(self) -> int:
+    """Move the view counts gathered in the cache into the database (``ProjectViewDay``, ``view_count``)."""
+    return run_retrying_database_errors(project_views.project_views_flush)

@@ -275,6 +275,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "makerspace.tasks.notify_low_stock_task",
         "schedule": timedelta(minutes=15),
     },
+    "makerspace-flush-project-views": {
+        "task": "makerspace.tasks.flush_project_views_task",
+        "schedule": timedelta(minutes=5),
+    },
     "store-release-expired-orders": {
         "task": "store.tasks.release_expired_orders_task",
         "schedule": timedelta(minutes=1),

@@ -7,6 +7,8 @@ from makerspace.admin import (  # noqa: F401
     maintenance,
     members,
     plans,
+    project_bom,
+    projects,
     reservations,
     skills,
     spaces,

@@ -19,6 +19,7 @@ from makerspace.models import (
     MaintenanceWindow,
     Member,
     MembershipPlan,
+    Project,
     Reservation,
     Skill,
     StockMovement,
@@ -174,3 +175,13 @@ class StockMovementFilter(filters.FilterSet):
     class Meta:
         model = StockMovement
         fields = ["kind", "created_after", "created_before"]
+
+
+class ProjectFilter(MakerspaceFilterSet):
+    tag = filters.CharFilter(field_name="tags__name", help_text="Projects with this tag.")
+    owner = IdFilter(field_name="owner_id")
+    forked_from = IdFilter(field_name="forked_from_id")
+
+    class Meta:
+        model = Project
+        fields = ["makerspace", "visibility", "status", "tag", "owner", "forked_from"]

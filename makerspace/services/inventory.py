@@ -19,7 +19,7 @@ from django.utils import timezone
 from makerspace.models import InventoryItem, Makerspace, Member, StockMovement
 from makrx.auth import roles, scoping
 from makrx.auth.scoping import SYSTEM
-from makrx.errors import ConflictError, ValidationError
+from makrx.errors import ConflictError, PermissionDenied, ValidationError
 from makrx.notifications import notify
 
 Kind = StockMovement.Kind
@@ -67,6 +67,15 @@ def quantity_parse(
 
 
 # --- who may act ---------------------------------------------------------------------------------
+
+
+def draw_allowed(*, actor, item: InventoryItem, kind: str) -> bool:
+    """Whether ``actor`` may record ``kind`` on ``item`` (the rule of ``_draw_require``), without raising."""
+    try:
+        _draw_require(actor=actor, item=item, kind=kind)
+    except PermissionDenied:
+        return False
+    return True
 
 
 def _draw_require(*, actor, item: InventoryItem, kind: str) -> None:
@@ -179,10 +188,16 @@ def _apply(
     counted: Decimal | None = None,
     transfer_group=None,
     locked: InventoryItem | None = None,
+    checked: bool = False,
 ) -> StockMovement:
-    """Change one item's quantity by ``delta`` and append its ledger row (caller holds a transaction)."""
+    """Change one item's quantity by ``delta`` and append its ledger row (caller holds a transaction).
+
+    ``checked``: the caller has already decided the actor may make this movement (a project's procurement
+    receiving into stock); the actor is still recorded on the row.
+    """
     locked = locked or InventoryItem.objects.select_for_update().get(pk=item.pk)
-    _draw_require(actor=actor, item=locked, kind=kind)
+    if not checked:
+        _draw_require(actor=actor, item=locked, kind=kind)
     if not locked.active and delta < 0 and kind not in (Kind.STOCKTAKE, Kind.ADJUSTMENT, Kind.TRANSFER):
         raise ConflictError("This item is inactive.", code="item_inactive")
     before = locked.quantity

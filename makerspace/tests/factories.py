@@ -9,6 +9,7 @@ import factory
 from django.utils import timezone
 
 from makerspace.models import (
+    BOMLine,
     CalendarToken,
     Closure,
     Equipment,
@@ -22,6 +23,9 @@ from makerspace.models import (
     MembershipPlan,
     MemberSkill,
     OpeningHours,
+    Project,
+    ProjectComment,
+    ProjectTask,
     Reservation,
     Skill,
     StockMovement,
@@ -277,3 +281,43 @@ class InventoryItemFactory(factory.django.DjangoModelFactory):
                 item=obj, actor=SYSTEM, kind=StockMovement.Kind.RESTOCK, delta=Decimal(str(extracted)), reason="seed"
             )
         obj.refresh_from_db()
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Project
+
+    owner = factory.SubFactory(UserFactory)
+    makerspace = factory.SubFactory(MakerspaceFactory)
+    title = factory.Sequence(lambda n: f"Project {n}")
+    description = "A thing we build."
+    visibility = Project.Visibility.PUBLIC
+
+
+class ProjectCommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProjectComment
+
+    project = factory.SubFactory(ProjectFactory)
+    author = factory.SubFactory(UserFactory)
+    body = "Looks great"
+
+
+class ProjectTaskFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProjectTask
+
+    project = factory.SubFactory(ProjectFactory)
+    title = factory.Sequence(lambda n: f"Task {n}")
+
+
+class BOMLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BOMLine
+
+    project = factory.SubFactory(ProjectFactory)
+    store_sku = factory.Sequence(lambda n: f"ST-{n:04d}")
+    description = "Part"
+    quantity = Decimal("2")
+    unit_cost = Decimal("5.00")
+    currency = "INR"

@@ -61,8 +61,14 @@ def api_world(make_user):
             "usage": mf.UsageSessionFactory(equipment=spare, member=owner),
             "subscription": mf.SubscriptionFactory(member=owner, plan=plan),
             "inventory_item": mf.InventoryItemFactory(makerspace=space, stock=50),
+            "project": mf.ProjectFactory(owner=owner.user, makerspace=space, visibility="members"),
             "free_slot": (soon + timedelta(days=3), soon + timedelta(days=3, hours=1)),
         }
+    for key in spaces:
+        project = objects[key]["project"]
+        objects[key]["comment"] = mf.ProjectCommentFactory(project=project, author=project.owner)
+        objects[key]["task"] = mf.ProjectTaskFactory(project=project)
+        objects[key]["bom_line"] = mf.BOMLineFactory(project=project, inventory_item=objects[key]["inventory_item"])
     calendar = mf.CalendarTokenFactory(user=users[OWNER])
     product = sf.ProductFactory(stock=10)
     cart = sf.CartFactory(user=users[OWNER])
@@ -96,10 +102,14 @@ def path_value(world, resource: str, param: str, space: str, target=None):
             "tickets": objects["ticket"],
             "windows": objects["window"],
             "items": objects["inventory_item"],
+            "projects": objects["project"],
         }
         return by_resource[resource].pk
     by_param = {
         "closure_id": lambda: objects["closure"].pk,
+        "comment_id": lambda: objects["comment"].pk,
+        "task_id": lambda: objects["task"].pk,
+        "line_id": lambda: objects["bom_line"].pk,
         "skill_id": lambda: objects["skill"].pk,
         "token": lambda: store["calendar"],
         "number": lambda: store["order"].number,
