@@ -9,6 +9,7 @@ from makerspace.admin import (  # noqa: F401
     plans,
     project_bom,
     projects,
+    providers,
     reservations,
     skills,
     spaces,

@@ -11,6 +11,7 @@ from makerspace.api.views import (
     plans,
     project_bom,
     projects,
+    providers,
     reservations,
     skills,
     spaces,
@@ -152,4 +153,9 @@ urlpatterns = [
         project_bom.BOMLineTransitionApi.as_view(),
         name="project-bom-line-transition",
     ),
+    # service providers
+    path("providers/", providers.ProviderListApi.as_view(), name="provider-list"),
+    path("providers/me/", providers.ProviderMeApi.as_view(), name="provider-me"),
+    path("providers/<int:pk>/", providers.ProviderDetailApi.as_view(), name="provider-detail"),
+    path("providers/<int:pk>/verify/", providers.ProviderVerifyApi.as_view(), name="provider-verify"),
 ]

@@ -19,6 +19,7 @@ from makerspace.models.projects import (
     ProjectTask,
     ProjectViewDay,
 )
+from makerspace.models.providers import ProviderCapability, ServiceProvider
 from makerspace.models.reservations import Reservation
 from makerspace.models.skills import MemberSkill, Skill
 from makerspace.models.spaces import Closure, Makerspace, OpeningHours
@@ -49,7 +50,9 @@ __all__ = [
     "ProjectTag",
     "ProjectTask",
     "ProjectViewDay",
+    "ProviderCapability",
     "Reservation",
+    "ServiceProvider",
     "Skill",
     "StockMovement",
     "Subscription",

@@ -26,7 +26,9 @@ from makerspace.models import (
     Project,
     ProjectComment,
     ProjectTask,
+    ProviderCapability,
     Reservation,
+    ServiceProvider,
     Skill,
     StockMovement,
     Subscription,
@@ -321,3 +323,38 @@ class BOMLineFactory(factory.django.DjangoModelFactory):
     quantity = Decimal("2")
     unit_cost = Decimal("5.00")
     currency = "INR"
+
+
+class ServiceProviderFactory(factory.django.DjangoModelFactory):
+    """A verified provider running FDM (PLA, PETG) and laser (plywood, acrylic); pass makerspaces=[...]."""
+
+    class Meta:
+        model = ServiceProvider
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory)
+    display_name = factory.Sequence(lambda n: f"Provider {n}")
+    hourly_rate = Decimal("500.00")
+    currency = "INR"
+    verified_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def makerspaces(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.makerspaces.set(extracted)
+            for space in extracted:
+                Member.objects.get_or_create(
+                    user=obj.user, makerspace=space, defaults={"role": "member", "status": "active"}
+                )
+
+    @factory.post_generation
+    def capabilities(obj, create, extracted, **kwargs):
+        if not create:
+            return
+        specs = extracted if extracted is not None else [("fdm", ",petg,pla,"), ("laser", ",acrylic,plywood,")]
+        ProviderCapability.objects.bulk_create(
+            [
+                ProviderCapability(provider=obj, process=process, materials=materials, bed_x_mm=250, bed_y_mm=210)
+                for process, materials in specs
+            ]
+        )

@@ -64,7 +64,8 @@ def api_world(make_user):
             "project": mf.ProjectFactory(owner=owner.user, makerspace=space, visibility="members"),
             "free_slot": (soon + timedelta(days=3), soon + timedelta(days=3, hours=1)),
         }
-    for key in spaces:
+    for key, space in spaces.items():
+        objects[key]["provider"] = mf.ServiceProviderFactory(makerspaces=[space])
         project = objects[key]["project"]
         objects[key]["comment"] = mf.ProjectCommentFactory(project=project, author=project.owner)
         objects[key]["task"] = mf.ProjectTaskFactory(project=project)
@@ -103,6 +104,7 @@ def path_value(world, resource: str, param: str, space: str, target=None):
             "windows": objects["window"],
             "items": objects["inventory_item"],
             "projects": objects["project"],
+            "providers": objects["provider"],
         }
         return by_resource[resource].pk
     by_param = {

@@ -331,6 +331,13 @@ MATRIX: dict[str, str] = {
     f"POST {MS}/projects/{{id}}/bom/reserve-from-inventory/": "owner_or_space_staff",
     f"PATCH {MS}/projects/{{id}}/bom/{{line_id}}/": "owner_or_space_staff",
     f"POST {MS}/projects/{{id}}/bom/{{line_id}}/transition/": "owner_or_space_staff",
+    # Service providers: the directory of verified providers for everyone signed in; one's own profile; staff of a
+    # makerspace the provider works in verify them (A's provider works in A).
+    f"GET {MS}/providers/": "signed_in",
+    f"GET {MS}/providers/me/": "signed_in",
+    f"PUT {MS}/providers/me/": "signed_in",
+    f"GET {MS}/providers/{{id}}/": "signed_in",
+    f"POST {MS}/providers/{{id}}/verify/": "space_staff",
     # Calendars: the feed's token is the credential; managing one's token needs a user.
     f"GET {MS}/calendar/token/": "signed_in",
     f"POST {MS}/calendar/token/": "signed_in",

@@ -122,6 +122,11 @@ def _body(world, operation: str, space: str):
         f"POST {MS}/projects/{{id}}/bom/": {"store_sku": "RES-10K", "quantity": "4"},
         f"PATCH {MS}/projects/{{id}}/bom/{{line_id}}/": {"quantity": "2"},
         f"POST {MS}/projects/{{id}}/bom/{{line_id}}/transition/": {"state": "ordered"},
+        f"PUT {MS}/providers/me/": {
+            "display_name": "Maker",
+            "capabilities": [{"process": "fdm", "materials": ["PLA"]}],
+        },
+        f"POST {MS}/providers/{{id}}/verify/": {"verified": True},
         f"POST {ST}/products/": {"sku": f"SKU-{unique}", "name": "Resistor", "price": "1.00"},
         f"PATCH {ST}/products/{{lookup}}/": {"name": "Renamed part"},
         f"POST {ST}/products/{{lookup}}/stock/": {"on_hand": 20},
