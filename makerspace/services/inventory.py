@@ -84,11 +84,13 @@ def _draw_require(*, actor, item: InventoryItem, kind: str) -> None:
     if actor is SYSTEM:
         return
     space = item.makerspace_id
-    scoping.makerspace_member_require(user=actor, makerspace_id=space)
+    # One membership lookup: the strictest rule that applies (staff and managers are members too).
     if item.access_level == InventoryItem.Access.ADMIN_ONLY:
         scoping.makerspace_manager_require(user=actor, makerspace_id=space)
     elif item.access_level == InventoryItem.Access.CERTIFIED or kind not in MEMBER_KINDS:
         scoping.makerspace_staff_require(user=actor, makerspace_id=space)
+    else:
+        scoping.makerspace_member_require(user=actor, makerspace_id=space)
 
 
 def _staff_require(actor, makerspace_id) -> None:
