@@ -24,6 +24,8 @@ KEY = "project-views:{day}"
 FLUSHING = "project-views:{day}:flushing"
 DAYS_KEPT = 2  # today's and yesterday's counters are flushed; older ones expire
 TTL = 3 * 24 * 3600
+LOCK = "project-views:flush-lock"
+LOCK_SECONDS = 300
 
 
 def _redis():
@@ -86,6 +88,17 @@ def _done(day: date) -> None:
 def project_views_flush(*, today: date | None = None) -> int:
     """Write the counted views into the database; returns the views written. Run periodically."""
     today = today or timezone.now().date()
+    written = 0
+    if not cache.add(LOCK, 1, timeout=LOCK_SECONDS):
+        return 0  # another flush is running: it takes these counters
+    try:
+        written = _flush_days(today)
+    finally:
+        cache.delete(LOCK)
+    return written
+
+
+def _flush_days(today: date) -> int:
     written = 0
     for offset in range(DAYS_KEPT):
         day = today - timedelta(days=offset)

@@ -45,3 +45,27 @@ def test_twenty_concurrent_consumers_never_overdraw():
         assert before == running and after == before + delta and after >= 0
         running = after
     assert InventoryItem.objects.filter(quantity__lt=0).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_opposite_transfers_at_once_neither_deadlock_nor_lose_stock():
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL")
+    north, south = MakerspaceFactory(), MakerspaceFactory()
+    staff = MemberFactory(makerspace=north, role="staff").user
+    MemberFactory(makerspace=south, role="staff", user=staff)
+    a = InventoryItemFactory(makerspace=north, unit="m", stock=100)
+    b = InventoryItemFactory(makerspace=south, unit="m", stock=100)
+
+    def move(index: int):
+        source, target = (a, b) if index % 2 else (b, a)
+        return inventory_services.movement_transfer(actor=staff, from_item=source, to_item=target, quantity="3")
+
+    outcomes = run_concurrently(move, 12, reraise=True)
+
+    assert len(outcomes) == 12
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert (a.quantity, b.quantity) == (100, 100)
+    assert a.quantity + b.quantity == StockMovement.objects.filter(item__in=[a, b]).aggregate(t=Sum("quantity"))["t"]
+    assert StockMovement.objects.filter(kind="transfer").count() == 24

@@ -5,6 +5,8 @@ Members record what they draw from ``basic`` items; staff do everything else. Th
 
 from __future__ import annotations
 
+from itertools import chain
+
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -240,7 +242,7 @@ class ItemExportApi(MakerspaceApi):
         space = makerspace_from_input(params["makerspace"])
         rows = csv_services.items_export_rows(actor=request.user, makerspace=space)
         first = next(rows, None)  # runs the permission check before the response starts
-        lines = csv_services.csv_lines(csv_services.COLUMNS, ([first] if first else []) + list(rows))
+        lines = csv_services.csv_lines(csv_services.COLUMNS, chain([first] if first else [], rows))
         return _csv_response(lines, f"inventory-{space.slug}.csv")
 
 
