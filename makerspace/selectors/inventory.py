@@ -13,6 +13,7 @@ from makerspace.selectors.scope import MEMBER, STAFFED, own_or_space
 from makrx.money import quantize_money
 
 NOTHING = Q(pk__in=[])
+THOUSANDTH = Decimal("0.001")
 
 
 def item_list(*, user) -> QuerySet[InventoryItem]:
@@ -77,13 +78,15 @@ def low_stock_grouped(*, user, makerspace_id: int | None = None) -> list[dict]:
     quantity and its estimated cost per item and per group. One query whatever the number of items."""
     groups: dict[tuple, dict] = {}
     totals: dict[tuple, Decimal] = defaultdict(Decimal)
-    for item in low_stock_items(user=user, makerspace_id=makerspace_id):
+    fields = ("makerspace_id", "sku", "name", "unit", "quantity", "reorder_level", "reorder_quantity", "unit_cost")
+    rows = low_stock_items(user=user, makerspace_id=makerspace_id).select_related(None)
+    for item in rows.only(*fields, "supplier", "supplier_name", "currency", "store_sku", "location", "active"):
         key = (
             item.supplier,
             item.supplier_name if item.supplier == InventoryItem.Supplier.EXTERNAL else "",
             item.currency,
         )
-        suggested = item.suggested_reorder_quantity
+        suggested = item.suggested_reorder_quantity.quantize(THOUSANDTH)
         cost = quantize_money(suggested * item.unit_cost)
         group = groups.setdefault(key, {"supplier": key[0], "supplier_name": key[1], "currency": key[2], "items": []})
         group["items"].append(
