@@ -20,6 +20,13 @@ def QuantityField(**kwargs) -> models.DecimalField:  # noqa: N802 - reads like a
     return models.DecimalField(**QUANTITY, **kwargs)
 
 
+def suggested_reorder_quantity(reorder_level: Decimal, reorder_quantity: Decimal | None) -> Decimal:
+    """What to order when an item is low: its reorder quantity, else max(2 × reorder level, 10)."""
+    if reorder_quantity is not None:
+        return reorder_quantity
+    return max(reorder_level * 2, Decimal("10"))
+
+
 class InventoryItem(TimeStampedModel):
     """A consumable a makerspace keeps: its on-hand ``quantity`` is the sum of its ledger, never negative."""
 
@@ -98,9 +105,7 @@ class InventoryItem(TimeStampedModel):
     @property
     def suggested_reorder_quantity(self) -> Decimal:
         """The reorder quantity, or the earlier service's rule max(2 × reorder level, 10) when unset."""
-        if self.reorder_quantity is not None:
-            return self.reorder_quantity
-        return max(self.reorder_level * 2, Decimal("10"))
+        return suggested_reorder_quantity(self.reorder_level, self.reorder_quantity)
 
 
 class StockMovement(models.Model):

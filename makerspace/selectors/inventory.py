@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import F, Q, QuerySet
 
 from makerspace.models import InventoryItem, StockMovement
+from makerspace.models.inventory import suggested_reorder_quantity
 from makerspace.selectors.scope import MEMBER, STAFFED, own_or_space
 from makrx.money import quantize_money
 
@@ -75,37 +76,51 @@ def low_stock_items(*, user, makerspace_id: int | None = None) -> QuerySet[Inven
 
 def low_stock_grouped(*, user, makerspace_id: int | None = None) -> list[dict]:
     """The low-stock list grouped by supplier (store, or each external vendor), with the suggested reorder
-    quantity and its estimated cost per item and per group. One query whatever the number of items."""
+    quantity (``InventoryItem.suggested_reorder_quantity``'s rule) and its estimated cost per item and per
+    group. One query whatever the number of items; plain rows, no model instances (bench/inventory.py)."""
+    columns = (
+        "pk",
+        "makerspace_id",
+        "sku",
+        "name",
+        "unit",
+        "quantity",
+        "reorder_level",
+        "reorder_quantity",
+        "unit_cost",
+        "store_sku",
+        "location",
+        "supplier",
+        "supplier_name",
+        "currency",
+    )
+    rows = low_stock_items(user=user, makerspace_id=makerspace_id).select_related(None).values_list(*columns)
     groups: dict[tuple, dict] = {}
     totals: dict[tuple, Decimal] = defaultdict(Decimal)
-    fields = ("makerspace_id", "sku", "name", "unit", "quantity", "reorder_level", "reorder_quantity", "unit_cost")
-    rows = low_stock_items(user=user, makerspace_id=makerspace_id).select_related(None)
-    for item in rows.only(*fields, "supplier", "supplier_name", "currency", "store_sku", "location", "active"):
-        key = (
-            item.supplier,
-            item.supplier_name if item.supplier == InventoryItem.Supplier.EXTERNAL else "",
-            item.currency,
-        )
-        suggested = item.suggested_reorder_quantity.quantize(THOUSANDTH)
-        cost = quantize_money(suggested * item.unit_cost)
-        group = groups.setdefault(key, {"supplier": key[0], "supplier_name": key[1], "currency": key[2], "items": []})
+    for pk, space, sku, name, unit, quantity, level, reorder, cost, store_sku, location, supplier, vendor, cur in rows:
+        key = (supplier, vendor if supplier == InventoryItem.Supplier.EXTERNAL else "", cur)
+        suggested = suggested_reorder_quantity(level, reorder).quantize(THOUSANDTH)
+        estimated = quantize_money(suggested * cost)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = {"supplier": key[0], "supplier_name": key[1], "currency": key[2], "items": []}
         group["items"].append(
             {
-                "id": item.pk,
-                "makerspace": item.makerspace_id,
-                "sku": item.sku,
-                "name": item.name,
-                "unit": item.unit,
-                "quantity": item.quantity,
-                "reorder_level": item.reorder_level,
+                "id": pk,
+                "makerspace": space,
+                "sku": sku,
+                "name": name,
+                "unit": unit,
+                "quantity": quantity,
+                "reorder_level": level,
                 "suggested_reorder_quantity": suggested,
-                "unit_cost": item.unit_cost,
-                "estimated_cost": cost,
-                "store_sku": item.store_sku,
-                "location": item.location,
+                "unit_cost": cost,
+                "estimated_cost": estimated,
+                "store_sku": store_sku,
+                "location": location,
             }
         )
-        totals[key] += cost
+        totals[key] += estimated
     for key, group in groups.items():
         group["estimated_total"] = quantize_money(totals[key])
     return list(groups.values())
