@@ -263,6 +263,8 @@ PRIVATE_LISTS = {
     f"{MS}/maintenance/windows/": "window",
     f"{MS}/usage-sessions/": "usage",
     f"{MS}/subscriptions/": "subscription",
+    f"{MS}/inventory/items/": "inventory_item",
+    f"{MS}/projects/": "project",  # a members-only project
 }
 OUTSIDERS_OF_A = ("stranger", "staff_B", "store_staff", "service_provider")
 
