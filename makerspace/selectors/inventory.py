@@ -37,30 +37,54 @@ def movement_list(*, user, item: InventoryItem | None = None) -> QuerySet[StockM
     return queryset.select_related("item", "actor").order_by("-created_at", "-id")
 
 
+LEDGER_EXPORT_FIELDS = (
+    "id",
+    "created_at",
+    "item__sku",
+    "item__name",
+    "item__unit",
+    "kind",
+    "quantity",
+    "quantity_before",
+    "quantity_after",
+    "counted_quantity",
+    "reason",
+    "reference",
+    "transfer_group",
+    "actor__username",
+)
+
+
 def movement_export_rows(*, makerspace_id: int, starts_at: datetime, ends_at: datetime, chunk_size: int = 2000):
-    """The ledger of one makerspace in ``[starts_at, ends_at)`` as tuples, oldest first, read in chunks (a
-    server-side cursor on PostgreSQL), so any range streams in constant memory."""
-    queryset = (
-        StockMovement.objects.filter(makerspace_id=makerspace_id, created_at__gte=starts_at, created_at__lt=ends_at)
-        .order_by("created_at", "id")
-        .values_list(
-            "id",
-            "created_at",
-            "item__sku",
-            "item__name",
-            "item__unit",
-            "kind",
-            "quantity",
-            "quantity_before",
-            "quantity_after",
-            "counted_quantity",
-            "reason",
-            "reference",
-            "transfer_group",
-            "actor__username",
-        )
-    )
-    return queryset.iterator(chunk_size=chunk_size)
+    """The ledger of one makerspace in ``[starts_at, ends_at)`` as tuples, oldest first, read in keyset pages of
+    ``chunk_size`` (``(created_at, id) > last``), so any range streams in constant memory with short queries and
+    no server-side cursor left open if the client goes away."""
+    base = StockMovement.objects.filter(
+        makerspace_id=makerspace_id, created_at__gte=starts_at, created_at__lt=ends_at
+    ).order_by("created_at", "id")
+    last = None
+    while True:
+        page = base
+        if last is not None:
+            page = page.filter(Q(created_at__gt=last[1]) | Q(created_at=last[1], id__gt=last[0]))
+        rows = list(page.values_list(*LEDGER_EXPORT_FIELDS)[:chunk_size])
+        yield from rows
+        if len(rows) < chunk_size:
+            return
+        last = rows[-1]
+
+
+def item_export_rows(*, makerspace_id: int, chunk_size: int = 2000):
+    """The makerspace's items by SKU, read in keyset pages (``sku > last``)."""
+    base = InventoryItem.objects.filter(makerspace_id=makerspace_id).order_by("sku")
+    last = None
+    while True:
+        page = base if last is None else base.filter(sku__gt=last)
+        rows = list(page[:chunk_size])
+        yield from rows
+        if len(rows) < chunk_size:
+            return
+        last = rows[-1].sku
 
 
 def low_stock_items(*, user, makerspace_id: int | None = None) -> QuerySet[InventoryItem]:

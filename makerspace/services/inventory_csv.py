@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from django.db import transaction
 
 from makerspace.models import InventoryItem, Makerspace, StockMovement
+from makerspace.selectors import inventory as inventory_selectors
 from makerspace.services import inventory as inventory_services
 from makrx.auth import scoping
 from makrx.errors import PayloadTooLarge, UnsupportedMediaType, ValidationError
@@ -223,8 +224,7 @@ def csv_lines(header: Iterable[str], rows: Iterable[Iterable]) -> Iterator[str]:
 def items_export_rows(*, actor, makerspace: Makerspace) -> Iterator[list]:
     """The makerspace's items in the import's columns (staff only)."""
     scoping.makerspace_staff_require(user=actor, makerspace_id=makerspace.pk)
-    items = InventoryItem.objects.filter(makerspace=makerspace).order_by("sku", "id")
-    for item in items.iterator(chunk_size=2000):
+    for item in inventory_selectors.item_export_rows(makerspace_id=makerspace.pk):
         yield [
             item.sku,
             item.name,

@@ -263,3 +263,23 @@ def test_ledger_export_streams_the_range(space, staff_client):
         f"{BASE}/movements/export/", {"makerspace": space.pk, "start": now.isoformat(), "end": now.isoformat()}
     )
     assert bad.status_code == 400
+
+
+def test_exports_page_through_more_rows_than_one_chunk(space, staff_client):
+    from makerspace.selectors import inventory as inventory_selectors
+
+    items = InventoryItemFactory.create_batch(5, makerspace=space, stock=3)
+    for item in items:
+        staff_client.post(f"{BASE}/items/{item.pk}/movements/", {"kind": "usage", "quantity": "1"}, format="json")
+    now = timezone.now()
+    rows = list(
+        inventory_selectors.movement_export_rows(
+            makerspace_id=space.pk, starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=1), chunk_size=3
+        )
+    )
+    assert [row[0] for row in rows] == list(
+        StockMovement.objects.filter(makerspace=space).order_by("created_at", "id").values_list("id", flat=True)
+    )
+    assert len(rows) == 10
+    skus = [item.sku for item in inventory_selectors.item_export_rows(makerspace_id=space.pk, chunk_size=2)]
+    assert skus == sorted(item.sku for item in items)
