@@ -5,7 +5,15 @@ from __future__ import annotations
 from django.contrib import admin
 
 from makerspace.admin.scoping import MakerspaceScopedAdmin
-from makerspace.models import BOMLine, Project, ProjectCollaborator, ProjectComment, ProjectTask
+from makerspace.models import (
+    BOMLine,
+    Project,
+    ProjectCollaborator,
+    ProjectComment,
+    ProjectFile,
+    ProjectMilestone,
+    ProjectTask,
+)
 from makerspace.services import projects as project_services
 from makrx.admin.readonly import ReadOnlyInline
 
@@ -23,6 +31,16 @@ class TaskInline(ReadOnlyInline):
     fields = ("title", "assignee", "due_date", "status", "milestone")
 
 
+class MilestoneInline(ReadOnlyInline):
+    model = ProjectMilestone
+    fields = ("title", "due_date", "completed_at")
+
+
+class FileInline(ReadOnlyInline):
+    model = ProjectFile
+    fields = ("name", "file", "uploaded_by", "created_at")
+
+
 class BOMLineInline(ReadOnlyInline):
     model = BOMLine
     fields = ("inventory_item", "store_sku", "description", "quantity", "unit_cost", "currency", "state")
@@ -38,7 +56,7 @@ class ProjectAdmin(MakerspaceScopedAdmin):
     date_hierarchy = "created_at"
     readonly_fields = ("owner", "makerspace", "forked_from", "featured_at", "view_count", "created_at", "updated_at")
     fields = (*EDITABLE, "owner", "makerspace", "forked_from", "featured_at", "view_count", "created_at", "updated_at")
-    inlines = [CollaboratorInline, TaskInline, BOMLineInline]
+    inlines = [CollaboratorInline, MilestoneInline, TaskInline, FileInline, BOMLineInline]
     actions = ["feature", "unfeature"]
 
     def has_add_permission(self, request):
