@@ -140,6 +140,12 @@ urlpatterns = [
     ),
     path("projects/<int:pk>/tasks/", projects.ProjectTaskListApi.as_view(), name="project-tasks"),
     path("projects/<int:pk>/tasks/<int:task_id>/", projects.ProjectTaskDetailApi.as_view(), name="project-task-detail"),
+    path("projects/<int:pk>/milestones/", projects.ProjectMilestoneListApi.as_view(), name="project-milestones"),
+    path(
+        "projects/<int:pk>/milestones/<int:milestone_id>/",
+        projects.ProjectMilestoneDetailApi.as_view(),
+        name="project-milestone-detail",
+    ),
     path("projects/<int:pk>/bom/", project_bom.BOMLineListApi.as_view(), name="project-bom"),
     path("projects/<int:pk>/bom/totals/", project_bom.BOMTotalsApi.as_view(), name="project-bom-totals"),
     path(

@@ -27,6 +27,7 @@ from makerspace.models import (
     ProjectCollaborator,
     ProjectComment,
     ProjectLike,
+    ProjectMilestone,
     ProjectTask,
     ProjectViewDay,
 )
@@ -126,3 +127,7 @@ def task_list(*, project: Project) -> QuerySet[ProjectTask]:
 
 def collaborator_list(*, project: Project) -> QuerySet[ProjectCollaborator]:
     return ProjectCollaborator.objects.filter(project=project).select_related("user", "invited_by").order_by("id")
+
+
+def milestone_list(*, project: Project) -> QuerySet[ProjectMilestone]:
+    return ProjectMilestone.objects.filter(project=project).order_by("due_date", "id")

@@ -19,6 +19,7 @@ from makerspace.models import (
     ProjectCollaborator,
     ProjectComment,
     ProjectLike,
+    ProjectMilestone,
     ProjectTag,
     ProjectTask,
 )
@@ -263,6 +264,31 @@ def task_update(*, actor, task: ProjectTask, **fields) -> ProjectTask:
         raise ValidationError(f"Unknown fields: {', '.join(sorted(set(fields) - allowed))}.")
     if "status" in fields and fields["status"] not in ProjectTask.Status.values:
         raise ValidationError("Unknown status.", errors={"status": ["Unknown status."]})
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def milestone_create(*, actor, project: Project, title: str, due_date=None) -> ProjectMilestone:
+    project_edit_require(actor, project)
+    if not title.strip():
+        raise ValidationError("A title is required.", errors={"title": ["Required."]})
+    return ProjectMilestone.objects.create(project=project, title=title, due_date=due_date)
+
+
+@transaction.atomic
+def milestone_update(*, actor, milestone: ProjectMilestone, **fields) -> ProjectMilestone:
+    """Edit title and due date; ``completed`` true/false sets or clears the completion time."""
+    locked = ProjectMilestone.objects.select_for_update().select_related("project").get(pk=milestone.pk)
+    project_edit_require(actor, locked.project)
+    allowed = {"title", "due_date", "completed"}
+    if set(fields) - allowed:
+        raise ValidationError(f"Unknown fields: {', '.join(sorted(set(fields) - allowed))}.")
+    if "completed" in fields:
+        completed = fields.pop("completed")
+        locked.completed_at = (locked.completed_at or timezone.now()) if completed else None
     for name, value in fields.items():
         setattr(locked, name, value)
     locked.save()

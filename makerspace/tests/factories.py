@@ -25,6 +25,7 @@ from makerspace.models import (
     OpeningHours,
     Project,
     ProjectComment,
+    ProjectMilestone,
     ProjectTask,
     ProviderCapability,
     Reservation,
@@ -311,6 +312,14 @@ class ProjectTaskFactory(factory.django.DjangoModelFactory):
 
     project = factory.SubFactory(ProjectFactory)
     title = factory.Sequence(lambda n: f"Task {n}")
+
+
+class ProjectMilestoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProjectMilestone
+
+    project = factory.SubFactory(ProjectFactory)
+    title = factory.Sequence(lambda n: f"Milestone {n}")
 
 
 class BOMLineFactory(factory.django.DjangoModelFactory):

@@ -296,3 +296,23 @@ def test_invitations(world, client_for):
         project_services.collaborator_invite(actor=people["owner"], project=project, user=newcomer, role="editor")
     with pytest.raises(ValidationError):
         project_services.project_create(actor=people["owner"], makerspace=space, title=" ")
+
+
+def test_milestones_are_kept_by_editors_and_seen_by_readers(world, client_for):
+    space, people, projects = world
+    project = projects["members"]
+    created = client_for(people["collaborator"]).post(
+        f"{BASE}/{project.pk}/milestones/", {"title": "Prototype", "due_date": "2027-01-15"}, format="json"
+    )
+    assert created.status_code == 201, created.content
+    milestone_id = created.json()["id"]
+    done = client_for(people["owner"]).patch(
+        f"{BASE}/{project.pk}/milestones/{milestone_id}/", {"completed": True}, format="json"
+    )
+    assert done.json()["completed_at"] is not None
+    assert (
+        client_for(people["member"]).post(f"{BASE}/{project.pk}/milestones/", {"title": "x"}, format="json").status_code
+        == 403
+    )
+    listed = client_for(people["member"]).get(f"{BASE}/{project.pk}/milestones/").json()["results"]
+    assert [row["title"] for row in listed] == ["Prototype"]

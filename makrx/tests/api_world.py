@@ -69,6 +69,7 @@ def api_world(make_user):
         project = objects[key]["project"]
         objects[key]["comment"] = mf.ProjectCommentFactory(project=project, author=project.owner)
         objects[key]["task"] = mf.ProjectTaskFactory(project=project)
+        objects[key]["milestone"] = mf.ProjectMilestoneFactory(project=project)
         objects[key]["bom_line"] = mf.BOMLineFactory(project=project, inventory_item=objects[key]["inventory_item"])
     calendar = mf.CalendarTokenFactory(user=users[OWNER])
     product = sf.ProductFactory(stock=10)
@@ -111,6 +112,7 @@ def path_value(world, resource: str, param: str, space: str, target=None):
         "closure_id": lambda: objects["closure"].pk,
         "comment_id": lambda: objects["comment"].pk,
         "task_id": lambda: objects["task"].pk,
+        "milestone_id": lambda: objects["milestone"].pk,
         "line_id": lambda: objects["bom_line"].pk,
         "skill_id": lambda: objects["skill"].pk,
         "token": lambda: store["calendar"],

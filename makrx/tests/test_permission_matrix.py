@@ -118,6 +118,8 @@ def _body(world, operation: str, space: str):
         f"POST {MS}/projects/{{id}}/comments/": {"body": "Nice"},
         f"PATCH {MS}/projects/{{id}}/comments/{{comment_id}}/": {"body": "Edited"},
         f"POST {MS}/projects/{{id}}/tasks/": {"title": "Solder"},
+        f"POST {MS}/projects/{{id}}/milestones/": {"title": "Prototype"},
+        f"PATCH {MS}/projects/{{id}}/milestones/{{milestone_id}}/": {"completed": True},
         f"PATCH {MS}/projects/{{id}}/tasks/{{task_id}}/": {"status": "done"},
         f"POST {MS}/projects/{{id}}/bom/": {"store_sku": "RES-10K", "quantity": "4"},
         f"PATCH {MS}/projects/{{id}}/bom/{{line_id}}/": {"quantity": "2"},

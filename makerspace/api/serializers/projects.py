@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from makerspace.api.serializers.common import ID, UserSummarySerializer
-from makerspace.models import Project, ProjectCollaborator, ProjectComment, ProjectTask
+from makerspace.models import Project, ProjectCollaborator, ProjectComment, ProjectMilestone, ProjectTask
 from makrx.api import fields
 
 
@@ -156,3 +156,20 @@ class TaskOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = ProjectTask
         fields = ["id", "title", "assignee", "due_date", "status", "milestone", "created_at", "updated_at"]
+
+
+class MilestoneInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    due_date = fields.DateField(required=False, allow_null=True)
+
+
+class MilestoneUpdateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200, required=False)
+    due_date = fields.DateField(required=False, allow_null=True)
+    completed = serializers.BooleanField(required=False)
+
+
+class MilestoneOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProjectMilestone
+        fields = ["id", "title", "due_date", "completed_at", "created_at"]

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from makerspace.api.filters import ProjectFilter
 from makerspace.api.serializers import projects as s
 from makerspace.api.views.base import MakerspaceApi, PostOnlyAction, conflict_response, makerspace_from_input
-from makerspace.models import Project, ProjectComment, ProjectTask
+from makerspace.models import Project, ProjectComment, ProjectMilestone, ProjectTask
 from makerspace.selectors import projects as project_selectors
 from makerspace.services import project_views
 from makerspace.services import projects as project_services
@@ -295,3 +295,34 @@ class ProjectTaskDetailApi(ProjectApi):
         serializer.is_valid(raise_exception=True)
         task = project_services.task_update(actor=request.user, task=task, **serializer.validated_data)
         return Response(s.TaskOutputSerializer(task).data)
+
+
+class ProjectMilestoneListApi(ProjectApi):
+    serializer_class = s.MilestoneOutputSerializer
+
+    @extend_schema(tags=TAGS, responses=s.MilestoneOutputSerializer(many=True))
+    def get(self, request, pk: int):
+        return self.paginated(project_selectors.milestone_list(project=self.project(pk)), s.MilestoneOutputSerializer)
+
+    @extend_schema(tags=TAGS, request=s.MilestoneInputSerializer, responses={201: s.MilestoneOutputSerializer})
+    def post(self, request, pk: int):
+        project = self.project(pk)
+        serializer = s.MilestoneInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        milestone = project_services.milestone_create(actor=request.user, project=project, **serializer.validated_data)
+        return Response(s.MilestoneOutputSerializer(milestone).data, status=status.HTTP_201_CREATED)
+
+
+class ProjectMilestoneDetailApi(ProjectApi):
+    @extend_schema(tags=TAGS, request=s.MilestoneUpdateSerializer, responses=s.MilestoneOutputSerializer)
+    def patch(self, request, pk: int, milestone_id: int):
+        project = self.project(pk)
+        milestone = ProjectMilestone.objects.filter(pk=milestone_id, project=project).first()
+        if milestone is None:
+            raise NotFound("No such milestone.")
+        serializer = s.MilestoneUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        milestone = project_services.milestone_update(
+            actor=request.user, milestone=milestone, **serializer.validated_data
+        )
+        return Response(s.MilestoneOutputSerializer(milestone).data)
