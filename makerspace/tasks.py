@@ -15,8 +15,10 @@ from django.db import InterfaceError, OperationalError
 from makerspace.services import approval as approval_services
 from makerspace.services import badges as badge_services
 from makerspace.services import intervals as interval_services
+from makerspace.services import inventory as inventory_services
 from makerspace.services import maintenance as maintenance_services
 from makerspace.services import plans as plan_services
+from makerspace.services import project_views
 from makerspace.services import reservations as reservation_services
 from makerspace.services import skills as skill_services
 from makerspace.services import waitlist as waitlist_services
@@ -86,3 +88,14 @@ def send_reservation_reminders_task(self) -> int:
 def expire_waitlist_offers_task(self) -> int:
     """Pass lapsed waiting-list offers to the next in line (each machine locked and re-checked: safe to run twice)."""
     return run_retrying_database_errors(waitlist_services.waitlist_offers_expire_due)
+
+
+def notify_low_stock_task(self) -> int:
+    """Tell staff about items that fell to their reorder level, once per crossing (the item keeps the mark)."""
+    return run_retrying_database_errors(inventory_services.low_stock_notify_due)
+
+
+@shared_task(**RETRY)
+def flush_project_views_task(self) -> int:
+    """Move the view counts gathered in the cache into the database (``ProjectViewDay``, ``view_count``)."""
+    return run_retrying_database_errors(project_views.project_views_flush)

@@ -16,15 +16,18 @@ from makerspace.models import (
     Badge,
     CostRule,
     Equipment,
+    InventoryItem,
     MaintenanceTicket,
     MaintenanceWindow,
     Member,
     MembershipPlan,
+    Project,
     PromoCode,
     Reservation,
     SafetyIncident,
     Skill,
     SkillRequest,
+    StockMovement,
     Subscription,
     UsageSession,
     WaitlistEntry,
@@ -205,3 +208,34 @@ class WaitlistFilter(MakerspaceFilterSet):
     class Meta:
         model = WaitlistEntry
         fields = ["makerspace", "equipment", "status"]
+
+
+class InventoryItemFilter(MakerspaceFilterSet):
+    low = StrictBooleanFilter(method="filter_low", help_text="true: only items at or below their reorder level.")
+
+    class Meta:
+        model = InventoryItem
+        fields = ["makerspace", "category", "unit", "supplier", "access_level", "active", "low"]
+
+    def filter_low(self, queryset, name, value):
+        low = models.Q(reorder_level__gt=0, quantity__lte=models.F("reorder_level"))
+        return queryset.filter(low) if value else queryset.exclude(low)
+
+
+class StockMovementFilter(filters.FilterSet):
+    created_after = fields.DateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = fields.DateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = StockMovement
+        fields = ["kind", "created_after", "created_before"]
+
+
+class ProjectFilter(MakerspaceFilterSet):
+    tag = filters.CharFilter(field_name="tags__name", help_text="Projects with this tag.")
+    owner = IdFilter(field_name="owner_id")
+    forked_from = IdFilter(field_name="forked_from_id")
+
+    class Meta:
+        model = Project
+        fields = ["makerspace", "visibility", "status", "tag", "owner", "forked_from"]

@@ -11,12 +11,14 @@ from django.utils import timezone
 
 from makerspace.models import (
     Badge,
+    BOMLine,
     CalendarToken,
     Closure,
     CostRule,
     Equipment,
     EquipmentRating,
     EquipmentStatusChange,
+    InventoryItem,
     Invite,
     MaintenanceInterval,
     MaintenanceTicket,
@@ -27,11 +29,18 @@ from makerspace.models import (
     MembershipPlan,
     MemberSkill,
     OpeningHours,
+    Project,
+    ProjectComment,
+    ProjectMilestone,
+    ProjectTask,
     PromoCode,
+    ProviderCapability,
     Reservation,
     SafetyIncident,
+    ServiceProvider,
     Skill,
     SkillRequest,
+    StockMovement,
     Subscription,
     UsageSession,
     WaitlistEntry,
@@ -352,3 +361,118 @@ class WaitlistEntryFactory(factory.django.DjangoModelFactory):
     user = factory.LazyAttribute(lambda o: o.member.user)
     starts_at = factory.LazyFunction(_next_hour)
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=1))
+
+
+class InventoryItemFactory(factory.django.DjangoModelFactory):
+    """An item with no stock; give ``stock=`` to record an opening restock through the ledger service."""
+
+    class Meta:
+        model = InventoryItem
+        skip_postgeneration_save = True
+
+    makerspace = factory.SubFactory(MakerspaceFactory)
+    sku = factory.Sequence(lambda n: f"INV-{n:05d}")
+    name = factory.Sequence(lambda n: f"Filament {n}")
+    category = "filament"
+    unit = InventoryItem.Unit.PIECE
+    unit_cost = Decimal("12.50")
+    currency = "INR"
+    reorder_level = Decimal("5")
+
+    @factory.post_generation
+    def stock(obj, create, extracted, **kwargs):
+        if not create or not extracted:
+            return
+        from django.db import transaction
+
+        from makerspace.services.inventory import _apply
+        from makrx.auth.scoping import SYSTEM
+
+        with transaction.atomic():
+            _apply(
+                item=obj, actor=SYSTEM, kind=StockMovement.Kind.RESTOCK, delta=Decimal(str(extracted)), reason="seed"
+            )
+        obj.refresh_from_db()
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Project
+
+    owner = factory.SubFactory(UserFactory)
+    makerspace = factory.SubFactory(MakerspaceFactory)
+    title = factory.Sequence(lambda n: f"Project {n}")
+    description = "A thing we build."
+    visibility = Project.Visibility.PUBLIC
+
+
+class ProjectCommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProjectComment
+
+    project = factory.SubFactory(ProjectFactory)
+    author = factory.SubFactory(UserFactory)
+    body = "Looks great"
+
+
+class ProjectTaskFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProjectTask
+
+    project = factory.SubFactory(ProjectFactory)
+    title = factory.Sequence(lambda n: f"Task {n}")
+
+
+class ProjectMilestoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProjectMilestone
+
+    project = factory.SubFactory(ProjectFactory)
+    title = factory.Sequence(lambda n: f"Milestone {n}")
+
+
+class BOMLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BOMLine
+
+    project = factory.SubFactory(ProjectFactory)
+    store_sku = factory.Sequence(lambda n: f"ST-{n:04d}")
+    description = "Part"
+    quantity = Decimal("2")
+    unit_cost = Decimal("5.00")
+    currency = "INR"
+
+
+class ServiceProviderFactory(factory.django.DjangoModelFactory):
+    """A verified provider running FDM (PLA, PETG) and laser (plywood, acrylic); pass makerspaces=[...]."""
+
+    class Meta:
+        model = ServiceProvider
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory)
+    display_name = factory.Sequence(lambda n: f"Provider {n}")
+    hourly_rate = Decimal("500.00")
+    currency = "INR"
+    verified_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def makerspaces(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.makerspaces.set(extracted)
+            for space in extracted:
+                Member.objects.get_or_create(
+                    user=obj.user, makerspace=space, defaults={"role": "member", "status": "active"}
+                )
+
+    @factory.post_generation
+    def capabilities(obj, create, extracted, **kwargs):
+        if not create:
+            return
+        specs = extracted if extracted is not None else [("fdm", ",petg,pla,"), ("laser", ",acrylic,plywood,")]
+        ProviderCapability.objects.bulk_create(
+            [
+                ProviderCapability(provider=obj, process=process, materials=materials, bed_x_mm=250, bed_y_mm=210)
+                for process, materials in specs
+            ]
+        )

@@ -60,6 +60,8 @@ def api_world(make_user):
             ),
             "usage": mf.UsageSessionFactory(equipment=spare, member=owner),
             "subscription": mf.SubscriptionFactory(member=owner, plan=plan),
+            "inventory_item": mf.InventoryItemFactory(makerspace=space, stock=50),
+            "project": mf.ProjectFactory(owner=owner.user, makerspace=space, visibility="members"),
             "free_slot": (soon + timedelta(days=3), soon + timedelta(days=3, hours=1)),
             "cost_rule": mf.CostRuleFactory(makerspace=space),
             "waitlist": mf.WaitlistEntryFactory(
@@ -76,6 +78,13 @@ def api_world(make_user):
         objects[key]["badge"] = mf.BadgeFactory(makerspace=space)
         objects[key]["incident"] = mf.SafetyIncidentFactory(equipment=equipment, member=owner)
         objects[key]["interval"] = mf.MaintenanceIntervalFactory(equipment=equipment)
+    for key, space in spaces.items():
+        objects[key]["provider"] = mf.ServiceProviderFactory(makerspaces=[space])
+        project = objects[key]["project"]
+        objects[key]["comment"] = mf.ProjectCommentFactory(project=project, author=project.owner)
+        objects[key]["task"] = mf.ProjectTaskFactory(project=project)
+        objects[key]["milestone"] = mf.ProjectMilestoneFactory(project=project)
+        objects[key]["bom_line"] = mf.BOMLineFactory(project=project, inventory_item=objects[key]["inventory_item"])
     calendar = mf.CalendarTokenFactory(user=users[OWNER])
     product = sf.ProductFactory(stock=10)
     cart = sf.CartFactory(user=users[OWNER])
@@ -128,10 +137,17 @@ def path_value(world, resource: str, param: str, space: str, target=None):
             "cost-rules": objects["cost_rule"],
             "promo-codes": objects["promo_code"],
             "waitlist": objects["waitlist"],
+            "items": objects["inventory_item"],
+            "projects": objects["project"],
+            "providers": objects["provider"],
         }
         return by_resource[resource].pk
     by_param = {
         "closure_id": lambda: objects["closure"].pk,
+        "comment_id": lambda: objects["comment"].pk,
+        "task_id": lambda: objects["task"].pk,
+        "milestone_id": lambda: objects["milestone"].pk,
+        "line_id": lambda: objects["bom_line"].pk,
         "skill_id": lambda: objects["skill"].pk,
         "token": lambda: objects["invite_token"] if resource == "invites" else store["calendar"],
         "number": lambda: store["order"].number,

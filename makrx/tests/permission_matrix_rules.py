@@ -169,11 +169,32 @@ def space_owner_only(p, space, *, body_scoped=False):
     return OK if p.name == OWNER and space == "A" else DENIED
 
 
+def _hidden_from_anonymous(rule):
+    """Readable without signing in when public; a members-only object is not found (404) for anonymous."""
+
+    def wrapped(p: Persona, space, *, body_scoped=False):
+        if p.anonymous:
+            return HIDDEN
+        return rule(p, space, body_scoped=body_scoped)
+
+    return wrapped
+
+
 space_member = _space_rule(SPACE_MEMBER_ROLES)
 space_staff = _space_rule(SPACE_STAFF_ROLES)
 space_manager = _space_rule(SPACE_MANAGER_ROLES)
 space_admin = _space_rule({"admin"})
 owner_or_space_staff = _space_rule(SPACE_STAFF_ROLES, owner=True)
+# Projects: the object of A is a members-only project owned by OWNER (with a comment of theirs).
+project_reader = _hidden_from_anonymous(space_member)
+project_owner = _space_rule(set(), owner=True)
+
+
+@_signed_in
+def own_only(p, space, *, body_scoped=False):
+    """Only the object's author (OWNER for A's objects; nobody among the personas for B's), not even admins."""
+    return OK if p.name == OWNER and space == "A" else DENIED
+
 
 RULES = {
     rule.__name__: rule
@@ -199,6 +220,9 @@ RULES.update(
     space_admin=space_admin,
     owner_or_space_staff=owner_or_space_staff,
     space_owner_only=space_owner_only,
+    project_reader=project_reader,
+    project_owner=project_owner,
+    own_only=own_only,
 )
 # Rules whose objects belong to a makerspace: each is checked on an object of A and one of B.
 SPACE_RULES = {
@@ -209,6 +233,9 @@ SPACE_RULES = {
     "owner_or_space_staff",
     "calendar_feed",
     "space_owner_only",
+    "project_reader",
+    "project_owner",
+    "own_only",
 }
 
 MS = "/api/v1/makerspace"
@@ -353,6 +380,59 @@ MATRIX: dict[str, str] = {
     f"POST {MS}/maintenance/windows/": "space_staff",
     f"GET {MS}/maintenance/windows/{{id}}/": "space_member",
     f"POST {MS}/maintenance/windows/{{id}}/cancel/": "space_staff",
+    # Inventory: members of the space see its items and draw from basic ones; staff keep the ledger.
+    f"GET {MS}/inventory/items/": "signed_in",
+    f"POST {MS}/inventory/items/": "space_staff",
+    f"GET {MS}/inventory/items/{{id}}/": "space_member",
+    f"PATCH {MS}/inventory/items/{{id}}/": "space_staff",
+    f"GET {MS}/inventory/items/{{id}}/movements/": "space_staff",
+    f"POST {MS}/inventory/items/{{id}}/movements/": "space_member",
+    f"GET {MS}/inventory/items/{{id}}/label.png": "space_member",
+    f"POST {MS}/inventory/items/import/": "space_staff",
+    f"GET {MS}/inventory/items/export/": "space_staff",
+    f"GET {MS}/inventory/low-stock/": "signed_in",
+    f"GET {MS}/inventory/quick-reorder/": "space_staff",
+    f"GET {MS}/inventory/movements/export/": "space_staff",
+    # Projects: public ones for everyone; A's object is a members-only project of OWNER. Owner, editors and the
+    # space's staff change it; anyone who sees it (signed in) likes, bookmarks, comments, forks.
+    f"GET {MS}/projects/": "public",
+    f"POST {MS}/projects/": "space_member",
+    f"GET {MS}/projects/featured/": "public",
+    f"GET {MS}/projects/trending/": "public",
+    f"GET {MS}/projects/{{id}}/": "project_reader",
+    f"PATCH {MS}/projects/{{id}}/": "owner_or_space_staff",
+    f"POST {MS}/projects/{{id}}/fork/": "space_member",
+    f"POST {MS}/projects/{{id}}/like/": "space_member",
+    f"POST {MS}/projects/{{id}}/unlike/": "space_member",
+    f"POST {MS}/projects/{{id}}/bookmark/": "space_member",
+    f"POST {MS}/projects/{{id}}/unbookmark/": "space_member",
+    f"POST {MS}/projects/{{id}}/feature/": "space_staff",
+    f"GET {MS}/projects/{{id}}/collaborators/": "project_reader",
+    f"POST {MS}/projects/{{id}}/collaborators/": "project_owner",
+    f"POST {MS}/projects/{{id}}/collaborators/accept/": "space_member",
+    f"GET {MS}/projects/{{id}}/comments/": "project_reader",
+    f"POST {MS}/projects/{{id}}/comments/": "space_member",
+    f"PATCH {MS}/projects/{{id}}/comments/{{comment_id}}/": "own_only",
+    f"DELETE {MS}/projects/{{id}}/comments/{{comment_id}}/": "owner_or_space_staff",
+    f"GET {MS}/projects/{{id}}/tasks/": "project_reader",
+    f"POST {MS}/projects/{{id}}/tasks/": "owner_or_space_staff",
+    f"PATCH {MS}/projects/{{id}}/tasks/{{task_id}}/": "owner_or_space_staff",
+    f"GET {MS}/projects/{{id}}/milestones/": "project_reader",
+    f"POST {MS}/projects/{{id}}/milestones/": "owner_or_space_staff",
+    f"PATCH {MS}/projects/{{id}}/milestones/{{milestone_id}}/": "owner_or_space_staff",
+    f"GET {MS}/projects/{{id}}/bom/": "project_reader",
+    f"POST {MS}/projects/{{id}}/bom/": "owner_or_space_staff",
+    f"GET {MS}/projects/{{id}}/bom/totals/": "project_reader",
+    f"POST {MS}/projects/{{id}}/bom/reserve-from-inventory/": "owner_or_space_staff",
+    f"PATCH {MS}/projects/{{id}}/bom/{{line_id}}/": "owner_or_space_staff",
+    f"POST {MS}/projects/{{id}}/bom/{{line_id}}/transition/": "owner_or_space_staff",
+    # Service providers: the directory of verified providers for everyone signed in; one's own profile; staff of a
+    # makerspace the provider works in verify them (A's provider works in A).
+    f"GET {MS}/providers/": "signed_in",
+    f"GET {MS}/providers/me/": "signed_in",
+    f"PUT {MS}/providers/me/": "signed_in",
+    f"GET {MS}/providers/{{id}}/": "signed_in",
+    f"POST {MS}/providers/{{id}}/verify/": "space_staff",
     # Calendars: the feed's token is the credential; managing one's token needs a user.
     f"GET {MS}/calendar/token/": "signed_in",
     f"POST {MS}/calendar/token/": "signed_in",

@@ -141,6 +141,28 @@ def _body(world, operation: str, space: str):
             "ends_at": (objects["free_slot"][1] + timedelta(days=10)).isoformat(),
             "reason": "Service",
         },
+        f"POST {MS}/inventory/items/": {"makerspace": objects["space"].pk, "sku": f"NEW-{unique}", "name": "PLA"},
+        f"PATCH {MS}/inventory/items/{{id}}/": {"location": "Shelf 2"},
+        f"POST {MS}/inventory/items/{{id}}/movements/": {"kind": "usage", "quantity": "1"},
+        f"POST {MS}/inventory/items/import/": {"makerspace": objects["space"].pk},
+        f"POST {MS}/projects/": {"makerspace": objects["space"].pk, "title": f"Robot {unique}"},
+        f"PATCH {MS}/projects/{{id}}/": {"status": "in_progress"},
+        f"POST {MS}/projects/{{id}}/feature/": {"featured": False},
+        f"POST {MS}/projects/{{id}}/collaborators/": {"user": world["users"]["stranger"].pk, "role": "viewer"},
+        f"POST {MS}/projects/{{id}}/comments/": {"body": "Nice"},
+        f"PATCH {MS}/projects/{{id}}/comments/{{comment_id}}/": {"body": "Edited"},
+        f"POST {MS}/projects/{{id}}/tasks/": {"title": "Solder"},
+        f"POST {MS}/projects/{{id}}/milestones/": {"title": "Prototype"},
+        f"PATCH {MS}/projects/{{id}}/milestones/{{milestone_id}}/": {"completed": True},
+        f"PATCH {MS}/projects/{{id}}/tasks/{{task_id}}/": {"status": "done"},
+        f"POST {MS}/projects/{{id}}/bom/": {"store_sku": "RES-10K", "quantity": "4"},
+        f"PATCH {MS}/projects/{{id}}/bom/{{line_id}}/": {"quantity": "2"},
+        f"POST {MS}/projects/{{id}}/bom/{{line_id}}/transition/": {"state": "ordered"},
+        f"PUT {MS}/providers/me/": {
+            "display_name": "Maker",
+            "capabilities": [{"process": "fdm", "materials": ["PLA"]}],
+        },
+        f"POST {MS}/providers/{{id}}/verify/": {"verified": True},
         f"POST {ST}/products/": {"sku": f"SKU-{unique}", "name": "Resistor", "price": "1.00"},
         f"PATCH {ST}/products/{{lookup}}/": {"name": "Renamed part"},
         f"POST {ST}/products/{{lookup}}/stock/": {"on_hand": 20},
@@ -197,6 +219,16 @@ QUERIES = {
         "ends_at": (timezone.now() + timedelta(days=2, hours=1)).isoformat(),
     },
 }
+# Queries naming the makerspace whose objects the case is about (lists and exports scoped by ?makerspace=).
+SPACE_QUERIES = {
+    f"GET {MS}/inventory/quick-reorder/": lambda objects: {"makerspace": objects["space"].pk},
+    f"GET {MS}/inventory/items/export/": lambda objects: {"makerspace": objects["space"].pk},
+    f"GET {MS}/inventory/movements/export/": lambda objects: {
+        "makerspace": objects["space"].pk,
+        "start": (timezone.now() - timedelta(days=1)).isoformat(),
+        "end": (timezone.now() + timedelta(days=1)).isoformat(),
+    },
+}
 
 
 def _call(world, persona_name: str, operation: str, space: str, *, target=None, body=None):
@@ -212,6 +244,9 @@ def _call(world, persona_name: str, operation: str, space: str, *, target=None, 
         if method == "GET":
             query = QUERIES.get(operation)
             response = client.get(url, query(world, space) if query else None, **headers)
+            query, space_query = QUERIES.get(operation), SPACE_QUERIES.get(operation)
+            params = query() if query else (space_query(world["objects"][space]) if space_query else None)
+            response = client.get(url, params, **headers)
         else:
             payload = json.dumps(body if body is not None else _body(world, operation, space))
             response = client.generic(method, url, payload, content_type="application/json", **headers)
@@ -293,6 +328,8 @@ PRIVATE_LISTS = {
     f"{MS}/cost-rules/": "cost_rule",
     f"{MS}/promo-codes/": "promo_code",
     f"{MS}/waitlist/": "waitlist",
+    f"{MS}/inventory/items/": "inventory_item",
+    f"{MS}/projects/": "project",  # a members-only project
 }
 OUTSIDERS_OF_A = ("stranger", "staff_B", "store_staff", "service_provider")
 
