@@ -1,10 +1,55 @@
-"""Platform housekeeping tasks."""
+"""Platform tasks: housekeeping and notification delivery (email, digest, webhooks) on the ``notifications`` queue."""
+
+from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 
 from makrx.idempotency import idempotency_keys_purge
+from makrx.notifications import services as notification_services
+from makrx.notifications import webhooks
+from makrx.notifications.services import TransientDeliveryError
 
 
 @shared_task(bind=True, acks_late=True)
 def purge_idempotency_keys_task(self) -> int:
     return idempotency_keys_purge()
+
+
+def _backoff(retries: int) -> int:
+    # 30 s, 60 s, 120 s, … capped at an hour; Celery adds no jitter on manual retries, so add a little.
+    import random
+
+    return min(3600, 30 * 2**retries) + random.randint(0, 15)  # noqa: S311 - jitter, not security
+
+
+@shared_task(bind=True, acks_late=True, max_retries=settings.NOTIFICATION_MAX_RETRIES)
+def send_notification_task(self, notification_id: int) -> bool:
+    """Email one notification; safe to run twice (the second run finds it sent); transient SMTP errors retry."""
+    try:
+        return notification_services.notification_email_send(notification_id=notification_id)
+    except TransientDeliveryError as exc:
+        if self.request.retries >= self.max_retries:
+            notification_services.notification_email_fail(
+                notification_id=notification_id, error=str(exc), attempts=self.request.retries + 1
+            )
+            return False
+        raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
+
+
+@shared_task(bind=True, acks_late=True, max_retries=settings.NOTIFICATION_MAX_RETRIES)
+def send_notification_webhook_task(self, delivery_id: int) -> bool:
+    """Post one webhook delivery; safe to run twice; timeouts, 429 and 5xx retry with backoff."""
+    try:
+        return webhooks.webhook_deliver(delivery_id=delivery_id)
+    except TransientDeliveryError as exc:
+        if self.request.retries >= self.max_retries:
+            webhooks.webhook_delivery_fail(delivery_id=delivery_id)
+            return False
+        raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
+
+
+@shared_task(bind=True, acks_late=True)
+def send_notification_digest_task(self) -> dict:
+    """Periodic: one email per user with every low-priority notification waiting for the digest."""
+    return notification_services.notification_digests_send()
