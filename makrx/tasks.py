@@ -23,30 +23,40 @@ def _backoff(retries: int) -> int:
     return min(3600, 30 * 2**retries) + random.randint(0, 15)  # noqa: S311 - jitter, not security
 
 
+def _deliver(task, attempt, give_up) -> bool:
+    """Run ``attempt``; on a transient failure retry with backoff, and after the last retry ``give_up``."""
+    try:
+        return attempt()
+    except TransientDeliveryError as exc:
+        if task.request.retries >= task.max_retries:
+            give_up(str(exc), task.request.retries + 1)
+            return False
+        if task.request.is_eager:
+            # Eager (development, tests): no broker holds a delayed retry, so try again at once.
+            return task.apply(args=task.request.args, retries=task.request.retries + 1).get()
+        raise task.retry(exc=exc, countdown=_backoff(task.request.retries)) from exc
+
+
 @shared_task(bind=True, acks_late=True, max_retries=settings.NOTIFICATION_MAX_RETRIES)
 def send_notification_task(self, notification_id: int) -> bool:
     """Email one notification; safe to run twice (the second run finds it sent); transient SMTP errors retry."""
-    try:
-        return notification_services.notification_email_send(notification_id=notification_id)
-    except TransientDeliveryError as exc:
-        if self.request.retries >= self.max_retries:
-            notification_services.notification_email_fail(
-                notification_id=notification_id, error=str(exc), attempts=self.request.retries + 1
-            )
-            return False
-        raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
+    return _deliver(
+        self,
+        lambda: notification_services.notification_email_send(notification_id=notification_id),
+        lambda error, attempts: notification_services.notification_email_fail(
+            notification_id=notification_id, error=error, attempts=attempts
+        ),
+    )
 
 
 @shared_task(bind=True, acks_late=True, max_retries=settings.NOTIFICATION_MAX_RETRIES)
 def send_notification_webhook_task(self, delivery_id: int) -> bool:
     """Post one webhook delivery; safe to run twice; timeouts, 429 and 5xx retry with backoff."""
-    try:
-        return webhooks.webhook_deliver(delivery_id=delivery_id)
-    except TransientDeliveryError as exc:
-        if self.request.retries >= self.max_retries:
-            webhooks.webhook_delivery_fail(delivery_id=delivery_id)
-            return False
-        raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
+    return _deliver(
+        self,
+        lambda: webhooks.webhook_deliver(delivery_id=delivery_id),
+        lambda error, attempts: webhooks.webhook_delivery_fail(delivery_id=delivery_id),
+    )
 
 
 @shared_task(bind=True, acks_late=True)

@@ -133,7 +133,7 @@ class NotificationTemplateAdmin(_ScopedBySpace, admin.ModelAdmin):
         return format_html("<p><strong>Subject:</strong> {}</p><pre>{}</pre>", kind.subject, kind.text)
 
     def save_model(self, request, obj, form, change):
-        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        fields = {name: form.cleaned_data[name] for name in NotificationTemplateForm.Meta.fields}
         original = NotificationTemplate.objects.get(pk=obj.pk) if change else None
         saved = services.notification_template_save(actor=request.user, template=original, **fields)
         obj.pk = saved.pk
@@ -201,7 +201,7 @@ class WebhookEndpointAdmin(_ScopedBySpace, admin.ModelAdmin):
     inlines = [WebhookDeliveryInline]
 
     def save_model(self, request, obj, form, change):
-        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        fields = {name: form.cleaned_data[name] for name in WebhookEndpointForm.Meta.fields}
         fields["kinds"] = list(fields["kinds"] or [])
         original = WebhookEndpoint.objects.get(pk=obj.pk) if change else None
         saved = webhooks.webhook_endpoint_save(actor=request.user, endpoint=original, **fields)

@@ -18,7 +18,7 @@ PARAM = re.compile(r"([\w.-]+)/\{(\w+)\}")
 def api_world(make_user):
     """Two makerspaces with one object of each kind, the personas, and the store's objects."""
     from makerspace.tests import factories as mf
-    from makrx.models import Page
+    from makrx.models import Notification, Page
     from store.tests import factories as sf
 
     users = {p.name: (None if p.anonymous else make_user(f"mx-{p.name}", roles=list(p.roles))) for p in PERSONAS}
@@ -75,6 +75,7 @@ def api_world(make_user):
         "order": sf.OrderFactory(user=users[OWNER]),
         "page": Page.objects.create(title="About", slug="about", body="Hello", published=True),
         "calendar": calendar.token,
+        "notification": Notification.objects.create(user=users[OWNER], kind="skill.expired", subject="Expired"),
     }
     return {"users": users, "memberships": memberships, "objects": objects, "store": store}
 
@@ -94,6 +95,7 @@ def path_value(world, resource: str, param: str, space: str, target=None):
             "usage-sessions": objects["usage"],
             "tickets": objects["ticket"],
             "windows": objects["window"],
+            "notifications": store["notification"],
         }
         return by_resource[resource].pk
     by_param = {

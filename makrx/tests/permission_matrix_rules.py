@@ -129,6 +129,13 @@ def cart_owner(p, space, *, body_scoped=False):
     return OK if p.name == OWNER else DENIED
 
 
+def own_notification(p, space, *, body_scoped=False):
+    """A notification: only the user it was sent to; anyone else, platform admins too, is not found."""
+    if p.anonymous:
+        return UNAUTH
+    return OK if p.name == OWNER else HIDDEN
+
+
 def calendar_feed(p, space, *, body_scoped=False):
     """The token is the credential (whoever calls): its owner's machines only; another space's machine is 404."""
     return OK if space == "A" else HIDDEN
@@ -151,6 +158,7 @@ RULES = {
         dev_staff_only,
         cart_owner,
         calendar_feed,
+        own_notification,
     )
 }
 RULES.update(
@@ -186,6 +194,12 @@ MATRIX: dict[str, str] = {
     "DELETE /api/v1/pages/{slug}/": "platform_admin",
     "GET /api/v1/private/diagnostics/database": "dev_staff_only",
     "GET /api/v1/private/diagnostics/server": "dev_staff_only",
+    # Notifications: each user's own list, read markers and preferences.
+    "GET /api/v1/notifications/": "signed_in",
+    "POST /api/v1/notifications/read-all/": "signed_in",
+    "GET /api/v1/notifications/preferences/": "signed_in",
+    "PUT /api/v1/notifications/preferences/": "signed_in",
+    "POST /api/v1/notifications/{id}/read/": "own_notification",
     # Makerspaces: public facts of a space are for every signed-in user (they choose one to join).
     f"GET {MS}/makerspaces/": "signed_in",
     f"POST {MS}/makerspaces/": "platform_admin",

@@ -64,6 +64,7 @@ def _body(world, operation: str, space: str):
         "POST /api/v1/pages/": {"title": "New", "slug": f"new-{unique}", "body": "x", "published": True},
         "PUT /api/v1/pages/{slug}/": {"title": "About us", "slug": "about", "body": "x", "published": True},
         "PATCH /api/v1/pages/{slug}/": {"title": "About us"},
+        "PUT /api/v1/notifications/preferences/": {"preferences": [{"kind": "skill.expired", "email": False}]},
         f"POST {MS}/makerspaces/": {"name": f"Space {unique}", "slug": f"space-{unique}", "timezone": "UTC"},
         f"PATCH {MS}/makerspaces/{{id}}/": {"description": "Renamed"},
         f"PUT {MS}/makerspaces/{{id}}/opening-hours/": {
