@@ -2,9 +2,22 @@
 
 from django.urls import path
 
-from makerspace.api.views import calendar, equipment, maintenance, members, plans, reservations, skills, spaces, usage
+from makerspace.api.views import (
+    analytics,
+    calendar,
+    equipment,
+    maintenance,
+    members,
+    plans,
+    reservations,
+    skills,
+    spaces,
+    usage,
+)
 
 urlpatterns = [
+    # analytics (staff of the makerspace)
+    path("analytics/<slug:report>/", analytics.AnalyticsReportApi.as_view(), name="analytics-report"),
     # spaces
     path("makerspaces/", spaces.MakerspaceListCreateApi.as_view(), name="makerspace-list"),
     path("makerspaces/<int:pk>/", spaces.MakerspaceDetailApi.as_view(), name="makerspace-detail"),

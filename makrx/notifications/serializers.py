@@ -42,7 +42,7 @@ class NotificationReadAllSerializer(serializers.Serializer):
 class PreferenceSerializer(serializers.Serializer):
     kind = serializers.CharField()
     description = serializers.CharField(read_only=True)
-    priority = serializers.ChoiceField(choices=["high", "normal", "low"], read_only=True)
+    priority = serializers.CharField(read_only=True, help_text="high, normal or low.")
     email = serializers.BooleanField(help_text="Email this kind.")
     in_app = serializers.BooleanField(help_text="List this kind in the in-app notifications.")
     digest = serializers.BooleanField(help_text="Low-priority kinds only: email it in the daily digest instead.")

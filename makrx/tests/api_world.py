@@ -100,6 +100,7 @@ def path_value(world, resource: str, param: str, space: str, target=None):
         return by_resource[resource].pk
     by_param = {
         "closure_id": lambda: objects["closure"].pk,
+        "report": lambda: "reservations",
         "skill_id": lambda: objects["skill"].pk,
         "token": lambda: store["calendar"],
         "number": lambda: store["order"].number,

@@ -211,6 +211,8 @@ MATRIX: dict[str, str] = {
     f"GET {MS}/makerspaces/{{id}}/closures/": "signed_in",
     f"POST {MS}/makerspaces/{{id}}/closures/": "space_manager",
     f"DELETE {MS}/makerspaces/{{id}}/closures/{{closure_id}}/": "space_manager",
+    # Analytics: the makerspace named by ?makerspace= (its staff; another space's staff are refused).
+    f"GET {MS}/analytics/{{report}}/": "space_staff",
     # Members.
     f"GET {MS}/members/": "signed_in",
     f"GET {MS}/members/{{id}}/": "owner_or_space_staff",

@@ -141,7 +141,10 @@ def _body(world, operation: str, space: str):
 
 
 QUERIES = {
-    f"GET {MS}/equipment/{{id}}/availability/": lambda: {"date": str(timezone.now().date() + timedelta(days=1))},
+    f"GET {MS}/equipment/{{id}}/availability/": lambda world, space: {
+        "date": str(timezone.now().date() + timedelta(days=1))
+    },
+    f"GET {MS}/analytics/{{report}}/": lambda world, space: {"makerspace": world["objects"][space]["space"].pk},
 }
 
 
@@ -157,7 +160,7 @@ def _call(world, persona_name: str, operation: str, space: str, *, target=None, 
     with transaction.atomic():
         if method == "GET":
             query = QUERIES.get(operation)
-            response = client.get(url, query() if query else None, **headers)
+            response = client.get(url, query(world, space) if query else None, **headers)
         else:
             payload = json.dumps(body if body is not None else _body(world, operation, space))
             response = client.generic(method, url, payload, content_type="application/json", **headers)
