@@ -8,6 +8,7 @@ transaction commits, and nothing exists at all when it rolls back.
 
 from __future__ import annotations
 
+import json
 import logging
 import smtplib
 import socket
@@ -15,6 +16,7 @@ import socket
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q
 from django.template import Context, Template, TemplateSyntaxError
@@ -35,6 +37,20 @@ class TransientDeliveryError(TransientError):
 
 
 # --- rendering ---------------------------------------------------------------------------------------------------
+
+
+class _ContextEncoder(DjangoJSONEncoder):
+    """Stored contexts are JSON; a caller's stray object (a model, an enum) is kept as its text, not a crash."""
+
+    def default(self, o):
+        try:
+            return super().default(o)
+        except TypeError:
+            return str(o)
+
+
+def _jsonable(context: dict) -> dict:
+    return json.loads(json.dumps(context, cls=_ContextEncoder))
 
 
 def _render(source: str, context: dict) -> str:
@@ -194,7 +210,7 @@ def notify(user, kind: str, context: dict | None = None, *, makerspace=None) -> 
             subject=subject,
             body=body,
             html=html,
-            context=payload,
+            context=_jsonable(payload),
             in_app=prefs["in_app"],
             email_state=email_state,
             email_to=user.email or "",

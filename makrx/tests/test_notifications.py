@@ -306,3 +306,15 @@ def test_concurrent_runs_of_the_task_send_once():
 
     assert sorted(outcomes) == [False, False, False, True]
     assert len(mail.outbox) == 1
+
+
+def test_a_context_with_non_json_values_is_stored_as_text(django_capture_on_commit_callbacks):
+    import datetime as dt
+    from decimal import Decimal
+
+    user = User.objects.create(username="rex", email="rex@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        notification = notify(user, "test.hello", {"thing": user, "price": Decimal("1.50"), "on": dt.date(2026, 1, 2)})
+    notification.refresh_from_db()
+    assert notification.context == {"thing": "rex", "price": "1.50", "on": "2026-01-02"}
+    assert mail.outbox[0].body == "Your rex is ready."
