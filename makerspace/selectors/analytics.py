@@ -74,6 +74,17 @@ ranges AS (
 """
 
 
+# The bucket (its clipped local start, as in ``ranges``) of an instant inside the period: one expression per row,
+# so a report is one pass over its rows, joined to the generated buckets only after aggregation.
+def _bucket_of(column: str) -> str:
+    return f"GREATEST(date_trunc(%(unit)s, {column} AT TIME ZONE %(tz)s), %(start)s::timestamp)"
+
+
+IN_PERIOD = (
+    "{column} >= (%(start)s::timestamp AT TIME ZONE %(tz)s) AND {column} < (%(end)s::timestamp AT TIME ZONE %(tz)s)"
+)
+
+
 def _rows(sql: str, params: dict) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -107,13 +118,16 @@ def _by_status_block(counts: dict[str, int]) -> dict:
 def report_reservations(period: Period) -> dict:
     """Reservations starting in each bucket, by status (whatever statuses exist), and the no-show rate."""
     sql = f"""
-    WITH {RANGES}
-    SELECT r.local_start, x.status, COUNT(x.id)
-    FROM ranges r
-    LEFT JOIN {_t(Reservation)} x
-        ON x.starts_at >= r.s AND x.starts_at < r.e
-       AND x.equipment_id IN (SELECT id FROM {_t(Equipment)} WHERE makerspace_id = %(space)s)
-    GROUP BY r.local_start, x.status
+    WITH {RANGES},
+    counted AS (
+        SELECT {_bucket_of("x.starts_at")} AS local_start, x.status, COUNT(*) AS n
+        FROM {_t(Reservation)} x
+        JOIN {_t(Equipment)} q ON q.id = x.equipment_id AND q.makerspace_id = %(space)s
+        WHERE {IN_PERIOD.format(column="x.starts_at")}
+        GROUP BY 1, 2
+    )
+    SELECT r.local_start, c.status, c.n
+    FROM ranges r LEFT JOIN counted c ON c.local_start = r.local_start
     ORDER BY r.local_start
     """
     per_bucket: dict[dt.datetime, dict[str, int]] = {}
@@ -145,21 +159,39 @@ def report_utilization(period: Period) -> dict:
         .values_list("id", "name", "equipment_type")
     )
     params["machines"] = [machine_id for machine_id, _, _ in machines] or [0]
+    # Each row is split over the buckets it overlaps (usually one) by a per-row generate_series, then clipped.
     usage_sql = f"""
-    WITH {RANGES}
-    SELECT r.local_start, x.equipment_id, 'reserved' AS measure,
-           SUM(EXTRACT(EPOCH FROM LEAST(x.ends_at, r.e) - GREATEST(x.starts_at, r.s)))
-    FROM ranges r
-    JOIN {_t(Reservation)} x ON x.starts_at < r.e AND x.ends_at > r.s
-    WHERE x.equipment_id = ANY(%(machines)s) AND NOT (x.status = ANY(%(not_reserved)s))
-    GROUP BY r.local_start, x.equipment_id
-    UNION ALL
-    SELECT r.local_start, u.equipment_id, 'used',
-           SUM(EXTRACT(EPOCH FROM LEAST(COALESCE(u.ended_at, now()), r.e) - GREATEST(u.started_at, r.s)))
-    FROM ranges r
-    JOIN {_t(UsageSession)} u ON u.started_at < r.e AND COALESCE(u.ended_at, now()) > r.s
-    WHERE u.equipment_id = ANY(%(machines)s)
-    GROUP BY r.local_start, u.equipment_id
+    WITH spans AS (
+        SELECT x.equipment_id, 'reserved' AS measure, x.starts_at AS s0, x.ends_at AS e0
+        FROM {_t(Reservation)} x
+        WHERE x.equipment_id = ANY(%(machines)s) AND NOT (x.status = ANY(%(not_reserved)s))
+          AND x.starts_at < (%(end)s::timestamp AT TIME ZONE %(tz)s)
+          AND x.ends_at > (%(start)s::timestamp AT TIME ZONE %(tz)s)
+        UNION ALL
+        SELECT u.equipment_id, 'used', u.started_at, COALESCE(u.ended_at, now())
+        FROM {_t(UsageSession)} u
+        WHERE u.equipment_id = ANY(%(machines)s)
+          AND u.started_at < (%(end)s::timestamp AT TIME ZONE %(tz)s)
+          AND COALESCE(u.ended_at, now()) > (%(start)s::timestamp AT TIME ZONE %(tz)s)
+    ),
+    pieces AS (
+        SELECT spans.equipment_id, spans.measure, spans.s0, spans.e0,
+               GREATEST(b, %(start)s::timestamp) AS local_start,
+               LEAST(b + %(step)s::interval, %(end)s::timestamp) AS local_end
+        FROM spans,
+        LATERAL generate_series(
+            date_trunc(%(unit)s, spans.s0 AT TIME ZONE %(tz)s),
+            date_trunc(%(unit)s, spans.e0 AT TIME ZONE %(tz)s),
+            %(step)s::interval
+        ) AS b
+    )
+    SELECT local_start, equipment_id, measure,
+           SUM(EXTRACT(EPOCH FROM LEAST(e0, local_end AT TIME ZONE %(tz)s)
+                                - GREATEST(s0, local_start AT TIME ZONE %(tz)s)))
+    FROM pieces
+    WHERE local_start < local_end
+      AND LEAST(e0, local_end AT TIME ZONE %(tz)s) > GREATEST(s0, local_start AT TIME ZONE %(tz)s)
+    GROUP BY local_start, equipment_id, measure
     """
     open_sql = f"""
     WITH {RANGES},
@@ -249,13 +281,16 @@ def report_peak_hours(period: Period) -> dict:
     """Reservations (not cancelled/rejected) by local weekday × start hour, plus their count per bucket."""
     params = period.params()
     series_sql = f"""
-    WITH {RANGES}
-    SELECT r.local_start, COUNT(x.id)
-    FROM ranges r
-    LEFT JOIN {_t(Reservation)} x
-        ON x.starts_at >= r.s AND x.starts_at < r.e AND NOT (x.status = ANY(%(not_reserved)s))
-       AND x.equipment_id IN (SELECT id FROM {_t(Equipment)} WHERE makerspace_id = %(space)s)
-    GROUP BY r.local_start
+    WITH {RANGES},
+    counted AS (
+        SELECT {_bucket_of("x.starts_at")} AS local_start, COUNT(*) AS n
+        FROM {_t(Reservation)} x
+        JOIN {_t(Equipment)} q ON q.id = x.equipment_id AND q.makerspace_id = %(space)s
+        WHERE {IN_PERIOD.format(column="x.starts_at")} AND NOT (x.status = ANY(%(not_reserved)s))
+        GROUP BY 1
+    )
+    SELECT r.local_start, COALESCE(c.n, 0)
+    FROM ranges r LEFT JOIN counted c ON c.local_start = r.local_start
     ORDER BY r.local_start
     """
     matrix_sql = f"""
@@ -263,10 +298,8 @@ def report_peak_hours(period: Period) -> dict:
            EXTRACT(HOUR FROM x.starts_at AT TIME ZONE %(tz)s)::int,
            COUNT(*)
     FROM {_t(Reservation)} x
-    WHERE x.starts_at >= (%(start)s::timestamp AT TIME ZONE %(tz)s)
-      AND x.starts_at < (%(end)s::timestamp AT TIME ZONE %(tz)s)
-      AND NOT (x.status = ANY(%(not_reserved)s))
-      AND x.equipment_id IN (SELECT id FROM {_t(Equipment)} WHERE makerspace_id = %(space)s)
+    JOIN {_t(Equipment)} q ON q.id = x.equipment_id AND q.makerspace_id = %(space)s
+    WHERE {IN_PERIOD.format(column="x.starts_at")} AND NOT (x.status = ANY(%(not_reserved)s))
     GROUP BY 1, 2
     """
     series = [{"start": _start(start), "reservations": count} for start, count in _rows(series_sql, params)]
@@ -291,42 +324,73 @@ def report_peak_hours(period: Period) -> dict:
 # --- members -----------------------------------------------------------------------------------------------------
 
 
-def _active_at(moment_sql: str) -> str:
-    """SQL counting the makerspace's members active at ``moment_sql``: joined before it, and their last status
-    change before it (if any) left them active."""
-    return f"""(
-        SELECT COUNT(*) FROM {_t(Member)} m
-        WHERE m.makerspace_id = %(space)s AND m.joined_at < {moment_sql}
-          AND COALESCE((
-              SELECT ev.to_status FROM {_t(MemberEvent)} ev
-              WHERE ev.member_id = m.id AND ev.to_status <> '' AND ev.to_status <> ev.from_status
-                AND ev.created_at < {moment_sql}
-              ORDER BY ev.created_at DESC, ev.id DESC LIMIT 1
-          ), 'active') = 'active'
-    )"""
-
-
 def report_members(period: Period) -> dict:
-    """New (first became active), churned (left active) and active (at the bucket's end) members per bucket."""
+    """New (first became active), churned (left active) and active (at the bucket's end) members per bucket.
+
+    Active counts are a running sum of +1/-1 changes: a member's joining (+1 unless a status change before it left
+    them inactive) and each status change after it (entering or leaving active, judged against the status the
+    previous change set). The sum of the changes before the period is the count at its start.
+    """
     params = period.params()
     sql = f"""
-    WITH {RANGES}
-    SELECT r.local_start,
-           (SELECT COUNT(*) FROM {_t(Member)} m
-             WHERE m.makerspace_id = %(space)s AND m.joined_at >= r.s AND m.joined_at < r.e) AS new,
-           (SELECT COUNT(*) FROM {_t(MemberEvent)} ev JOIN {_t(Member)} m ON m.id = ev.member_id
-             WHERE m.makerspace_id = %(space)s AND ev.from_status = 'active'
-               AND ev.to_status NOT IN ('active', '') AND ev.created_at >= r.s AND ev.created_at < r.e) AS churned,
-           {_active_at("r.e")} AS active
+    WITH {RANGES},
+    members AS (SELECT id, joined_at FROM {_t(Member)} WHERE makerspace_id = %(space)s AND joined_at IS NOT NULL),
+    changes AS (
+        SELECT ev.member_id, ev.created_at, ev.from_status, ev.to_status,
+               LAG(ev.to_status) OVER (PARTITION BY ev.member_id ORDER BY ev.created_at, ev.id) AS previous
+        FROM {_t(MemberEvent)} ev JOIN members m ON m.id = ev.member_id
+        WHERE ev.to_status <> '' AND ev.to_status <> ev.from_status
+    ),
+    deltas AS (
+        SELECT m.joined_at AS at,
+               CASE WHEN COALESCE((
+                   SELECT c.to_status FROM changes c WHERE c.member_id = m.id AND c.created_at < m.joined_at
+                   ORDER BY c.created_at DESC LIMIT 1
+               ), 'active') = 'active' THEN 1 ELSE 0 END AS delta
+        FROM members m
+        UNION ALL
+        SELECT c.created_at,
+               (CASE WHEN c.to_status = 'active' THEN 1 ELSE 0 END)
+               - (CASE WHEN COALESCE(c.previous, 'active') = 'active' THEN 1 ELSE 0 END)
+        FROM changes c JOIN members m ON m.id = c.member_id
+        WHERE c.created_at >= m.joined_at
+    ),
+    base AS (
+        SELECT COALESCE(SUM(delta), 0) AS active
+        FROM deltas WHERE at < (%(start)s::timestamp AT TIME ZONE %(tz)s)
+    ),
+    moved AS (
+        SELECT {_bucket_of("at")} AS local_start, SUM(delta) AS delta
+        FROM deltas WHERE {IN_PERIOD.format(column="at")}
+        GROUP BY 1
+    ),
+    joined AS (
+        SELECT {_bucket_of("joined_at")} AS local_start, COUNT(*) AS n
+        FROM members WHERE {IN_PERIOD.format(column="joined_at")}
+        GROUP BY 1
+    ),
+    churned AS (
+        SELECT {_bucket_of("ev.created_at")} AS local_start, COUNT(*) AS n
+        FROM {_t(MemberEvent)} ev JOIN {_t(Member)} m ON m.id = ev.member_id AND m.makerspace_id = %(space)s
+        WHERE ev.from_status = 'active' AND ev.to_status NOT IN ('active', '')
+          AND {IN_PERIOD.format(column="ev.created_at")}
+        GROUP BY 1
+    )
+    SELECT r.local_start, COALESCE(j.n, 0), COALESCE(c.n, 0),
+           (SELECT active FROM base) + SUM(COALESCE(d.delta, 0)) OVER (ORDER BY r.local_start),
+           (SELECT active FROM base)
     FROM ranges r
+    LEFT JOIN joined j ON j.local_start = r.local_start
+    LEFT JOIN churned c ON c.local_start = r.local_start
+    LEFT JOIN moved d ON d.local_start = r.local_start
     ORDER BY r.local_start
     """
     rows = _rows(sql, params)
-    [(active_at_start,)] = _rows(f"SELECT {_active_at('(%(start)s::timestamp AT TIME ZONE %(tz)s)')}", params)
     series = [
-        {"start": _start(start), "new": new, "churned": churned, "active": active}
-        for start, new, churned, active in rows
+        {"start": _start(start), "new": new, "churned": churned, "active": int(active)}
+        for start, new, churned, active, _ in rows
     ]
+    active_at_start = int(rows[0][4]) if rows else 0
     return {
         "series": series,
         "totals": {
