@@ -13,7 +13,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 
 from makerspace.models import (
     Closure,
@@ -68,16 +68,19 @@ buckets AS (
     ) AS b
 ),
 ranges AS (
-    SELECT local_start, local_end, local_start AT TIME ZONE %(tz)s AS s, local_end AT TIME ZONE %(tz)s AS e
+    SELECT row_number() OVER (ORDER BY local_start) AS i, local_start, local_end,
+           local_start AT TIME ZONE %(tz)s AS s, local_end AT TIME ZONE %(tz)s AS e
     FROM buckets
-)
+),
+bounds AS (SELECT array_agg(s ORDER BY i) || MAX(e) AS b, MAX(i) AS n FROM ranges)
 """
 
 
-# The bucket (its clipped local start, as in ``ranges``) of an instant inside the period: one expression per row,
-# so a report is one pass over its rows, joined to the generated buckets only after aggregation.
+# The bucket number (``ranges.i``) of an instant inside the period: a binary search of the buckets' boundary instants
+# (``width_bucket``), so a report is one pass over its rows with no per-row time-zone arithmetic, joined to the
+# generated buckets only after aggregation.
 def _bucket_of(column: str) -> str:
-    return f"GREATEST(date_trunc(%(unit)s, {column} AT TIME ZONE %(tz)s), %(start)s::timestamp)"
+    return f"width_bucket({column}, (SELECT b FROM bounds))"
 
 
 IN_PERIOD = (
@@ -86,7 +89,12 @@ IN_PERIOD = (
 
 
 def _rows(sql: str, params: dict) -> list[tuple]:
-    with connection.cursor() as cursor:
+    # The planner overestimates the per-row generate_series and turns JIT on, whose compilation alone costs more
+    # than a second; these queries are short, so JIT is off for them. A year of rows is sorted or hashed in
+    # memory rather than spilled to disk. SET LOCAL: this transaction only.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET LOCAL work_mem = '32MB'")
         cursor.execute(sql, params)
         return cursor.fetchall()
 
@@ -120,14 +128,14 @@ def report_reservations(period: Period) -> dict:
     sql = f"""
     WITH {RANGES},
     counted AS (
-        SELECT {_bucket_of("x.starts_at")} AS local_start, x.status, COUNT(*) AS n
+        SELECT {_bucket_of("x.starts_at")} AS i, x.status, COUNT(*) AS n
         FROM {_t(Reservation)} x
         JOIN {_t(Equipment)} q ON q.id = x.equipment_id AND q.makerspace_id = %(space)s
         WHERE {IN_PERIOD.format(column="x.starts_at")}
         GROUP BY 1, 2
     )
     SELECT r.local_start, c.status, c.n
-    FROM ranges r LEFT JOIN counted c ON c.local_start = r.local_start
+    FROM ranges r LEFT JOIN counted c ON c.i = r.i
     ORDER BY r.local_start
     """
     per_bucket: dict[dt.datetime, dict[str, int]] = {}
@@ -159,9 +167,9 @@ def report_utilization(period: Period) -> dict:
         .values_list("id", "name", "equipment_type")
     )
     params["machines"] = [machine_id for machine_id, _, _ in machines] or [0]
-    # Each row is split over the buckets it overlaps (usually one) by a per-row generate_series, then clipped.
     usage_sql = f"""
-    WITH spans AS (
+    WITH {RANGES},
+    spans AS (
         SELECT x.equipment_id, 'reserved' AS measure, x.starts_at AS s0, x.ends_at AS e0
         FROM {_t(Reservation)} x
         WHERE x.equipment_id = ANY(%(machines)s) AND NOT (x.status = ANY(%(not_reserved)s))
@@ -174,24 +182,26 @@ def report_utilization(period: Period) -> dict:
           AND u.started_at < (%(end)s::timestamp AT TIME ZONE %(tz)s)
           AND COALESCE(u.ended_at, now()) > (%(start)s::timestamp AT TIME ZONE %(tz)s)
     ),
-    pieces AS (
-        SELECT spans.equipment_id, spans.measure, spans.s0, spans.e0,
-               GREATEST(b, %(start)s::timestamp) AS local_start,
-               LEAST(b + %(step)s::interval, %(end)s::timestamp) AS local_end
-        FROM spans,
-        LATERAL generate_series(
-            date_trunc(%(unit)s, spans.s0 AT TIME ZONE %(tz)s),
-            date_trunc(%(unit)s, spans.e0 AT TIME ZONE %(tz)s),
-            %(step)s::interval
-        ) AS b
+    located AS NOT MATERIALIZED (
+        SELECT spans.*, {_bucket_of("s0")} AS first_i, {_bucket_of("e0")} AS last_i FROM spans
+    ),
+    parts AS (
+        -- Most rows lie inside one bucket of the period: counted whole.
+        SELECT first_i AS i, equipment_id, measure, EXTRACT(EPOCH FROM e0 - s0) AS seconds
+        FROM located
+        WHERE first_i = last_i AND first_i BETWEEN 1 AND (SELECT n FROM bounds)
+        UNION ALL
+        -- The others are split over the buckets they overlap and clipped to each.
+        SELECT r.i, l.equipment_id, l.measure, EXTRACT(EPOCH FROM LEAST(l.e0, r.e) - GREATEST(l.s0, r.s))
+        FROM located l
+        CROSS JOIN LATERAL generate_series(GREATEST(l.first_i, 1), LEAST(l.last_i, (SELECT n FROM bounds))) AS g
+        JOIN ranges r ON r.i = g
+        WHERE l.first_i <> l.last_i AND LEAST(l.e0, r.e) > GREATEST(l.s0, r.s)
     )
-    SELECT local_start, equipment_id, measure,
-           SUM(EXTRACT(EPOCH FROM LEAST(e0, local_end AT TIME ZONE %(tz)s)
-                                - GREATEST(s0, local_start AT TIME ZONE %(tz)s)))
-    FROM pieces
-    WHERE local_start < local_end
-      AND LEAST(e0, local_end AT TIME ZONE %(tz)s) > GREATEST(s0, local_start AT TIME ZONE %(tz)s)
-    GROUP BY local_start, equipment_id, measure
+    -- Per bucket (all machines) and per machine (whole period): two small groupings in one pass.
+    SELECT i, equipment_id, measure, SUM(seconds)
+    FROM parts
+    GROUP BY GROUPING SETS ((i, measure), (equipment_id, measure))
     """
     open_sql = f"""
     WITH {RANGES},
@@ -210,18 +220,22 @@ def report_utilization(period: Period) -> dict:
         JOIN {_t(OpeningHours)} h ON h.makerspace_id = %(space)s AND h.weekday = EXTRACT(ISODOW FROM days.day) - 1
         GROUP BY days.day
     )
-    SELECT r.local_start, COALESCE(SUM(o.seconds), 0)
+    SELECT r.i, r.local_start, COALESCE(SUM(o.seconds), 0)
     FROM ranges r
     LEFT JOIN open_days o ON o.day >= r.local_start::date AND o.day < r.local_end::date
-    GROUP BY r.local_start
-    ORDER BY r.local_start
+    GROUP BY r.i, r.local_start
+    ORDER BY r.i
     """
-    open_per_bucket = dict(_rows(open_sql, params))
+    open_rows = _rows(open_sql, params)
+    open_per_bucket = {start: seconds for _, start, seconds in open_rows}
+    start_of = {i: start for i, start, _ in open_rows}
     measured: dict[tuple[dt.datetime, str], float] = defaultdict(float)
     per_machine: dict[tuple[int, str], float] = defaultdict(float)
-    for local_start, machine_id, measure, seconds in _rows(usage_sql, params):
-        measured[(local_start, measure)] += float(seconds or 0)
-        per_machine[(machine_id, measure)] += float(seconds or 0)
+    for index, machine_id, measure, seconds in _rows(usage_sql, params):
+        if index is not None:
+            measured[(start_of[index], measure)] += float(seconds or 0)
+        else:
+            per_machine[(machine_id, measure)] += float(seconds or 0)
 
     count = len(machines)
 
@@ -283,14 +297,14 @@ def report_peak_hours(period: Period) -> dict:
     series_sql = f"""
     WITH {RANGES},
     counted AS (
-        SELECT {_bucket_of("x.starts_at")} AS local_start, COUNT(*) AS n
+        SELECT {_bucket_of("x.starts_at")} AS i, COUNT(*) AS n
         FROM {_t(Reservation)} x
         JOIN {_t(Equipment)} q ON q.id = x.equipment_id AND q.makerspace_id = %(space)s
         WHERE {IN_PERIOD.format(column="x.starts_at")} AND NOT (x.status = ANY(%(not_reserved)s))
         GROUP BY 1
     )
     SELECT r.local_start, COALESCE(c.n, 0)
-    FROM ranges r LEFT JOIN counted c ON c.local_start = r.local_start
+    FROM ranges r LEFT JOIN counted c ON c.i = r.i
     ORDER BY r.local_start
     """
     matrix_sql = f"""
@@ -360,17 +374,17 @@ def report_members(period: Period) -> dict:
         FROM deltas WHERE at < (%(start)s::timestamp AT TIME ZONE %(tz)s)
     ),
     moved AS (
-        SELECT {_bucket_of("at")} AS local_start, SUM(delta) AS delta
+        SELECT {_bucket_of("at")} AS i, SUM(delta) AS delta
         FROM deltas WHERE {IN_PERIOD.format(column="at")}
         GROUP BY 1
     ),
     joined AS (
-        SELECT {_bucket_of("joined_at")} AS local_start, COUNT(*) AS n
+        SELECT {_bucket_of("joined_at")} AS i, COUNT(*) AS n
         FROM members WHERE {IN_PERIOD.format(column="joined_at")}
         GROUP BY 1
     ),
     churned AS (
-        SELECT {_bucket_of("ev.created_at")} AS local_start, COUNT(*) AS n
+        SELECT {_bucket_of("ev.created_at")} AS i, COUNT(*) AS n
         FROM {_t(MemberEvent)} ev JOIN {_t(Member)} m ON m.id = ev.member_id AND m.makerspace_id = %(space)s
         WHERE ev.from_status = 'active' AND ev.to_status NOT IN ('active', '')
           AND {IN_PERIOD.format(column="ev.created_at")}
@@ -380,9 +394,9 @@ def report_members(period: Period) -> dict:
            (SELECT active FROM base) + SUM(COALESCE(d.delta, 0)) OVER (ORDER BY r.local_start),
            (SELECT active FROM base)
     FROM ranges r
-    LEFT JOIN joined j ON j.local_start = r.local_start
-    LEFT JOIN churned c ON c.local_start = r.local_start
-    LEFT JOIN moved d ON d.local_start = r.local_start
+    LEFT JOIN joined j ON j.i = r.i
+    LEFT JOIN churned c ON c.i = r.i
+    LEFT JOIN moved d ON d.i = r.i
     ORDER BY r.local_start
     """
     rows = _rows(sql, params)
