@@ -307,13 +307,20 @@ def report_peak_hours(period: Period) -> dict:
     FROM ranges r LEFT JOIN counted c ON c.i = r.i
     ORDER BY r.local_start
     """
+    # Counted per UTC quarter-hour first (no time-zone arithmetic per row), then each quarter-hour is placed in its
+    # local weekday and hour: every UTC offset in use is a multiple of 15 minutes, so a quarter-hour never straddles
+    # two local hours.
     matrix_sql = f"""
-    SELECT EXTRACT(ISODOW FROM x.starts_at AT TIME ZONE %(tz)s)::int - 1,
-           EXTRACT(HOUR FROM x.starts_at AT TIME ZONE %(tz)s)::int,
-           COUNT(*)
-    FROM {_t(Reservation)} x
-    JOIN {_t(Equipment)} q ON q.id = x.equipment_id AND q.makerspace_id = %(space)s
-    WHERE {IN_PERIOD.format(column="x.starts_at")} AND NOT (x.status = ANY(%(not_reserved)s))
+    WITH slots AS (
+        SELECT FLOOR(EXTRACT(EPOCH FROM x.starts_at) / 900) AS slot, COUNT(*) AS n
+        FROM {_t(Reservation)} x
+        JOIN {_t(Equipment)} q ON q.id = x.equipment_id AND q.makerspace_id = %(space)s
+        WHERE {IN_PERIOD.format(column="x.starts_at")} AND NOT (x.status = ANY(%(not_reserved)s))
+        GROUP BY 1
+    ),
+    placed AS (SELECT to_timestamp(slot * 900) AT TIME ZONE %(tz)s AS local_at, n FROM slots)
+    SELECT EXTRACT(ISODOW FROM local_at)::int - 1, EXTRACT(HOUR FROM local_at)::int, SUM(n)::int
+    FROM placed
     GROUP BY 1, 2
     """
     series = [{"start": _start(start), "reservations": count} for start, count in _rows(series_sql, params)]

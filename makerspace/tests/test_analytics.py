@@ -295,6 +295,7 @@ def test_peak_hours_report_matches_brute_force(staff_client, world, bucket):
     body = fetch(staff_client, world["space"], "peak-hours", bucket).json()
     matrix = expected_peak(world["space"])
     assert body["totals"]["matrix"] == matrix
+    assert all(type(count) is int for row in body["totals"]["matrix"] for count in row)
     assert body["totals"]["reservations"] == sum(map(sum, matrix))
     assert sum(row["reservations"] for row in body["series"]) == sum(map(sum, matrix))
     peak = body["totals"]["peak"]
