@@ -312,13 +312,13 @@ def report_peak_hours(period: Period) -> dict:
     # two local hours.
     matrix_sql = f"""
     WITH slots AS (
-        SELECT FLOOR(EXTRACT(EPOCH FROM x.starts_at) / 900) AS slot, COUNT(*) AS n
+        SELECT date_bin('15 minutes', x.starts_at, TIMESTAMPTZ '2000-01-01 00:00+00') AS slot, COUNT(*) AS n
         FROM {_t(Reservation)} x
         JOIN {_t(Equipment)} q ON q.id = x.equipment_id AND q.makerspace_id = %(space)s
         WHERE {IN_PERIOD.format(column="x.starts_at")} AND NOT (x.status = ANY(%(not_reserved)s))
         GROUP BY 1
     ),
-    placed AS (SELECT to_timestamp(slot * 900) AT TIME ZONE %(tz)s AS local_at, n FROM slots)
+    placed AS (SELECT slot AT TIME ZONE %(tz)s AS local_at, n FROM slots)
     SELECT EXTRACT(ISODOW FROM local_at)::int - 1, EXTRACT(HOUR FROM local_at)::int, SUM(n)::int
     FROM placed
     GROUP BY 1, 2
