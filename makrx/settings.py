@@ -294,6 +294,10 @@ NOTIFICATION_WEBHOOK_TIMEOUT_SECONDS = env.float("NOTIFICATION_WEBHOOK_TIMEOUT_S
 NOTIFICATION_DIGEST_DEFAULT = env.bool("NOTIFICATION_DIGEST_DEFAULT", default=False)
 # The digest goes out once a day at this hour (UTC).
 NOTIFICATION_DIGEST_HOUR_UTC = env.int("NOTIFICATION_DIGEST_HOUR_UTC", default=7)
+CELERY_BEAT_SCHEDULE["makrx-send-notification-sweep"] = {
+    "task": "makrx.tasks.send_notification_sweep_task",
+    "schedule": timedelta(minutes=30),
+}
 CELERY_BEAT_SCHEDULE["makrx-send-notification-digest"] = {
     "task": "makrx.tasks.send_notification_digest_task",
     "schedule": crontab(minute=0, hour=NOTIFICATION_DIGEST_HOUR_UTC),

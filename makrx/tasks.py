@@ -63,3 +63,21 @@ def send_notification_webhook_task(self, delivery_id: int) -> bool:
 def send_notification_digest_task(self) -> dict:
     """Periodic: one email per user with every low-priority notification waiting for the digest."""
     return notification_services.notification_digests_send()
+
+
+@shared_task(bind=True, acks_late=True)
+def send_notification_sweep_task(self) -> dict:
+    """Periodic: queue again the emails and webhook posts pending for over 2 hours (a lost queue message).
+
+    Safe with the original still queued: delivery takes the row lock and the sent marker, so it happens once.
+    """
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    emails, deliveries = notification_services.notifications_stuck_list(older_than=timezone.now() - timedelta(hours=2))
+    for notification_id in emails:
+        send_notification_task.delay(notification_id)
+    for delivery_id in deliveries:
+        send_notification_webhook_task.delay(delivery_id)
+    return {"emails": len(emails), "webhooks": len(deliveries)}

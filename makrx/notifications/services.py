@@ -428,3 +428,22 @@ def notification_template_save(
         raise ValidationError("Invalid template.", errors=exc.message_dict) from None
     template.save()
     return template
+
+
+# --- sweep -------------------------------------------------------------------------------------------------------
+
+
+def notifications_stuck_list(*, older_than) -> tuple[list[int], list[int]]:
+    """Ids of emails and webhook deliveries still pending since before ``older_than`` (their queue message was lost:
+    a broker outage at commit, a purged queue). Longer than the longest retry backoff, so no retry is cut short."""
+    emails = list(
+        Notification.objects.filter(email_state=Notification.EmailState.PENDING, created_at__lt=older_than)
+        .order_by("id")
+        .values_list("id", flat=True)[:1000]
+    )
+    deliveries = list(
+        WebhookDelivery.objects.filter(state=WebhookDelivery.State.PENDING, created_at__lt=older_than)
+        .order_by("id")
+        .values_list("id", flat=True)[:1000]
+    )
+    return emails, deliveries

@@ -129,6 +129,7 @@ def test_eager_without_any_broker_in_development():
         ("makrx.tasks.send_notification_task", "notifications"),
         ("makrx.tasks.send_notification_webhook_task", "notifications"),
         ("makrx.tasks.send_notification_digest_task", "notifications"),
+        ("makrx.tasks.send_notification_sweep_task", "notifications"),
         ("makrx.tasks.purge_idempotency_keys_task", "default"),
     ],
 )

@@ -318,3 +318,28 @@ def test_a_context_with_non_json_values_is_stored_as_text(django_capture_on_comm
     notification.refresh_from_db()
     assert notification.context == {"thing": "rex", "price": "1.50", "on": "2026-01-02"}
     assert mail.outbox[0].body == "Your rex is ready."
+
+
+def test_the_sweep_requeues_only_what_is_pending_for_over_two_hours():
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from makrx.tasks import send_notification_sweep_task
+
+    user = User.objects.create(username="sam", email="sam@example.com")
+    old = timezone.now() - dt.timedelta(hours=3)
+    lost = Notification.objects.create(
+        user=user, kind="test.hello", subject="Lost", email_to=user.email, created_at=old
+    )
+    Notification.objects.create(user=user, kind="test.hello", subject="Fresh", email_to=user.email)
+    Notification.objects.create(
+        user=user, kind="test.hello", subject="Done", email_to=user.email, created_at=old, email_state="sent"
+    )
+
+    assert send_notification_sweep_task.apply().get() == {"emails": 1, "webhooks": 0}
+    assert send_notification_sweep_task.apply().get() == {"emails": 0, "webhooks": 0}
+
+    assert [m.subject for m in mail.outbox] == ["Lost"]
+    lost.refresh_from_db()
+    assert lost.email_state == Notification.EmailState.SENT
