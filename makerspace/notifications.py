@@ -10,6 +10,7 @@ register(
         "Machines that require it cannot be booked until staff renew it.\n"
     ),
     description="A member's skill grant passed its expiry date.",
+    sample={"skill": "Laser cutter basics", "makerspace": "Bengaluru Makers", "expired_at": "2026-03-01"},
 )
 
 register(

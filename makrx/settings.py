@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -315,6 +316,23 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "store.tasks.purge_rejected_webhooks_task",
         "schedule": timedelta(hours=6),
     },
+}
+
+# --- notifications ---------------------------------------------------------------------------
+# Email and webhook deliveries retry transient failures this many times (backoff 30 s doubling, capped at 1 h).
+NOTIFICATION_MAX_RETRIES = env.int("NOTIFICATION_MAX_RETRIES", default=5)
+NOTIFICATION_WEBHOOK_TIMEOUT_SECONDS = env.float("NOTIFICATION_WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+# Low-priority kinds wait for the daily digest by default (users still choose per kind); off: sent at once.
+NOTIFICATION_DIGEST_DEFAULT = env.bool("NOTIFICATION_DIGEST_DEFAULT", default=False)
+# The digest goes out once a day at this hour (UTC).
+NOTIFICATION_DIGEST_HOUR_UTC = env.int("NOTIFICATION_DIGEST_HOUR_UTC", default=7)
+CELERY_BEAT_SCHEDULE["makrx-send-notification-sweep"] = {
+    "task": "makrx.tasks.send_notification_sweep_task",
+    "schedule": timedelta(minutes=30),
+}
+CELERY_BEAT_SCHEDULE["makrx-send-notification-digest"] = {
+    "task": "makrx.tasks.send_notification_digest_task",
+    "schedule": crontab(minute=0, hour=NOTIFICATION_DIGEST_HOUR_UTC),
 }
 
 # --- makerspace bookings ---------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from makerspace.api.views import (
+    analytics,
     badges,
     calendar,
     equipment,
@@ -26,6 +27,8 @@ from makerspace.api.views import (
 )
 
 urlpatterns = [
+    # analytics (staff of the makerspace)
+    path("analytics/<slug:report>/", analytics.AnalyticsReportApi.as_view(), name="analytics-report"),
     # spaces
     path("makerspaces/", spaces.MakerspaceListCreateApi.as_view(), name="makerspace-list"),
     path("makerspaces/<int:pk>/", spaces.MakerspaceDetailApi.as_view(), name="makerspace-detail"),

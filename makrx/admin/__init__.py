@@ -2,7 +2,8 @@
 
 - ``readonly``: ``ReadOnlyInline`` and ``ReadOnlyAdmin`` for rows only services write (history, ledgers, logs);
 - ``actions``: ``ServiceActionsMixin``, which runs an admin action through a service per row and asks for input;
-- ``platform``: the screens of the core models (users, pages, idempotency records).
+- ``platform``: the screens of the core models (users, pages, idempotency records);
+- ``notifications``: template overrides with a preview, sent notifications, preferences, webhooks.
 """
 
-from makrx.admin import platform  # noqa: F401  (registers the core models' screens)
+from makrx.admin import notifications, platform  # noqa: F401  (registers the core models' screens)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 PRIORITIES = ("high", "normal", "low")
 
@@ -17,18 +17,35 @@ class Kind:
     html: str = ""
     priority: str = "normal"
     description: str = ""
+    # A context the templates render with in tests and in the admin's preview (plain JSON values).
+    sample: dict = field(default_factory=dict)
 
 
 _KINDS: dict[str, Kind] = {}
 
 
 def register(
-    key: str, *, subject: str, text: str, html: str = "", priority: str = "normal", description: str = ""
+    key: str,
+    *,
+    subject: str,
+    text: str,
+    html: str = "",
+    priority: str = "normal",
+    description: str = "",
+    sample: dict | None = None,
 ) -> Kind:
     """Declare a kind (``<domain>.<event>``, e.g. ``reservation.approved``); registering it twice the same way is a no-op."""
     if priority not in PRIORITIES:
         raise ValueError(f"priority must be one of {PRIORITIES}")
-    kind = Kind(key=key, subject=subject, text=text, html=html, priority=priority, description=description)
+    kind = Kind(
+        key=key,
+        subject=subject,
+        text=text,
+        html=html,
+        priority=priority,
+        description=description,
+        sample=dict(sample or {}),
+    )
     existing = _KINDS.get(key)
     if existing is not None and existing != kind:
         raise ValueError(f"notification kind {key!r} is already registered with other templates")

@@ -18,7 +18,7 @@ PARAM = re.compile(r"([\w.-]+)/\{(\w+)\}")
 def api_world(make_user):
     """Two makerspaces with one object of each kind, the personas, and the store's objects."""
     from makerspace.tests import factories as mf
-    from makrx.models import Page
+    from makrx.models import Notification, Page
     from store.tests import factories as sf
 
     users = {p.name: (None if p.anonymous else make_user(f"mx-{p.name}", roles=list(p.roles))) for p in PERSONAS}
@@ -103,6 +103,7 @@ def api_world(make_user):
         "page": Page.objects.create(title="About", slug="about", body="Hello", published=True),
         "calendar": calendar.token,
         "service_order": sf.ServiceOrderFactory(quote__upload__user=users[OWNER]),
+        "notification": Notification.objects.create(user=users[OWNER], kind="skill.expired", subject="Expired"),
     }
     store["quote"] = store["service_order"].quote
     store["upload"] = store["quote"].upload
@@ -140,6 +141,7 @@ def path_value(world, resource: str, param: str, space: str, target=None):
             "items": objects["inventory_item"],
             "projects": objects["project"],
             "providers": objects["provider"],
+            "notifications": store["notification"],
         }
         return by_resource[resource].pk
     by_param = {
@@ -148,6 +150,7 @@ def path_value(world, resource: str, param: str, space: str, target=None):
         "task_id": lambda: objects["task"].pk,
         "milestone_id": lambda: objects["milestone"].pk,
         "line_id": lambda: objects["bom_line"].pk,
+        "report": lambda: "reservations",
         "skill_id": lambda: objects["skill"].pk,
         "token": lambda: objects["invite_token"] if resource == "invites" else store["calendar"],
         "number": lambda: store["order"].number,

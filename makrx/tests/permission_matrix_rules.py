@@ -158,6 +158,13 @@ def guest_owner_or_store_staff(p, space, *, body_scoped=False):
     return _owner_or_store_staff_signed_in(p, space, body_scoped=body_scoped)
 
 
+def own_notification(p, space, *, body_scoped=False):
+    """A notification: only the user it was sent to; anyone else, platform admins too, is not found."""
+    if p.anonymous:
+        return UNAUTH
+    return OK if p.name == OWNER else HIDDEN
+
+
 def calendar_feed(p, space, *, body_scoped=False):
     """The token is the credential (whoever calls): its owner's machines only; another space's machine is 404."""
     return OK if space == "A" else HIDDEN
@@ -211,6 +218,7 @@ RULES = {
         own_order,
         guest_owner_or_store_staff,
         calendar_feed,
+        own_notification,
     )
 }
 RULES.update(
@@ -261,6 +269,12 @@ MATRIX: dict[str, str] = {
     "DELETE /api/v1/pages/{slug}/": "platform_admin",
     "GET /api/v1/private/diagnostics/database": "dev_staff_only",
     "GET /api/v1/private/diagnostics/server": "dev_staff_only",
+    # Notifications: each user's own list, read markers and preferences.
+    "GET /api/v1/notifications/": "signed_in",
+    "POST /api/v1/notifications/read-all/": "signed_in",
+    "GET /api/v1/notifications/preferences/": "signed_in",
+    "PUT /api/v1/notifications/preferences/": "signed_in",
+    "POST /api/v1/notifications/{id}/read/": "own_notification",
     # Makerspaces: public facts of a space are for every signed-in user (they choose one to join).
     f"GET {MS}/makerspaces/": "signed_in",
     f"POST {MS}/makerspaces/": "platform_admin",
@@ -272,6 +286,8 @@ MATRIX: dict[str, str] = {
     f"GET {MS}/makerspaces/{{id}}/closures/": "signed_in",
     f"POST {MS}/makerspaces/{{id}}/closures/": "space_manager",
     f"DELETE {MS}/makerspaces/{{id}}/closures/{{closure_id}}/": "space_manager",
+    # Analytics: the makerspace named by ?makerspace= (its staff; another space's staff are refused).
+    f"GET {MS}/analytics/{{report}}/": "space_staff",
     # Members.
     f"GET {MS}/members/": "signed_in",
     f"GET {MS}/members/{{id}}/": "owner_or_space_staff",

@@ -126,12 +126,17 @@ def test_eager_without_any_broker_in_development():
 @pytest.mark.parametrize(
     ("task_name", "queue"),
     [
-        ("makerspace.tasks.send_notification_task", "notifications"),
-        ("store.tasks.send_notification_email_task", "notifications"),
+        ("makrx.tasks.send_notification_task", "notifications"),
+        ("makrx.tasks.send_notification_webhook_task", "notifications"),
+        ("makrx.tasks.send_notification_digest_task", "notifications"),
+        ("makrx.tasks.send_notification_sweep_task", "notifications"),
         ("makrx.tasks.purge_idempotency_keys_task", "default"),
     ],
 )
 def test_tasks_are_routed_to_their_queues(task_name, queue):
+    from makrx.celery import app as celery_app
+
+    assert task_name in celery_app.tasks, f"{task_name} is not a registered task"
     route = app.amqp.router.route({}, task_name)
 
     assert route["queue"].name == queue

@@ -64,6 +64,7 @@ def _body(world, operation: str, space: str):
         "POST /api/v1/pages/": {"title": "New", "slug": f"new-{unique}", "body": "x", "published": True},
         "PUT /api/v1/pages/{slug}/": {"title": "About us", "slug": "about", "body": "x", "published": True},
         "PATCH /api/v1/pages/{slug}/": {"title": "About us"},
+        "PUT /api/v1/notifications/preferences/": {"preferences": [{"kind": "skill.expired", "email": False}]},
         f"POST {MS}/makerspaces/": {"name": f"Space {unique}", "slug": f"space-{unique}", "timezone": "UTC"},
         f"PATCH {MS}/makerspaces/{{id}}/": {"description": "Renamed"},
         f"PUT {MS}/makerspaces/{{id}}/opening-hours/": {
@@ -218,6 +219,7 @@ QUERIES = {
         "starts_at": (timezone.now() + timedelta(days=2)).isoformat(),
         "ends_at": (timezone.now() + timedelta(days=2, hours=1)).isoformat(),
     },
+    f"GET {MS}/analytics/{{report}}/": lambda world, space: {"makerspace": world["objects"][space]["space"].pk},
 }
 # Queries naming the makerspace whose objects the case is about (lists and exports scoped by ?makerspace=).
 SPACE_QUERIES = {
@@ -242,10 +244,8 @@ def _call(world, persona_name: str, operation: str, space: str, *, target=None, 
     # Each call in its own savepoint, rolled back: every persona sees the same objects in the same states.
     with transaction.atomic():
         if method == "GET":
-            query = QUERIES.get(operation)
-            response = client.get(url, query(world, space) if query else None, **headers)
             query, space_query = QUERIES.get(operation), SPACE_QUERIES.get(operation)
-            params = query() if query else (space_query(world["objects"][space]) if space_query else None)
+            params = query(world, space) if query else (space_query(world["objects"][space]) if space_query else None)
             response = client.get(url, params, **headers)
         else:
             payload = json.dumps(body if body is not None else _body(world, operation, space))

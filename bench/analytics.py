@@ -1,0 +1,173 @@
+"""Makerspace analytics benchmark: every report over one year of activity in one makerspace.
+
+Not a test. Needs a migrated PostgreSQL database (it creates its own makerspace, named ``bench-analytics-*``, with
+``--reservations`` reservations and ``--sessions`` usage sessions over the year, written with bulk_create, and
+removes them at the end unless --keep):
+
+    createdb -h 127.0.0.1 -U postgres makrx_analytics_bench
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/makrx_analytics_bench CELERY_TASK_ALWAYS_EAGER=true
+    .venv/bin/python manage.py migrate
+    .venv/bin/python bench/analytics.py --reservations 100000 --sessions 50000 --runs 7
+
+Measures the median wall time of ``analytics_report_run`` (the service the API calls: access check, period
+validation, the SQL) for each report and bucket over the whole year, in-process, with the production code path.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "makrx.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+
+from makerspace.models import (  # noqa: E402
+    Equipment,
+    Makerspace,
+    Member,
+    MemberEvent,
+    OpeningHours,
+    Reservation,
+    UsageSession,
+)
+from makerspace.selectors.analytics import REPORTS  # noqa: E402
+from makerspace.services.analytics import analytics_report_run  # noqa: E402
+from makrx.auth.scoping import SYSTEM  # noqa: E402
+from makrx.models import User  # noqa: E402
+
+YEAR_START = date(2025, 1, 1)
+YEAR_END = date(2025, 12, 31)
+STATUSES = ["confirmed", "completed", "completed", "completed", "cancelled", "no_show", "checked_in"]
+
+
+def intervals(rng, count: int, machines: int, start: datetime, end: datetime):
+    """``count`` non-overlapping intervals spread over ``machines`` machines between ``start`` and ``end``."""
+    per_machine = count // machines
+    slot = (end - start) / per_machine
+    for machine in range(machines):
+        for index in range(per_machine):
+            begins = start + slot * index + timedelta(minutes=15 * rng.randint(0, 4))
+            length = min(timedelta(minutes=15 * rng.randint(2, 12)), slot - timedelta(minutes=61))
+            yield machine, begins, begins + length
+
+
+def setup(reservations: int, sessions: int, machines: int, members: int):
+    rng = random.Random(7)
+    tag = f"bench-analytics-{os.getpid()}"
+    space = Makerspace.objects.create(name=tag, slug=tag, timezone="Asia/Kolkata")
+    OpeningHours.objects.bulk_create(
+        [OpeningHours(makerspace=space, weekday=d, opens=dtime(9), closes=dtime(21)) for d in range(7)]
+    )
+    equipment = Equipment.objects.bulk_create(
+        [
+            Equipment(
+                makerspace=space,
+                name=f"{tag} {i}",
+                slug=f"{tag}-{i}",
+                equipment_type=rng.choice(["3d_printer", "laser_cutter", "cnc"]),
+            )
+            for i in range(machines)
+        ]
+    )
+    users = User.objects.bulk_create([User(username=f"{tag}-{i}") for i in range(members)])
+    start = datetime.combine(YEAR_START, dtime.min, tzinfo=UTC)
+    end = datetime.combine(YEAR_END, dtime.max, tzinfo=UTC)
+    member_rows = Member.objects.bulk_create(
+        [
+            Member(
+                user=user, makerspace=space, status="active", joined_at=start + timedelta(hours=rng.randint(0, 8700))
+            )
+            for user in users
+        ]
+    )
+    MemberEvent.objects.bulk_create(
+        [
+            MemberEvent(
+                member=m, from_status="active", to_status="expired", created_at=m.joined_at + timedelta(days=60)
+            )
+            for m in member_rows[: members // 5]
+        ]
+    )
+    batch = []
+    for machine, begins, ends in intervals(rng, reservations, machines, start, end):
+        batch.append(
+            Reservation(
+                equipment=equipment[machine],
+                user=users[rng.randrange(members)],
+                starts_at=begins,
+                ends_at=ends,
+                status=rng.choice(STATUSES),
+            )
+        )
+    Reservation.objects.bulk_create(batch, batch_size=5000)
+    batch = [
+        UsageSession(equipment=equipment[machine], user=users[rng.randrange(members)], started_at=b, ended_at=e)
+        for machine, b, e in intervals(rng, sessions, machines, start, end)
+    ]
+    UsageSession.objects.bulk_create(batch, batch_size=5000)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return space
+
+
+def teardown(space) -> None:
+    users = list(Member.objects.filter(makerspace=space).values_list("user_id", flat=True))
+    UsageSession.objects.filter(equipment__makerspace=space).delete()
+    Reservation.objects.filter(equipment__makerspace=space).delete()
+    space.delete()
+    User.objects.filter(pk__in=users).delete()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reservations", type=int, default=100_000)
+    parser.add_argument("--sessions", type=int, default=50_000)
+    parser.add_argument("--machines", type=int, default=40)
+    parser.add_argument("--members", type=int, default=2_000)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        sys.exit("PostgreSQL only (the reports answer 503 on SQLite).")
+    started = time.perf_counter()
+    space = setup(args.reservations, args.sessions, args.machines, args.members)
+    print(
+        f"generated {args.reservations} reservations, {args.sessions} sessions in {time.perf_counter() - started:.1f} s"
+    )
+    try:
+        print(f"{'report':<14}{'bucket':<8}{'median ms':>10}{'max ms':>9}")
+        for report in REPORTS:
+            for bucket in ("day", "week", "month"):
+                timings = []
+                for _ in range(args.runs):
+                    t0 = time.perf_counter()
+                    analytics_report_run(
+                        actor=SYSTEM,
+                        report=report,
+                        makerspace_id=space.pk,
+                        date_from=YEAR_START,
+                        date_to=YEAR_END,
+                        bucket=bucket,
+                    )
+                    timings.append((time.perf_counter() - t0) * 1000)
+                print(f"{report:<14}{bucket:<8}{statistics.median(timings):>10.1f}{max(timings):>9.1f}")
+    finally:
+        if not args.keep:
+            teardown(space)
+
+
+if __name__ == "__main__":
+    main()

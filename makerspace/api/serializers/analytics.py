@@ -1,0 +1,166 @@
+"""Shapes of /api/v1/makerspace/analytics/{report}/: the query and each report's series and totals."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import PolymorphicProxySerializer
+from rest_framework import serializers
+
+from makerspace.api.serializers.common import ID
+from makerspace.selectors.analytics import BUCKETS
+from makrx.api.fields import DateField
+
+
+class AnalyticsQuerySerializer(serializers.Serializer):
+    makerspace = serializers.IntegerField(**ID, help_text="The makerspace (its staff, or platform admins).")
+    to = DateField(required=False, help_text="Last local day included (default: today in the makerspace).")
+    bucket = serializers.ChoiceField(choices=list(BUCKETS), default="day")
+    format = serializers.ChoiceField(choices=["json", "csv"], required=False, help_text="csv: the series as CSV.")
+
+
+# ``from`` is a Python keyword: declared by name.
+AnalyticsQuerySerializer._declared_fields["from"] = DateField(
+    required=False, help_text="First local day included (default: 29 days before `to`)."
+)
+
+
+def _report(name: str, series_fields: dict, totals_fields: dict, doc: str):
+    series = type(f"{name}SeriesSerializer", (serializers.Serializer,), {"start": DateField(), **series_fields})
+    totals = type(f"{name}TotalsSerializer", (serializers.Serializer,), totals_fields)
+    body = {
+        "__doc__": doc,
+        "report": serializers.CharField(),
+        "bucket": serializers.ChoiceField(choices=list(BUCKETS)),
+        "makerspace": serializers.IntegerField(),
+        "timezone": serializers.CharField(),
+        "to": DateField(),
+        "series": series(many=True),
+        "totals": totals(),
+    }
+    serializer = type(f"{name}ReportSerializer", (serializers.Serializer,), body)
+    serializer._declared_fields["from"] = DateField()
+    return serializer
+
+
+def _hours_fields():
+    return {
+        "reserved_hours": serializers.FloatField(),
+        "used_hours": serializers.FloatField(),
+        "open_hours": serializers.FloatField(),
+        "utilization": serializers.FloatField(allow_null=True, help_text="reserved / open; null when never open."),
+    }
+
+
+class EquipmentUtilizationSerializer(serializers.Serializer):
+    equipment = serializers.IntegerField()
+    name = serializers.CharField()
+    type = serializers.CharField()
+    reserved_hours = serializers.FloatField()
+    used_hours = serializers.FloatField()
+    open_hours = serializers.FloatField()
+    utilization = serializers.FloatField(allow_null=True)
+
+
+class TypeUtilizationSerializer(serializers.Serializer):
+    type = serializers.CharField()
+    machines = serializers.IntegerField()
+    reserved_hours = serializers.FloatField()
+    used_hours = serializers.FloatField()
+    open_hours = serializers.FloatField()
+    utilization = serializers.FloatField(allow_null=True)
+
+
+class PeakSerializer(serializers.Serializer):
+    weekday = serializers.CharField()
+    hour = serializers.IntegerField()
+    reservations = serializers.IntegerField()
+
+
+def _status_fields():
+    return {
+        "total": serializers.IntegerField(),
+        "by_status": serializers.DictField(child=serializers.IntegerField(), help_text="Count per status."),
+        "no_show_rate": serializers.FloatField(
+            allow_null=True, help_text="no_show / (checked_in + completed + no_show); null when none was due."
+        ),
+    }
+
+
+UtilizationReportSerializer = _report(
+    "Utilization",
+    _hours_fields(),
+    {
+        **_hours_fields(),
+        "machines": serializers.IntegerField(),
+        "by_equipment": EquipmentUtilizationSerializer(many=True),
+        "by_type": TypeUtilizationSerializer(many=True),
+    },
+    "Reserved and used machine-hours over open machine-hours (active machines × opening hours, closures excluded).",
+)
+ReservationsReportSerializer = _report(
+    "Reservations", _status_fields(), _status_fields(), "Reservations starting in each bucket, by status."
+)
+PeakHoursReportSerializer = _report(
+    "PeakHours",
+    {"reservations": serializers.IntegerField()},
+    {
+        "reservations": serializers.IntegerField(),
+        "weekdays": serializers.ListField(child=serializers.CharField()),
+        "matrix": serializers.ListField(
+            child=serializers.ListField(child=serializers.IntegerField()),
+            help_text="7 rows (Monday first) × 24 local start hours: reservations not cancelled/rejected.",
+        ),
+        "peak": PeakSerializer(allow_null=True),
+    },
+    "Demand by local weekday and start hour.",
+)
+MembersReportSerializer = _report(
+    "Members",
+    {"new": serializers.IntegerField(), "churned": serializers.IntegerField(), "active": serializers.IntegerField()},
+    {
+        "new": serializers.IntegerField(),
+        "churned": serializers.IntegerField(),
+        "active_at_start": serializers.IntegerField(),
+        "active_at_end": serializers.IntegerField(),
+    },
+    "Members who became active (new), left active (churned), and active at each bucket's end.",
+)
+RevenueReportSerializer = _report(
+    "Revenue",
+    {},
+    {"revenue": serializers.CharField(), "available": serializers.BooleanField()},
+    "Not available yet (no billing transactions in this platform): empty series, zero totals, available=false.",
+)
+InventoryReportSerializer = _report(
+    "Inventory",
+    {},
+    {
+        "consumed_quantity": serializers.IntegerField(),
+        "consumed_value": serializers.CharField(),
+        "available": serializers.BooleanField(),
+    },
+    "Not available yet (no inventory ledger in this platform): empty series, zero totals, available=false.",
+)
+JobsReportSerializer = _report(
+    "Jobs",
+    {},
+    {
+        "completed": serializers.IntegerField(),
+        "turnaround_hours_median": serializers.FloatField(allow_null=True),
+        "available": serializers.BooleanField(),
+    },
+    "Not available yet (no service jobs in this platform): empty series, zero totals, available=false.",
+)
+
+AnalyticsReportSerializer = PolymorphicProxySerializer(
+    component_name="AnalyticsReport",
+    serializers={
+        "utilization": UtilizationReportSerializer,
+        "reservations": ReservationsReportSerializer,
+        "peak-hours": PeakHoursReportSerializer,
+        "members": MembersReportSerializer,
+        "revenue": RevenueReportSerializer,
+        "inventory": InventoryReportSerializer,
+        "jobs": JobsReportSerializer,
+    },
+    resource_type_field_name="report",
+)
