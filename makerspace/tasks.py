@@ -90,6 +90,7 @@ def expire_waitlist_offers_task(self) -> int:
     return run_retrying_database_errors(waitlist_services.waitlist_offers_expire_due)
 
 
+@shared_task(**RETRY)
 def notify_low_stock_task(self) -> int:
     """Tell staff about items that fell to their reorder level, once per crossing (the item keeps the mark)."""
     return run_retrying_database_errors(inventory_services.low_stock_notify_due)

@@ -140,3 +140,16 @@ def test_tasks_are_routed_to_their_queues(task_name, queue):
     route = app.amqp.router.route({}, task_name)
 
     assert route["queue"].name == queue
+
+
+def test_every_scheduled_task_is_a_registered_task():
+    """A beat entry naming a plain function (a lost ``@shared_task``) or a renamed task would fail silently."""
+    from django.conf import settings
+
+    from makrx.celery import app
+
+    app.loader.import_default_modules()
+    missing = sorted(
+        entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values() if entry["task"] not in app.tasks
+    )
+    assert missing == []
