@@ -1,3 +1,3 @@
 """Store admin screens, one module per domain; importing them registers the screens."""
 
-from store.admin import cart, catalog, orders, payments, stock  # noqa: F401
+from store.admin import bom, cart, catalog, orders, payments, stock  # noqa: F401

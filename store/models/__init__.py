@@ -1,5 +1,6 @@
 """Store models, split by domain and re-exported here."""
 
+from store.models.bom import BomImport, BomLine, SupplierPartNumber
 from store.models.cart import Cart, CartItem
 from store.models.catalog import Brand, Category, Collection, CollectionProduct, Product, Tag
 from store.models.orders import Order, OrderEvent, OrderLine
@@ -7,6 +8,8 @@ from store.models.payments import Payment, Provider, WebhookEvent
 from store.models.stock import StockLevel, StockMovement
 
 __all__ = [
+    "BomImport",
+    "BomLine",
     "Brand",
     "Cart",
     "CartItem",
@@ -21,6 +24,7 @@ __all__ = [
     "Provider",
     "StockLevel",
     "StockMovement",
+    "SupplierPartNumber",
     "Tag",
     "WebhookEvent",
 ]
