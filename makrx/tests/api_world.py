@@ -75,6 +75,7 @@ def api_world(make_user):
         "order": sf.OrderFactory(user=users[OWNER]),
         "page": Page.objects.create(title="About", slug="about", body="Hello", published=True),
         "calendar": calendar.token,
+        "bom_import": sf.bom_import_for(user=users[OWNER], product=product),
     }
     return {"users": users, "memberships": memberships, "objects": objects, "store": store}
 
@@ -94,6 +95,7 @@ def path_value(world, resource: str, param: str, space: str, target=None):
             "usage-sessions": objects["usage"],
             "tickets": objects["ticket"],
             "windows": objects["window"],
+            "bom-imports": store["bom_import"],
         }
         return by_resource[resource].pk
     by_param = {
@@ -103,6 +105,7 @@ def path_value(world, resource: str, param: str, space: str, target=None):
         "number": lambda: store["order"].number,
         "lookup": lambda: store["product"].slug,
         "item_id": lambda: store["item"].pk,
+        "line": lambda: 1,
         "category_id": lambda: store["category"].pk,
         "slug": lambda: (
             {"pages": store["page"], "brands": store["brand"], "collections": store["collection"]}[resource].slug
