@@ -470,7 +470,9 @@ def parse_bom(data: bytes, *, max_lines: int, max_uncompressed: int) -> ParsedBo
     }
     if not lines:
         raise ValidationError(
-            "No part lines were found in the file.", code="no_lines", errors={"file": [p["message"] for p in problems[:20]]}
+            "No part lines were found in the file.",
+            code="no_lines",
+            errors={"file": [p["message"] for p in problems[:20]]},
         )
     return ParsedBom(
         file_format=file_format,

@@ -48,9 +48,7 @@ class BomImport(TimeStampedModel):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="bom_imports"
     )
-    cart = models.ForeignKey(
-        "store.Cart", on_delete=models.SET_NULL, null=True, blank=True, related_name="bom_imports"
-    )
+    cart = models.ForeignKey("store.Cart", on_delete=models.SET_NULL, null=True, blank=True, related_name="bom_imports")
     file_name = models.CharField(max_length=255)
     file_format = models.CharField(max_length=8, choices=Format.choices)
     file_size = models.PositiveIntegerField()

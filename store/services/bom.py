@@ -162,7 +162,9 @@ def bom_line_map(*, actor, cart_token: str | None, import_id: int, line_number: 
         raise NotFound("No such line in this import.", code="bom_line_not_found")
     product = Product.objects.select_related("stock", "brand").filter(pk=product_id, active=True).first()
     if product is None:
-        raise ValidationError("No active product with that id.", code="product_not_found", errors={"product": ["Unknown."]})
+        raise ValidationError(
+            "No active product with that id.", code="product_not_found", errors={"product": ["Unknown."]}
+        )
     needed = line.quantity * bom_import.board_quantity
     line.product = product
     line.method = BomLine.Method.MANUAL
@@ -230,7 +232,9 @@ def bom_import_add_to_cart(*, actor, cart_token: str | None, import_id: int) -> 
             if quantity:
                 try:
                     with transaction.atomic():
-                        cart_services.cart_item_add(actor=actor, cart=cart, product_id=line.product_id, quantity=quantity)
+                        cart_services.cart_item_add(
+                            actor=actor, cart=cart, product_id=line.product_id, quantity=quantity
+                        )
                     in_cart[line.product_id] = in_cart.get(line.product_id, 0) + quantity
                 except (ConflictError, ValidationError, NotFound) as exc:
                     reason, quantity = exc.code, 0

@@ -192,7 +192,7 @@ def _fuzzy_pool_postgresql(texts: dict[int, LineQuery]) -> dict[int, list[Produc
     indexes = list(texts)
     words = [texts[i].text().upper() for i in indexes]
     mpns = [normalize_mpn(texts[i].mpn) for i in indexes]
-    sql = f"""
+    sql = """
         SELECT q.idx, c.id FROM unnest(%s::int[], %s::text[], %s::text[]) AS q(idx, words, mpn)
         CROSS JOIN LATERAL (
             SELECT p.id FROM store_product p
@@ -204,13 +204,13 @@ def _fuzzy_pool_postgresql(texts: dict[int, LineQuery]) -> dict[int, list[Produc
                 word_similarity(q.words, upper(p.name || ' ' || p.description)),
                 CASE WHEN q.mpn <> '' THEN similarity(p.mpn_normalized, q.mpn) ELSE 0 END
             ) DESC, p.id
-            LIMIT {FUZZY_POOL}
+            LIMIT %s
         ) c
     """
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL pg_trgm.word_similarity_threshold = 0.3")
         cursor.execute("SET LOCAL pg_trgm.similarity_threshold = 0.4")
-        cursor.execute(sql, [indexes, words, mpns])
+        cursor.execute(sql, [indexes, words, mpns, FUZZY_POOL])
         pairs = cursor.fetchall()
     products = _products().in_bulk({product_id for _, product_id in pairs})
     pool: dict[int, list[Product]] = {}
@@ -280,10 +280,8 @@ def map_lines(queries: list[LineQuery], *, threshold: float | None = None) -> li
             results[index] = _match_mpn(query, by_base)
     texts = {i: q for i, q in enumerate(queries) if results[i] is None and q.text()}
     if texts:
-        if connection.vendor == "postgresql":
-            pool = _fuzzy_pool_postgresql(texts)
-        else:
-            pool = _fuzzy_pool_fallback(texts)
+        fuzzy_pool = _fuzzy_pool_postgresql if connection.vendor == "postgresql" else _fuzzy_pool_fallback
+        pool = fuzzy_pool(texts)
         for index, query in texts.items():
             results[index] = _match_fuzzy(query, pool.get(index, []), threshold)
     return [result or LineMatch("unmatched") for result in results]

@@ -30,7 +30,9 @@ def _no_rate_limit(settings):
 @pytest.fixture
 def catalog():
     """The atopile BOM's parts: C1525 by LCSC number, CL05A225MQ5NSNC by MPN (1 in stock), the others missing."""
-    capacitor = ProductFactory(sku="CAP-100N", mpn="CL05B104KO5NNNC", manufacturer="Samsung Electro-Mechanics", stock=50)
+    capacitor = ProductFactory(
+        sku="CAP-100N", mpn="CL05B104KO5NNNC", manufacturer="Samsung Electro-Mechanics", stock=50
+    )
     SupplierPartNumber.objects.create(product=capacitor, supplier="LCSC", part_number="C1525")
     scarce = ProductFactory(sku="CAP-2U2", mpn="CL05A225MQ5NSNC", manufacturer="Samsung Electro-Mechanics", stock=1)
     spare = ProductFactory(sku="MUX-TCA", mpn="TCA9548APWR-X", manufacturer="Texas Instruments", stock=5)
@@ -138,7 +140,10 @@ def test_add_to_cart_anonymous_uses_the_token_cart(catalog):
     assert response.status_code == 200
     assert response.json()["cart_token"] == token
     cart = Cart.objects.get(token=token)
-    assert set(cart.items.values_list("product", "quantity")) == {(catalog["capacitor"].pk, 1), (catalog["scarce"].pk, 1)}
+    assert set(cart.items.values_list("product", "quantity")) == {
+        (catalog["capacitor"].pk, 1),
+        (catalog["scarce"].pk, 1),
+    }
     assert client.post(f"{URL}{created.json()['id']}/add-to-cart/").status_code == 401
 
 
@@ -228,7 +233,7 @@ def test_bad_board_quantity_and_missing_file(client_for):
 def test_formula_cells_are_stored_as_text(client_for):
     workbook = openpyxl.Workbook()
     workbook.active.append(["MPN", "Qty", "Ref"])
-    workbook.active.append(["=WEBSERVICE(\"http://x\")", 1, "U1"])
+    workbook.active.append(['=WEBSERVICE("http://x")', 1, "U1"])
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = upload(client_for(), name="f.xlsx", data=buffer.getvalue())

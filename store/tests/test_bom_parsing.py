@@ -234,7 +234,7 @@ def _xlsx(rows) -> bytes:
 
 
 def test_xlsx_formula_cells_are_kept_as_text():
-    data = _xlsx([["MPN", "Qty", "Ref"], ["=HYPERLINK(\"http://evil\",\"x\")", 2, "R1,R2"], ["=1+1", "=2*3", "C1"]])
+    data = _xlsx([["MPN", "Qty", "Ref"], ['=HYPERLINK("http://evil","x")', 2, "R1,R2"], ["=1+1", "=2*3", "C1"]])
     parsed = parse_bom(data, **LIMITS)
     assert parsed.lines[0].mpn == '=HYPERLINK("http://evil","x")'
     assert [p["code"] for p in parsed.problems] == ["bad_quantity"]  # "=2*3" is not evaluated to 6

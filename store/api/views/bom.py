@@ -73,7 +73,9 @@ class BomImportCreateMixin:
         )
         token = bom_import.cart.token if bom_import.cart_id and bom_import.user_id is None else cart_token(request)
         bom_import = selectors.bom_import_get(import_id=bom_import.pk, user=request.user, cart_token=token)
-        return _with_token(Response(s.BomImportSerializer(bom_import).data, status=status.HTTP_201_CREATED), bom_import.cart)
+        return _with_token(
+            Response(s.BomImportSerializer(bom_import).data, status=status.HTTP_201_CREATED), bom_import.cart
+        )
 
 
 CREATE_SCHEMA = extend_schema(
