@@ -187,36 +187,44 @@ def _match_mpn(query: LineQuery, by_base: dict[str, list[Product]]) -> LineMatch
     return None
 
 
+# Text: nearest neighbours by word-similarity distance on the GiST trigram index of migration 0007 (GIN cannot
+# order by distance; filtering with ``<%`` on GIN had to merge the long posting lists of tokens such as "0603").
+_TEXT_SQL = """
+    SELECT q.key, c.id FROM unnest(%s::int[], %s::text[]) AS q(key, words)
+    CROSS JOIN LATERAL (
+        SELECT p.id FROM store_product p WHERE p.active
+        ORDER BY q.words <<-> upper(p.name || ' ' || p.description) LIMIT %s
+    ) c
+"""
+# MPN: trigram similarity filtered on the GIN index of ``mpn_normalized`` (migration 0002).
+_MPN_SQL = """
+    SELECT q.key, c.id FROM unnest(%s::int[], %s::text[]) AS q(key, mpn)
+    CROSS JOIN LATERAL (
+        SELECT p.id FROM store_product p WHERE p.active AND p.mpn_normalized %% q.mpn
+        ORDER BY similarity(p.mpn_normalized, q.mpn) DESC LIMIT %s
+    ) c
+"""
+
+
 def _fuzzy_pool_postgresql(texts: dict[int, LineQuery]) -> dict[int, list[Product]]:
-    """Trigram candidates for every line in one query (LATERAL over the lines, GIN trigram indexes)."""
-    indexes = list(texts)
-    words = [texts[i].text().upper() for i in indexes]
-    mpns = [normalize_mpn(texts[i].mpn) for i in indexes]
-    sql = """
-        SELECT q.idx, c.id FROM unnest(%s::int[], %s::text[], %s::text[]) AS q(idx, words, mpn)
-        CROSS JOIN LATERAL (
-            SELECT p.id FROM store_product p
-            WHERE p.active AND (
-                q.words <%% upper(p.name || ' ' || p.description)
-                OR (q.mpn <> '' AND p.mpn_normalized %% q.mpn)
-            )
-            ORDER BY greatest(
-                word_similarity(q.words, upper(p.name || ' ' || p.description)),
-                CASE WHEN q.mpn <> '' THEN similarity(p.mpn_normalized, q.mpn) ELSE 0 END
-            ) DESC, p.id
-            LIMIT %s
-        ) c
-    """
+    """Trigram candidates for every line: one query for the texts and one for the MPNs, each distinct string
+    searched once (a BOM repeats "10k 0603" often)."""
+    words = sorted({q.text().upper() for q in texts.values()})
+    mpns = sorted({normalize_mpn(q.mpn) for q in texts.values() if q.mpn} - {""})
+    found: dict[tuple[str, str], list[int]] = {}
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL pg_trgm.word_similarity_threshold = 0.3")
-        cursor.execute("SET LOCAL pg_trgm.similarity_threshold = 0.4")
-        cursor.execute(sql, [indexes, words, mpns, FUZZY_POOL])
-        pairs = cursor.fetchall()
-    products = _products().in_bulk({product_id for _, product_id in pairs})
+        cursor.execute("SET LOCAL pg_trgm.similarity_threshold = 0.45")
+        for kind, sql, values in (("text", _TEXT_SQL, words), ("mpn", _MPN_SQL, mpns)):
+            if not values:
+                continue
+            cursor.execute(sql, [list(range(len(values))), values, FUZZY_POOL])
+            for key, product_id in cursor.fetchall():
+                found.setdefault((kind, values[key]), []).append(product_id)
+    products = _products().in_bulk({pk for ids in found.values() for pk in ids})
     pool: dict[int, list[Product]] = {}
-    for index, product_id in pairs:
-        if product_id in products:
-            pool.setdefault(index, []).append(products[product_id])
+    for index, query in texts.items():
+        ids = found.get(("text", query.text().upper()), []) + found.get(("mpn", normalize_mpn(query.mpn)), [])
+        pool[index] = [products[pk] for pk in dict.fromkeys(ids) if pk in products]
     return pool
 
 
