@@ -74,9 +74,14 @@ class LineQuery:
     description: str = ""
     alternates: list[dict] = field(default_factory=list)
 
-    def text(self) -> str:
+    def words(self) -> str:
+        """What the part is, in words (value, package, description): the text the catalog is searched by."""
         footprint = self.footprint.split(":")[-1]
-        return " ".join(part for part in (self.value, footprint, self.description, self.mpn) if part)[:300]
+        return " ".join(part for part in (self.value, footprint, self.description) if part)[:300]
+
+    def text(self) -> str:
+        """The words and the MPN: what candidates are scored against."""
+        return " ".join(part for part in (self.words(), self.mpn) if part)
 
 
 @dataclass
@@ -209,7 +214,9 @@ _MPN_SQL = """
 def _fuzzy_pool_postgresql(texts: dict[int, LineQuery]) -> dict[int, list[Product]]:
     """Trigram candidates for every line: one query for the texts and one for the MPNs, each distinct string
     searched once (a BOM repeats "10k 0603" often)."""
-    words = sorted({q.text().upper() for q in texts.values()})
+    # A nearest-neighbour search for a string near nothing (a random MPN) walks much of the index: MPNs are
+    # searched by the MPN query only, the text query gets the words.
+    words = sorted({q.words().upper() for q in texts.values() if q.words()})
     mpns = sorted({normalize_mpn(q.mpn) for q in texts.values() if q.mpn} - {""})
     found: dict[tuple[str, str], list[int]] = {}
     with transaction.atomic(), connection.cursor() as cursor:
@@ -223,7 +230,7 @@ def _fuzzy_pool_postgresql(texts: dict[int, LineQuery]) -> dict[int, list[Produc
     products = _products().in_bulk({pk for ids in found.values() for pk in ids})
     pool: dict[int, list[Product]] = {}
     for index, query in texts.items():
-        ids = found.get(("text", query.text().upper()), []) + found.get(("mpn", normalize_mpn(query.mpn)), [])
+        ids = found.get(("text", query.words().upper()), []) + found.get(("mpn", normalize_mpn(query.mpn)), [])
         pool[index] = [products[pk] for pk in dict.fromkeys(ids) if pk in products]
     return pool
 
