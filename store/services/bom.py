@@ -88,11 +88,11 @@ def bom_import_create(
         max_uncompressed=int(settings.STORE_BOM_MAX_UNCOMPRESSED_MB * 1024 * 1024),
     )
     user = actor if getattr(actor, "is_authenticated", False) and actor is not SYSTEM else None
-    cart = None
-    if user is None and actor is not SYSTEM:
-        cart = cart_services.cart_resolve(user=actor, token=cart_token)  # the anonymous owner: its cart token
     matches = map_lines([_query(line) for line in parsed.lines])
     with transaction.atomic():
+        cart = None
+        if user is None and actor is not SYSTEM:
+            cart = cart_services.cart_resolve(user=actor, token=cart_token)  # the anonymous owner: its cart token
         bom_import = BomImport.objects.create(
             user=user,
             cart=cart,
@@ -229,6 +229,8 @@ def bom_import_add_to_cart(*, actor, cart_token: str | None, import_id: int) -> 
             )
             quantity = max(0, min(wanted, room))
             reason = "out_of_stock"
+            if wanted > cart_services.MAX_LINE_QUANTITY and _available(line.product) >= wanted:
+                reason = "line_limit"  # the cart takes at most MAX_LINE_QUANTITY of one product
             if quantity:
                 try:
                     with transaction.atomic():

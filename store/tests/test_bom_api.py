@@ -248,3 +248,15 @@ def test_import_is_rate_limited(settings, client_for):
     statuses = [upload(client).status_code for _ in range(3)]
     assert statuses == [201, 201, 429]
     assert BomImport.objects.count() == 2
+
+
+def test_add_to_cart_caps_a_line_at_the_cart_limit(client_for):
+    from store.tests.factories import bom_import_for
+
+    owner = client_for()
+    product = ProductFactory(stock=50_000)
+    bom_import = bom_import_for(user=owner.user, product=product, board_quantity=10_000)
+    BomLine.objects.filter(bom_import=bom_import).update(quantity=2)
+    body = owner.post(f"{URL}{bom_import.pk}/add-to-cart/").json()
+    assert [(a["quantity"], a["wanted"]) for a in body["added"]] == [(10_000, 20_000)]
+    assert [(s["missing"], s["reason"]) for s in body["short"]] == [(10_000, "line_limit")]
