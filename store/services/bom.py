@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from makrx.errors import ConflictError, NotFound, PayloadTooLarge, PermissionDenied, ValidationError
 from store.bom_parsing import parse_bom
-from store.models import BomImport, BomLine, CartItem, Product
+from store.models import BomImport, BomLine, Cart, CartItem, Product
 from store.selectors.bom import bom_import_get
 from store.services import SYSTEM, require_store_staff
 from store.services import cart as cart_services
@@ -215,6 +215,9 @@ def bom_import_add_to_cart(*, actor, cart_token: str | None, import_id: int) -> 
     with transaction.atomic():
         bom_import = _editable_import(actor=actor, cart_token=cart_token, import_id=import_id)
         cart = cart_services.cart_resolve(user=actor, token=cart_token)
+        # Lock the cart before reading what it holds: two imports filling one cart then take turns, and each sees
+        # the other's lines when it works out the room left.
+        Cart.objects.select_for_update().filter(pk=cart.pk).first()
         added, short, skipped = [], [], []
         lines = list(bom_import.lines.select_related("product__stock").order_by("line"))
         in_cart = dict(CartItem.objects.filter(cart=cart).values_list("product_id", "quantity"))
