@@ -209,12 +209,14 @@ def read_csv_rows(data: bytes, *, max_rows: int) -> tuple[list[list[str]], str]:
     text = _decode(data)
     delimiter = _sniff_delimiter(text)
     rows: list[list[str]] = []
+    filled = 0
     try:
         for row in _reader(text, delimiter):
             row = _trimmed(row)
             _check_width(row)
             rows.append(row)
-            if sum(1 for r in rows if r) > max_rows:
+            filled += bool(row)
+            if filled > max_rows:
                 raise ValidationError("The file has too many rows.", code="too_many_lines")
     except csv.Error as exc:
         raise ValidationError(f"The CSV could not be read: {exc}.", code="malformed_file") from exc

@@ -58,6 +58,13 @@ def _query(line) -> LineQuery:
     )
 
 
+def _clean_file_name(name: str | None) -> str:
+    """The client's file name as a label: no path, no control characters (PostgreSQL refuses NUL), 255 at most."""
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip()
+    return name[:255] or "bom"
+
+
 def bom_summary(*, lines, board_quantity: int, problems: list) -> dict:
     counts = Counter(line.status for line in lines)
     return {
@@ -96,7 +103,7 @@ def bom_import_create(
         bom_import = BomImport.objects.create(
             user=user,
             cart=cart,
-            file_name=(file_name or "bom")[:255],
+            file_name=_clean_file_name(file_name),
             file_format=parsed.file_format,
             file_size=len(data),
             file_sha256=hashlib.sha256(data).hexdigest(),

@@ -260,3 +260,9 @@ def test_add_to_cart_caps_a_line_at_the_cart_limit(client_for):
     body = owner.post(f"{URL}{bom_import.pk}/add-to-cart/").json()
     assert [(a["quantity"], a["wanted"]) for a in body["added"]] == [(10_000, 20_000)]
     assert [(s["missing"], s["reason"]) for s in body["short"]] == [(10_000, "line_limit")]
+
+
+def test_file_name_is_cleaned(client_for):
+    response = upload(client_for(), name="..\\evil\x00\x07name.csv", data=(FIXTURES / ATOPILE).read_bytes())
+    assert response.status_code == 201
+    assert response.json()["file_name"] == "evilname.csv"
