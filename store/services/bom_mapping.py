@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
-from rapidfuzz import fuzz, utils
+from rapidfuzz import fuzz
 
 from store.models import Product, SupplierPartNumber
 from store.partnumbers import normalize_mpn
@@ -248,9 +248,29 @@ def _fuzzy_pool_fallback(texts: dict[int, LineQuery]) -> dict[int, list[Product]
     return pool
 
 
+# Electrical values and package sizes ("1.2kohms", "4k7", "50v", "12pf", "0603"): the words that tell parts apart.
+_VALUE = re.compile(r"^(?:\d+(?:\.\d+)?[a-zµω%]{0,5}|\d+[kmrnpu]\d+[a-zω]{0,4})$")
+VALUE_PENALTY = 0.2
+
+
+def _words(text: str) -> str:
+    """Lowercase words with decimal points kept ("1.2KOHMS" stays one word, unlike rapidfuzz's default)."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return " ".join(re.sub(r"(?<!\d)\.|\.(?!\d)|[^\w.µ%]+|_", " ", text).split())
+
+
+def _value_words(text: str) -> set[str]:
+    return {word for word in text.split() if any(c.isdigit() for c in word) and _VALUE.match(word)}
+
+
 def fuzzy_score(query: LineQuery, product: Product) -> float:
-    text = f"{product.name} {product.description} {product.mpn} {product_manufacturer(product)}"
-    score = fuzz.token_set_ratio(query.text(), text, processor=utils.default_process) / 100
+    """rapidfuzz token-set similarity of the line's text and the product's, less VALUE_PENALTY for each of the
+    line's values (resistance, capacitance, voltage, package size) the product does not mention (at most 3)."""
+    text = _words(f"{product.name} {product.description} {product.mpn} {product_manufacturer(product)}")
+    wanted = _words(query.text())
+    score = fuzz.token_set_ratio(wanted, text) / 100
+    missing = len(_value_words(_words(query.words())) - set(text.split()))
+    score *= 1 - VALUE_PENALTY * min(missing, 3)
     if query.mpn and product.mpn:
         score = max(score, fuzz.ratio(normalize_mpn(query.mpn), product.mpn_normalized) / 100)
     return score

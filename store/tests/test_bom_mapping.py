@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -142,6 +143,11 @@ def build_world():
     for row in jlc[::23]:
         query = LineQuery(value=row["Description"], footprint=row["Package"])
         cases.append((query, by_lcsc[row["LCSC Part #"]], "fuzzy"))
+    # Text-only lines for values nobody stocks (777 kΩ, 777 pF): their neighbours differ only in the value.
+    for row in jlc[5::11]:
+        missing_value = re.sub(r"\b\d+(?:\.\d+)?(KOHMS|MOHMS|OHMS|PF|NF|UF)\b", r"777\1", row["Description"], count=1)
+        if missing_value != row["Description"]:
+            cases.append((LineQuery(value=missing_value, footprint=row["Package"]), None, "fuzzy_absent"))
     products = catalog.save()
     resolved = [(q, products[t].pk if t is not None else None, kind) for q, t, kind in cases]
     return resolved, withheld_count
@@ -180,14 +186,15 @@ def test_mapping_precision_and_recall_on_a_catalog_with_decoys(settings, capsys)
         print(f"  overall        precision {precision:.3f}  recall {recall:.3f}")
     exact_wrong = [w for w in wrong if w[2] in ("sku", "supplier_part", "mpn")]
     assert not exact_wrong, exact_wrong
-    withheld_mapped = [m for t, m in by_kind.get("withheld", []) if m.status == "mapped"]
-    assert not withheld_mapped, "a part missing from the catalog was mapped to a decoy"
+    for kind in ("withheld", "fuzzy_absent"):
+        mapped = [m for t, m in by_kind[kind] if m.status == "mapped"]
+        assert not mapped, f"{kind}: a part missing from the catalog was mapped to a near miss"
     for kind in ("supplier_part", "mpn", "packaging"):
         precision, recall, *_ = _score(by_kind[kind])
         assert precision == 1.0
         assert recall >= 0.9, (kind, recall)
     precision, recall, *_ = _score(by_kind["fuzzy"])
-    assert precision >= 0.9 and recall >= 0.3, (precision, recall)
+    assert precision >= 0.95 and recall >= 0.8, (precision, recall)
 
 
 def test_exact_mpn_with_two_manufacturers_needs_the_manufacturer(django_assert_max_num_queries):
