@@ -263,21 +263,38 @@ def _value_words(text: str) -> set[str]:
     return {word for word in text.split() if any(c.isdigit() for c in word) and _VALUE.match(word)}
 
 
-def fuzzy_score(query: LineQuery, product: Product) -> float:
-    """rapidfuzz token-set similarity of the line's text and the product's, less VALUE_PENALTY for each of the
-    line's values (resistance, capacitance, voltage, package size) the product does not mention (at most 3)."""
-    text = _words(f"{product.name} {product.description} {product.mpn} {product_manufacturer(product)}")
-    wanted = _words(query.text())
-    score = fuzz.token_set_ratio(wanted, text) / 100
-    missing = len(_value_words(_words(query.words())) - set(text.split()))
-    score *= 1 - VALUE_PENALTY * min(missing, 3)
-    if query.mpn and product.mpn:
-        score = max(score, fuzz.ratio(normalize_mpn(query.mpn), product.mpn_normalized) / 100)
+def _product_words(product: Product, cache: dict[int, tuple[str, set[str]]]) -> tuple[str, set[str]]:
+    if product.pk not in cache:
+        text = _words(f"{product.name} {product.description} {product.mpn} {product_manufacturer(product)}")
+        cache[product.pk] = (text, set(text.split()))
+    return cache[product.pk]
+
+
+def _score(line: tuple[str, set[str], str], product: Product, cache: dict) -> float:
+    wanted, values, mpn = line
+    text, words = _product_words(product, cache)
+    score = fuzz.token_set_ratio(wanted, text) / 100 * (1 - VALUE_PENALTY * min(len(values - words), 3))
+    if mpn and product.mpn_normalized:
+        score = max(score, fuzz.ratio(mpn, product.mpn_normalized) / 100)
     return score
 
 
-def _match_fuzzy(query: LineQuery, pool: list[Product], threshold: float) -> LineMatch:
-    scored = sorted(((fuzzy_score(query, p), p) for p in pool), key=lambda item: (-item[0], item[1].pk))
+def _line_words(query: LineQuery) -> tuple[str, set[str], str]:
+    return _words(query.text()), _value_words(_words(query.words())), normalize_mpn(query.mpn)
+
+
+def fuzzy_score(query: LineQuery, product: Product, *, cache: dict | None = None) -> float:
+    """rapidfuzz token-set similarity of the line's text and the product's, less VALUE_PENALTY for each of the
+    line's values (resistance, capacitance, voltage, package size) the product does not mention (at most 3); an
+    MPN's own similarity when it is higher."""
+    return _score(_line_words(query), product, {} if cache is None else cache)
+
+
+def _match_fuzzy(query: LineQuery, pool: list[Product], threshold: float, *, cache: dict | None = None) -> LineMatch:
+    cache = {} if cache is None else cache
+    line = _line_words(query)
+    scored = [(_score(line, product, cache), product) for product in pool]
+    scored.sort(key=lambda item: (-item[0], item[1].pk))
     candidates = [candidate_data(p, s) for s, p in scored[:CANDIDATES] if s >= AMBIGUOUS_FLOOR]
     if not candidates:
         return LineMatch("unmatched")
@@ -317,6 +334,7 @@ def map_lines(queries: list[LineQuery], *, threshold: float | None = None) -> li
     if texts:
         fuzzy_pool = _fuzzy_pool_postgresql if connection.vendor == "postgresql" else _fuzzy_pool_fallback
         pool = fuzzy_pool(texts)
+        cache: dict = {}  # products recur in the pools of similar lines: their words are worked out once
         for index, query in texts.items():
-            results[index] = _match_fuzzy(query, pool.get(index, []), threshold)
+            results[index] = _match_fuzzy(query, pool.get(index, []), threshold, cache=cache)
     return [result or LineMatch("unmatched") for result in results]
