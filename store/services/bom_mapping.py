@@ -110,8 +110,15 @@ def candidate_data(product: Product, confidence: float) -> dict:
     }
 
 
+PRODUCT_FIELDS = (
+    "id", "sku", "slug", "name", "mpn", "mpn_normalized", "manufacturer", "description", "price", "currency",
+    "active", "brand__name", "stock__on_hand", "stock__reserved",
+)  # fmt: skip
+
+
 def _products():
-    return Product.objects.filter(active=True).select_related("stock", "brand")
+    """Active products with what mapping and the candidates show (not the search vector, images or attributes)."""
+    return Product.objects.filter(active=True).select_related("stock", "brand").only(*PRODUCT_FIELDS)
 
 
 def _by_sku(queries: list[LineQuery]) -> dict[str, Product]:
@@ -128,8 +135,10 @@ def _by_supplier_part(queries: list[LineQuery]) -> dict[str, list[Product]]:
     found: dict[str, list[Product]] = {}
     if not values:
         return found
-    rows = SupplierPartNumber.objects.filter(part_number_normalized__in=values, product__active=True).select_related(
-        "product__stock", "product__brand"
+    rows = (
+        SupplierPartNumber.objects.filter(part_number_normalized__in=values, product__active=True)
+        .select_related("product__stock", "product__brand")
+        .only("part_number_normalized", "product_id", *(f"product__{name}" for name in PRODUCT_FIELDS))
     )
     for row in rows:
         bucket = found.setdefault(row.part_number_normalized, [])
