@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from makrx.auth.roles import is_store_staff
 from makrx.errors import NotFound
@@ -14,7 +14,8 @@ def _lines():
 
 
 def bom_import_list(*, user, cart_token: str | None = None) -> QuerySet[BomImport]:
-    """Store staff see every import; a signed-in user their own; an anonymous caller those of their cart token.
+    """Store staff see every import; a signed-in user their own (and those their anonymous cart made before it
+    merged at sign-in); an anonymous caller those of their cart token.
 
     Lines are not loaded (the list shows the summary); the query count is the same for any page size.
     """
@@ -22,7 +23,8 @@ def bom_import_list(*, user, cart_token: str | None = None) -> QuerySet[BomImpor
     if is_store_staff(user):
         return queryset
     if getattr(user, "is_authenticated", False):
-        return queryset.filter(user=user)
+        # An upload made anonymously follows its cart: once that cart merged into the user's at sign-in, it is theirs.
+        return queryset.filter(Q(user=user) | Q(user__isnull=True, cart__merged_into__user=user))
     if cart_token:
         return queryset.filter(user__isnull=True, cart__token=cart_token)
     return queryset.none()

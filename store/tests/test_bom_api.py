@@ -266,3 +266,15 @@ def test_file_name_is_cleaned(client_for):
     response = upload(client_for(), name="..\\evil\x00\x07name.csv", data=(FIXTURES / ATOPILE).read_bytes())
     assert response.status_code == 201
     assert response.json()["file_name"] == "evilname.csv"
+
+
+def test_an_anonymous_import_follows_its_cart_into_the_signed_in_cart(client_for, catalog):
+    anonymous = APIClient()
+    created = upload(anonymous)
+    token, import_id = created["X-Cart-Token"], created.json()["id"]
+    user = client_for()
+    assert user.get(f"{URL}{import_id}/").status_code == 404
+    assert user.get("/api/v1/store/cart/", HTTP_X_CART_TOKEN=token).status_code == 200  # the merge at sign-in
+    assert user.get(f"{URL}{import_id}/").status_code == 200
+    assert [row["id"] for row in user.get(URL).json()["results"]] == [import_id]
+    assert client_for().get(f"{URL}{import_id}/").status_code == 404
