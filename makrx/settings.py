@@ -410,6 +410,11 @@ STORE_ORDER_PAYMENT_TIMEOUT_MINUTES = env.int("STORE_ORDER_PAYMENT_TIMEOUT_MINUT
 # Anonymous carts are purged when idle: empty ones after these hours, others after these days.
 STORE_EMPTY_CART_TTL_HOURS = env.int("STORE_EMPTY_CART_TTL_HOURS", default=24)
 STORE_ANONYMOUS_CART_TTL_DAYS = env.int("STORE_ANONYMOUS_CART_TTL_DAYS", default=30)
+# BOM import (store): upload limits and the confidence a fuzzy match needs to map a line by itself.
+STORE_BOM_MAX_FILE_MB = env.float("STORE_BOM_MAX_FILE_MB", default=5)
+STORE_BOM_MAX_LINES = env.int("STORE_BOM_MAX_LINES", default=5000)
+STORE_BOM_MAX_UNCOMPRESSED_MB = env.float("STORE_BOM_MAX_UNCOMPRESSED_MB", default=50)
+STORE_BOM_MATCH_THRESHOLD = env.float("STORE_BOM_MATCH_THRESHOLD", default=0.85)
 # Days the digest of a webhook delivery that failed verification is kept (verified deliveries stay).
 WEBHOOK_REJECTED_RETENTION_DAYS = env.int("WEBHOOK_REJECTED_RETENTION_DAYS", default=7)
 

@@ -104,6 +104,7 @@ def api_world(make_user):
         "calendar": calendar.token,
         "service_order": sf.ServiceOrderFactory(quote__upload__user=users[OWNER]),
         "notification": Notification.objects.create(user=users[OWNER], kind="skill.expired", subject="Expired"),
+        "bom_import": sf.bom_import_for(user=users[OWNER], product=product),
     }
     store["quote"] = store["service_order"].quote
     store["upload"] = store["quote"].upload
@@ -142,6 +143,7 @@ def path_value(world, resource: str, param: str, space: str, target=None):
             "projects": objects["project"],
             "providers": objects["provider"],
             "notifications": store["notification"],
+            "bom-imports": store["bom_import"],
         }
         return by_resource[resource].pk
     by_param = {
@@ -159,6 +161,7 @@ def path_value(world, resource: str, param: str, space: str, target=None):
         "product_id": lambda: store["product"].pk,
         "order_id": lambda: store["order"].pk,
         "item_id": lambda: store["item"].pk,
+        "line": lambda: 1,
         "category_id": lambda: store["category"].pk,
         "slug": lambda: (
             {"pages": store["page"], "brands": store["brand"], "collections": store["collection"]}[resource].slug

@@ -533,6 +533,15 @@ MATRIX: dict[str, str] = {
     "POST /api/complete_flows/quote": "public",
     "POST /api/complete_flows/service-orders/from-quote": "public",
     "POST /api/complete_flows/service-orders/{id}/publish-to-cave": "guest_owner_or_store_staff",
+    # BOM import: anyone uploads (anonymous: owned by the cart token); the owner (or that token) and store staff
+    # read, map and put it in their own cart. The list is the caller's own (anonymous without a token: 401).
+    f"GET {ST}/bom-imports/": "signed_in",
+    f"POST {ST}/bom-imports/": "public",
+    f"GET {ST}/bom-imports/{{id}}/": "owner_or_store_staff",
+    f"POST {ST}/bom-imports/{{id}}/lines/{{line}}/map/": "owner_or_store_staff",
+    f"POST {ST}/bom-imports/{{id}}/add-to-cart/": "owner_or_store_staff",
+    "POST /api/bom-import/import": "public",
+    "POST /api/bom-import/manual-mapping": "owner_or_store_staff",
     # Payment providers sign their webhooks: the signature is the check, not a user.
     f"POST {ST}/payments/webhook": "public",
     f"POST {ST}/payments/webhook/razorpay": "public",

@@ -204,6 +204,12 @@ def _body(world, operation: str, space: str):
         "POST /api/enhanced-catalog/catalog/search/advanced": {"query": "part", "page": 1, "per_page": 5},
         f"POST {ST}/orders/{{number}}/fulfil/": {"note": "shipped"},
         f"POST {ST}/orders/{{number}}/refund/": {"note": "refund"},
+        f"POST {ST}/bom-imports/{{id}}/lines/{{line}}/map/": {"product": store["product"].pk},
+        "POST /api/bom-import/manual-mapping": {
+            "import_id": store["bom_import"].pk,
+            "line": 1,
+            "product": store["product"].pk,
+        },
         f"POST {ST}/payments/webhook": {"id": "evt_x", "type": "payment_intent.succeeded"},
         f"POST {ST}/payments/webhook/razorpay": {"event": "payment.captured"},
     }

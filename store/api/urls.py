@@ -1,9 +1,10 @@
 """API routes of the store under /api/v1/store/: catalog, reviews, cart, coupons, checkout, orders, payments,
-reorder lists."""
+reorder lists, BOM imports, maker services (uploads, quotes, service orders)."""
 
 from django.urls import path
 
 from store.api.views import (
+    bom,
     cart,
     catalog,
     checkout,
@@ -41,6 +42,10 @@ urlpatterns = [
     path("cart/coupon/", coupons.CartCouponApi.as_view(), name="store-cart-coupon"),
     path("cart/items/", cart.CartItemCreateApi.as_view(), name="store-cart-items"),
     path("cart/items/<int:item_id>/", cart.CartItemDetailApi.as_view(), name="store-cart-item"),
+    path("bom-imports/", bom.BomImportListApi.as_view(), name="store-bom-import-list"),
+    path("bom-imports/<int:id>/", bom.BomImportDetailApi.as_view(), name="store-bom-import-detail"),
+    path("bom-imports/<int:id>/lines/<int:line>/map/", bom.BomLineMapApi.as_view(), name="store-bom-line-map"),
+    path("bom-imports/<int:id>/add-to-cart/", bom.BomAddToCartApi.as_view(), name="store-bom-add-to-cart"),
     path("checkout/", checkout.CheckoutApi.as_view(), name="store-checkout"),
     path("orders/", orders.OrderListApi.as_view(), name="store-order-list"),
     path("orders/<str:number>/", orders.OrderDetailApi.as_view(), name="store-order-detail"),

@@ -1,5 +1,6 @@
 """Store models, split by domain and re-exported here."""
 
+from store.models.bom import BomImport, BomLine, SupplierPartNumber
 from store.models.cart import Cart, CartItem
 from store.models.catalog import Brand, Category, Collection, CollectionProduct, Product, Tag
 from store.models.coupons import CartCoupon, Coupon, CouponRedemption
@@ -19,6 +20,8 @@ __all__ = [
     "CouponRedemption",
     "Coupon",
     "CartCoupon",
+    "BomImport",
+    "BomLine",
     "Brand",
     "Material",
     "Process",
@@ -40,6 +43,7 @@ __all__ = [
     "Provider",
     "StockLevel",
     "StockMovement",
+    "SupplierPartNumber",
     "Tag",
     "WebhookEvent",
 ]

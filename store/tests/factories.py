@@ -359,3 +359,36 @@ class ServiceOrderFactory(factory.django.DjangoModelFactory):
     delivery = ServiceOrder.Delivery.PICKUP
     pickup_makerspace_ref = 1
     title = "3D printing: cube.stl x 1 (PLA)"
+
+
+def bom_import_for(*, user=None, cart=None, product=None, board_quantity: int = 1):
+    """A stored BOM import with one line (mapped to ``product`` when given), as an upload would leave it."""
+    from store.models import BomImport, BomLine
+
+    bom_import = BomImport.objects.create(
+        user=user,
+        cart=cart,
+        file_name="board.csv",
+        file_format=BomImport.Format.CSV,
+        file_size=20,
+        file_sha256="0" * 64,
+        board_quantity=board_quantity,
+        columns={"mpn": "MPN", "quantity": "Qty"},
+    )
+    line = BomLine.objects.create(
+        bom_import=bom_import,
+        line=1,
+        source_row=2,
+        designators=["U1"],
+        quantity=1,
+        mpn=product.mpn if product else "UNKNOWN1",
+        status=BomLine.Status.MAPPED if product else BomLine.Status.UNMATCHED,
+        method=BomLine.Method.MPN if product else BomLine.Method.NONE,
+        product=product,
+        confidence=1.0 if product else 0.0,
+    )
+    from store.services.bom import bom_summary
+
+    bom_import.summary = bom_summary(lines=[line], board_quantity=board_quantity, problems=[])
+    bom_import.save(update_fields=["summary"])
+    return bom_import

@@ -3,9 +3,10 @@
 from django.urls import path
 
 from store.api.legacy.views import cart, catalog, checkout, orders
+from store.api.views import bom as bom_views
 from store.api.views import quotes, service_orders
 
-# The earlier store's maker-service calls are not in DESIGN.md §5.3: they answer the v1 views' shapes.
+# The earlier store's BOM and maker-service calls are not in DESIGN.md §5.3: they answer the v1 views' shapes.
 POST_ONLY = {"http_method_names": ["post", "options"]}
 
 urlpatterns = [
@@ -51,4 +52,6 @@ urlpatterns = [
         service_orders.ServiceOrderPublishApi.as_view(**POST_ONLY),
         name="legacy-service-order-publish",
     ),
+    path("bom-import/import", bom_views.LegacyBomImportApi.as_view(), name="legacy-bom-import"),
+    path("bom-import/manual-mapping", bom_views.LegacyBomManualMappingApi.as_view(), name="legacy-bom-manual-mapping"),
 ]
