@@ -106,11 +106,11 @@ class InventoryItemAdmin(MakerspaceScopedAdmin):
             )
             obj.pk = created.pk
 
-    @admin.action(description="Restock selected items…")
-    def restock(self, request, queryset):
-        form = RestockForm(request.POST if "apply" in request.POST else None)
+    def _movement_action(self, request, queryset, *, form_class, action: str, title: str, kind: str, done: str):
+        """Ask for the movement's figures once, then record it on every selected item through the service."""
+        form = form_class(request.POST if "apply" in request.POST else None)
         if not form.is_valid():
-            return self.action_input_page(request, queryset, form, action="restock", title="Restock items")
+            return self.action_input_page(request, queryset, form, action=action, title=title)
         data = form.cleaned_data
         self.run_service(
             request,
@@ -118,34 +118,38 @@ class InventoryItemAdmin(MakerspaceScopedAdmin):
             lambda item: inventory_services.movement_record(
                 actor=request.user,
                 item=item,
-                kind=StockMovement.Kind.RESTOCK,
+                kind=kind,
                 quantity=data["quantity"],
                 reason=data["reason"],
-                reference=data["reference"],
+                reference=data.get("reference", ""),
             ),
-            "restocked",
+            done,
         )
         return None
 
-    @admin.action(description="Adjust stock of selected items (with a reason)…")
-    def adjust(self, request, queryset):
-        form = AdjustForm(request.POST if "apply" in request.POST else None)
-        if not form.is_valid():
-            return self.action_input_page(request, queryset, form, action="adjust", title="Adjust stock")
-        data = form.cleaned_data
-        self.run_service(
+    @admin.action(description="Restock selected items…")
+    def restock(self, request, queryset):
+        return self._movement_action(
             request,
             queryset,
-            lambda item: inventory_services.movement_record(
-                actor=request.user,
-                item=item,
-                kind=StockMovement.Kind.ADJUSTMENT,
-                quantity=data["quantity"],
-                reason=data["reason"],
-            ),
-            "adjusted",
+            form_class=RestockForm,
+            action="restock",
+            title="Restock items",
+            kind=StockMovement.Kind.RESTOCK,
+            done="restocked",
         )
-        return None
+
+    @admin.action(description="Adjust stock of selected items (with a reason)…")
+    def adjust(self, request, queryset):
+        return self._movement_action(
+            request,
+            queryset,
+            form_class=AdjustForm,
+            action="adjust",
+            title="Adjust stock",
+            kind=StockMovement.Kind.ADJUSTMENT,
+            done="adjusted",
+        )
 
     @admin.action(description="Print QR labels of selected items (PDF sheet)")
     def label_sheet(self, request, queryset):

@@ -283,3 +283,15 @@ def test_exports_page_through_more_rows_than_one_chunk(space, staff_client):
     assert len(rows) == 10
     skus = [item.sku for item in inventory_selectors.item_export_rows(makerspace_id=space.pk, chunk_size=2)]
     assert skus == sorted(item.sku for item in items)
+
+
+def test_the_largest_reorder_level_still_answers_its_suggestion(api_client):
+    """The suggestion (2 × level) has one digit more than a stored quantity: never a 500 for a legal level."""
+    item = InventoryItemFactory()
+    manager = MemberFactory(makerspace=item.makerspace, role="manager").user
+    api_client.force_authenticate(manager)
+    response = api_client.patch(
+        f"/api/v1/makerspace/inventory/items/{item.pk}/", {"reorder_level": "99999999999.999"}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["suggested_reorder_quantity"] == "199999999999.998"

@@ -11,6 +11,8 @@ from makerspace.models import InventoryItem, StockMovement
 from makrx.api import fields
 
 QUANTITY = {"max_digits": 14, "decimal_places": 3}
+# The suggestion may be twice the reorder level, one digit more than a stored quantity.
+SUGGESTED = {"max_digits": 15, "decimal_places": 3}
 
 
 class ItemInputSerializer(serializers.Serializer):
@@ -55,7 +57,7 @@ class ItemUpdateSerializer(serializers.Serializer):
 
 class ItemOutputSerializer(serializers.ModelSerializer):
     makerspace_name = serializers.CharField(source="makerspace.name", read_only=True)
-    suggested_reorder_quantity = serializers.DecimalField(**QUANTITY, read_only=True)
+    suggested_reorder_quantity = serializers.DecimalField(**SUGGESTED, read_only=True)
     is_low = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -151,7 +153,7 @@ class LowStockItemSerializer(serializers.Serializer):
     unit = serializers.CharField()
     quantity = serializers.DecimalField(**QUANTITY)
     reorder_level = serializers.DecimalField(**QUANTITY)
-    suggested_reorder_quantity = serializers.DecimalField(**QUANTITY)
+    suggested_reorder_quantity = serializers.DecimalField(**SUGGESTED)
     unit_cost = serializers.DecimalField(max_digits=12, decimal_places=2)
     estimated_cost = serializers.DecimalField(max_digits=24, decimal_places=2)
     store_sku = serializers.CharField(allow_blank=True)
