@@ -6,4 +6,7 @@ class MakerspaceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from makerspace import notifications  # noqa: F401  (registers the notification kinds)
+        from makerspace import (
+            notifications,  # noqa: F401  (registers the notification kinds)
+            signals,  # noqa: F401  (cache-clearing receivers)
+        )

@@ -38,7 +38,7 @@ class MilestoneInline(ReadOnlyInline):
 
 class FileInline(ReadOnlyInline):
     model = ProjectFile
-    fields = ("name", "file", "uploaded_by", "created_at")
+    fields = ("name", "file", "size", "uploaded_by", "created_at")
 
 
 class BOMLineInline(ReadOnlyInline):

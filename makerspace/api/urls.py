@@ -16,6 +16,7 @@ from makerspace.api.views import (
     plans,
     pricing,
     project_bom,
+    project_files,
     projects,
     providers,
     ratings,
@@ -192,6 +193,13 @@ urlpatterns = [
         projects.ProjectMilestoneDetailApi.as_view(),
         name="project-milestone-detail",
     ),
+    path("projects/<int:pk>/files/", project_files.ProjectFileListApi.as_view(), name="project-files"),
+    path(
+        "projects/<int:pk>/files/<int:file_id>/",
+        project_files.ProjectFileDetailApi.as_view(),
+        name="project-file-detail",
+    ),
+    path("projects/<int:pk>/cover/", project_files.ProjectCoverApi.as_view(), name="project-cover"),
     path("projects/<int:pk>/bom/", project_bom.BOMLineListApi.as_view(), name="project-bom"),
     path("projects/<int:pk>/bom/totals/", project_bom.BOMTotalsApi.as_view(), name="project-bom-totals"),
     path(

@@ -132,7 +132,10 @@ class ProjectTask(TimeStampedModel):
 class ProjectFile(TimeStampedModel):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="files")
     file = models.FileField(upload_to="projects/files/")
-    name = models.CharField(max_length=200)
+    name = models.CharField(
+        max_length=200, help_text="The uploader's file name (data only; stored under a generated name)."
+    )
+    size = models.PositiveBigIntegerField(default=0, help_text="Bytes.")
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

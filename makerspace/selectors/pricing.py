@@ -6,11 +6,13 @@ from datetime import datetime
 
 from django.db.models import Q, QuerySet
 
-from makerspace.models import CostRule, Equipment, PromoCode, Subscription
+from makerspace.models import CostRule, Equipment, Member, PromoCode, Subscription
 from makerspace.selectors import members as member_selectors
 from makerspace.selectors.reservations import active_subscription, included_minutes_used
 from makerspace.selectors.scope import STAFFED, own_or_space
 from makerspace.services import pricing
+from makrx.auth import scoping
+from makrx.errors import NotFound
 
 
 def cost_rule_list(*, user) -> QuerySet[CostRule]:
@@ -27,15 +29,34 @@ def promo_code_list(*, user) -> QuerySet[PromoCode]:
     return queryset.select_related("makerspace").order_by("makerspace_id", "code", "id")
 
 
+def priceable_equipment_get(*, user, pk: int) -> Equipment:
+    """The machine whose price the user asks for, by ``equipment_list``'s visibility rule (active machines of
+    active makerspaces; inactive ones for their managers and platform admins), else 404. One query for an
+    active machine: the manager check runs only for an inactive one."""
+    equipment = Equipment.objects.select_related("makerspace").filter(pk=pk).first()
+    if equipment is None:
+        raise NotFound("No such machine.")
+    if not (equipment.active and equipment.makerspace.active) and not scoping.can_manage_makerspace(
+        user, equipment.makerspace_id
+    ):
+        raise NotFound("No such machine.")
+    return equipment
+
+
 def equipment_price(
     *, equipment: Equipment, user, starts_at: datetime, ends_at: datetime, promo_code: str = ""
 ) -> pricing.Quote:
     """What the user would pay to book the machine now (their plan's discount and included hours left counted).
 
     Read-only: nothing is locked or redeemed, so the booking itself may still price differently if the
-    member books elsewhere in between.
+    member books elsewhere in between. Only active members of the machine's makerspace (and platform admins)
+    ask: 403 ``not_makerspace_member`` otherwise. The makerspace's rules come from the cache
+    (``pricing.space_rules``).
     """
     member = member_selectors.member_for(user=user, makerspace=equipment.makerspace_id)
+    if member is None or member.status != Member.Status.ACTIVE:
+        # The membership row already says yes for members; only others pay for the full check.
+        scoping.makerspace_member_require(user=user, makerspace_id=equipment.makerspace_id)
     subscription: Subscription | None = active_subscription(member=member, at=starts_at) if member else None
     included = 0
     if subscription is not None and member.role == "member":

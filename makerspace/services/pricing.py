@@ -9,12 +9,15 @@ bookings never redeem it past ``max_redemptions``.
 
 from __future__ import annotations
 
+import logging
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
+from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from makerspace.models import CostRule, Equipment, PromoCode
@@ -22,7 +25,10 @@ from makrx.auth import scoping
 from makrx.errors import ConflictError, ValidationError
 from makrx.money import quantize_money
 
+logger = logging.getLogger(__name__)
 HOUR = Decimal(3600)
+# A makerspace's rules stay cached this long at most, even if a clear was lost (the cache down during a write).
+RULES_CACHE_SECONDS = 300
 HUNDRED = Decimal(100)
 ZERO = Decimal("0.00")
 MAX_AMOUNT = Decimal("1e10")  # a MoneyField holds 10 digits before the point
@@ -194,19 +200,80 @@ def price_quote(
     )
 
 
+def _version_key(makerspace_id: int) -> str:
+    return f"makerspace:pricing:version:{makerspace_id}"
+
+
+def _rules_key(makerspace_id: int, version: str) -> str:
+    return f"makerspace:pricing:rules:{makerspace_id}:{version}"
+
+
+def pricing_cache_clear(makerspace_id: int) -> None:
+    """Forget the makerspace's cached rules: the next price reads them afresh.
+
+    Every rule write calls it (the services; signals for writes that bypass them). The version is bumped now,
+    so the writer's own transaction prices with its change, and again after commit, so a price computed by
+    another request while the write was still uncommitted (and cached under the new version) is dropped.
+    """
+
+    def bump() -> None:
+        try:
+            cache.set(_version_key(makerspace_id), uuid.uuid4().hex, timeout=None)
+        except Exception:  # noqa: BLE001 - the cache is down: the snapshot's timeout bounds what stays stale
+            logger.warning("could not clear the pricing cache of makerspace %s", makerspace_id, exc_info=True)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+def _space_rules_load(makerspace_id: int) -> tuple[list[CostRule], dict[int, frozenset[int]]]:
+    """The active rules of a makerspace by priority, and for each skill a skill premium names, the machines
+    that require it."""
+    rules = list(CostRule.objects.filter(makerspace_id=makerspace_id, active=True).order_by("priority", "id"))
+    premium_skills = {r.skill_id for r in rules if r.kind == CostRule.Kind.SKILL_PREMIUM and r.skill_id}
+    requiring: dict[int, set[int]] = {}
+    if premium_skills:
+        pairs = Equipment.required_skills.through.objects.filter(skill_id__in=premium_skills)
+        for equipment_id, skill_id in pairs.values_list("equipment_id", "skill_id"):
+            requiring.setdefault(skill_id, set()).add(equipment_id)
+    return rules, {skill_id: frozenset(ids) for skill_id, ids in requiring.items()}
+
+
+def space_rules(makerspace_id: int) -> tuple[list[CostRule], dict[int, frozenset[int]]]:
+    """``_space_rules_load`` through the cache, keyed by the makerspace's pricing version (no query on a hit)."""
+    try:
+        version = cache.get(_version_key(makerspace_id))
+        if version is None:
+            version = uuid.uuid4().hex
+            if not cache.add(_version_key(makerspace_id), version, timeout=None):
+                version = cache.get(_version_key(makerspace_id)) or version
+        cached = cache.get(_rules_key(makerspace_id, version))
+    except Exception:  # noqa: BLE001 - without the cache, prices still come from the database
+        logger.warning("pricing cache unavailable", exc_info=True)
+        return _space_rules_load(makerspace_id)
+    if cached is not None:
+        return cached
+    loaded = _space_rules_load(makerspace_id)
+    try:
+        cache.set(_rules_key(makerspace_id, version), loaded, timeout=RULES_CACHE_SECONDS)
+    except Exception:  # noqa: BLE001
+        logger.warning("pricing cache unavailable", exc_info=True)
+    return loaded
+
+
 def rules_for(equipment: Equipment) -> list[CostRule]:
     """The active rules of the machine's makerspace that apply to it, each knowing whether the machine
-    requires its skill (``machine_requires_skill``): one query."""
-    requires = Equipment.required_skills.through.objects.filter(
-        equipment_id=equipment.pk, skill_id=OuterRef("skill_id")
-    )
-    return list(
-        CostRule.objects.filter(makerspace_id=equipment.makerspace_id, active=True)
-        .filter(Q(equipment__isnull=True) | Q(equipment_id=equipment.pk))
-        .filter(Q(equipment_type="") | Q(equipment_type=equipment.equipment_type))
-        .annotate(machine_requires_skill=Exists(requires))
-        .order_by("priority", "id")
-    )
+    requires its skill (``machine_requires_skill``): from the cache, else two queries at most."""
+    rules, requiring = space_rules(equipment.makerspace_id)
+    applying = []
+    for rule in rules:
+        if rule.equipment_id not in (None, equipment.pk):
+            continue
+        if rule.equipment_type not in ("", equipment.equipment_type):
+            continue
+        rule.machine_requires_skill = equipment.pk in requiring.get(rule.skill_id, ())
+        applying.append(rule)
+    return applying
 
 
 # --- rules ------------------------------------------------------------------------------------------
@@ -300,6 +367,7 @@ def cost_rule_create(*, makerspace, actor, **fields) -> CostRule:
     rule = CostRule(makerspace=makerspace, **fields)
     _check_rule(rule)
     rule.save()
+    pricing_cache_clear(makerspace.pk)
     return rule
 
 
@@ -314,6 +382,7 @@ def cost_rule_update(*, rule: CostRule, actor, **fields) -> CostRule:
         setattr(rule, name, value)
     _check_rule(rule)
     rule.save()
+    pricing_cache_clear(rule.makerspace_id)
     return rule
 
 
@@ -322,6 +391,7 @@ def cost_rule_delete(*, rule: CostRule, actor) -> None:
     """Delete a rule (managers); prices already stored on reservations stay."""
     scoping.makerspace_manager_require(user=actor, makerspace_id=rule.makerspace_id)
     CostRule.objects.filter(pk=rule.pk).delete()
+    pricing_cache_clear(rule.makerspace_id)
 
 
 # --- promo codes -----------------------------------------------------------------------------------

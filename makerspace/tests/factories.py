@@ -31,6 +31,7 @@ from makerspace.models import (
     OpeningHours,
     Project,
     ProjectComment,
+    ProjectFile,
     ProjectMilestone,
     ProjectTask,
     PromoCode,
@@ -413,6 +414,18 @@ class ProjectCommentFactory(factory.django.DjangoModelFactory):
     project = factory.SubFactory(ProjectFactory)
     author = factory.SubFactory(UserFactory)
     body = "Looks great"
+
+
+class ProjectFileFactory(factory.django.DjangoModelFactory):
+    """A file row naming a stored object that is never written (tests that need bytes upload through the API)."""
+
+    class Meta:
+        model = ProjectFile
+
+    project = factory.SubFactory(ProjectFactory)
+    file = factory.Sequence(lambda n: f"projects/files/{n:032x}.txt")
+    name = factory.Sequence(lambda n: f"notes-{n}.txt")
+    size = 12
 
 
 class ProjectTaskFactory(factory.django.DjangoModelFactory):

@@ -85,6 +85,7 @@ def api_world(make_user):
         objects[key]["task"] = mf.ProjectTaskFactory(project=project)
         objects[key]["milestone"] = mf.ProjectMilestoneFactory(project=project)
         objects[key]["bom_line"] = mf.BOMLineFactory(project=project, inventory_item=objects[key]["inventory_item"])
+        objects[key]["project_file"] = mf.ProjectFileFactory(project=project, uploaded_by=project.owner)
     calendar = mf.CalendarTokenFactory(user=users[OWNER])
     product = sf.ProductFactory(stock=10)
     cart = sf.CartFactory(user=users[OWNER])
@@ -152,6 +153,7 @@ def path_value(world, resource: str, param: str, space: str, target=None):
         "task_id": lambda: objects["task"].pk,
         "milestone_id": lambda: objects["milestone"].pk,
         "line_id": lambda: objects["bom_line"].pk,
+        "file_id": lambda: objects["project_file"].pk,
         "report": lambda: "reservations",
         "skill_id": lambda: objects["skill"].pk,
         "token": lambda: objects["invite_token"] if resource == "invites" else store["calendar"],

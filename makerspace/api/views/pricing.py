@@ -11,10 +11,8 @@ from makerspace.api.filters import CostRuleFilter, PromoCodeFilter
 from makerspace.api.serializers import pricing as s
 from makerspace.api.views.base import MakerspaceApi, conflict_response, makerspace_from_input, query_params
 from makerspace.models import Equipment, MembershipPlan, Skill
-from makerspace.selectors import equipment as equipment_selectors
 from makerspace.selectors import pricing as pricing_selectors
 from makerspace.services import pricing as pricing_services
-from makrx.auth.scoping import IsMakerspaceMemberToRead
 from makrx.errors import ValidationError
 
 TAGS = ["makerspace: pricing"]
@@ -43,10 +41,11 @@ class EquipmentPriceApi(MakerspaceApi):
 
     serializer_class = s.PriceSerializer
     pagination_class = None
-    permission_classes = [IsAuthenticated, IsMakerspaceMemberToRead]
+    # Membership of the machine's makerspace is checked by the selector, with the membership row it reads anyway.
+    permission_classes = [IsAuthenticated]
 
-    def get_queryset(self):
-        return equipment_selectors.equipment_list(user=self.request.user).prefetch_related(None)
+    # The schema generator reads the path's model from here; the view calls its selector.
+    queryset = Equipment.objects.none()
 
     @extend_schema(
         tags=TAGS,
@@ -56,7 +55,7 @@ class EquipmentPriceApi(MakerspaceApi):
     def get(self, request, pk: int):
         query = query_params(s.PriceQuerySerializer, request)
         quote = pricing_selectors.equipment_price(
-            equipment=self.get_object(),
+            equipment=pricing_selectors.priceable_equipment_get(user=request.user, pk=pk),
             user=request.user,
             starts_at=query["starts_at"],
             ends_at=query["ends_at"],
