@@ -23,6 +23,9 @@ SCALE_PREFIX = "BENCH"
 SAMPLE_CATALOG = Path(__file__).resolve().parent / "seed_data" / "catalog.json"
 # Default materials and partner machines for maker-service quotes (see its "source").
 MAKER_SERVICES = Path(__file__).resolve().parent / "seed_data" / "maker_services.json"
+# Sample customers, a coupon, one order in each state and a published review (the first run's store).
+SAMPLE_ORDERS = Path(__file__).resolve().parent / "seed_data" / "sample_orders.json"
+ORDER_NOTE = "Sample order (seed): "
 
 
 @cache
@@ -45,6 +48,7 @@ def add_arguments(parser) -> None:
 def run(*, options, stdout) -> None:
     seed_sample_catalog(stdout=stdout)
     seed_maker_services(stdout=stdout)
+    seed_sample_orders(stdout=stdout)
     scale = options.get("store_scale") or 0
     if scale > 0:
         seed_scale(products=scale, stdout=stdout)
@@ -57,6 +61,88 @@ def seed_maker_services(*, stdout) -> None:
         data = json.load(handle)
     materials, capabilities = maker_services_seed(actor=SYSTEM, data=data)
     stdout.write(f"store: maker services ready ({materials} materials, {capabilities} machines added)")
+
+
+def _sample_customer(row: dict):
+    from makrx.models import User
+
+    user = User.objects.filter(username=row["username"]).first()
+    if user is None:
+        user = User.objects.create_user(
+            row["username"],
+            f"{row['username']}@makrx.local",
+            password=None,
+            first_name=row["first_name"],
+            last_name=row["last_name"],
+        )
+    return user
+
+
+def seed_sample_orders(*, stdout) -> None:
+    """A coupon, one sample order in each state (made again only when no sample order is in that state any more,
+    e.g. once the unpaid one expired) and a published review, all through the store's services."""
+    from store.models import Coupon, Order, Review
+    from store.services import cart as cart_services
+    from store.services import checkout as checkout_services
+    from store.services import coupons as coupon_services
+    from store.services import orders as order_services
+    from store.services import reviews as review_services
+
+    with SAMPLE_ORDERS.open(encoding="utf-8") as handle:
+        data = json.load(handle)
+    coupon = data["coupon"]
+    if not Coupon.objects.filter(code__iexact=coupon["code"]).exists():
+        coupon_services.coupon_save(
+            actor=SYSTEM,
+            coupon=Coupon(
+                code=coupon["code"],
+                description=coupon["description"],
+                kind=coupon["kind"],
+                value=Decimal(coupon["value"]),
+            ),
+        )
+    customers = {row["username"]: (_sample_customer(row), row["address"]) for row in data["customers"]}
+    S = Order.Status
+    steps = {
+        S.PENDING_PAYMENT: [],
+        S.PAID: [order_services.order_mark_paid],
+        S.FULFILLED: [order_services.order_mark_paid, order_services.order_fulfil],
+        S.CANCELLED: [lambda *, order, actor, note: order_services.order_cancel(order=order, actor=actor, reason=note)],
+        S.REFUNDED: [order_services.order_mark_paid, order_services.order_refund],
+    }
+    orders = {}
+    created = 0
+    for row in data["orders"]:
+        note = f"{ORDER_NOTE}{row['key']}"
+        order = Order.objects.filter(notes=note, status=row["status"]).order_by("-pk").first()
+        if order is None:
+            user, address = customers[row["customer"]]
+            cart = cart_services.cart_resolve(user=user, token=None)
+            for sku, quantity in row["lines"]:
+                cart_services.cart_item_add(actor=user, cart=cart, quantity=quantity, sku=sku)
+            order = checkout_services.order_checkout(
+                cart=cart,
+                user=user,
+                shipping_address=address,
+                billing_address=address,
+                notes=note,
+                coupon_code=row.get("coupon", ""),
+            )
+            for step in steps[row["status"]]:
+                step(order=order, actor=SYSTEM, note="sample data")
+            order.refresh_from_db()
+            created += 1
+        orders[row["key"]] = order
+    for row in data["reviews"]:
+        order = orders[row["order"]]
+        product = Product.objects.get(sku=row["sku"])
+        if Review.objects.filter(product=product, user=order.user).exists():
+            continue
+        review = review_services.review_create(
+            actor=order.user, product=product, rating=row["rating"], title=row["title"], body=row["body"]
+        )
+        review_services.review_publish(actor=SYSTEM, review=review, note="sample data")
+    stdout.write(f"store: sample orders ready ({created} orders added)")
 
 
 def seed_sample_catalog(*, stdout) -> None:
