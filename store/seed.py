@@ -142,7 +142,54 @@ def seed_sample_orders(*, stdout) -> None:
             actor=order.user, product=product, rating=row["rating"], title=row["title"], body=row["body"]
         )
         review_services.review_publish(actor=SYSTEM, review=review, note="sample data")
+    seed_sample_quote(row=data["upload"], user=customers[data["upload"]["customer"]][0], stdout=stdout)
     stdout.write(f"store: sample orders ready ({created} orders added)")
+
+
+def box_stl(x: float, y: float, z: float) -> bytes:
+    """An ASCII STL of an ``x`` × ``y`` × ``z`` mm box: 12 outward-facing triangles (watertight)."""
+    corners = [(i * x, j * y, k * z) for i in (0, 1) for j in (0, 1) for k in (0, 1)]
+    # Corner index = 4i + 2j + k; each face as two counter-clockwise triangles seen from outside.
+    faces = [(0, 1, 3, 2), (4, 6, 7, 5), (0, 4, 5, 1), (2, 3, 7, 6), (0, 2, 6, 4), (1, 5, 7, 3)]
+    lines = ["solid box"]
+    for a, b, c, d in faces:
+        for tri in ((a, b, c), (a, c, d)):
+            lines.append("  facet normal 0 0 0\n    outer loop")
+            lines.extend(f"      vertex {vx} {vy} {vz}" for vx, vy, vz in (corners[n] for n in tri))
+            lines.append("    endloop\n  endfacet")
+    lines.append("endsolid box")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def seed_sample_quote(*, row: dict, user, stdout) -> None:
+    """A customer's measured design upload and a 3D-printing quote for it (skipped when already there)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from store.models import Material, Upload
+    from store.services import quotes as quote_services
+    from store.services import uploads as upload_services
+
+    if Upload.objects.filter(user=user, original_name=row["name"]).exists():
+        return
+    material = Material.objects.filter(process=row["process"], active=True).order_by("pk").first()
+    if material is None:
+        return
+    upload = upload_services.upload_create(
+        actor=user, cart=None, uploaded=SimpleUploadedFile(row["name"], box_stl(*row["box_mm"]), "model/stl")
+    )
+    if upload.status != Upload.Status.READY:  # large files are measured by a task; the sample is tiny
+        stdout.write(f"store: sample upload not measured ({upload.failure_reason or upload.status})")
+        return
+    quote_services.quote_create(
+        actor=user,
+        cart=None,
+        upload=upload,
+        process=row["process"],
+        material=material,
+        quantity=row["quantity"],
+        options=row["options"],
+    )
+    stdout.write("store: sample upload and quote added")
 
 
 def seed_sample_catalog(*, stdout) -> None:

@@ -14,6 +14,11 @@ from store.selectors.catalog import category_product_counts
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")  # the sample upload's file
+
+
 def test_seed_builds_a_three_level_catalog_and_is_idempotent(api_client):
     call_command("seed", only=["store"], stdout=io.StringIO())
     counts = (Product.objects.count(), Category.objects.count(), Collection.objects.count())
@@ -43,9 +48,11 @@ def test_store_scale_generates_products_over_about_n_over_100_categories():
 
 
 def _sample_state():
-    from store.models import Coupon, Order, Review
+    from store.models import Coupon, Order, Quote, Review, Upload
 
     return {
+        "uploads": list(Upload.objects.values_list("original_name", "status")),
+        "quotes": list(Quote.objects.values_list("upload__original_name", "quantity", "total")),
         "orders": sorted(Order.objects.filter(notes__startswith=ORDER_NOTE).values_list("notes", "status")),
         "coupons": list(Coupon.objects.values_list("code", flat=True)),
         "reviews": list(Review.objects.values_list("status", "rating")),
@@ -57,7 +64,7 @@ def _sample_state():
 def test_seed_adds_a_sample_order_in_each_state_a_coupon_and_a_published_review_once(
     api_client, django_capture_on_commit_callbacks
 ):
-    from store.models import Order
+    from store.models import Order, Upload
 
     with django_capture_on_commit_callbacks(execute=True):
         call_command("seed", only=["store"], stdout=io.StringIO())
@@ -74,6 +81,11 @@ def test_seed_adds_a_sample_order_in_each_state_a_coupon_and_a_published_review_
     assert (product.rating_count, product.rating_average) == (1, 5)
     reviews = api_client.get(f"/api/v1/store/products/{product.sku}/reviews/").json()
     assert [review["rating"] for review in reviews["results"]] == [5]
+
+    assert first["uploads"] == [("sample-bracket.stl", "ready")]
+    upload = Upload.objects.get()
+    assert round(upload.geometry["volume_mm3"]) == 40 * 20 * 10
+    assert len(first["quotes"]) == 1 and first["quotes"][0][2] > 0
 
     call_command("seed", only=["store"], stdout=io.StringIO())
     assert _sample_state() == first
