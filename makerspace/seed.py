@@ -39,6 +39,7 @@ from makerspace.services import waitlist as waitlist_services
 from makrx.auth.scoping import SYSTEM
 from makrx.errors import ConflictError
 from makrx.models import User
+from makrx.seed import samples_wanted
 
 SLUG = "makrx-cave-bengaluru"
 SAMPLE = Path(__file__).resolve().parent / "seed_data" / "sample.json"
@@ -134,7 +135,8 @@ def run(*, options, stdout) -> None:
     if admin and not Member.objects.filter(makerspace=space, user=admin).exists():
         member_services.member_add(makerspace=space, user=admin, role=Member.Role.ADMIN, actor=SYSTEM, reason="seed")
         stdout.write("made admin an admin member of MakrX Cave Bengaluru")
-    seed_sample_activity(space=space, stdout=stdout)
+    if samples_wanted(options):
+        seed_sample_activity(space=space, stdout=stdout)
 
 
 def _sample_user(row: dict) -> User:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.utils.text import slugify
 
+from makrx.seed import samples_wanted
 from store.catalog_cache import catalog_cache_invalidate
 from store.models import Brand, Category, Collection, Product, StockLevel, Tag
 from store.partnumbers import normalize_mpn
@@ -48,7 +49,8 @@ def add_arguments(parser) -> None:
 def run(*, options, stdout) -> None:
     seed_sample_catalog(stdout=stdout)
     seed_maker_services(stdout=stdout)
-    seed_sample_orders(stdout=stdout)
+    if samples_wanted(options):
+        seed_sample_orders(stdout=stdout)
     scale = options.get("store_scale") or 0
     if scale > 0:
         seed_scale(products=scale, stdout=stdout)

@@ -86,3 +86,19 @@ def test_open_slots_skip_closed_days_and_start_at_the_next_whole_hour():
     for slot in slots:
         local = slot.astimezone(tz)
         assert local.weekday() != 6 and 9 <= local.hour < 21 and local.minute == 0
+
+
+@pytest.mark.parametrize(("development", "samples"), [(False, "auto"), (True, "no")])
+def test_no_sample_activity_outside_development_or_when_asked(settings, development, samples):
+    settings.IS_DEVELOPMENT = development
+    call_command("seed", only=["makrx", "makerspace"], samples=samples, stdout=io.StringIO())
+    assert Makerspace.objects.filter(slug=SLUG).exists()  # the space itself is always seeded
+    assert not Reservation.objects.exists() and not InventoryItem.objects.exists()
+    assert not User.objects.filter(username__in=["priya", "asha"]).exists()
+
+
+def test_samples_yes_adds_them_outside_development(settings):
+    settings.IS_DEVELOPMENT = False
+    call_command("seed", only=["makrx", "makerspace"], samples="yes", stdout=io.StringIO())
+    assert Reservation.objects.count() == len(sample_data()["bookings"])
+    assert not User.objects.filter(username="admin").exists()  # the password superuser stays development-only

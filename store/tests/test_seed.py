@@ -103,3 +103,14 @@ def test_an_expired_sample_order_is_replaced_by_a_new_unpaid_one():
     assert Order.objects.filter(notes=f"{ORDER_NOTE}pending_payment").count() == 2
     assert Order.objects.filter(notes=f"{ORDER_NOTE}pending_payment", status="pending_payment").count() == 1
     assert Order.objects.filter(notes__startswith=ORDER_NOTE, status="cancelled").count() == 2
+
+
+@pytest.mark.parametrize(("development", "samples"), [(False, "auto"), (True, "no")])
+def test_no_sample_orders_outside_development_or_when_asked(settings, development, samples):
+    from store.models import Coupon, Order, Upload
+
+    settings.IS_DEVELOPMENT = development
+    call_command("seed", only=["store"], samples=samples, stdout=io.StringIO())
+    assert Product.objects.count() == len(sample_catalog()["products"])  # the catalogue is always seeded
+    assert not Order.objects.exists() and not Coupon.objects.exists() and not Upload.objects.exists()
+    assert not User.objects.exists()
