@@ -1,16 +1,55 @@
-"""Makerspace seed: MakrX Cave Bengaluru with hours, a basic plan, two machines, their skills and an admin member."""
+"""Makerspace seed: MakrX Cave Bengaluru with hours, a basic plan, machines, their skills and an admin member,
+then the sample activity of ``seed_data/sample.json`` (members, bookings, a waiting list, inventory, a project).
+
+Everything goes through the services; running it again adds nothing. Bookings are placed on the space's next
+open hours counted from now in its own time zone, so the lists are never empty whichever day seed runs; a
+booking is made again only once its earlier copy is over.
+"""
 
 from __future__ import annotations
 
-from datetime import time
+import json
+from datetime import datetime, time, timedelta
 from decimal import Decimal
+from functools import cache
+from pathlib import Path
 
-from makerspace.models import Equipment, Makerspace, Member, MembershipPlan, OpeningHours, Skill
+from django.db import transaction
+from django.utils import timezone
+
+from makerspace.models import (
+    Equipment,
+    InventoryItem,
+    Makerspace,
+    Member,
+    MembershipPlan,
+    OpeningHours,
+    Project,
+    Reservation,
+    Skill,
+    WaitlistEntry,
+)
+from makerspace.services import inventory as inventory_services
 from makerspace.services import members as member_services
+from makerspace.services import plans as plan_services
+from makerspace.services import projects as project_services
+from makerspace.services import reservations as reservation_services
+from makerspace.services import skills as skill_services
+from makerspace.services import waitlist as waitlist_services
 from makrx.auth.scoping import SYSTEM
+from makrx.errors import ConflictError
 from makrx.models import User
+from makrx.seed import samples_wanted
 
 SLUG = "makrx-cave-bengaluru"
+SAMPLE = Path(__file__).resolve().parent / "seed_data" / "sample.json"
+SEED_NOTE = "Sample booking (seed): "
+
+
+@cache
+def sample_data() -> dict:
+    with SAMPLE.open(encoding="utf-8") as handle:
+        return json.load(handle)
 
 
 def run(*, options, stdout) -> None:
@@ -96,3 +135,168 @@ def run(*, options, stdout) -> None:
     if admin and not Member.objects.filter(makerspace=space, user=admin).exists():
         member_services.member_add(makerspace=space, user=admin, role=Member.Role.ADMIN, actor=SYSTEM, reason="seed")
         stdout.write("made admin an admin member of MakrX Cave Bengaluru")
+    if samples_wanted(options):
+        seed_sample_activity(space=space, stdout=stdout)
+
+
+def _sample_user(row: dict) -> User:
+    user = User.objects.filter(username=row["username"]).first()
+    if user is None:
+        user = User.objects.create_user(
+            row["username"],
+            f"{row['username']}@makrx.local",
+            password=None,
+            first_name=row["first_name"],
+            last_name=row["last_name"],
+        )
+    return user
+
+
+def open_slots(space: Makerspace, *, now: datetime, days: int = 8) -> list[datetime]:
+    """Whole local hours from the next one on, for ``days`` days, that lie inside the opening hours (UTC-aware)."""
+    tz = space.tzinfo
+    hours: dict[int, list[tuple[time, time]]] = {}
+    for row in OpeningHours.objects.filter(makerspace=space):
+        hours.setdefault(row.weekday, []).append((row.opens, row.closes))
+    local = now.astimezone(tz).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    slots = []
+    for step in range(days * 24):
+        start = (local + timedelta(hours=step)).astimezone(tz)
+        end = start + timedelta(hours=1)
+        if any(
+            opens <= start.time() and end.time() <= closes and end.date() == start.date()
+            for opens, closes in hours.get(start.weekday(), [])
+        ):
+            slots.append(start)
+    return slots
+
+
+def seed_sample_activity(*, space: Makerspace, stdout) -> None:
+    data = sample_data()
+    now = timezone.now()
+    # The sample manager does what staff do (grant skills, book for members); SYSTEM only adds the staff member.
+    staff_user = _sample_user(data["staff"])
+    if not Member.objects.filter(makerspace=space, user=staff_user).exists():
+        member_services.member_add(
+            makerspace=space, user=staff_user, actor=SYSTEM, role=data["staff"]["role"], reason="seed"
+        )
+        stdout.write(f"added sample {data['staff']['role']} {staff_user.username}")
+    skills = {skill.name: skill for skill in Skill.objects.filter(makerspace=space)}
+    for row in data["skills"]:
+        if row["name"] not in skills:
+            skills[row["name"]] = skill_services.skill_create(
+                makerspace=space, actor=staff_user, name=row["name"], level=row["level"], description=row["description"]
+            )
+    for row in data["machines"]:
+        machine, made = Equipment.objects.get_or_create(
+            makerspace=space,
+            slug=row["slug"],
+            defaults={
+                "name": row["name"],
+                "equipment_type": row["type"],
+                "hourly_rate": Decimal(row["rate"]),
+                "currency": "INR",
+                "location": "Workshop",
+                "approval": row["approval"],
+                "specs": row["specs"],
+            },
+        )
+        if made:
+            machine.required_skills.add(skills[row["skill"]])
+    plans = {plan.name: plan for plan in MembershipPlan.objects.filter(makerspace=space)}
+    members: dict[str, Member] = {}
+    for row in data["members"]:
+        user = _sample_user(row)
+        member = Member.objects.filter(makerspace=space, user=user).first()
+        if member is None:
+            member = member_services.member_add(makerspace=space, user=user, actor=SYSTEM, reason="seed")
+            for name in row["skills"]:
+                skill_services.member_skill_grant(member=member, skill=skills[name], actor=staff_user, reason="seed")
+            if row["plan"]:
+                plan_services.subscription_create(member=member, plan=plans[row["plan"]], actor=staff_user)
+            stdout.write(f"added sample member {user.username}")
+        members[row["username"]] = member
+    for row in data["pending_members"]:
+        user = _sample_user(row)
+        if not Member.objects.filter(makerspace=space, user=user).exists():
+            member_services.makerspace_join(makerspace=space, actor=user)  # the join policy is "approval": pending
+            stdout.write(f"added pending member {user.username}")
+    _seed_bookings(space=space, data=data, staff=staff_user, members=members, now=now, stdout=stdout)
+    _seed_inventory(space=space, data=data, stdout=stdout)
+    for row in data["projects"]:
+        owner = members[row["owner"]].user
+        if not Project.objects.filter(makerspace=space, owner=owner, title=row["title"]).exists():
+            fields = {key: row[key] for key in ("description", "visibility", "status", "tags")}
+            project_services.project_create(actor=owner, makerspace=space, title=row["title"], **fields)
+
+
+def _seed_bookings(
+    *, space: Makerspace, data: dict, staff: User, members: dict[str, Member], now: datetime, stdout
+) -> None:
+    slots = open_slots(space, now=now)
+    machines = {machine.slug: machine for machine in Equipment.objects.filter(makerspace=space)}
+    booked: dict[str, Reservation] = {}
+    made = 0
+    for row in data["bookings"]:
+        machine = machines[row["machine"]]
+        note = f"{SEED_NOTE}{row['key']}"
+        current = Reservation.objects.filter(
+            equipment=machine, notes=note, ends_at__gt=now, status__in=Reservation.ACTIVE_STATUSES
+        ).first()
+        if current is not None:
+            booked[row["key"]] = current
+            continue
+        if row["slot"] >= len(slots):
+            continue
+        starts_at = slots[row["slot"]]
+        ends_at = starts_at + timedelta(hours=row["hours"])
+        member = members[row["member"]]
+        try:
+            with transaction.atomic():
+                if row.get("by_member"):  # the member books: a machine that needs approval leaves it pending
+                    reservation = reservation_services.reservation_create(
+                        actor=member.user, equipment=machine, starts_at=starts_at, ends_at=ends_at, notes=note
+                    )
+                else:
+                    reservation = reservation_services.reservation_create(
+                        actor=staff, equipment=machine, member=member, starts_at=starts_at, ends_at=ends_at, notes=note
+                    )
+        except ConflictError as exc:  # e.g. the slot is taken by someone's real booking, or the day is closed
+            stdout.write(f"skipped sample booking {row['key']}: {exc}")
+            continue
+        booked[row["key"]] = reservation
+        made += 1
+    for row in data["waitlist"]:
+        reservation = booked.get(row["booking"])
+        if reservation is None:
+            continue
+        user = members[row["member"]].user
+        waiting = WaitlistEntry.objects.filter(
+            user=user, equipment=reservation.equipment, starts_at=reservation.starts_at, ends_at=reservation.ends_at
+        )
+        if waiting.exists():
+            continue
+        try:
+            with transaction.atomic():
+                waitlist_services.waitlist_join(
+                    actor=user,
+                    equipment=reservation.equipment,
+                    starts_at=reservation.starts_at,
+                    ends_at=reservation.ends_at,
+                )
+        except ConflictError as exc:
+            stdout.write(f"skipped sample waiting-list entry: {exc}")
+    if made:
+        stdout.write(f"added {made} sample bookings")
+
+
+def _seed_inventory(*, space: Makerspace, data: dict, stdout) -> None:
+    existing = set(InventoryItem.objects.filter(makerspace=space).values_list("sku", flat=True))
+    for row in data["inventory"]:
+        if row["sku"] in existing:
+            continue
+        fields = {key: value for key, value in row.items() if key != "quantity"}
+        inventory_services.item_create(
+            actor=SYSTEM, makerspace=space, quantity=Decimal(row["quantity"]), currency="INR", **fields
+        )
+        stdout.write(f"added inventory item {row['sku']}")

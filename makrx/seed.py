@@ -13,6 +13,21 @@ PAGES = [
 ]
 
 
+def add_arguments(parser) -> None:
+    parser.add_argument(
+        "--samples",
+        choices=("auto", "yes", "no"),
+        default="auto",
+        help="Sample people, bookings and orders: auto (development only, the default), yes or no.",
+    )
+
+
+def samples_wanted(options) -> bool:
+    """Whether the apps add their sample activity (members, bookings, orders): development by default."""
+    choice = options.get("samples") or "auto"
+    return choice == "yes" or (choice == "auto" and settings.IS_DEVELOPMENT)
+
+
 def run(*, options, stdout) -> None:
     for title, slug, body in PAGES:
         Page.objects.get_or_create(slug=slug, defaults={"title": title, "body": body, "published": True})

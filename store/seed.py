@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.utils.text import slugify
 
+from makrx.seed import samples_wanted
 from store.catalog_cache import catalog_cache_invalidate
 from store.models import Brand, Category, Collection, Product, StockLevel, Tag
 from store.partnumbers import normalize_mpn
@@ -23,6 +24,9 @@ SCALE_PREFIX = "BENCH"
 SAMPLE_CATALOG = Path(__file__).resolve().parent / "seed_data" / "catalog.json"
 # Default materials and partner machines for maker-service quotes (see its "source").
 MAKER_SERVICES = Path(__file__).resolve().parent / "seed_data" / "maker_services.json"
+# Sample customers, a coupon, one order in each state and a published review (the first run's store).
+SAMPLE_ORDERS = Path(__file__).resolve().parent / "seed_data" / "sample_orders.json"
+ORDER_NOTE = "Sample order (seed): "
 
 
 @cache
@@ -45,6 +49,8 @@ def add_arguments(parser) -> None:
 def run(*, options, stdout) -> None:
     seed_sample_catalog(stdout=stdout)
     seed_maker_services(stdout=stdout)
+    if samples_wanted(options):
+        seed_sample_orders(stdout=stdout)
     scale = options.get("store_scale") or 0
     if scale > 0:
         seed_scale(products=scale, stdout=stdout)
@@ -57,6 +63,135 @@ def seed_maker_services(*, stdout) -> None:
         data = json.load(handle)
     materials, capabilities = maker_services_seed(actor=SYSTEM, data=data)
     stdout.write(f"store: maker services ready ({materials} materials, {capabilities} machines added)")
+
+
+def _sample_customer(row: dict):
+    from makrx.models import User
+
+    user = User.objects.filter(username=row["username"]).first()
+    if user is None:
+        user = User.objects.create_user(
+            row["username"],
+            f"{row['username']}@makrx.local",
+            password=None,
+            first_name=row["first_name"],
+            last_name=row["last_name"],
+        )
+    return user
+
+
+def seed_sample_orders(*, stdout) -> None:
+    """A coupon, one sample order in each state (made again only when no sample order is in that state any more,
+    e.g. once the unpaid one expired) and a published review, all through the store's services."""
+    from store.models import Coupon, Order, Review
+    from store.services import cart as cart_services
+    from store.services import checkout as checkout_services
+    from store.services import coupons as coupon_services
+    from store.services import orders as order_services
+    from store.services import reviews as review_services
+
+    with SAMPLE_ORDERS.open(encoding="utf-8") as handle:
+        data = json.load(handle)
+    coupon = data["coupon"]
+    if not Coupon.objects.filter(code__iexact=coupon["code"]).exists():
+        coupon_services.coupon_save(
+            actor=SYSTEM,
+            coupon=Coupon(
+                code=coupon["code"],
+                description=coupon["description"],
+                kind=coupon["kind"],
+                value=Decimal(coupon["value"]),
+            ),
+        )
+    customers = {row["username"]: (_sample_customer(row), row["address"]) for row in data["customers"]}
+    S = Order.Status
+    steps = {
+        S.PENDING_PAYMENT: [],
+        S.PAID: [order_services.order_mark_paid],
+        S.FULFILLED: [order_services.order_mark_paid, order_services.order_fulfil],
+        S.CANCELLED: [lambda *, order, actor, note: order_services.order_cancel(order=order, actor=actor, reason=note)],
+        S.REFUNDED: [order_services.order_mark_paid, order_services.order_refund],
+    }
+    orders = {}
+    created = 0
+    for row in data["orders"]:
+        note = f"{ORDER_NOTE}{row['key']}"
+        order = Order.objects.filter(notes=note, status=row["status"]).order_by("-pk").first()
+        if order is None:
+            user, address = customers[row["customer"]]
+            cart = cart_services.cart_resolve(user=user, token=None)
+            for sku, quantity in row["lines"]:
+                cart_services.cart_item_add(actor=user, cart=cart, quantity=quantity, sku=sku)
+            order = checkout_services.order_checkout(
+                cart=cart,
+                user=user,
+                shipping_address=address,
+                billing_address=address,
+                notes=note,
+                coupon_code=row.get("coupon", ""),
+            )
+            for step in steps[row["status"]]:
+                step(order=order, actor=SYSTEM, note="sample data")
+            order.refresh_from_db()
+            created += 1
+        orders[row["key"]] = order
+    for row in data["reviews"]:
+        order = orders[row["order"]]
+        product = Product.objects.get(sku=row["sku"])
+        if Review.objects.filter(product=product, user=order.user).exists():
+            continue
+        review = review_services.review_create(
+            actor=order.user, product=product, rating=row["rating"], title=row["title"], body=row["body"]
+        )
+        review_services.review_publish(actor=SYSTEM, review=review, note="sample data")
+    seed_sample_quote(row=data["upload"], user=customers[data["upload"]["customer"]][0], stdout=stdout)
+    stdout.write(f"store: sample orders ready ({created} orders added)")
+
+
+def box_stl(x: float, y: float, z: float) -> bytes:
+    """An ASCII STL of an ``x`` × ``y`` × ``z`` mm box: 12 outward-facing triangles (watertight)."""
+    corners = [(i * x, j * y, k * z) for i in (0, 1) for j in (0, 1) for k in (0, 1)]
+    # Corner index = 4i + 2j + k; each face as two counter-clockwise triangles seen from outside.
+    faces = [(0, 1, 3, 2), (4, 6, 7, 5), (0, 4, 5, 1), (2, 3, 7, 6), (0, 2, 6, 4), (1, 5, 7, 3)]
+    lines = ["solid box"]
+    for a, b, c, d in faces:
+        for tri in ((a, b, c), (a, c, d)):
+            lines.append("  facet normal 0 0 0\n    outer loop")
+            lines.extend(f"      vertex {vx} {vy} {vz}" for vx, vy, vz in (corners[n] for n in tri))
+            lines.append("    endloop\n  endfacet")
+    lines.append("endsolid box")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def seed_sample_quote(*, row: dict, user, stdout) -> None:
+    """A customer's measured design upload and a 3D-printing quote for it (skipped when already there)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from store.models import Material, Upload
+    from store.services import quotes as quote_services
+    from store.services import uploads as upload_services
+
+    if Upload.objects.filter(user=user, original_name=row["name"]).exists():
+        return
+    material = Material.objects.filter(process=row["process"], active=True).order_by("pk").first()
+    if material is None:
+        return
+    upload = upload_services.upload_create(
+        actor=user, cart=None, uploaded=SimpleUploadedFile(row["name"], box_stl(*row["box_mm"]), "model/stl")
+    )
+    if upload.status != Upload.Status.READY:  # large files are measured by a task; the sample is tiny
+        stdout.write(f"store: sample upload not measured ({upload.failure_reason or upload.status})")
+        return
+    quote_services.quote_create(
+        actor=user,
+        cart=None,
+        upload=upload,
+        process=row["process"],
+        material=material,
+        quantity=row["quantity"],
+        options=row["options"],
+    )
+    stdout.write("store: sample upload and quote added")
 
 
 def seed_sample_catalog(*, stdout) -> None:

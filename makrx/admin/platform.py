@@ -10,6 +10,8 @@ from makrx.models import IdempotencyKey, Page, User
 admin.site.site_header = "MakrX administration"
 admin.site.site_title = "MakrX admin"
 admin.site.index_title = "Makerspaces and store"
+# "View site": the interactive API docs, the one page every deployment serves (docs/operations.md).
+admin.site.site_url = "/docs"
 
 
 @admin.register(User)

@@ -73,13 +73,15 @@ def dev_token_mint(
     email: str | None = None,
     first_name: str = "",
     last_name: str = "",
+    subject: str | None = None,
 ) -> str:
-    """A signed access token shaped like Keycloak's, for local development."""
+    """A signed access token shaped like Keycloak's, for local development (``sub`` is ``dev:<username>``
+    unless ``subject`` names an existing user's subject)."""
     now = int(time.time())
     client_id = settings.KEYCLOAK_CLIENT_ID
     claims = {
         "iss": DEV_ISSUER,
-        "sub": f"dev:{username}",
+        "sub": subject or f"dev:{username}",
         "aud": client_id,
         "azp": client_id,
         "typ": "Bearer",

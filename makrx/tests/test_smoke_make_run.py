@@ -15,9 +15,10 @@ from makrx.tests.netutils import free_port
 from makrx.tests.subprocess_env import BASE_DIR, base_env, run_manage
 
 
-def fetch(url: str) -> tuple[int, str, str]:
+def fetch(url: str, token: str | None = None) -> tuple[int, str, str]:
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"} if token else {})  # noqa: S310
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
             return response.status, response.headers.get("Content-Type", ""), response.read().decode()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.headers.get("Content-Type", ""), exc.read().decode()
@@ -89,6 +90,24 @@ def test_make_run_path_migrates_seeds_and_serves(tmp_path):
         status_code, _, body = fetch(f"{base}/api/v1/pages/")
         assert status_code == 200
         assert {page["slug"] for page in json.loads(body)["results"]} >= {"about", "terms", "help"}
+
+        # A living first run: the seeded admin's dev token sees sample data, not empty lists.
+        minted = run_manage("dev_token", "--user", "admin", env=env)
+        assert minted.returncode == 0, minted.stderr
+        token = minted.stdout.strip()
+        status_code, _, body = fetch(f"{base}/api/v1/auth/me", token)
+        assert status_code == 200 and json.loads(body)["username"] == "admin", body
+        assert json.loads(body)["is_superuser"] is True
+        for path, at_least in (
+            ("/api/v1/makerspace/members/", 5),
+            ("/api/v1/makerspace/reservations/", 7),
+            ("/api/v1/store/orders/", 5),
+        ):
+            status_code, _, body = fetch(f"{base}{path}", token)
+            assert status_code == 200, (path, body)
+            assert json.loads(body)["count"] >= at_least, (path, body)
+        users = run_manage("shell", "-c", "from makrx.models import User; print(User.objects.count())", env=env)
+        assert users.stdout.strip().splitlines()[-1] == "8", users.stdout  # admin, 5 makerspace samples, 2 customers
     finally:
         server.terminate()
         try:

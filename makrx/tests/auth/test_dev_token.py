@@ -97,3 +97,39 @@ def test_command_refused_in_production(tmp_path):
     assert result.returncode != 0
     assert "disabled" in result.stderr
     assert not (tmp_path / "k.pem").exists()
+
+
+def test_existing_user_is_reused_with_its_roles(dev_mode, bearer):
+    from makrx.models import User
+
+    admin = User.objects.create_superuser("admin", "admin@makrx.local", "admin", roles=["super_admin"])
+    token = _dev_token("--user", "admin")
+    body = bearer(token).json()
+    assert body["username"] == "admin"
+    assert body["email"] == "admin@makrx.local"
+    assert body["roles"] == ["super_admin"]
+    assert body["is_superuser"] is True
+    assert User.objects.filter(username__startswith="admin").count() == 1
+    admin.refresh_from_db()
+    assert admin.keycloak_sub == "dev:admin"
+    assert admin.is_superuser and admin.check_password("admin")
+    # A second token, with explicit roles, still lands on the same user.
+    assert bearer(_dev_token("--user", "admin", "--roles", "super_admin")).json()["id"] == body["id"]
+    assert User.objects.count() == 1
+
+
+def test_user_of_a_real_keycloak_subject_is_refused(dev_mode):
+    from makrx.models import User
+
+    User.objects.create_user("carol", keycloak_sub="kc-1234")
+    with pytest.raises(CommandError, match="Keycloak subject"):
+        _dev_token("--user", "carol")
+
+
+def test_admin_view_site_goes_to_the_api_docs(admin_client):
+    from django.contrib import admin
+
+    assert admin.site.site_url == "/docs"
+    response = admin_client.get("/admin/")
+    assert b'href="/docs"' in response.content
+    assert admin_client.get("/docs").status_code == 200
