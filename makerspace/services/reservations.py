@@ -4,8 +4,9 @@ Who may act: members book for themselves (their membership is checked with the a
 of the machine's makerspace book for a member and run check-in, no-show and completion; a member
 cancels their own reservation until the cut-off, staff cancel any of their makerspace's (with a reason).
 
-Checks run in a fixed order, each with its own 409 code: ``equipment_unavailable``, ``membership_inactive``,
-``skill_required``, ``plan_limit``, ``outside_opening_hours``, ``maintenance_window``, ``slot_taken``,
+Checks run in a fixed order, each with its own 409 code: ``equipment_unavailable``, then the access function
+(``services/access.py``: ``membership_inactive``, ``skill_required``, ``plan_limit``, ``plan_required``,
+``outside_staffed_hours``; a ``warn`` skill gate flags the booking instead), ``plan_limit`` (quotas), ``outside_opening_hours``, ``maintenance_window``, ``slot_taken``,
 ``supervisor_busy``, ``promo_invalid``/``promo_exhausted``. ``lock_for_booking`` takes the one lock order
 (member rows, then the machine), so per-member limits hold whatever machines a member books at once; on
 PostgreSQL the exclusion constraint ``reservation_no_overlap`` is the final guard for the slot (its violation
@@ -15,7 +16,7 @@ becomes ``slot_taken``, never a 500). Every state change writes a ``ReservationE
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -37,7 +38,7 @@ from makerspace.selectors import members as member_selectors
 from makerspace.selectors.reservations import COUNTED_STATUSES, active_subscription, included_minutes_used
 from makerspace.selectors.waitlist import offer_holds_slot
 from makerspace.services import pricing
-from makerspace.services.access import member_can_use_equipment
+from makerspace.services.access import AccessDecision, member_can_use_equipment, outside_staffed_hours
 from makrx import metrics
 from makrx.auth import roles, scoping
 from makrx.auth.scoping import SYSTEM
@@ -176,7 +177,11 @@ def lock_for_booking(*, member_ids, equipment_id: int) -> tuple[dict[int, Member
         m.pk: m
         for m in Member.objects.select_for_update(of=("self",)).select_related("plan").filter(pk__in=ids).order_by("pk")
     }
-    machine = Equipment.objects.select_for_update(of=("self",)).select_related("makerspace").get(pk=equipment_id)
+    machine = (
+        Equipment.objects.select_for_update(of=("self",))
+        .select_related("makerspace", "minimum_plan")
+        .get(pk=equipment_id)
+    )
     return members, machine
 
 
@@ -199,25 +204,6 @@ def _included_minutes(*, member: Member | None, subscription, starts_at, ends_at
     return min(minutes, left)
 
 
-def _outside_staffed_hours(equipment: Equipment, starts_at: datetime, ends_at: datetime) -> bool:
-    tz = equipment.makerspace.tzinfo
-    local_start, local_end = starts_at.astimezone(tz), ends_at.astimezone(tz)
-    for entry in equipment.staffed_hours if isinstance(equipment.staffed_hours, list) else []:
-        try:
-            opens, closes = time.fromisoformat(entry["opens"]), time.fromisoformat(entry["closes"])
-            weekday = int(entry["weekday"])
-        except (KeyError, TypeError, ValueError):
-            continue  # a malformed entry staffs nothing
-        if (
-            weekday == local_start.weekday()
-            and local_start.date() == local_end.date()
-            and opens <= local_start.time()
-            and local_end.time() <= closes
-        ):
-            return False
-    return True
-
-
 def needs_approval(*, equipment: Equipment, price: Decimal, starts_at: datetime, ends_at: datetime) -> bool:
     """Whether a member's booking of the machine waits for staff (the machine's ``approval`` setting)."""
     mode = equipment.approval
@@ -226,7 +212,7 @@ def needs_approval(*, equipment: Equipment, price: Decimal, starts_at: datetime,
     if mode == Equipment.Approval.ABOVE_PRICE:
         return equipment.approval_price_threshold is not None and price > equipment.approval_price_threshold
     if mode == Equipment.Approval.OUTSIDE_STAFFED_HOURS:
-        return _outside_staffed_hours(equipment, starts_at, ends_at)
+        return outside_staffed_hours(equipment, starts_at, ends_at)
     return False
 
 
@@ -361,8 +347,9 @@ def book_locked(
             f"{locked.name} cannot be booked now ({locked.get_status_display().lower()}).",
             code="equipment_unavailable",
         )
+    access = AccessDecision()
     if ctx.checked:
-        member_can_use_equipment(member=ctx.member, equipment=locked, at=starts_at)
+        access = member_can_use_equipment(member=ctx.member, equipment=locked, at=starts_at, until=ends_at)
         _check_plan_quota(member=ctx.member, equipment=locked, starts_at=starts_at, ends_at=ends_at)
     _check_opening_hours(equipment=locked, starts_at=starts_at, ends_at=ends_at)
     _check_maintenance(equipment=locked, starts_at=starts_at, ends_at=ends_at)
@@ -413,6 +400,7 @@ def book_locked(
                 supervisor=ctx.supervisor,
                 emergency=ctx.emergency,
                 series=ctx.series,
+                **access.flag_fields(),
             )
     except IntegrityError as exc:
         if _is_exclusion_violation(exc):
