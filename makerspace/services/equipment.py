@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from makerspace.models import Equipment, EquipmentStatusChange, MembershipPlan, Skill
+from makerspace.selectors.space_settings import space_settings_for
 from makrx.auth import scoping
 from makrx.errors import ConflictError, PayloadTooLarge, UnsupportedMediaType, ValidationError
 
@@ -118,6 +119,8 @@ def equipment_create(
     unknown = set(fields) - set(EQUIPMENT_FIELDS)
     if unknown:
         raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}.")
+    if "approval" not in fields:
+        fields["approval"] = space_settings_for(makerspace_id=makerspace.pk).default_approval
     equipment = Equipment(makerspace=makerspace, name=name, **fields)
     equipment.slug = equipment.slug or slugify(name)[:100] or "machine"
     _check(equipment)

@@ -36,6 +36,7 @@ from makerspace.models import (
 )
 from makerspace.selectors import members as member_selectors
 from makerspace.selectors.reservations import COUNTED_STATUSES, active_subscription, included_minutes_used
+from makerspace.selectors.space_settings import BookingRules, booking_rules
 from makerspace.selectors.waitlist import offer_holds_slot
 from makerspace.services import pricing
 from makerspace.services.access import AccessDecision, member_can_use_equipment, outside_staffed_hours
@@ -45,10 +46,6 @@ from makrx.auth.scoping import SYSTEM
 from makrx.errors import ConflictError, InvalidTransition, PermissionDenied, ValidationError
 from makrx.notifications import notify
 
-# A reservation fits inside one opening interval, so one day is the natural ceiling.
-MAX_RESERVATION = timedelta(hours=24)
-MIN_RESERVATION = timedelta(minutes=5)
-BOOKING_HORIZON = timedelta(days=366)
 # A booking may start a little in the past (clock skew, "book now" forms).
 PAST_GRACE = timedelta(minutes=5)
 # Staff may check a member in this long before the slot starts.
@@ -56,24 +53,44 @@ CHECK_IN_EARLY = timedelta(minutes=30)
 EXCLUSION_VIOLATION = "23P01"
 
 
-def cancel_cutoff() -> timedelta:
-    """How long before the start a member may still cancel their own reservation (setting, minutes)."""
-    return timedelta(minutes=getattr(settings, "MAKERSPACE_CANCEL_CUTOFF_MINUTES", 120))
+def cancel_cutoff(makerspace_id: int | None = None) -> timedelta:
+    """How long before the start a member may still cancel their own reservation (the space's settings)."""
+    return booking_rules(makerspace_id=makerspace_id).cancel_cutoff
 
 
-def check_range(starts_at: datetime, ends_at: datetime, *, now: datetime) -> None:
+def _minutes(delta: timedelta) -> int:
+    return int(delta.total_seconds() // 60)
+
+
+def check_range(starts_at: datetime, ends_at: datetime, *, now: datetime, rules: BookingRules | None = None) -> None:
+    """Shape of a booking's range under the makerspace's booking rules (``rules`` None: the platform defaults)."""
+    rules = rules or booking_rules(makerspace_id=None)
     if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
         raise ValidationError("Times need a UTC offset or time zone.", errors={"starts_at": ["Naive datetime."]})
     if ends_at <= starts_at:
         raise ValidationError("The reservation must end after it starts.", errors={"ends_at": ["Must be after start."]})
     if starts_at < now - PAST_GRACE:
         raise ValidationError("The reservation cannot start in the past.", errors={"starts_at": ["In the past."]})
-    if ends_at - starts_at < MIN_RESERVATION:
-        raise ValidationError("A reservation lasts at least 5 minutes.", errors={"ends_at": ["Too short."]})
-    if ends_at - starts_at > MAX_RESERVATION:
-        raise ValidationError("A reservation lasts at most 24 hours.", errors={"ends_at": ["Too long."]})
-    if starts_at > now + BOOKING_HORIZON:
-        raise ValidationError("Reservations open at most a year ahead.", errors={"starts_at": ["Too far ahead."]})
+    if ends_at - starts_at < rules.min_length:
+        raise ValidationError(
+            f"A reservation lasts at least {_minutes(rules.min_length)} minutes.", errors={"ends_at": ["Too short."]}
+        )
+    if ends_at - starts_at > rules.max_length:
+        raise ValidationError(
+            f"A reservation lasts at most {_minutes(rules.max_length)} minutes.", errors={"ends_at": ["Too long."]}
+        )
+    if starts_at > now + rules.horizon:
+        raise ValidationError(
+            f"Reservations open at most {rules.horizon.days} days ahead.", errors={"starts_at": ["Too far ahead."]}
+        )
+
+
+def _check_lead_time(*, rules: BookingRules, starts_at: datetime, staff: bool) -> None:
+    """Members book at least the space's lead time ahead (staff are not bound)."""
+    if not staff and rules.lead_time and starts_at < timezone.now() + rules.lead_time:
+        raise ValidationError(
+            f"Book at least {_minutes(rules.lead_time)} minutes ahead.", errors={"starts_at": ["Too soon."]}
+        )
 
 
 def _check_plan_quota(*, member: Member | None, equipment: Equipment, starts_at: datetime, ends_at: datetime) -> None:
@@ -287,6 +304,7 @@ class BookingContext:
     emergency: bool = False
     series: object = None
     waitlist_entry_id: int | None = None
+    rules: BookingRules | None = None
 
 
 def booking_context(
@@ -324,6 +342,7 @@ def booking_context(
         supervisor=supervisor,
         emergency=emergency,
         waitlist_entry_id=waitlist_entry_id,
+        rules=booking_rules(makerspace_id=machine.makerspace_id),
     )
 
 
@@ -348,6 +367,7 @@ def book_locked(
             code="equipment_unavailable",
         )
     access = AccessDecision()
+    _check_lead_time(rules=ctx.rules, starts_at=starts_at, staff=ctx.staff)
     if ctx.checked:
         access = member_can_use_equipment(member=ctx.member, equipment=locked, at=starts_at, until=ends_at)
         _check_plan_quota(member=ctx.member, equipment=locked, starts_at=starts_at, ends_at=ends_at)
@@ -440,7 +460,7 @@ def reservation_create(
     machine needs approval for it, else ``confirmed``. ``emergency`` (staff, with ``notes`` as the reason)
     cancels the member bookings in the way and notifies their members.
     """
-    check_range(starts_at, ends_at, now=timezone.now())
+    check_range(starts_at, ends_at, now=timezone.now(), rules=booking_rules(makerspace_id=equipment.makerspace_id))
     with transaction.atomic():
         ctx = booking_context(
             actor=actor,
@@ -520,8 +540,9 @@ def reservation_cancel(*, reservation: Reservation, actor, reason: str = "") -> 
     if locked.status not in (Reservation.Status.PENDING, Reservation.Status.CONFIRMED):
         raise InvalidTransition(f"A {locked.get_status_display().lower()} reservation cannot be cancelled.")
     if not staff:
-        if timezone.now() > locked.starts_at - cancel_cutoff():
-            minutes = int(cancel_cutoff().total_seconds() // 60)
+        cutoff = cancel_cutoff(locked.equipment.makerspace_id)
+        if timezone.now() > locked.starts_at - cutoff:
+            minutes = _minutes(cutoff)
             raise ConflictError(
                 f"Reservations can be cancelled up to {minutes} minutes before they start; ask staff.",
                 code="cancellation_cutoff",
