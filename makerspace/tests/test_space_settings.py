@@ -303,3 +303,34 @@ def test_projects_switched_off(client_for):
     assert project.pk not in ids and elsewhere.pk in ids
     body = {"makerspace": member.makerspace.pk, "title": "Robot"}
     assert client.post(f"{MS}/projects/", body, format="json").status_code == 404
+
+
+# --- query counts ----------------------------------------------------------------------------------------------
+
+
+def test_settings_endpoints_cost_a_fixed_number_of_queries(manager, django_assert_max_num_queries):
+    space = manager.makerspace
+    manager.client.get(url(space))  # the row exists from here on
+    with django_assert_max_num_queries(8):
+        assert manager.client.get(url(space)).status_code == 200
+    with django_assert_max_num_queries(8):
+        assert manager.client.get(url(space, "export/")).status_code == 200
+
+
+def test_switched_lists_keep_their_query_count(client_for, django_assert_num_queries):
+    member = f.MemberFactory()
+    client = client_for(user=member.user)
+    f.WaitlistEntryFactory(member=member, user=member.user, equipment=f.EquipmentFactory(makerspace=member.makerspace))
+    switch_off(f.MakerspaceFactory(), "waitlist")  # another space's switch: still one subquery, no extra query
+    client.get(f"{MS}/waitlist/?page_size=1")
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        client.get(f"{MS}/waitlist/?page_size=1")
+    for _ in range(3):
+        f.WaitlistEntryFactory(
+            member=member, user=member.user, equipment=f.EquipmentFactory(makerspace=member.makerspace)
+        )
+    with django_assert_num_queries(len(one)):
+        assert client.get(f"{MS}/waitlist/?page_size=100").json()["count"] == 4
