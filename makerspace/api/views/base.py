@@ -132,7 +132,7 @@ class FeatureSwitched:
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         named = request.query_params.get("makerspace", "")
-        if named.isdigit() and len(named) < 19:
+        if named.isascii() and named.isdigit() and len(named) < 19:
             self.feature_check(int(named))
 
     def filter_queryset(self, queryset):
