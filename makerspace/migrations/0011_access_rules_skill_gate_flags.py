@@ -5,49 +5,68 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('makerspace', '0010_service_providers'),
+        ("makerspace", "0010_service_providers"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='equipment',
-            name='minimum_plan',
-            field=models.ForeignKey(blank=True, help_text='Members need this plan or an active plan of this makerspace priced at least as much.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='makerspace.membershipplan'),
+            model_name="equipment",
+            name="minimum_plan",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Members need this plan or an active plan of this makerspace priced at least as much.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="makerspace.membershipplan",
+            ),
         ),
         migrations.AddField(
-            model_name='equipment',
-            name='skill_gate',
-            field=models.CharField(choices=[('block', 'Block (refuse)'), ('warn', 'Warn (allow, flag the booking)'), ('log_only', 'Log only')], default='block', help_text='What a missing required skill does: refuse (409 skill_required), allow and flag, or only log.', max_length=8),
+            model_name="equipment",
+            name="skill_gate",
+            field=models.CharField(
+                choices=[
+                    ("block", "Block (refuse)"),
+                    ("warn", "Warn (allow, flag the booking)"),
+                    ("log_only", "Log only"),
+                ],
+                default="block",
+                help_text="What a missing required skill does: refuse (409 skill_required), allow and flag, or only log.",
+                max_length=8,
+            ),
         ),
         migrations.AddField(
-            model_name='equipment',
-            name='staffed_hours_only',
-            field=models.BooleanField(default=False, help_text='Members may book and use the machine only inside its staffed hours.'),
+            model_name="equipment",
+            name="staffed_hours_only",
+            field=models.BooleanField(
+                default=False, help_text="Members may book and use the machine only inside its staffed hours."
+            ),
         ),
         migrations.AddField(
-            model_name='reservation',
-            name='access_flagged',
+            model_name="reservation",
+            name="access_flagged",
             field=models.BooleanField(db_index=True, default=False),
         ),
         migrations.AddField(
-            model_name='reservation',
-            name='access_warning',
+            model_name="reservation",
+            name="access_warning",
             field=models.CharField(blank=True, max_length=500),
         ),
         migrations.AddField(
-            model_name='usagesession',
-            name='access_flagged',
+            model_name="usagesession",
+            name="access_flagged",
             field=models.BooleanField(db_index=True, default=False),
         ),
         migrations.AddField(
-            model_name='usagesession',
-            name='access_warning',
+            model_name="usagesession",
+            name="access_warning",
             field=models.CharField(blank=True, max_length=500),
         ),
         migrations.AddConstraint(
-            model_name='equipment',
-            constraint=models.CheckConstraint(condition=models.Q(('skill_gate__in', ['block', 'warn', 'log_only'])), name='equipment_skill_gate_valid'),
+            model_name="equipment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("skill_gate__in", ["block", "warn", "log_only"])), name="equipment_skill_gate_valid"
+            ),
         ),
     ]

@@ -2,9 +2,10 @@
 
 import django.db.models.deletion
 import django.utils.timezone
+from django.db import migrations, models
+
 import makerspace.models.space_settings
 import makrx.money
-from django.db import migrations, models
 
 
 def create_settings_for_existing_spaces(apps, schema_editor):
@@ -60,7 +61,6 @@ class Migration(migrations.Migration):
                         choices=[
                             ("never", "Never"),
                             ("always", "Always"),
-                            
                             ("outside_staffed", "Outside staffed hours"),
                         ],
                         default="never",
@@ -108,9 +108,7 @@ class Migration(migrations.Migration):
                         name="space_settings_tax_rate_range",
                     ),
                     models.CheckConstraint(
-                        condition=models.Q(
-                            ("default_approval__in", ["never", "always", "outside_staffed"])
-                        ),
+                        condition=models.Q(("default_approval__in", ["never", "always", "outside_staffed"])),
                         name="space_settings_default_approval_valid",
                     ),
                 ],
