@@ -18,6 +18,7 @@ from makerspace.admin import (  # noqa: F401
     ratings,
     reservations,
     skills,
+    space_settings,
     spaces,
     usage,
     waitlist,

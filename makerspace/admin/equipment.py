@@ -50,9 +50,9 @@ class EquipmentStatusChangeInline(ReadOnlyInline):
 class EquipmentAdmin(MakerspaceScopedAdmin):
     form = EquipmentAdminForm
     list_display = ("name", "makerspace", "equipment_type", "status", "hourly_rate", "currency", "location", "active")
-    list_filter = ("status", "equipment_type", "active", "makerspace")
+    list_filter = ("status", "equipment_type", "skill_gate", "staffed_hours_only", "active", "makerspace")
     search_fields = ("name", "slug", "location", "makerspace__name")
-    autocomplete_fields = ("makerspace", "required_skills")
+    autocomplete_fields = ("makerspace", "required_skills", "minimum_plan")
     list_select_related = ("makerspace",)
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ("status", "created_at", "updated_at")
@@ -66,6 +66,8 @@ class EquipmentAdmin(MakerspaceScopedAdmin):
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         fields = {name: data[name] for name in form.changed_data if name in equipment_services.EQUIPMENT_FIELDS}
+        if "minimum_plan" in form.changed_data:
+            fields["minimum_plan_id"] = getattr(data["minimum_plan"], "pk", None)
         photo = (
             data.get("photo") if "photo" in form.changed_data and hasattr(data.get("photo"), "content_type") else None
         )

@@ -29,8 +29,19 @@ class ReservationAdmin(MakerspaceScopedAdmin):
     """A machine's calendar: filter by equipment, browse by date, ordered by start."""
 
     makerspace_path = "equipment__makerspace"
-    list_display = ("starts_at", "ends_at", "equipment", "user", "member", "status", "price", "currency", "created_by")
-    list_filter = ("status", "emergency", "equipment__makerspace", "equipment")
+    list_display = (
+        "starts_at",
+        "ends_at",
+        "equipment",
+        "user",
+        "member",
+        "status",
+        "price",
+        "currency",
+        "access_flagged",
+        "created_by",
+    )
+    list_filter = ("status", "emergency", "access_flagged", "equipment__makerspace", "equipment")
     search_fields = ("equipment__name", "user__username", "user__email", "notes")
     autocomplete_fields = ("equipment", "user", "member")
     list_select_related = ("equipment", "user", "member__user", "created_by")
@@ -48,6 +59,8 @@ class ReservationAdmin(MakerspaceScopedAdmin):
         "promo_code",
         "supervisor",
         "emergency",
+        "access_flagged",
+        "access_warning",
         "decided_by",
         "decided_at",
         "decision_reason",

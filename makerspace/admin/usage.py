@@ -21,8 +21,14 @@ class UsageSessionAdmin(MakerspaceScopedAdmin):
         "amount",
         "currency",
         "reservation",
+        "access_flagged",
     )
-    list_filter = ("equipment__makerspace", "equipment", ("ended_at", admin.EmptyFieldListFilter))
+    list_filter = (
+        "equipment__makerspace",
+        "equipment",
+        "access_flagged",
+        ("ended_at", admin.EmptyFieldListFilter),
+    )
     search_fields = ("equipment__name", "user__username", "notes")
     autocomplete_fields = ("equipment", "user", "member", "reservation")
     list_select_related = ("equipment", "user", "reservation")

@@ -22,6 +22,7 @@ from makerspace.api.views import (
     ratings,
     reservations,
     skills,
+    space_settings,
     spaces,
     usage,
     waitlist,
@@ -40,6 +41,18 @@ urlpatterns = [
         "makerspaces/<int:pk>/closures/<int:closure_id>/",
         spaces.MakerspaceClosureDeleteApi.as_view(),
         name="makerspace-closure-detail",
+    ),
+    # space settings (managers)
+    path("makerspaces/<int:pk>/settings/", space_settings.SpaceSettingsApi.as_view(), name="makerspace-settings"),
+    path(
+        "makerspaces/<int:pk>/settings/export/",
+        space_settings.SpaceSettingsExportApi.as_view(),
+        name="makerspace-settings-export",
+    ),
+    path(
+        "makerspaces/<int:pk>/settings/import/",
+        space_settings.SpaceSettingsImportApi.as_view(),
+        name="makerspace-settings-import",
     ),
     # members
     path("members/", members.MemberListApi.as_view(), name="member-list"),

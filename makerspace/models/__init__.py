@@ -27,6 +27,7 @@ from makerspace.models.providers import ProviderCapability, ServiceProvider
 from makerspace.models.ratings import EquipmentRating
 from makerspace.models.reservations import Reservation, ReservationEvent, ReservationSeries
 from makerspace.models.skills import MemberSkill, MemberSkillEvent, Skill, SkillRequest
+from makerspace.models.space_settings import SpaceSettings
 from makerspace.models.spaces import Closure, Makerspace, OpeningHours
 from makerspace.models.usage import UsageSession
 from makerspace.models.waitlist import WaitlistEntry
@@ -73,6 +74,7 @@ __all__ = [
     "ServiceProvider",
     "Skill",
     "SkillRequest",
+    "SpaceSettings",
     "StockMovement",
     "Subscription",
     "UsageSession",

@@ -59,6 +59,29 @@ class Equipment(TimeStampedModel):
         blank=True,
         help_text='With "Outside staffed hours": [{"weekday": 0-6, "opens": "HH:MM", "closes": "HH:MM"}, ...] (local).',
     )
+
+    class SkillGate(models.TextChoices):
+        BLOCK = "block", "Block (refuse)"
+        WARN = "warn", "Warn (allow, flag the booking)"
+        LOG_ONLY = "log_only", "Log only"
+
+    skill_gate = models.CharField(
+        max_length=8,
+        choices=SkillGate.choices,
+        default=SkillGate.BLOCK,
+        help_text="What a missing required skill does: refuse (409 skill_required), allow and flag, or only log.",
+    )
+    minimum_plan = models.ForeignKey(
+        "makerspace.MembershipPlan",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Members need this plan or an active plan of this makerspace priced at least as much.",
+    )
+    staffed_hours_only = models.BooleanField(
+        default=False, help_text="Members may book and use the machine only inside its staffed hours."
+    )
     requires_supervisor = models.BooleanField(
         default=False, help_text="Members' bookings name a supervisor: staff of this makerspace, free at that time."
     )
@@ -80,6 +103,9 @@ class Equipment(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(approval__in=["never", "always", "above_price", "outside_staffed"]),
                 name="equipment_approval_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(skill_gate__in=["block", "warn", "log_only"]), name="equipment_skill_gate_valid"
             ),
         ]
 

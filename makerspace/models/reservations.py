@@ -104,6 +104,9 @@ class Reservation(TimeStampedModel):
     series = models.ForeignKey(
         "makerspace.ReservationSeries", on_delete=models.SET_NULL, null=True, blank=True, related_name="reservations"
     )
+    # Set when the access rules let this through with a warning (skill gate "warn"): shown to staff.
+    access_flagged = models.BooleanField(default=False, db_index=True)
+    access_warning = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["starts_at", "id"]

@@ -34,6 +34,9 @@ class UsageSession(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     notes = models.TextField(blank=True)
+    # Set when the access rules let this through with a warning (skill gate "warn"): shown to staff.
+    access_flagged = models.BooleanField(default=False, db_index=True)
+    access_warning = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]

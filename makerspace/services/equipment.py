@@ -14,7 +14,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.text import slugify
 
-from makerspace.models import Equipment, EquipmentStatusChange, Skill
+from makerspace.models import Equipment, EquipmentStatusChange, MembershipPlan, Skill
+from makerspace.selectors.space_settings import space_settings_for
 from makrx.auth import scoping
 from makrx.errors import ConflictError, PayloadTooLarge, UnsupportedMediaType, ValidationError
 
@@ -33,6 +34,9 @@ EQUIPMENT_FIELDS = (
     "approval_price_threshold",
     "staffed_hours",
     "requires_supervisor",
+    "skill_gate",
+    "minimum_plan_id",
+    "staffed_hours_only",
     "active",
 )
 # Photos are checked by content, not by name: PNG, JPEG, GIF, WebP.
@@ -86,6 +90,17 @@ def _check(equipment: Equipment) -> None:
         raise ValidationError(
             "Approval above a price names the price.", errors={"approval_price_threshold": ["Required."]}
         )
+    if equipment.skill_gate not in Equipment.SkillGate.values:
+        raise ValidationError("Unknown skill gate.", errors={"skill_gate": ["Unknown skill gate."]})
+    if (
+        equipment.minimum_plan_id is not None
+        and not MembershipPlan.objects.filter(
+            pk=equipment.minimum_plan_id, makerspace_id=equipment.makerspace_id
+        ).exists()
+    ):
+        raise ValidationError(
+            "The minimum plan must be a plan of the machine's makerspace.", errors={"minimum_plan": ["Unknown plan."]}
+        )
     if not isinstance(equipment.specs, dict):
         raise ValidationError("specs must be a JSON object.", errors={"specs": ["Must be an object."]})
     if equipment.hourly_rate is not None and equipment.hourly_rate < 0:
@@ -104,6 +119,8 @@ def equipment_create(
     unknown = set(fields) - set(EQUIPMENT_FIELDS)
     if unknown:
         raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}.")
+    if "approval" not in fields:
+        fields["approval"] = space_settings_for(makerspace_id=makerspace.pk).default_approval
     equipment = Equipment(makerspace=makerspace, name=name, **fields)
     equipment.slug = equipment.slug or slugify(name)[:100] or "machine"
     _check(equipment)

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from makerspace.models import Equipment, Member, Reservation, ReservationSeries
+from makerspace.selectors.space_settings import booking_rules
 from makerspace.services import reservations as reservation_services
 from makrx.errors import ConflictError, DomainError, ValidationError
 from makrx.notifications import notify
@@ -66,7 +67,8 @@ def reservation_series_create(
     supervisor=None,
 ) -> tuple[ReservationSeries, list[Reservation]]:
     """Book every occurrence or none; the refusal lists each date that cannot be booked and why."""
-    reservation_services.check_range(starts_at, ends_at, now=timezone.now())
+    rules = booking_rules(makerspace_id=equipment.makerspace_id)
+    reservation_services.check_range(starts_at, ends_at, now=timezone.now(), rules=rules)
     ranges = occurrences(
         equipment=equipment, starts_at=starts_at, ends_at=ends_at, every=every, count=count, until=until
     )
@@ -74,7 +76,7 @@ def reservation_series_create(
     invalid = {}
     for start, end in ranges:
         try:
-            reservation_services.check_range(start, end, now=now)
+            reservation_services.check_range(start, end, now=now, rules=rules)
         except ValidationError as exc:
             invalid[start.date().isoformat()] = [exc.detail]
     if invalid:

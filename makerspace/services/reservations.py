@@ -4,8 +4,9 @@ Who may act: members book for themselves (their membership is checked with the a
 of the machine's makerspace book for a member and run check-in, no-show and completion; a member
 cancels their own reservation until the cut-off, staff cancel any of their makerspace's (with a reason).
 
-Checks run in a fixed order, each with its own 409 code: ``equipment_unavailable``, ``membership_inactive``,
-``skill_required``, ``plan_limit``, ``outside_opening_hours``, ``maintenance_window``, ``slot_taken``,
+Checks run in a fixed order, each with its own 409 code: ``equipment_unavailable``, then the access function
+(``services/access.py``: ``membership_inactive``, ``skill_required``, ``plan_limit``, ``plan_required``,
+``outside_staffed_hours``; a ``warn`` skill gate flags the booking instead), ``plan_limit`` (quotas), ``outside_opening_hours``, ``maintenance_window``, ``slot_taken``,
 ``supervisor_busy``, ``promo_invalid``/``promo_exhausted``. ``lock_for_booking`` takes the one lock order
 (member rows, then the machine), so per-member limits hold whatever machines a member books at once; on
 PostgreSQL the exclusion constraint ``reservation_no_overlap`` is the final guard for the slot (its violation
@@ -15,7 +16,7 @@ becomes ``slot_taken``, never a 500). Every state change writes a ``ReservationE
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -35,19 +36,16 @@ from makerspace.models import (
 )
 from makerspace.selectors import members as member_selectors
 from makerspace.selectors.reservations import COUNTED_STATUSES, active_subscription, included_minutes_used
+from makerspace.selectors.space_settings import BookingRules, booking_rules
 from makerspace.selectors.waitlist import offer_holds_slot
 from makerspace.services import pricing
-from makerspace.services.access import member_can_use_equipment
+from makerspace.services.access import AccessDecision, member_can_use_equipment, outside_staffed_hours
 from makrx import metrics
 from makrx.auth import roles, scoping
 from makrx.auth.scoping import SYSTEM
 from makrx.errors import ConflictError, InvalidTransition, PermissionDenied, ValidationError
 from makrx.notifications import notify
 
-# A reservation fits inside one opening interval, so one day is the natural ceiling.
-MAX_RESERVATION = timedelta(hours=24)
-MIN_RESERVATION = timedelta(minutes=5)
-BOOKING_HORIZON = timedelta(days=366)
 # A booking may start a little in the past (clock skew, "book now" forms).
 PAST_GRACE = timedelta(minutes=5)
 # Staff may check a member in this long before the slot starts.
@@ -55,24 +53,44 @@ CHECK_IN_EARLY = timedelta(minutes=30)
 EXCLUSION_VIOLATION = "23P01"
 
 
-def cancel_cutoff() -> timedelta:
-    """How long before the start a member may still cancel their own reservation (setting, minutes)."""
-    return timedelta(minutes=getattr(settings, "MAKERSPACE_CANCEL_CUTOFF_MINUTES", 120))
+def cancel_cutoff(makerspace_id: int | None = None) -> timedelta:
+    """How long before the start a member may still cancel their own reservation (the space's settings)."""
+    return booking_rules(makerspace_id=makerspace_id).cancel_cutoff
 
 
-def check_range(starts_at: datetime, ends_at: datetime, *, now: datetime) -> None:
+def _minutes(delta: timedelta) -> int:
+    return int(delta.total_seconds() // 60)
+
+
+def check_range(starts_at: datetime, ends_at: datetime, *, now: datetime, rules: BookingRules | None = None) -> None:
+    """Shape of a booking's range under the makerspace's booking rules (``rules`` None: the platform defaults)."""
+    rules = rules or booking_rules(makerspace_id=None)
     if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
         raise ValidationError("Times need a UTC offset or time zone.", errors={"starts_at": ["Naive datetime."]})
     if ends_at <= starts_at:
         raise ValidationError("The reservation must end after it starts.", errors={"ends_at": ["Must be after start."]})
     if starts_at < now - PAST_GRACE:
         raise ValidationError("The reservation cannot start in the past.", errors={"starts_at": ["In the past."]})
-    if ends_at - starts_at < MIN_RESERVATION:
-        raise ValidationError("A reservation lasts at least 5 minutes.", errors={"ends_at": ["Too short."]})
-    if ends_at - starts_at > MAX_RESERVATION:
-        raise ValidationError("A reservation lasts at most 24 hours.", errors={"ends_at": ["Too long."]})
-    if starts_at > now + BOOKING_HORIZON:
-        raise ValidationError("Reservations open at most a year ahead.", errors={"starts_at": ["Too far ahead."]})
+    if ends_at - starts_at < rules.min_length:
+        raise ValidationError(
+            f"A reservation lasts at least {_minutes(rules.min_length)} minutes.", errors={"ends_at": ["Too short."]}
+        )
+    if ends_at - starts_at > rules.max_length:
+        raise ValidationError(
+            f"A reservation lasts at most {_minutes(rules.max_length)} minutes.", errors={"ends_at": ["Too long."]}
+        )
+    if starts_at > now + rules.horizon:
+        raise ValidationError(
+            f"Reservations open at most {rules.horizon.days} days ahead.", errors={"starts_at": ["Too far ahead."]}
+        )
+
+
+def _check_lead_time(*, rules: BookingRules, starts_at: datetime, staff: bool) -> None:
+    """Members book at least the space's lead time ahead (staff are not bound)."""
+    if not staff and rules.lead_time and starts_at < timezone.now() + rules.lead_time:
+        raise ValidationError(
+            f"Book at least {_minutes(rules.lead_time)} minutes ahead.", errors={"starts_at": ["Too soon."]}
+        )
 
 
 def _check_plan_quota(*, member: Member | None, equipment: Equipment, starts_at: datetime, ends_at: datetime) -> None:
@@ -176,7 +194,11 @@ def lock_for_booking(*, member_ids, equipment_id: int) -> tuple[dict[int, Member
         m.pk: m
         for m in Member.objects.select_for_update(of=("self",)).select_related("plan").filter(pk__in=ids).order_by("pk")
     }
-    machine = Equipment.objects.select_for_update(of=("self",)).select_related("makerspace").get(pk=equipment_id)
+    machine = (
+        Equipment.objects.select_for_update(of=("self",))
+        .select_related("makerspace", "minimum_plan")
+        .get(pk=equipment_id)
+    )
     return members, machine
 
 
@@ -199,25 +221,6 @@ def _included_minutes(*, member: Member | None, subscription, starts_at, ends_at
     return min(minutes, left)
 
 
-def _outside_staffed_hours(equipment: Equipment, starts_at: datetime, ends_at: datetime) -> bool:
-    tz = equipment.makerspace.tzinfo
-    local_start, local_end = starts_at.astimezone(tz), ends_at.astimezone(tz)
-    for entry in equipment.staffed_hours if isinstance(equipment.staffed_hours, list) else []:
-        try:
-            opens, closes = time.fromisoformat(entry["opens"]), time.fromisoformat(entry["closes"])
-            weekday = int(entry["weekday"])
-        except (KeyError, TypeError, ValueError):
-            continue  # a malformed entry staffs nothing
-        if (
-            weekday == local_start.weekday()
-            and local_start.date() == local_end.date()
-            and opens <= local_start.time()
-            and local_end.time() <= closes
-        ):
-            return False
-    return True
-
-
 def needs_approval(*, equipment: Equipment, price: Decimal, starts_at: datetime, ends_at: datetime) -> bool:
     """Whether a member's booking of the machine waits for staff (the machine's ``approval`` setting)."""
     mode = equipment.approval
@@ -226,7 +229,7 @@ def needs_approval(*, equipment: Equipment, price: Decimal, starts_at: datetime,
     if mode == Equipment.Approval.ABOVE_PRICE:
         return equipment.approval_price_threshold is not None and price > equipment.approval_price_threshold
     if mode == Equipment.Approval.OUTSIDE_STAFFED_HOURS:
-        return _outside_staffed_hours(equipment, starts_at, ends_at)
+        return outside_staffed_hours(equipment, starts_at, ends_at)
     return False
 
 
@@ -301,6 +304,7 @@ class BookingContext:
     emergency: bool = False
     series: object = None
     waitlist_entry_id: int | None = None
+    rules: BookingRules | None = None
 
 
 def booking_context(
@@ -338,6 +342,7 @@ def booking_context(
         supervisor=supervisor,
         emergency=emergency,
         waitlist_entry_id=waitlist_entry_id,
+        rules=booking_rules(makerspace_id=machine.makerspace_id),
     )
 
 
@@ -361,8 +366,10 @@ def book_locked(
             f"{locked.name} cannot be booked now ({locked.get_status_display().lower()}).",
             code="equipment_unavailable",
         )
+    access = AccessDecision()
+    _check_lead_time(rules=ctx.rules, starts_at=starts_at, staff=ctx.staff)
     if ctx.checked:
-        member_can_use_equipment(member=ctx.member, equipment=locked, at=starts_at)
+        access = member_can_use_equipment(member=ctx.member, equipment=locked, at=starts_at, until=ends_at)
         _check_plan_quota(member=ctx.member, equipment=locked, starts_at=starts_at, ends_at=ends_at)
     _check_opening_hours(equipment=locked, starts_at=starts_at, ends_at=ends_at)
     _check_maintenance(equipment=locked, starts_at=starts_at, ends_at=ends_at)
@@ -413,6 +420,7 @@ def book_locked(
                 supervisor=ctx.supervisor,
                 emergency=ctx.emergency,
                 series=ctx.series,
+                **access.flag_fields(),
             )
     except IntegrityError as exc:
         if _is_exclusion_violation(exc):
@@ -452,7 +460,7 @@ def reservation_create(
     machine needs approval for it, else ``confirmed``. ``emergency`` (staff, with ``notes`` as the reason)
     cancels the member bookings in the way and notifies their members.
     """
-    check_range(starts_at, ends_at, now=timezone.now())
+    check_range(starts_at, ends_at, now=timezone.now(), rules=booking_rules(makerspace_id=equipment.makerspace_id))
     with transaction.atomic():
         ctx = booking_context(
             actor=actor,
@@ -532,8 +540,9 @@ def reservation_cancel(*, reservation: Reservation, actor, reason: str = "") -> 
     if locked.status not in (Reservation.Status.PENDING, Reservation.Status.CONFIRMED):
         raise InvalidTransition(f"A {locked.get_status_display().lower()} reservation cannot be cancelled.")
     if not staff:
-        if timezone.now() > locked.starts_at - cancel_cutoff():
-            minutes = int(cancel_cutoff().total_seconds() // 60)
+        cutoff = cancel_cutoff(locked.equipment.makerspace_id)
+        if timezone.now() > locked.starts_at - cutoff:
+            minutes = _minutes(cutoff)
             raise ConflictError(
                 f"Reservations can be cancelled up to {minutes} minutes before they start; ask staff.",
                 code="cancellation_cutoff",

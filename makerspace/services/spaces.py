@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
-from makerspace.models import Closure, Makerspace, OpeningHours
+from makerspace.models import Closure, Makerspace, OpeningHours, SpaceSettings
 from makrx.auth.scoping import SYSTEM, makerspace_manager_require, platform_admin_require
 from makrx.errors import ConflictError, ValidationError
 
@@ -48,6 +48,7 @@ def makerspace_create(*, actor, name: str, **fields) -> Makerspace:
         raise ConflictError(f"A makerspace with slug {makerspace.slug!r} already exists.", code="duplicate")
     _full_clean(makerspace)
     makerspace.save()
+    SpaceSettings.objects.create(makerspace=makerspace)  # the defaults: the platform-wide booking rules
     return makerspace
 
 

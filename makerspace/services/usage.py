@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from makerspace.models import Equipment, Member, Reservation, UsageSession
 from makerspace.selectors import members as member_selectors
-from makerspace.services.access import member_can_use_equipment
+from makerspace.services.access import AccessDecision, member_can_use_equipment
 from makerspace.services.equipment import equipment_status_apply
 from makerspace.services.reservations import reservation_complete
 from makrx.auth import roles, scoping
@@ -61,8 +61,9 @@ def usage_session_start(*, actor, equipment: Equipment, member: Member | None = 
                     session_member is None or session_member.status != Member.Status.ACTIVE
                 ):
                     session_member = None
+            access = AccessDecision()
             if session_member is not None or not roles.is_platform_admin(session_user):
-                member_can_use_equipment(member=session_member, equipment=locked, at=now)
+                access = member_can_use_equipment(member=session_member, equipment=locked, at=now)
             if UsageSession.objects.filter(equipment_id=locked.pk, ended_at__isnull=True).exists():
                 raise _in_use()
             current = Reservation.objects.filter(
@@ -87,6 +88,7 @@ def usage_session_start(*, actor, equipment: Equipment, member: Member | None = 
                 currency=locked.currency,
                 started_by=user,
                 notes=notes,
+                **access.flag_fields(),
             )
             if locked.status == Equipment.Status.AVAILABLE:
                 equipment_status_apply(

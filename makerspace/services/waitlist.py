@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from makerspace.models import Equipment, MaintenanceWindow, Member, Reservation, WaitlistEntry
+from makerspace.selectors.space_settings import booking_rules
 from makerspace.selectors.waitlist import offer_holds_slot
 from makerspace.services import reservations as reservation_services
 from makrx.auth import roles, scoping
@@ -44,7 +45,9 @@ def _slot_is_free(*, equipment_id: int, starts_at, ends_at, now) -> bool:
 @transaction.atomic
 def waitlist_join(*, actor, equipment: Equipment, starts_at: datetime, ends_at: datetime) -> WaitlistEntry:
     """Queue the actor for a taken slot (409 ``slot_free`` when it can be booked now, ``duplicate`` when queued)."""
-    reservation_services.check_range(starts_at, ends_at, now=timezone.now())
+    reservation_services.check_range(
+        starts_at, ends_at, now=timezone.now(), rules=booking_rules(makerspace_id=equipment.makerspace_id)
+    )
     scoping.makerspace_member_require(user=actor, makerspace_id=equipment.makerspace_id)
     member = Member.objects.filter(user=actor, makerspace_id=equipment.makerspace_id).first()
     if member is not None and member.status != Member.Status.ACTIVE and not roles.is_platform_admin(actor):

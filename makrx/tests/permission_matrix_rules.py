@@ -286,6 +286,10 @@ MATRIX: dict[str, str] = {
     f"GET {MS}/makerspaces/{{id}}/closures/": "signed_in",
     f"POST {MS}/makerspaces/{{id}}/closures/": "space_manager",
     f"DELETE {MS}/makerspaces/{{id}}/closures/{{closure_id}}/": "space_manager",
+    f"GET {MS}/makerspaces/{{id}}/settings/": "space_manager",
+    f"PATCH {MS}/makerspaces/{{id}}/settings/": "space_manager",
+    f"GET {MS}/makerspaces/{{id}}/settings/export/": "space_manager",
+    f"POST {MS}/makerspaces/{{id}}/settings/import/": "space_manager",
     # Analytics: the makerspace named by ?makerspace= (its staff; another space's staff are refused).
     f"GET {MS}/analytics/{{report}}/": "space_staff",
     # Members.

@@ -75,6 +75,9 @@ class EquipmentOutputSerializer(serializers.ModelSerializer):
             "approval_price_threshold",
             "staffed_hours",
             "requires_supervisor",
+            "skill_gate",
+            "minimum_plan",
+            "staffed_hours_only",
             "active",
             "created_at",
             "updated_at",
@@ -116,6 +119,11 @@ class EquipmentInputSerializer(serializers.Serializer):
     )
     staffed_hours = serializers.JSONField(required=False)
     requires_supervisor = serializers.BooleanField(required=False)
+    skill_gate = serializers.ChoiceField(choices=Equipment.SkillGate.choices, required=False)
+    minimum_plan = serializers.IntegerField(
+        source="minimum_plan_id", min_value=1, max_value=MAX_ID, required=False, allow_null=True
+    )
+    staffed_hours_only = serializers.BooleanField(required=False)
     active = serializers.BooleanField(required=False)
 
     def validate(self, attrs):

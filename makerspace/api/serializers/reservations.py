@@ -73,6 +73,8 @@ class ReservationOutputSerializer(serializers.ModelSerializer):
             "decided_at",
             "decision_reason",
             "series",
+            "access_flagged",
+            "access_warning",
             "created_by",
             "cancelled_by",
             "cancel_reason",

@@ -40,4 +40,6 @@ class UsageSessionOutputSerializer(serializers.ModelSerializer):
             "amount",
             "currency",
             "notes",
+            "access_flagged",
+            "access_warning",
         ]

@@ -15,7 +15,7 @@ from makerspace.api.serializers.badges import (
     MemberBadgeOutputSerializer,
 )
 from makerspace.api.serializers.common import ErrorSerializer
-from makerspace.api.views.base import MakerspaceApi, makerspace_from_input, skills_from_input
+from makerspace.api.views.base import FeatureSwitched, MakerspaceApi, makerspace_from_input, skills_from_input
 from makerspace.selectors import badges as badge_selectors
 from makerspace.selectors import members as member_selectors
 from makerspace.services import badges as badge_services
@@ -30,7 +30,8 @@ def _skills(data: dict) -> dict:
     return data
 
 
-class BadgeListCreateApi(MakerspaceApi):
+class BadgeListCreateApi(FeatureSwitched, MakerspaceApi):
+    feature = "badges"
     serializer_class = BadgeOutputSerializer
     search_fields = ["name", "description"]
     ordering_fields = ["name", "created_at"]
@@ -53,13 +54,15 @@ class BadgeListCreateApi(MakerspaceApi):
         serializer.is_valid(raise_exception=True)
         data = _skills(dict(serializer.validated_data))
         makerspace = makerspace_from_input(data.pop("makerspace"))
+        self.feature_check(makerspace.pk)
         badge = badge_services.badge_create(makerspace=makerspace, actor=request.user, **data)
         return Response(
             BadgeOutputSerializer(self.get_queryset().get(pk=badge.pk)).data, status=status.HTTP_201_CREATED
         )
 
 
-class BadgeDetailApi(MakerspaceApi):
+class BadgeDetailApi(FeatureSwitched, MakerspaceApi):
+    feature = "badges"
     serializer_class = BadgeOutputSerializer
     permission_classes = [IsAuthenticated, IsMakerspaceMemberToRead]
 
@@ -79,7 +82,8 @@ class BadgeDetailApi(MakerspaceApi):
         return Response(BadgeOutputSerializer(self.get_queryset().get(pk=badge.pk)).data)
 
 
-class MemberBadgeListApi(MakerspaceApi):
+class MemberBadgeListApi(FeatureSwitched, MakerspaceApi):
+    feature = "badges"
     """The badges one member holds: the member themselves and staff of the makerspace."""
 
     serializer_class = MemberBadgeOutputSerializer

@@ -8,6 +8,8 @@ from rest_framework.permissions import IsAuthenticated
 
 from makerspace.api.serializers.common import ErrorSerializer
 from makerspace.models import Equipment, Makerspace, Member, Skill
+from makerspace.selectors import space_settings as space_settings_selectors
+from makerspace.services import space_settings as space_settings_services
 from makrx import errors
 
 
@@ -111,3 +113,35 @@ def user_from_input(pk: int | None, *, field: str = "user"):
     if user is None:
         raise errors.ValidationError("Unknown user.", errors={field: ["Unknown user."]})
     return user
+
+
+class FeatureSwitched:
+    """Endpoints of a feature a makerspace may switch off in its settings (waitlist, ratings, badges, projects,
+    inventory): for a switched-off makerspace they answer 404 as if nothing were there.
+
+    Mixed in before the view's base: ``filter_queryset`` (which lists and ``get_object`` both use) drops rows of
+    switched-off makerspaces in the same single query, so lists skip them and details and actions 404; a
+    ``?makerspace=`` naming one is 404; creates call ``feature_check`` with the makerspace their body names.
+    ``feature_path`` leads from the view's rows to their makerspace id; a list of child rows (a machine's ratings,
+    a project's comments) is not filtered again: its parent was found through the filter or ``feature_check``.
+    """
+
+    feature: str = ""
+    feature_path: str = "makerspace_id"
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        named = request.query_params.get("makerspace", "")
+        if named.isascii() and named.isdigit() and len(named) < 19:
+            self.feature_check(int(named))
+
+    def filter_queryset(self, queryset):
+        first = self.feature_path.split("__")[0].removesuffix("_id")
+        if any(f.name == first for f in queryset.model._meta.get_fields()):
+            off = space_settings_selectors.disabled_makerspace_ids(feature=self.feature)
+            queryset = queryset.exclude(**{f"{self.feature_path}__in": off})
+        return super().filter_queryset(queryset)
+
+    def feature_check(self, makerspace_id: int | None) -> None:
+        if makerspace_id is not None:
+            space_settings_services.feature_require(makerspace_id=makerspace_id, feature=self.feature)

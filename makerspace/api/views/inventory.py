@@ -20,7 +20,13 @@ from rest_framework.response import Response
 from makerspace.api.filters import InventoryItemFilter, StockMovementFilter
 from makerspace.api.serializers import inventory as s
 from makerspace.api.serializers.common import ErrorSerializer
-from makerspace.api.views.base import MakerspaceApi, conflict_response, makerspace_from_input, query_params
+from makerspace.api.views.base import (
+    FeatureSwitched,
+    MakerspaceApi,
+    conflict_response,
+    makerspace_from_input,
+    query_params,
+)
 from makerspace.models import InventoryItem, StockMovement
 from makerspace.selectors import inventory as inventory_selectors
 from makerspace.services import inventory as inventory_services
@@ -73,7 +79,8 @@ def _plain(group: dict) -> dict:
     }
 
 
-class ItemListCreateApi(MakerspaceApi):
+class ItemListCreateApi(FeatureSwitched, MakerspaceApi):
+    feature = "inventory"
     serializer_class = s.ItemOutputSerializer
     filterset_class = InventoryItemFilter
     search_fields = ["sku", "name", "category", "location", "store_sku"]
@@ -95,14 +102,15 @@ class ItemListCreateApi(MakerspaceApi):
         serializer = s.ItemInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        item = inventory_services.item_create(
-            actor=request.user, makerspace=makerspace_from_input(data.pop("makerspace")), **data
-        )
+        makerspace = makerspace_from_input(data.pop("makerspace"))
+        self.feature_check(makerspace.pk)
+        item = inventory_services.item_create(actor=request.user, makerspace=makerspace, **data)
         item = self.get_queryset().get(pk=item.pk)
         return Response(s.ItemOutputSerializer(item).data, status=status.HTTP_201_CREATED)
 
 
-class ItemDetailApi(MakerspaceApi):
+class ItemDetailApi(FeatureSwitched, MakerspaceApi):
+    feature = "inventory"
     serializer_class = s.ItemOutputSerializer
 
     def get_queryset(self):
@@ -125,7 +133,8 @@ class ItemDetailApi(MakerspaceApi):
         return Response(s.ItemOutputSerializer(self.get_queryset().get(pk=item.pk)).data)
 
 
-class ItemMovementListCreateApi(MakerspaceApi):
+class ItemMovementListCreateApi(FeatureSwitched, MakerspaceApi):
+    feature = "inventory"
     """GET: the item's ledger (staff). POST: record a movement; ``transfer`` names ``to_item``."""
 
     serializer_class = s.MovementOutputSerializer
@@ -177,7 +186,8 @@ class ItemMovementListCreateApi(MakerspaceApi):
         return Response(s.MovementCreatedSerializer(body).data, status=status.HTTP_201_CREATED)
 
 
-class ItemLabelApi(MakerspaceApi):
+class ItemLabelApi(FeatureSwitched, MakerspaceApi):
+    feature = "inventory"
     renderer_classes = [JSONRenderer, PNGRenderer]
 
     def get_queryset(self):
@@ -191,7 +201,8 @@ class ItemLabelApi(MakerspaceApi):
         return response
 
 
-class LowStockApi(MakerspaceApi):
+class LowStockApi(FeatureSwitched, MakerspaceApi):
+    feature = "inventory"
     """Low items of the makerspaces you staff, grouped by supplier, with suggested reorder quantities."""
 
     pagination_class = None
@@ -206,7 +217,8 @@ class LowStockApi(MakerspaceApi):
         return Response(body)
 
 
-class QuickReorderApi(MakerspaceApi):
+class QuickReorderApi(FeatureSwitched, MakerspaceApi):
+    feature = "inventory"
     """What a quick reorder would put in a store cart: store-supplied low items with a store SKU (staff)."""
 
     pagination_class = None
@@ -220,7 +232,8 @@ class QuickReorderApi(MakerspaceApi):
         return Response(s.ReorderOutputSerializer({"makerspace": space.pk, "lines": lines}).data)
 
 
-class ItemImportApi(MakerspaceApi):
+class ItemImportApi(FeatureSwitched, MakerspaceApi):
+    feature = "inventory"
     parser_classes = [MultiPartParser, FormParser, StrictJSONParser]
     pagination_class = None
 
@@ -236,14 +249,15 @@ class ItemImportApi(MakerspaceApi):
         serializer = s.ItemImportInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data.get("file")
+        makerspace = makerspace_from_input(serializer.validated_data["makerspace"])
+        self.feature_check(makerspace.pk)
         data = None if upload is None else upload.read(csv_services.MAX_BYTES + 1)
-        result = csv_services.items_import_csv(
-            actor=request.user, makerspace=makerspace_from_input(serializer.validated_data["makerspace"]), data=data
-        )
+        result = csv_services.items_import_csv(actor=request.user, makerspace=makerspace, data=data)
         return Response(s.ItemImportOutputSerializer(result).data)
 
 
-class ItemExportApi(MakerspaceApi):
+class ItemExportApi(FeatureSwitched, MakerspaceApi):
+    feature = "inventory"
     renderer_classes = [JSONRenderer, CSVRenderer]
     pagination_class = None
 
@@ -261,7 +275,8 @@ class ItemExportApi(MakerspaceApi):
         return _csv_response(lines, f"inventory-{space.slug}.csv")
 
 
-class LedgerExportApi(MakerspaceApi):
+class LedgerExportApi(FeatureSwitched, MakerspaceApi):
+    feature = "inventory"
     """The ledger of one makerspace for ``[start, end)``, streamed as CSV whatever its size (staff)."""
 
     renderer_classes = [JSONRenderer, CSVRenderer]

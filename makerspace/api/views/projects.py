@@ -10,7 +10,13 @@ from rest_framework.response import Response
 
 from makerspace.api.filters import ProjectFilter
 from makerspace.api.serializers import projects as s
-from makerspace.api.views.base import MakerspaceApi, PostOnlyAction, conflict_response, makerspace_from_input
+from makerspace.api.views.base import (
+    FeatureSwitched,
+    MakerspaceApi,
+    PostOnlyAction,
+    conflict_response,
+    makerspace_from_input,
+)
 from makerspace.models import Project, ProjectCollaborator, ProjectComment, ProjectMilestone, ProjectTask
 from makerspace.selectors import projects as project_selectors
 from makerspace.services import project_views
@@ -39,11 +45,14 @@ def _user_from_input(pk, field: str):
     return user
 
 
-class ProjectApi(MakerspaceApi):
+class ProjectApi(FeatureSwitched, MakerspaceApi):
     permission_classes = [IsAuthenticatedOrReadOnly]
+    feature = "projects"
 
     def project(self, pk: int) -> Project:
-        return project_for(self.request.user, pk)
+        project = project_for(self.request.user, pk)
+        self.feature_check(project.makerspace_id)
+        return project
 
     def render_project(self, project: Project, *, status_code=status.HTTP_200_OK):
         row = project_selectors.project_list(user=self.request.user).get(pk=project.pk)
@@ -68,9 +77,9 @@ class ProjectListCreateApi(ProjectApi):
         serializer = s.ProjectInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        project = project_services.project_create(
-            actor=request.user, makerspace=makerspace_from_input(data.pop("makerspace")), **data
-        )
+        makerspace = makerspace_from_input(data.pop("makerspace"))
+        self.feature_check(makerspace.pk)
+        project = project_services.project_create(actor=request.user, makerspace=makerspace, **data)
         return self.render_project(project, status_code=status.HTTP_201_CREATED)
 
 

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from makerspace.api.serializers.common import ErrorSerializer
 from makerspace.api.serializers.ratings import RatingInputSerializer, RatingOutputSerializer
-from makerspace.api.views.base import MakerspaceApi, conflict_response
+from makerspace.api.views.base import FeatureSwitched, MakerspaceApi, conflict_response
 from makerspace.selectors import equipment as equipment_selectors
 from makerspace.selectors import ratings as rating_selectors
 from makerspace.services import ratings as rating_services
@@ -16,7 +16,8 @@ from makerspace.services import ratings as rating_services
 TAGS = ["makerspace: equipment"]
 
 
-class EquipmentRatingListSetApi(MakerspaceApi):
+class EquipmentRatingListSetApi(FeatureSwitched, MakerspaceApi):
+    feature = "ratings"
     serializer_class = RatingOutputSerializer
     ordering_fields = ["updated_at", "score"]
 

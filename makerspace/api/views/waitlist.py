@@ -9,7 +9,13 @@ from rest_framework.response import Response
 from makerspace.api.filters import WaitlistFilter
 from makerspace.api.serializers.reservations import ReservationOutputSerializer
 from makerspace.api.serializers.waitlist import WaitlistInputSerializer, WaitlistOutputSerializer
-from makerspace.api.views.base import MakerspaceApi, PostOnlyAction, conflict_response, equipment_from_input
+from makerspace.api.views.base import (
+    FeatureSwitched,
+    MakerspaceApi,
+    PostOnlyAction,
+    conflict_response,
+    equipment_from_input,
+)
 from makerspace.selectors import reservations as reservation_selectors
 from makerspace.selectors import waitlist as waitlist_selectors
 from makerspace.services import waitlist as waitlist_services
@@ -17,7 +23,8 @@ from makerspace.services import waitlist as waitlist_services
 TAGS = ["makerspace: waiting list"]
 
 
-class WaitlistListCreateApi(MakerspaceApi):
+class WaitlistListCreateApi(FeatureSwitched, MakerspaceApi):
+    feature, feature_path = "waitlist", "equipment__makerspace_id"
     serializer_class = WaitlistOutputSerializer
     filterset_class = WaitlistFilter
 
@@ -37,16 +44,19 @@ class WaitlistListCreateApi(MakerspaceApi):
         serializer = WaitlistInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        equipment = equipment_from_input(data["equipment"])
+        self.feature_check(equipment.makerspace_id)
         entry = waitlist_services.waitlist_join(
             actor=request.user,
-            equipment=equipment_from_input(data["equipment"]),
+            equipment=equipment,
             starts_at=data["starts_at"],
             ends_at=data["ends_at"],
         )
         return Response(WaitlistOutputSerializer(self.get_queryset().get(pk=entry.pk)).data, status=201)
 
 
-class WaitlistDetailApi(MakerspaceApi):
+class WaitlistDetailApi(FeatureSwitched, MakerspaceApi):
+    feature, feature_path = "waitlist", "equipment__makerspace_id"
     serializer_class = WaitlistOutputSerializer
 
     def get_queryset(self):
