@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("makerspace", "0010_service_providers"),
+        ("makerspace", "0011_project_file_size"),
     ]
 
     operations = [

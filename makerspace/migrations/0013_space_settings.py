@@ -20,7 +20,7 @@ def create_settings_for_existing_spaces(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("makerspace", "0011_access_rules_skill_gate_flags"),
+        ("makerspace", "0012_access_rules_skill_gate_flags"),
     ]
 
     operations = [
