@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from makerspace.api.serializers.common import ID
 from makerspace.models import CostRule, Equipment, PromoCode
+from makerspace.services.pricing import RULE_FIELDS
 from makrx.api import fields
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
@@ -16,26 +17,8 @@ MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
 class CostRuleOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = CostRule
-        fields = [
-            "id",
-            "makerspace",
-            "name",
-            "kind",
-            "priority",
-            "active",
-            "equipment",
-            "equipment_type",
-            "amount",
-            "percent",
-            "tiers",
-            "weekdays",
-            "start_time",
-            "end_time",
-            "plan",
-            "skill",
-            "created_at",
-            "updated_at",
-        ]
+        # The writable fields are the service's (one list); the serializer adds identity and timestamps.
+        fields = ["id", "makerspace", *RULE_FIELDS, "created_at", "updated_at"]
 
 
 class TierSerializer(serializers.Serializer):
