@@ -19,23 +19,8 @@ from makerspace.services import inventory as inventory_services
 from makrx.auth import scoping
 from makrx.errors import PayloadTooLarge, UnsupportedMediaType, ValidationError
 
-COLUMNS = (
-    "sku",
-    "name",
-    "category",
-    "unit",
-    "location",
-    "supplier",
-    "supplier_name",
-    "unit_cost",
-    "currency",
-    "reorder_level",
-    "reorder_quantity",
-    "access_level",
-    "store_sku",
-    "active",
-    "quantity",
-)
+# The item fields the service writes, plus the on-hand quantity (the opening stock of a new SKU).
+COLUMNS = (*inventory_services.ITEM_FIELDS, "quantity")
 REQUIRED = ("sku", "name")
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20000

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from makrx.auth.roles import is_store_staff
 from makrx.errors import NotFound
 from store.models import Material, Quote
+from store.selectors.cart import owned_by_caller
 
 
 def material_list(*, process: str | None = None) -> QuerySet[Material]:
@@ -18,14 +18,7 @@ def material_list(*, process: str | None = None) -> QuerySet[Material]:
 
 def quote_visible(*, user, cart_token: str | None) -> QuerySet[Quote]:
     queryset = Quote.objects.select_related("material", "upload")
-    if is_store_staff(user):
-        return queryset
-    condition = Q(pk__in=[])
-    if getattr(user, "is_authenticated", False):
-        condition |= Q(user=user)
-    if cart_token:
-        condition |= Q(user__isnull=True, cart__token=cart_token)
-    return queryset.filter(condition)
+    return owned_by_caller(queryset, user=user, cart_token=cart_token)
 
 
 def quote_get(*, quote_id: int, user, cart_token: str | None = None) -> Quote:

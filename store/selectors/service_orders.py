@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
-from makrx.auth.roles import is_store_staff
 from makrx.errors import NotFound
 from store.models import ServiceOrder, ServiceOrderEvent
+from store.selectors.cart import owned_by_caller
 
 
 def service_order_visible(*, user, cart_token: str | None = None) -> QuerySet[ServiceOrder]:
     queryset = ServiceOrder.objects.select_related("order", "quote", "quote__material", "quote__upload")
-    if is_store_staff(user):
-        return queryset
-    condition = Q(pk__in=[])
-    if getattr(user, "is_authenticated", False):
-        condition |= Q(user=user)
-    if cart_token:
-        condition |= Q(user__isnull=True, cart__token=cart_token)
-    return queryset.filter(condition)
+    return owned_by_caller(queryset, user=user, cart_token=cart_token)
 
 
 def service_order_list(*, user, cart_token: str | None = None) -> QuerySet[ServiceOrder]:

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from makrx.auth.roles import is_store_staff
 from makrx.errors import NotFound
 from store.models import Upload
+from store.selectors.cart import owned_by_caller
 
 
 def upload_visible(*, user, cart_token: str | None) -> QuerySet[Upload]:
     """Store staff see every upload; customers their own; a guest those of the cart whose token they hold."""
     queryset = Upload.objects.select_related("cart")
-    if is_store_staff(user):
-        return queryset
-    condition = Q(pk__in=[])
-    if getattr(user, "is_authenticated", False):
-        condition |= Q(user=user)
-    if cart_token:
-        condition |= Q(user__isnull=True, cart__token=cart_token)
-    return queryset.filter(condition)
+    return owned_by_caller(queryset, user=user, cart_token=cart_token)
 
 
 def upload_list(*, user, cart_token: str | None = None) -> QuerySet[Upload]:
