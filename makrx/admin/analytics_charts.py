@@ -95,9 +95,7 @@ def _utilization(result: dict) -> list[dict]:
             [
                 _bar("Reserved hours", [row["reserved_hours"] for row in series], PALETTE[1]),
                 _bar("Used hours", [row["used_hours"] for row in series], PALETTE[2]),
-                _line(
-                    "Utilization %", [_percent(row["utilization"]) for row in series], PALETTE[0], yAxisID="percent"
-                ),
+                _line("Utilization %", [_percent(row["utilization"]) for row in series], PALETTE[0], yAxisID="percent"),
             ],
             _options(y_title="hours", percent_axis=True),
         )

@@ -167,7 +167,10 @@ def group_for(label: str) -> str | None:
 def _page_entries(request) -> list[dict]:
     """The Today and Analytics pages, shown as the first rows of the Today group."""
     entries = []
-    for name, url_name, object_name in (("Today", "admin:makrx-today", "today"), ("Analytics", "admin:makrx-analytics", "analytics")):
+    for name, url_name, object_name in (
+        ("Today", "admin:makrx-today", "today"),
+        ("Analytics", "admin:makrx-analytics", "analytics"),
+    ):
         try:
             url = reverse(url_name)
         except NoReverseMatch:  # a site without the shell's views (tests with a bare AdminSite)

@@ -137,9 +137,7 @@ class MakrXAdminSite(AdminSite):
         spaces = staffed_spaces(request.user)
         space = chosen_space(request, spaces)
         form = AnalyticsForm(request.GET, spaces=spaces)
-        context = self._page_context(
-            request, title="Analytics", spaces=spaces, space=space, url_name="makrx-analytics"
-        )
+        context = self._page_context(request, title="Analytics", spaces=spaces, space=space, url_name="makrx-analytics")
         context.update({"form": form, "reports": [], "unavailable": None, "chart_data": None})
         if space is None or not form.is_valid():
             return TemplateResponse(request, "admin/makrx/analytics.html", context)
@@ -186,9 +184,7 @@ class MakrXAdminSite(AdminSite):
             )
         if reports and not form.errors:
             first = reports[0]["result"]
-            context.update(
-                {"period_from": first["from"], "period_to": first["to"], "timezone_name": first["timezone"]}
-            )
+            context.update({"period_from": first["from"], "period_to": first["to"], "timezone_name": first["timezone"]})
         context.update({"reports": reports if not form.errors else [], "chart_data": {"charts": charts}})
         return TemplateResponse(request, "admin/makrx/analytics.html", context)
 
