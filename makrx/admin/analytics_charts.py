@@ -36,7 +36,6 @@ def _options(*, stacked: bool = False, y_title: str = "", percent_axis: bool = F
         scales["percent"] = {
             "position": "right",
             "beginAtZero": True,
-            "suggestedMax": 100,
             "grid": {"drawOnChartArea": False},
             "title": {"display": True, "text": "utilization %"},
         }
@@ -109,7 +108,7 @@ def _utilization(result: dict) -> list[dict]:
                 "Utilization by machine over the period",
                 [machine["name"] for machine in machines],
                 [_bar("Utilization %", [_percent(m["utilization"]) or 0 for m in machines], PALETTE[0])],
-                _options(y_title="", horizontal=True),
+                _options(horizontal=True),
             )
         )
     return charts

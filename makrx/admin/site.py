@@ -125,7 +125,8 @@ class MakrXAdminSite(AdminSite):
             context.update(
                 {
                     "panels": panels,
-                    "now_local": dt.datetime.now(space.tzinfo),
+                    # Formatted here: the template's date filter would turn it back into the server's time zone.
+                    "now_local": dt.datetime.now(space.tzinfo).strftime("%A %-d %B %Y, %H:%M"),
                     "timezone_name": space.timezone,
                     "moment": moment,
                 }
@@ -185,6 +186,8 @@ class MakrXAdminSite(AdminSite):
         if reports and not form.errors:
             first = reports[0]["result"]
             context.update({"period_from": first["from"], "period_to": first["to"], "timezone_name": first["timezone"]})
+            # The form shows the period the reports cover (the service's defaults when none was asked for).
+            form.data = {**form.data, "date_from": first["from"], "date_to": first["to"]}
         context.update({"reports": reports if not form.errors else [], "chart_data": {"charts": charts}})
         return TemplateResponse(request, "admin/makrx/analytics.html", context)
 
