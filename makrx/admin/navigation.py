@@ -1,15 +1,17 @@
 """The admin's navigation grouped by the job to be done (Today, Members, Machines, …) instead of by app.
 
 Models are placed by a rule table keyed by ``app_label.model`` (exact names first, then ``fnmatch`` patterns,
-so a model another app registers later lands in the right group without an edit here when its name says what
-it is: ``*invoice*`` → Billing, ``bridge.*`` → System). A model no rule names falls back to a group named after
+so a model another app registers later lands in the right group without an edit when its name says what it is:
+``*invoice*`` → Billing, ``bridge.*`` → System). The table is data, ``navigation.toml`` beside this module. A model no rule names falls back to a group named after
 its app, as Django would show it; ``makrx/tests/test_admin_site.py`` fails when a platform model lands there.
 """
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from pathlib import Path
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import capfirst
@@ -20,137 +22,34 @@ class Group:
     key: str
     name: str
     description: str
+    models: tuple[str, ...]
 
 
-GROUPS = (
-    Group("today", "Today", "The day in your makerspace, its analytics and settings"),
-    Group("members", "Members", "People, plans, skills, badges and projects"),
-    Group("machines", "Machines", "Equipment, maintenance, incidents and usage"),
-    Group("bookings", "Bookings", "Reservations, series, waiting lists and booking prices"),
-    Group("inventory", "Inventory", "Consumables and their stock ledger"),
-    Group("store", "Store", "Catalogue, stock, carts, orders, coupons and reviews"),
-    Group("jobs", "Jobs", "Maker services: uploads, quotes, service orders and jobs"),
-    Group("billing", "Billing", "Payments, invoices, wallets and billable records"),
-    Group("system", "System", "Users, pages, notifications, integrations and technical records"),
-)
+RULES_FILE = Path(__file__).with_name("navigation.toml")
+
+
+def _load(path: Path) -> tuple[tuple[Group, ...], tuple[tuple[str, str], ...]]:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    groups = tuple(
+        Group(entry["key"], entry["name"], entry["description"], tuple(m.lower() for m in entry["models"]))
+        for entry in data["group"]
+    )
+    keys = {group.key for group in groups}
+    patterns = tuple((entry["match"].lower(), entry["group"]) for entry in data.get("pattern", []))
+    unknown = {key for _, key in patterns} - keys
+    if unknown:
+        raise ValueError(f"{path.name}: patterns name unknown groups {sorted(unknown)}")
+    return groups, patterns
+
+
+GROUPS, PATTERNS = _load(RULES_FILE)
 GROUP_BY_KEY = {group.key: group for group in GROUPS}
-
-# Exact ``app_label.model`` names, in the order they are listed inside each group.
-RULES: dict[str, tuple[str, ...]] = {
-    "today": ("makerspace.makerspace", "makerspace.spacesettings", "makerspace.openinghours", "makerspace.closure"),
-    "members": (
-        "makerspace.member",
-        "makerspace.invite",
-        "makerspace.membershipplan",
-        "makerspace.subscription",
-        "makerspace.skill",
-        "makerspace.memberskill",
-        "makerspace.skillrequest",
-        "makerspace.badge",
-        "makerspace.memberbadge",
-        "makerspace.project",
-        "makerspace.projectcomment",
-        "makerspace.bomline",
-        "makerspace.memberevent",
-        "makerspace.memberskillevent",
-    ),
-    "machines": (
-        "makerspace.equipment",
-        "makerspace.maintenanceticket",
-        "makerspace.maintenancewindow",
-        "makerspace.maintenanceinterval",
-        "makerspace.safetyincident",
-        "makerspace.usagesession",
-        "makerspace.equipmentrating",
-        "makerspace.equipmentstatuschange",
-    ),
-    "bookings": (
-        "makerspace.reservation",
-        "makerspace.reservationseries",
-        "makerspace.waitlistentry",
-        "makerspace.costrule",
-        "makerspace.promocode",
-    ),
-    "inventory": ("makerspace.inventoryitem", "makerspace.stockmovement"),
-    "store": (
-        "store.order",
-        "store.product",
-        "store.category",
-        "store.brand",
-        "store.collection",
-        "store.tag",
-        "store.stocklevel",
-        "store.stockmovement",
-        "store.supplierpartnumber",
-        "store.coupon",
-        "store.couponredemption",
-        "store.review",
-        "store.cart",
-        "store.reorderlist",
-        "store.bomimport",
-        "store.bomline",
-    ),
-    "jobs": (
-        "makerspace.servicejob",
-        "store.serviceorder",
-        "store.quote",
-        "store.upload",
-        "store.material",
-        "store.servicecapability",
-        "makerspace.serviceprovider",
-        "makerspace.providercapability",
-    ),
-    "billing": ("store.payment",),
-    "system": (
-        "makrx.user",
-        "auth.group",
-        "makrx.page",
-        "makrx.notificationtemplate",
-        "makrx.notification",
-        "makrx.notificationpreference",
-        "makrx.webhookendpoint",
-        "makrx.webhookdelivery",
-        "makerspace.calendartoken",
-        "store.webhookevent",
-        "makrx.idempotencykey",
-        "admin.logentry",
-    ),
-}
-
-# Patterns for models not named above (checked in this order after the exact names).
-PATTERNS: tuple[tuple[str, str], ...] = (
-    ("*.servicejob*", "jobs"),
-    ("*.job*", "jobs"),
-    ("*.*invoice*", "billing"),
-    ("*.*payment*", "billing"),
-    ("*.*refund*", "billing"),
-    ("*.*wallet*", "billing"),
-    ("*.*billable*", "billing"),
-    ("*.*transaction*", "billing"),
-    ("*.*payout*", "billing"),
-    ("bridge.*", "system"),
-    ("*.*webhook*", "system"),
-    ("*.*token*", "system"),
-    ("*.*idempotency*", "system"),
-    ("*.*notification*", "system"),
-    ("*.*outbox*", "system"),
-    ("*.*logentry", "system"),
-    ("*.*event", "system"),
-    ("makerspace.*maintenance*", "machines"),
-    ("makerspace.*equipment*", "machines"),
-    ("makerspace.*reservation*", "bookings"),
-    ("makerspace.*inventory*", "inventory"),
-    ("makerspace.*member*", "members"),
-    ("makerspace.*skill*", "members"),
-    ("makerspace.*project*", "members"),
-    ("store.*", "store"),
-)
 
 # Apps whose models must land in a named group (a model of theirs in an app fallback is a missing rule).
 PLATFORM_APPS = ("makrx", "makerspace", "store", "bridge", "auth", "admin")
 
-_POSITION = {label: index for key in RULES for index, label in enumerate(RULES[key])}
-_EXACT = {label: key for key, labels in RULES.items() for label in labels}
+_POSITION = {label: index for group in GROUPS for index, label in enumerate(group.models)}
+_EXACT = {label: group.key for group in GROUPS for label in group.models}
 
 
 def group_for(label: str) -> str | None:

@@ -321,3 +321,19 @@ def test_admin_pages_load_scripts_from_static_files_only(busy_space):
     analytics = client.get(f"/admin/analytics/?makerspace={a.pk}").content.decode()
     assert "/static/makrx/vendor/chart.js/chart.umd.min.js" in analytics
     assert client.get("/static/makrx/vendor/chart.js/chart.umd.min.js").status_code == 200
+
+
+def test_the_rule_table_names_each_model_once_and_only_known_groups():
+    labels = [label for group in navigation.GROUPS for label in group.models]
+    assert len(labels) == len(set(labels))
+    assert [group.key for group in navigation.GROUPS] == [
+        "today",
+        "members",
+        "machines",
+        "bookings",
+        "inventory",
+        "store",
+        "jobs",
+        "billing",
+        "system",
+    ]
