@@ -169,6 +169,19 @@ def test_staff_of_a_cannot_pick_b_and_unknown_spaces_are_not_found(spaces):
     assert "Space A" in switcher and "Space B" not in switcher
 
 
+def test_a_staff_member_of_several_spaces_switches_between_them(spaces):
+    a, b, staff = spaces
+    c = f.MakerspaceFactory(name="Space C", timezone="Europe/Berlin")
+    f.MemberFactory(user=staff, makerspace=c, role="manager")
+    client = login(staff)
+    first = client.get("/admin/today/")
+    assert first.context_data["space"] == a  # the first by name
+    assert [space.name for space in first.context_data["spaces"]] == ["Space A", "Space C"]
+    switched = client.get(f"/admin/today/?makerspace={c.pk}")
+    assert switched.status_code == 200 and switched.context_data["timezone_name"] == "Europe/Berlin"
+    assert client.get(f"/admin/today/?makerspace={b.pk}").status_code == 403
+
+
 def test_platform_admins_pick_any_makerspace(spaces, make_user):
     a, b, _ = spaces
     client = login(make_user("platform", roles=["admin"]))
