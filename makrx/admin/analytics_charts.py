@@ -64,6 +64,7 @@ def _line(label: str, data: list, colour: str, **extra) -> dict:
         "borderColor": colour,
         "backgroundColor": colour,
         "tension": 0.25,
+        "cubicInterpolationMode": "monotone",
         "pointRadius": 2,
         **extra,
     }

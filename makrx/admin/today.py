@@ -12,6 +12,7 @@ Each panel costs one query whatever its size: the rows come with their total as 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -23,6 +24,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 LIST_LENGTH = 5
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -295,7 +297,8 @@ def today_panels(*, makerspace, now: dt.datetime | None = None) -> tuple[Moment,
                 .order_by(*panel.order_by)
             )
             objects = list(queryset[:LIST_LENGTH])
-        except FieldError:  # the model exists but not in the shape this panel reads: leave it out
+        except FieldError as exc:  # the model exists but not in the shape this panel reads: leave it out, say so
+            logger.warning("Today panel %s left out: %s", panel.key, exc)
             continue
         rows = [{**panel.row(obj, moment), "url": _change_url(obj)} for obj in objects]
         results.append(

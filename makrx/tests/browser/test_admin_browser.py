@@ -168,6 +168,9 @@ def test_today_page_shows_the_days_counts(page, live_server, cave, signed_in, sc
     assert count("low_stock") == 1
     assert count("machines_down") == 0
     assert "Asia/Kolkata" in page.inner_text(".makrx-clock")
+    page.emulate_media(color_scheme="dark")
+    screens("today-dark")
+    page.emulate_media(color_scheme="light")
     # The count links to the changelist filtered to the same rows.
     page.click("#panel-members_pending a.makrx-count")
     page.wait_for_selector("#result_list")
@@ -198,6 +201,10 @@ def test_analytics_page_draws_its_charts(page, live_server, cave, signed_in, scr
     assert by_id["chart-reservations-1"]["total"] >= 5  # 5 past bookings (and today's pending one)
     assert by_id["chart-peak-hours-1"]["total"] >= 4  # the no-show is not counted
     screens("analytics")
+    page.emulate_media(color_scheme="dark")
+    page.reload()
+    page.wait_for_function("document.documentElement.dataset.chartsDrawn !== undefined")
+    screens("analytics-dark")
 
 
 def test_a_notification_arrives_in_the_in_app_list(browser, page, live_server, cave, signed_in, screens):
