@@ -10,7 +10,7 @@ TEST_REDIS_URL ?= $(or $(REDIS_URL),redis://127.0.0.1:6379/15)
 PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 2
 
-.PHONY: help run test install migrate seed worker beat lint format check clean
+.PHONY: help run test test-browser install migrate seed worker beat lint format check clean
 
 .DEFAULT_GOAL := help
 PORT ?= 8000
@@ -42,6 +42,12 @@ test: install ## Run the test suite (PostgreSQL + Redis; PYTEST_ARGS=, PYTEST_WO
 	ENVIRONMENT=development DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" \
 	  CELERY_BROKER_URL= CELERY_TASK_ALWAYS_EAGER=true LOG_LEVEL=WARNING \
 	  $(PY) -m pytest -n $(PYTEST_WORKERS) --create-db $(PYTEST_ARGS)
+
+test-browser: install ## Only the browser tests (Debian chromium via Playwright; screenshots in artifacts/browser/)
+	@DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" $(PY) scripts/check_services.py
+	ENVIRONMENT=development DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" \
+	  CELERY_BROKER_URL= CELERY_TASK_ALWAYS_EAGER=true LOG_LEVEL=WARNING \
+	  $(PY) -m pytest -m browser --create-db $(PYTEST_ARGS) makrx/tests/browser
 
 migrate: install ## Apply migrations to DATABASE_URL
 	$(PY) manage.py migrate --noinput

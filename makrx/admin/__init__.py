@@ -1,9 +1,15 @@
 """Admin for the platform core, plus the helpers every app's admin builds on.
 
+- ``site``: the staff admin's shell on the default ``admin.site`` (grouped navigation by ``navigation``, the
+  Today page by ``today``, the Analytics page with ``analytics_charts``); see docs/admin.md;
 - ``readonly``: ``ReadOnlyInline`` and ``ReadOnlyAdmin`` for rows only services write (history, ledgers, logs);
 - ``actions``: ``ServiceActionsMixin``, which runs an admin action through a service per row and asks for input;
 - ``platform``: the screens of the core models (users, pages, idempotency records);
 - ``notifications``: template overrides with a preview, sent notifications, preferences, webhooks.
 """
 
-from makrx.admin import notifications, platform  # noqa: F401  (registers the core models' screens)
+from makrx.admin import site
+
+site.install()
+
+from makrx.admin import notifications, platform  # noqa: E402, F401  (registers the core models' screens)
