@@ -14,6 +14,7 @@ from django.http import HttpResponseRedirect
 
 from makerspace.models import Equipment, Makerspace, Member, MembershipPlan, Skill
 from makrx.admin.actions import ServiceActionsMixin
+from makrx.admin.display import LocalTimeAdminMixin, StatusBadgeMixin, timezone_at
 from makrx.auth import roles, scoping
 from makrx.errors import DomainError, PermissionDenied
 
@@ -69,8 +70,11 @@ def _relation(model, path: str):
     return field
 
 
-class MakerspaceScopedAdmin(ServiceActionsMixin, admin.ModelAdmin):
+class MakerspaceScopedAdmin(LocalTimeAdminMixin, StatusBadgeMixin, ServiceActionsMixin, admin.ModelAdmin):
     """Filters rows by ``makerspace_path`` and grants the screens to managers of at least one makerspace.
+
+    Times show in the row's makerspace's time zone (``LocalTimeAdminMixin`` reached by ``makerspace_path``);
+    an add page of a manager of one makerspace reads its date inputs in that makerspace's zone.
 
     Subclasses that allow add or change write through a service in ``save_model``; the default refuses,
     so no screen saves a scoped model directly. Deleting is for platform admins unless a subclass says
@@ -79,6 +83,16 @@ class MakerspaceScopedAdmin(ServiceActionsMixin, admin.ModelAdmin):
 
     makerspace_path = "makerspace"
     list_per_page = 50
+
+    def get_timezone_path(self) -> str | None:
+        return self.makerspace_path
+
+    def object_timezone(self, request, obj):
+        if obj is None:
+            scope = admin_scope(request)
+            if scope is not None and len(scope) == 1:
+                return timezone_at(Makerspace.objects.filter(pk__in=scope).first(), None)
+        return super().object_timezone(request, obj)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
