@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
 
-from makerspace.admin.scoping import MakerspaceScopedAdmin
+from makerspace.admin.scoping import MakerspaceScopedAdmin, add_domain_error
 from makerspace.models import MaintenanceTicket, MaintenanceWindow
 from makerspace.services import maintenance as maintenance_services
+from makrx.admin.actions import ObjectButton
+from makrx.errors import DomainError
 
 
 @admin.register(MaintenanceTicket)
 class MaintenanceTicketAdmin(MakerspaceScopedAdmin):
     makerspace_path = "equipment__makerspace"
-    list_display = (
-        "id",
-        "title",
-        "equipment",
-        "priority",
-        "blocking",
-        "status",
-        "assignee",
-        "reported_by",
-        "created_at",
-    )
+    list_display = ("status", "id", "title", "equipment", "priority", "blocking", "assignee", "created_at")
     list_filter = ("status", "priority", "blocking", "equipment__makerspace")
     search_fields = ("title", "description", "equipment__name", "reported_by__username")
     autocomplete_fields = ("equipment", "reported_by", "assignee")
@@ -40,6 +36,10 @@ class MaintenanceTicketAdmin(MakerspaceScopedAdmin):
         "updated_at",
     )
     actions = ["resolve_tickets", "close_tickets"]
+    object_buttons = (
+        ObjectButton("Resolve", action="resolve_tickets", shown=lambda t: t.status in MaintenanceTicket.OPEN_STATUSES),
+        ObjectButton("Close", action="close_tickets", shown=lambda t: t.status != MaintenanceTicket.Status.CLOSED),
+    )
 
     def has_add_permission(self, request):
         return False  # opened through the API so that blocking tickets set the machine's status
@@ -94,3 +94,36 @@ class MaintenanceWindowAdmin(MakerspaceScopedAdmin):
         self.run_service(
             request, queryset, lambda w: maintenance_services.window_cancel(window=w, actor=request.user), "cancelled"
         )
+
+
+class ReportTicketForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    priority = forms.ChoiceField(choices=MaintenanceTicket.Priority.choices, initial="medium")
+    blocking = forms.BooleanField(required=False, help_text="Takes the machine out of service until resolved.")
+
+
+def report_ticket_view(model_admin, request, object_id):
+    """Open a maintenance ticket for the machine ``object_id`` through ``ticket_report``."""
+    machine = model_admin.get_object(request, object_id)
+    if machine is None or not model_admin.has_view_permission(request, machine):
+        raise Http404
+    form = ReportTicketForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ticket = maintenance_services.ticket_report(actor=request.user, equipment=machine, **form.cleaned_data)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            model_admin.log_change(request, machine, f"Maintenance ticket #{ticket.pk} opened: {ticket.title}.")
+            model_admin.message_user(request, f"Ticket #{ticket.pk} opened for {machine}.", messages.SUCCESS)
+            return HttpResponseRedirect(reverse("admin:makerspace_maintenanceticket_change", args=(ticket.pk,)))
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "original": machine,
+        "title": f"Open a maintenance ticket for {machine}",
+        "form": form,
+        "submit": "Open ticket",
+    }
+    return TemplateResponse(request, "admin/makrx/object_form.html", context)

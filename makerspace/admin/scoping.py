@@ -7,6 +7,7 @@ as the API. A refusal rolls the whole save back and comes back to the form as an
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
@@ -43,6 +44,17 @@ def scope_q(related_model, request) -> Q | None:
     if scope is None or related_model not in RELATED_SCOPE:
         return None
     return Q(**{f"{RELATED_SCOPE[related_model]}__in": scope})
+
+
+def add_domain_error(form: forms.Form, exc: DomainError) -> None:
+    """A service refusal on the form: per field where it names one of the form's fields, else on the form."""
+    placed = False
+    for name, errors in (exc.errors or {}).items() if isinstance(exc.errors, dict) else ():
+        if name in form.fields:
+            for error in errors if isinstance(errors, list | tuple) else [errors]:
+                form.add_error(name, str(error))
+            placed = True
+    form.add_error(None, f"{exc.detail} ({exc.code})" if not placed else exc.detail)
 
 
 class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):

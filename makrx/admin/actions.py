@@ -94,7 +94,7 @@ class ServiceActionsMixin:
             path(
                 "<path:object_id>/do/<str:action>/",
                 self.admin_site.admin_view(self.object_button_view),
-                name="%s_%s_do" % info,
+                name=f"{info[0]}_{info[1]}_do",
             )
         ]
         return own + super().get_urls()
@@ -112,7 +112,9 @@ class ServiceActionsMixin:
             if button.url is not None:
                 buttons.append({"label": button.label, "url": button.url(self, obj)})
             elif button.action in actions:
-                url = reverse("admin:%s_%s_do" % info, args=(obj.pk, button.action), current_app=self.admin_site.name)
+                url = reverse(
+                    f"admin:{info[0]}_{info[1]}_do", args=(obj.pk, button.action), current_app=self.admin_site.name
+                )
                 buttons.append({"label": button.label, "post_url": url})
         return buttons
 
@@ -138,7 +140,7 @@ class ServiceActionsMixin:
             return response
         info = self.model._meta.app_label, self.model._meta.model_name
         return HttpResponseRedirect(
-            reverse("admin:%s_%s_change" % info, args=(obj.pk,), current_app=self.admin_site.name)
+            reverse(f"admin:{info[0]}_{info[1]}_change", args=(obj.pk,), current_app=self.admin_site.name)
         )
 
     # --- CSV export -------------------------------------------------------------------------------
@@ -162,7 +164,9 @@ class ServiceActionsMixin:
                 yield [csv_value(value(obj, name), zone) for name in fields]
 
         writer = csv.writer(_Echo())
-        response = StreamingHttpResponse((writer.writerow(row) for row in rows()), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(
+            (writer.writerow(row) for row in rows()), content_type="text/csv; charset=utf-8"
+        )
         response["Content-Disposition"] = f'attachment; filename="{self.model._meta.model_name}s.csv"'
         return response
 

@@ -92,6 +92,22 @@ def local_time_column(field_name: str, label: str, timezone_path: str | None):
     return column
 
 
+def money_column(amount_field: str, currency_field: str = "currency", *, label: str | None = None):
+    """A list column showing an amount with its currency (``1,250.00 INR``), right-aligned, sortable."""
+
+    @admin.display(description=label or amount_field.replace("_", " "), ordering=amount_field)
+    def column(obj):
+        amount = getattr(obj, amount_field)
+        if amount is None:
+            return "-"
+        return format_html(
+            '<span style="white-space:nowrap">{} {}</span>', f"{amount:,.2f}", getattr(obj, currency_field)
+        )
+
+    column.__name__ = f"{amount_field}_money"
+    return column
+
+
 class LocalTimeAdminMixin:
     """Shows the ``local_time_fields`` of each row in its makerspace's time zone, labelled, on lists and pages."""
 
@@ -120,7 +136,9 @@ class LocalTimeAdminMixin:
 
     def get_list_display(self, request):
         columns = self._local_columns()
-        return [columns.get(name, name) if isinstance(name, str) else name for name in super().get_list_display(request)]
+        return [
+            columns.get(name, name) if isinstance(name, str) else name for name in super().get_list_display(request)
+        ]
 
     def get_list_select_related(self, request):
         selected = super().get_list_select_related(request)

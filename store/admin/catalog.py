@@ -14,6 +14,7 @@ from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
 from makrx.admin.actions import ServiceActionsMixin
+from makrx.admin.display import LocalTimeAdminMixin, money_column
 from makrx.errors import DomainError
 from store.models import Brand, Category, Collection, CollectionProduct, Product, Tag
 from store.resources import ProductResource
@@ -159,10 +160,10 @@ class InStockFilter(admin.SimpleListFilter):
 
 
 @admin.register(Product)
-class ProductAdmin(ImportExportModelAdmin):
+class ProductAdmin(LocalTimeAdminMixin, ImportExportModelAdmin):
     resource_classes = [ProductResource]
     form = ProductAdminForm
-    list_display = ("sku", "name", "mpn", "brand", "category", "price", "currency", "on_hand", "reserved", "active")
+    list_display = ("sku", "name", "brand", "category", money_column("price"), "on_hand", "reserved", "active")
     list_filter = ("active", InStockFilter, "currency", "brand", "tags")
     search_fields = ("sku", "name", "mpn", "mpn_normalized", "manufacturer")
     autocomplete_fields = ("brand", "category", "tags")
