@@ -12,11 +12,14 @@ from makerspace.models import Equipment, EquipmentStatusChange
 from makerspace.services import equipment as equipment_services
 from makrx.admin.actions import ObjectButton
 from makrx.admin.display import money_column
+from makrx.admin.json_fields import KeyValueField
 from makrx.admin.readonly import ReadOnlyInline
 from makrx.errors import DomainError
 
 
 class EquipmentAdminForm(forms.ModelForm):
+    specs = KeyValueField(help_text="One spec a row: a number, text, true/false or a list such as [600, 400].")
+
     class Meta:
         model = Equipment
         fields = [

@@ -1,4 +1,8 @@
-"""Admin for maintenance tickets and windows; state changes go through the maintenance services."""
+"""Admin for maintenance tickets and windows; state changes go through the maintenance services.
+
+A blocking ticket's or a window's page lists the bookings the maintenance affects and offers to cancel them
+and notify their members (``maintenance_bookings_cancel``); a machine's page opens a ticket (``ticket_report``).
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,37 @@ from django.contrib import admin, messages
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
 from makerspace.admin.scoping import MakerspaceScopedAdmin, add_domain_error
-from makerspace.models import MaintenanceTicket, MaintenanceWindow
+from makerspace.models import MaintenanceTicket, MaintenanceWindow, Reservation
+from makerspace.selectors.maintenance import maintenance_affected_reservations
 from makerspace.services import maintenance as maintenance_services
 from makrx.admin.actions import ObjectButton
+from makrx.admin.display import format_local
 from makrx.errors import DomainError
+
+
+def _cancellable(reservations) -> bool:
+    return reservations.filter(status__in=(Reservation.Status.PENDING, Reservation.Status.CONFIRMED)).exists()
+
+
+def affected_bookings_html(reservations):
+    """The affected bookings as a list of links (times in the space's zone, the page's active zone)."""
+    rows = [
+        (
+            reverse("admin:makerspace_reservation_change", args=(r.pk,)),
+            format_local(r.starts_at, r.equipment.makerspace.tzinfo),
+            format_local(r.ends_at, r.equipment.makerspace.tzinfo),
+            r.user,
+            r.get_status_display(),
+        )
+        for r in reservations
+    ]
+    if not rows:
+        return "None"
+    items = format_html_join("", '<li><a href="{}">{} – {}</a>, {} ({})</li>', rows)
+    return format_html('<ul class="impact-list">{}</ul>', items)
 
 
 @admin.register(MaintenanceTicket)
@@ -25,6 +54,7 @@ class MaintenanceTicketAdmin(MakerspaceScopedAdmin):
     list_select_related = ("equipment", "assignee", "reported_by")
     date_hierarchy = "created_at"
     readonly_fields = (
+        "affected_bookings",
         "equipment",
         "reported_by",
         "status",
@@ -35,8 +65,13 @@ class MaintenanceTicketAdmin(MakerspaceScopedAdmin):
         "created_at",
         "updated_at",
     )
-    actions = ["resolve_tickets", "close_tickets"]
+    actions = ["resolve_tickets", "close_tickets", "cancel_affected_bookings"]
     object_buttons = (
+        ObjectButton(
+            "Cancel affected bookings and notify",
+            action="cancel_affected_bookings",
+            shown=lambda t: _cancellable(maintenance_affected_reservations(ticket=t)),
+        ),
         ObjectButton("Resolve", action="resolve_tickets", shown=lambda t: t.status in MaintenanceTicket.OPEN_STATUSES),
         ObjectButton("Close", action="close_tickets", shown=lambda t: t.status != MaintenanceTicket.Status.CLOSED),
     )
@@ -52,6 +87,19 @@ class MaintenanceTicketAdmin(MakerspaceScopedAdmin):
             maintenance_services.ticket_update(ticket=obj, actor=request.user, **fields)
         if "assignee" in form.changed_data:
             maintenance_services.ticket_assign(ticket=obj, actor=request.user, assignee=form.cleaned_data["assignee"])
+
+    @admin.display(description="bookings affected")
+    def affected_bookings(self, obj):
+        return affected_bookings_html(maintenance_affected_reservations(ticket=obj))
+
+    @admin.action(description="Cancel the bookings the selected blocking tickets affect, and notify the members")
+    def cancel_affected_bookings(self, request, queryset):
+        self.run_service(
+            request,
+            queryset,
+            lambda t: maintenance_services.maintenance_bookings_cancel(actor=request.user, ticket=t),
+            "affected bookings cancelled and members notified",
+        )
 
     @admin.action(description="Resolve selected tickets (returns machines to service)")
     def resolve_tickets(self, request, queryset):
@@ -80,8 +128,29 @@ class MaintenanceWindowAdmin(MakerspaceScopedAdmin):
     autocomplete_fields = ("equipment", "created_by")
     list_select_related = ("equipment", "created_by")
     date_hierarchy = "starts_at"
-    readonly_fields = ("cancelled_at", "created_at", "updated_at")
-    actions = ["cancel_windows"]
+    readonly_fields = ("affected_bookings", "cancelled_at", "created_at", "updated_at")
+    actions = ["cancel_windows", "cancel_affected_bookings"]
+    object_buttons = (
+        ObjectButton(
+            "Cancel affected bookings and notify",
+            action="cancel_affected_bookings",
+            shown=lambda w: _cancellable(maintenance_affected_reservations(window=w)),
+        ),
+        ObjectButton("Cancel window", action="cancel_windows", shown=lambda w: w.cancelled_at is None),
+    )
+
+    @admin.display(description="bookings affected")
+    def affected_bookings(self, obj):
+        return affected_bookings_html(maintenance_affected_reservations(window=obj))
+
+    @admin.action(description="Cancel the bookings the selected windows overlap, and notify the members")
+    def cancel_affected_bookings(self, request, queryset):
+        self.run_service(
+            request,
+            queryset,
+            lambda w: maintenance_services.maintenance_bookings_cancel(actor=request.user, window=w),
+            "affected bookings cancelled and members notified",
+        )
 
     def has_add_permission(self, request):
         return False  # scheduled through the API (overlapping reservations are refused or cancelled there)

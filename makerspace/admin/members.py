@@ -60,7 +60,7 @@ class MemberSkillEventInline(ReadOnlyInline):
 
 @admin.register(Member)
 class MemberAdmin(MakerspaceScopedAdmin):
-    list_display = ("status", "user", "full_name", "makerspace", "role", "plan", "joined_at")
+    list_display = ("status", "user", "full_name", "makerspace", "role", "plan_name", "joined_at")
     list_filter = ("status", "role", "makerspace")
     search_fields = ("user__username", "user__email", "user__first_name", "user__last_name", "makerspace__name")
     autocomplete_fields = ("user", "makerspace")
@@ -79,6 +79,10 @@ class MemberAdmin(MakerspaceScopedAdmin):
             shown=lambda m: m.status == Member.Status.ACTIVE,
         ),
     )
+
+    @admin.display(description="plan", ordering="plan__name")
+    def plan_name(self, obj):
+        return obj.plan.name if obj.plan else "-"
 
     @admin.display(description="name", ordering="user__last_name")
     def full_name(self, obj):

@@ -21,7 +21,7 @@ from makerspace.models import Equipment, Member, Reservation, ReservationEvent, 
 from makerspace.services import approval as approval_services
 from makerspace.services import reservations as reservation_services
 from makrx.admin.actions import ObjectButton
-from makrx.admin.display import money_column
+from makrx.admin.display import format_local, money_column
 from makrx.admin.readonly import ReadOnlyAdminMixin, ReadOnlyInline
 from makrx.errors import DomainError
 
@@ -177,6 +177,15 @@ class ReservationAdmin(MakerspaceScopedAdmin):
         ObjectButton("Check in", action="check_in", shown=lambda r: r.status in _CANCELLABLE and _check_in_open(r)),
         ObjectButton("Cancel booking", action="cancel_reservations", shown=lambda r: r.status in _CANCELLABLE),
     )
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:  # the model's str() is in UTC; the page heading says the space's local time
+            zone = self.object_timezone(request, obj)
+            context["subtitle"] = (
+                f"{obj.equipment} {format_local(obj.starts_at, zone)} – {format_local(obj.ends_at, zone)}"
+                f" ({obj.get_status_display()})"
+            )
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
     def get_urls(self):
         book = path("book/", self.admin_site.admin_view(self.book_view), name="makerspace_reservation_book")

@@ -163,7 +163,7 @@ class InStockFilter(admin.SimpleListFilter):
 class ProductAdmin(LocalTimeAdminMixin, ImportExportModelAdmin):
     resource_classes = [ProductResource]
     form = ProductAdminForm
-    list_display = ("sku", "name", "brand", "category", money_column("price"), "on_hand", "reserved", "active")
+    list_display = ("sku", "name", "category", money_column("price"), "on_hand", "reserved", "active")
     list_filter = ("active", InStockFilter, "currency", "brand", "tags")
     search_fields = ("sku", "name", "mpn", "mpn_normalized", "manufacturer")
     autocomplete_fields = ("brand", "category", "tags")
