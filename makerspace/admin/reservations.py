@@ -20,10 +20,11 @@ from makerspace.admin.scoping import MakerspaceScopedAdmin, add_domain_error, ad
 from makerspace.models import Equipment, Member, Reservation, ReservationEvent, ReservationSeries
 from makerspace.services import approval as approval_services
 from makerspace.services import reservations as reservation_services
+from makerspace.services import usage as usage_services
 from makrx.admin.actions import ObjectButton
 from makrx.admin.display import format_local, money_column
 from makrx.admin.readonly import ReadOnlyAdminMixin, ReadOnlyInline
-from makrx.errors import DomainError
+from makrx.errors import DomainError, ValidationError
 
 _CANCELLABLE = (Reservation.Status.PENDING, Reservation.Status.CONFIRMED)
 
@@ -165,7 +166,7 @@ class ReservationAdmin(MakerspaceScopedAdmin):
         "created_at",
         "updated_at",
     )
-    actions = ["approve", "reject", "cancel_reservations", "check_in", "mark_no_show", "export_csv"]
+    actions = ["approve", "reject", "cancel_reservations", "check_in", "start_session", "mark_no_show", "export_csv"]
     csv_fields = (
         "id", "status", "starts_at", "ends_at", "equipment__name", "equipment__makerspace__name", "user__username",
         "user__email", "price", "deposit", "currency", "checked_in_at", "cancel_reason", "created_at",
@@ -175,6 +176,11 @@ class ReservationAdmin(MakerspaceScopedAdmin):
         ObjectButton("Approve", action="approve", shown=lambda r: r.status == Reservation.Status.PENDING),
         ObjectButton("Reject…", action="reject", shown=lambda r: r.status == Reservation.Status.PENDING),
         ObjectButton("Check in", action="check_in", shown=lambda r: r.status in _CANCELLABLE and _check_in_open(r)),
+        ObjectButton(
+            "Start usage session",
+            action="start_session",
+            shown=lambda r: r.status in Reservation.ACTIVE_STATUSES and r.starts_at <= timezone.now() < r.ends_at,
+        ),
         ObjectButton("Cancel booking", action="cancel_reservations", shown=lambda r: r.status in _CANCELLABLE),
     )
 
@@ -253,6 +259,17 @@ class ReservationAdmin(MakerspaceScopedAdmin):
             lambda r: reservation_services.reservation_check_in(reservation=r, actor=request.user),
             "checked in",
         )
+
+    @admin.action(description="Start the usage session of selected reservations (checks them in)")
+    def start_session(self, request, queryset):
+        def start(reservation):
+            if reservation.member is None:
+                raise ValidationError("This booking has no member; start the session from the API.")
+            usage_services.usage_session_start(
+                actor=request.user, equipment=reservation.equipment, member=reservation.member
+            )
+
+        self.run_service(request, queryset, start, "usage session started")
 
     @admin.action(description="Mark selected reservations as no-show")
     def mark_no_show(self, request, queryset):

@@ -223,3 +223,26 @@ def test_equipment_specs_are_edited_as_rows(spaces):
     assert bad.status_code == 200 and "appears twice" in bad.content.decode()
     machine.refresh_from_db()
     assert machine.specs["tube"] == "CO2"
+
+
+def test_start_session_button_checks_in_and_the_session_page_stops_it(spaces):
+    from makerspace.models import UsageSession
+
+    a, _, manager_a, _ = spaces
+    machine = f.EquipmentFactory(makerspace=a)
+    now = timezone.now()
+    booking = f.ReservationFactory(
+        equipment=machine, starts_at=now - timedelta(minutes=10), ends_at=now + timedelta(hours=1)
+    )
+    client = login(manager_a)
+    page = client.get(f"/admin/makerspace/reservation/{booking.pk}/change/").content.decode()
+    assert "/do/start_session/" in page and "/do/check_in/" in page
+    client.post(f"/admin/makerspace/reservation/{booking.pk}/do/start_session/")
+    booking.refresh_from_db()
+    session = UsageSession.objects.get(reservation=booking)
+    assert booking.status == Reservation.Status.CHECKED_IN and session.started_by == manager_a
+    assert "/do/stop_sessions/" in client.get(f"/admin/makerspace/usagesession/{session.pk}/change/").content.decode()
+    client.post(f"/admin/makerspace/usagesession/{session.pk}/do/stop_sessions/")
+    session.refresh_from_db()
+    assert session.ended_at is not None
+    assert LogEntry.objects.filter(object_id=str(session.pk), change_message="Admin action: stopped.").exists()
