@@ -151,7 +151,7 @@ class LocalTimeAdminMixin:
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if field is not None and isinstance(db_field, models.DateTimeField):
             zone = getattr(request, "_admin_object_timezone", None) or timezone.get_current_timezone()
-            note = f"Local time of the space ({zone.key})."
+            note = f"Time zone: {zone.key}."
             field.help_text = f"{field.help_text} {note}".strip()
         return field
 
