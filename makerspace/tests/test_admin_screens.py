@@ -59,6 +59,7 @@ def test_a_bengaluru_ten_oclock_booking_shows_ten_ist_on_list_and_page(spaces):
     page = client.get(f"/admin/makerspace/reservation/{booking.pk}/change/").content.decode()
     assert "Times on this page: Asia/Kolkata." in page
     assert f"{start:%d %b %Y} 10:00 IST" in page  # the heading, not the model's UTC str()
+    assert "10 a.m." in page and "4:30 a.m." not in page  # the read-only fields, in the space's zone
 
 
 def test_reservation_buttons_follow_the_status(spaces):
@@ -246,3 +247,25 @@ def test_start_session_button_checks_in_and_the_session_page_stops_it(spaces):
     session.refresh_from_db()
     assert session.ended_at is not None
     assert LogEntry.objects.filter(object_id=str(session.pk), change_message="Admin action: stopped.").exists()
+
+
+def test_date_inputs_are_read_in_the_spaces_local_time(spaces):
+    from makerspace.models import SafetyIncident
+
+    a, _, manager_a, _ = spaces
+    machine = f.EquipmentFactory(makerspace=a)
+    client = login(manager_a)
+    form = client.get("/admin/makerspace/safetyincident/add/").content.decode()
+    assert "Time zone: Asia/Kolkata." in form  # a manager of one space adds in its zone
+    response = client.post(
+        "/admin/makerspace/safetyincident/add/",
+        {
+            "equipment": machine.pk, "severity": "minor", "occurred_at_0": "2026-03-02", "occurred_at_1": "10:00",
+            "description": "Burn on the laser bed", "actions_taken": "",
+        },
+    )  # fmt: skip
+    assert response.status_code == 302
+    incident = SafetyIncident.objects.get(equipment=machine)
+    assert incident.occurred_at == datetime(2026, 3, 2, 4, 30, tzinfo=UTC)
+    page = client.get(f"/admin/makerspace/safetyincident/{incident.pk}/change/").content.decode()
+    assert 'name="occurred_at_1" value="10:00:00"' in page

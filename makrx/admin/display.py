@@ -162,7 +162,10 @@ class LocalTimeAdminMixin:
         request._admin_object_timezone = zone
         extra_context = {**(extra_context or {}), "object_timezone": zone.key}
         with timezone.override(zone):
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+                response.render()  # a TemplateResponse renders lazily: do it while the zone is active
+            return response
 
 
 class StatusBadgeMixin:
