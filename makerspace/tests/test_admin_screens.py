@@ -269,3 +269,39 @@ def test_date_inputs_are_read_in_the_spaces_local_time(spaces):
     assert incident.occurred_at == datetime(2026, 3, 2, 4, 30, tzinfo=UTC)
     page = client.get(f"/admin/makerspace/safetyincident/{incident.pk}/change/").content.decode()
     assert 'name="occurred_at_1" value="10:00:00"' in page
+
+
+@pytest.mark.parametrize(
+    "url, make",
+    [
+        (
+            "/admin/makerspace/reservation/",
+            lambda space: f.ReservationFactory(equipment=f.EquipmentFactory(makerspace=space)),
+        ),
+        (
+            "/admin/makerspace/member/",
+            lambda space: f.MemberFactory(makerspace=space, plan=f.MembershipPlanFactory(makerspace=space)),
+        ),
+        ("/admin/makerspace/equipment/", lambda space: f.EquipmentFactory(makerspace=space)),
+        (
+            "/admin/makerspace/maintenanceticket/",
+            lambda space: f.MaintenanceTicketFactory(equipment=f.EquipmentFactory(makerspace=space)),
+        ),
+        ("/admin/makerspace/inventoryitem/", lambda space: f.InventoryItemFactory(makerspace=space)),
+    ],
+)
+def test_local_times_and_badges_cost_no_query_per_row(spaces, url, make):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    a, _, manager_a, _ = spaces
+    client = login(manager_a)
+    make(a)
+    client.get(url)  # warm the caches (content types, site)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    for _ in range(6):
+        make(a)
+    with CaptureQueriesContext(connection) as seven:
+        assert client.get(url).status_code == 200
+    assert len(seven) == len(one), [q["sql"][:120] for q in seven.captured_queries[len(one) :]]
