@@ -143,6 +143,14 @@ class MaintenanceWindowAdmin(MakerspaceScopedAdmin):
     def affected_bookings(self, obj):
         return affected_bookings_html(maintenance_affected_reservations(window=obj))
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:  # the heading in the space's local time
+            zone = self.object_timezone(request, obj)
+            context["subtitle"] = (
+                f"{obj.equipment} maintenance {format_local(obj.starts_at, zone)} – {format_local(obj.ends_at, zone)}"
+            )
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
     @admin.action(description="Cancel the bookings the selected windows overlap, and notify the members")
     def cancel_affected_bookings(self, request, queryset):
         self.run_service(
