@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.urls import path, reverse
 
+from makerspace.admin.maintenance import report_ticket_view
 from makerspace.admin.scoping import MakerspaceScopedAdmin
 from makerspace.models import Equipment, EquipmentStatusChange
 from makerspace.services import equipment as equipment_services
+from makrx.admin.actions import ObjectButton
+from makrx.admin.display import money_column
+from makrx.admin.json_fields import KeyValueField
 from makrx.admin.readonly import ReadOnlyInline
 from makrx.errors import DomainError
 
 
 class EquipmentAdminForm(forms.ModelForm):
+    specs = KeyValueField(help_text="One spec a row: a number, text, true/false or a list such as [600, 400].")
+
     class Meta:
         model = Equipment
         fields = [
@@ -49,7 +56,7 @@ class EquipmentStatusChangeInline(ReadOnlyInline):
 @admin.register(Equipment)
 class EquipmentAdmin(MakerspaceScopedAdmin):
     form = EquipmentAdminForm
-    list_display = ("name", "makerspace", "equipment_type", "status", "hourly_rate", "currency", "location", "active")
+    list_display = ("status", "name", "makerspace", "equipment_type", money_column("hourly_rate"), "location", "active")
     list_filter = ("status", "equipment_type", "skill_gate", "staffed_hours_only", "active", "makerspace")
     search_fields = ("name", "slug", "location", "makerspace__name")
     autocomplete_fields = ("makerspace", "required_skills", "minimum_plan")
@@ -58,6 +65,26 @@ class EquipmentAdmin(MakerspaceScopedAdmin):
     readonly_fields = ("status", "created_at", "updated_at")
     inlines = [EquipmentStatusChangeInline]
     actions = ["mark_available", "mark_offline", "mark_maintenance"]
+    object_buttons = (
+        ObjectButton(
+            "Book for a member",
+            url=lambda admin_, e: reverse("admin:makerspace_reservation_book") + f"?equipment={e.pk}",
+            shown=lambda e: e.active and e.status == Equipment.Status.AVAILABLE,
+        ),
+        ObjectButton(
+            "Open maintenance ticket",
+            url=lambda admin_, e: reverse("admin:makerspace_equipment_report_ticket", args=(e.pk,)),
+        ),
+        ObjectButton("Mark available", action="mark_available", shown=lambda e: e.status != Equipment.Status.AVAILABLE),
+    )
+
+    def get_urls(self):
+        report = path(
+            "<path:object_id>/report-ticket/",
+            self.admin_site.admin_view(lambda request, object_id: report_ticket_view(self, request, object_id)),
+            name="makerspace_equipment_report_ticket",
+        )
+        return [report, *super().get_urls()]
 
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)

@@ -13,6 +13,7 @@ from makerspace.admin.scoping import MakerspaceScopedAdmin
 from makerspace.models import InventoryItem, StockMovement
 from makerspace.services import inventory as inventory_services
 from makerspace.services import inventory_labels as label_services
+from makrx.admin.display import badge
 from makrx.admin.readonly import ReadOnlyAdminMixin, ReadOnlyInline
 from makrx.errors import DomainError
 
@@ -65,15 +66,13 @@ class AdjustForm(forms.Form):
 @admin.register(InventoryItem)
 class InventoryItemAdmin(MakerspaceScopedAdmin):
     list_display = (
+        "stock_status",
         "sku",
         "name",
         "makerspace",
         "quantity",
         "unit",
         "reorder_level",
-        "stock_status",
-        "supplier",
-        "access_level",
         "location",
         "active",
     )
@@ -84,13 +83,15 @@ class InventoryItemAdmin(MakerspaceScopedAdmin):
     readonly_fields = ("quantity", "low_stock_notified_at", "created_at", "updated_at")
     fields = ("makerspace", *EDITABLE, "quantity", "low_stock_notified_at", "created_at", "updated_at")
     inlines = [MovementInline]
-    actions = ["restock", "adjust", "label_sheet"]
+    actions = ["restock", "adjust", "label_sheet", "export_csv"]
+    csv_fields = ("sku", "name", "makerspace__name", "quantity", "unit", "reorder_level", "location", "supplier_name",
+                  "active", "updated_at")  # fmt: skip
 
-    @admin.display(description="status")
+    @admin.display(description="stock")
     def stock_status(self, obj):
         if obj.quantity == 0:
-            return "out of stock"
-        return "low" if obj.is_low else "ok"
+            return badge("out_of_stock", "out of stock")
+        return badge("low_stock", "low") if obj.is_low else badge("in_stock", "ok")
 
     def get_readonly_fields(self, request, obj=None):
         return (*self.readonly_fields, "makerspace") if obj is not None else self.readonly_fields

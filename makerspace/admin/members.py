@@ -10,12 +10,14 @@ import csv
 from django import forms
 from django.contrib import admin
 from django.http import StreamingHttpResponse
+from django.urls import reverse
 
 from makerspace.admin.scoping import MakerspaceScopedAdmin, admin_scope
 from makerspace.models import Member, MemberEvent, MemberSkill, MemberSkillEvent, Skill
 from makerspace.selectors import members as member_selectors
 from makerspace.services import members as member_services
 from makerspace.services import skills as skill_services
+from makrx.admin.actions import ObjectButton
 from makrx.admin.readonly import ReadOnlyInline
 from makrx.auth import roles, scoping
 
@@ -58,7 +60,7 @@ class MemberSkillEventInline(ReadOnlyInline):
 
 @admin.register(Member)
 class MemberAdmin(MakerspaceScopedAdmin):
-    list_display = ("user", "makerspace", "role", "status", "plan", "joined_at", "status_reason")
+    list_display = ("status", "user", "full_name", "makerspace", "role", "plan_name", "joined_at")
     list_filter = ("status", "role", "makerspace")
     search_fields = ("user__username", "user__email", "user__first_name", "user__last_name", "makerspace__name")
     autocomplete_fields = ("user", "makerspace")
@@ -66,6 +68,25 @@ class MemberAdmin(MakerspaceScopedAdmin):
     readonly_fields = ("status", "status_reason", "plan", "joined_at", "created_at", "updated_at")
     inlines = [MemberSkillInline, MemberSkillEventInline, MemberEventInline]
     actions = ["approve", "reject", "suspend", "reactivate", "grant_skill", "export_csv"]
+    object_buttons = (
+        ObjectButton("Approve", action="approve", shown=lambda m: m.status == Member.Status.PENDING),
+        ObjectButton("Reject", action="reject", shown=lambda m: m.status == Member.Status.PENDING),
+        ObjectButton("Suspend…", action="suspend", shown=lambda m: m.status == Member.Status.ACTIVE),
+        ObjectButton("Reactivate", action="reactivate", shown=lambda m: m.status == Member.Status.SUSPENDED),
+        ObjectButton(
+            "Book a machine",
+            url=lambda admin_, m: reverse("admin:makerspace_reservation_book") + f"?member={m.pk}",
+            shown=lambda m: m.status == Member.Status.ACTIVE,
+        ),
+    )
+
+    @admin.display(description="plan", ordering="plan__name")
+    def plan_name(self, obj):
+        return obj.plan.name if obj.plan else "-"
+
+    @admin.display(description="name", ordering="user__last_name")
+    def full_name(self, obj):
+        return obj.user.get_full_name()
 
     def get_readonly_fields(self, request, obj=None):
         # Who and where are fixed once the membership exists.

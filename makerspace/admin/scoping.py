@@ -7,6 +7,7 @@ as the API. A refusal rolls the whole save back and comes back to the form as an
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
@@ -14,6 +15,7 @@ from django.http import HttpResponseRedirect
 
 from makerspace.models import Equipment, Makerspace, Member, MembershipPlan, Skill
 from makrx.admin.actions import ServiceActionsMixin
+from makrx.admin.display import LocalTimeAdminMixin, StatusBadgeMixin, timezone_at
 from makrx.auth import roles, scoping
 from makrx.errors import DomainError, PermissionDenied
 
@@ -44,6 +46,17 @@ def scope_q(related_model, request) -> Q | None:
     return Q(**{f"{RELATED_SCOPE[related_model]}__in": scope})
 
 
+def add_domain_error(form: forms.Form, exc: DomainError) -> None:
+    """A service refusal on the form: per field where it names one of the form's fields, else on the form."""
+    placed = False
+    for name, errors in (exc.errors or {}).items() if isinstance(exc.errors, dict) else ():
+        if name in form.fields:
+            for error in errors if isinstance(errors, list | tuple) else [errors]:
+                form.add_error(name, str(error))
+            placed = True
+    form.add_error(None, f"{exc.detail} ({exc.code})" if not placed else exc.detail)
+
+
 class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
     """A foreign-key list filter whose choices are the user's makerspaces (and their machines, skills, ...)."""
 
@@ -69,8 +82,11 @@ def _relation(model, path: str):
     return field
 
 
-class MakerspaceScopedAdmin(ServiceActionsMixin, admin.ModelAdmin):
+class MakerspaceScopedAdmin(LocalTimeAdminMixin, StatusBadgeMixin, ServiceActionsMixin, admin.ModelAdmin):
     """Filters rows by ``makerspace_path`` and grants the screens to managers of at least one makerspace.
+
+    Times show in the row's makerspace's time zone (``LocalTimeAdminMixin`` reached by ``makerspace_path``);
+    an add page of a manager of one makerspace reads its date inputs in that makerspace's zone.
 
     Subclasses that allow add or change write through a service in ``save_model``; the default refuses,
     so no screen saves a scoped model directly. Deleting is for platform admins unless a subclass says
@@ -79,6 +95,16 @@ class MakerspaceScopedAdmin(ServiceActionsMixin, admin.ModelAdmin):
 
     makerspace_path = "makerspace"
     list_per_page = 50
+
+    def get_timezone_path(self) -> str | None:
+        return self.makerspace_path
+
+    def object_timezone(self, request, obj):
+        if obj is None:
+            scope = admin_scope(request)
+            if scope is not None and len(scope) == 1:
+                return timezone_at(Makerspace.objects.filter(pk__in=scope).first(), None)
+        return super().object_timezone(request, obj)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

@@ -7,6 +7,8 @@ from django.contrib import admin
 from makerspace.admin.scoping import MakerspaceScopedAdmin
 from makerspace.models import UsageSession
 from makerspace.services import usage as usage_services
+from makrx.admin.actions import ObjectButton
+from makrx.admin.display import money_column
 
 
 @admin.register(UsageSession)
@@ -18,9 +20,7 @@ class UsageSessionAdmin(MakerspaceScopedAdmin):
         "started_at",
         "ended_at",
         "duration_minutes",
-        "amount",
-        "currency",
-        "reservation",
+        money_column("amount"),
         "access_flagged",
     )
     list_filter = (
@@ -35,6 +35,7 @@ class UsageSessionAdmin(MakerspaceScopedAdmin):
     date_hierarchy = "started_at"
     readonly_fields = [f.name for f in UsageSession._meta.fields]
     actions = ["stop_sessions"]
+    object_buttons = (ObjectButton("Stop session", action="stop_sessions", shown=lambda u: u.ended_at is None),)
 
     def has_add_permission(self, request):
         return False

@@ -86,7 +86,7 @@ class MaintenanceWindow(TimeStampedModel):
         indexes = [models.Index(fields=["equipment", "starts_at"], name="maint_window_equipment_idx")]
 
     def __str__(self) -> str:
-        return f"{self.equipment} maintenance {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M}"
+        return f"{self.equipment} maintenance {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M} UTC"
 
 
 class MaintenanceInterval(TimeStampedModel):

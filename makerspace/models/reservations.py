@@ -127,7 +127,8 @@ class Reservation(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.equipment} {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M} ({self.status})"
+        # Labelled UTC: a str() has no makerspace at hand; admin pages show the space's local time instead.
+        return f"{self.equipment} {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M} UTC ({self.status})"
 
     @property
     def is_active(self) -> bool:

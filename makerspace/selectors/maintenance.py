@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
-from makerspace.models import MaintenanceTicket, MaintenanceWindow
+from makerspace.models import MaintenanceTicket, MaintenanceWindow, Reservation
 from makerspace.selectors.scope import MEMBER, own_or_space
 
 
@@ -29,3 +30,26 @@ def window_list(*, user) -> QuerySet[MaintenanceWindow]:
         level=MEMBER,
     )
     return queryset.select_related("equipment__makerspace", "created_by").order_by("starts_at", "id")
+
+
+def maintenance_affected_reservations(
+    *, ticket: MaintenanceTicket | None = None, window: MaintenanceWindow | None = None
+):
+    """The bookings a machine's maintenance affects, by start: those overlapping a window that is not cancelled,
+    or, for an open *blocking* ticket (no end known), those of the machine that have not ended yet."""
+    if window is not None:
+        if window.cancelled_at is not None or window.ends_at <= timezone.now():
+            return Reservation.objects.none()
+        queryset = Reservation.objects.filter(
+            equipment_id=window.equipment_id,
+            status__in=Reservation.ACTIVE_STATUSES,
+            starts_at__lt=window.ends_at,
+            ends_at__gt=window.starts_at,
+        )
+    elif ticket is not None and ticket.blocking and ticket.status in MaintenanceTicket.OPEN_STATUSES:
+        queryset = Reservation.objects.filter(
+            equipment_id=ticket.equipment_id, status__in=Reservation.ACTIVE_STATUSES, ends_at__gt=timezone.now()
+        )
+    else:
+        return Reservation.objects.none()
+    return queryset.select_related("user", "equipment__makerspace").order_by("starts_at", "id")

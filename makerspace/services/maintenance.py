@@ -12,9 +12,14 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from makerspace.models import Equipment, EquipmentStatusChange, MaintenanceTicket, MaintenanceWindow
+from makerspace.models import Equipment, EquipmentStatusChange, MaintenanceTicket, MaintenanceWindow, Reservation
+from makerspace.selectors.maintenance import maintenance_affected_reservations
 from makerspace.services.equipment import equipment_status_apply
-from makerspace.services.reservations import overlapping_reservations, reservations_cancel_overlapping
+from makerspace.services.reservations import (
+    overlapping_reservations,
+    reservation_cancel,
+    reservations_cancel_overlapping,
+)
 from makrx.auth import scoping
 from makrx.auth.scoping import SYSTEM
 from makrx.errors import ConflictError, InvalidTransition, PermissionDenied, ValidationError
@@ -242,6 +247,27 @@ def window_cancel(*, window: MaintenanceWindow, actor) -> MaintenanceWindow:
     if locked.starts_at <= now:
         _release(locked.equipment, actor=user, reason=f"maintenance window #{locked.pk} cancelled", window=locked)
     return locked
+
+
+def maintenance_bookings_cancel(
+    *, actor, ticket: MaintenanceTicket | None = None, window: MaintenanceWindow | None = None
+) -> list[int]:
+    """Staff cancel the bookings a maintenance affects (see ``maintenance_affected_reservations``), each through
+    ``reservation_cancel`` with the maintenance as the reason, so each member gets one ``reservation.cancelled``
+    notification saying why. Bookings already checked in are left to staff. Running it again cancels nothing more."""
+    source = ticket or window
+    if source is None:
+        raise ValidationError("Name a ticket or a window.", errors={"ticket": ["Required."]})
+    scoping.makerspace_staff_require(user=actor, makerspace_id=source.equipment.makerspace_id)
+    reason = f"Maintenance: {ticket.title}" if ticket is not None else f"Maintenance: {window.reason or 'scheduled'}"
+    cancelled = []
+    cancellable = (Reservation.Status.PENDING, Reservation.Status.CONFIRMED)
+    affected = maintenance_affected_reservations(ticket=ticket, window=window).filter(status__in=cancellable)
+    for reservation in affected:
+        with transaction.atomic():
+            reservation_cancel(reservation=reservation, actor=actor, reason=reason[:500])
+        cancelled.append(reservation.pk)
+    return cancelled
 
 
 def _status_set_by_window(equipment_id: int) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from makrx.admin.actions import ServiceActionsMixin
+from makrx.admin.display import LocalTimeAdminMixin, StatusBadgeMixin
 from makrx.admin.readonly import ReadOnlyAdminMixin, ReadOnlyInline
 from store.models import BomImport, BomLine, SupplierPartNumber
 from store.services import bom as bom_services
@@ -19,7 +20,7 @@ class BomLineInline(ReadOnlyInline):
 
 
 @admin.register(BomImport)
-class BomImportAdmin(ServiceActionsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class BomImportAdmin(LocalTimeAdminMixin, ServiceActionsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("id", "file_name", "user", "file_format", "board_quantity", "line_count", "mapped_count",
                     "created_at", "added_to_cart_at")  # fmt: skip
     list_filter = ("file_format", "created_at", "added_to_cart_at")
@@ -52,7 +53,7 @@ class BomImportAdmin(ServiceActionsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(BomLine)
-class BomLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class BomLineAdmin(LocalTimeAdminMixin, StatusBadgeMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("bom_import", "line", "mpn", "manufacturer", "quantity", "status", "method", "product",
                     "confidence")  # fmt: skip
     list_filter = ("status", "method")

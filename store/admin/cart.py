@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import Count, Sum
 
+from makrx.admin.display import LocalTimeAdminMixin
 from store.models import Cart, CartItem
 
 
@@ -17,7 +18,7 @@ class CartItemInline(admin.TabularInline):
 
 
 @admin.register(Cart)
-class CartAdmin(admin.ModelAdmin):
+class CartAdmin(LocalTimeAdminMixin, admin.ModelAdmin):
     list_display = ("id", "user", "anonymous", "currency", "lines", "units", "merged_into", "updated_at")
     list_filter = (
         "currency",

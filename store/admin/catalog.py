@@ -14,6 +14,7 @@ from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
 from makrx.admin.actions import ServiceActionsMixin
+from makrx.admin.display import LocalTimeAdminMixin, money_column
 from makrx.errors import DomainError
 from store.models import Brand, Category, Collection, CollectionProduct, Product, Tag
 from store.resources import ProductResource
@@ -159,10 +160,10 @@ class InStockFilter(admin.SimpleListFilter):
 
 
 @admin.register(Product)
-class ProductAdmin(ImportExportModelAdmin):
+class ProductAdmin(LocalTimeAdminMixin, ServiceActionsMixin, ImportExportModelAdmin):
     resource_classes = [ProductResource]
     form = ProductAdminForm
-    list_display = ("sku", "name", "mpn", "brand", "category", "price", "currency", "on_hand", "reserved", "active")
+    list_display = ("sku", "name", "category", money_column("price"), "on_hand", "reserved", "active")
     list_filter = ("active", InStockFilter, "currency", "brand", "tags")
     search_fields = ("sku", "name", "mpn", "mpn_normalized", "manufacturer")
     autocomplete_fields = ("brand", "category", "tags")
@@ -217,21 +218,13 @@ class ProductAdmin(ImportExportModelAdmin):
     def set_stock(self, request, queryset):
         form = SetStockForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
-            done, refused = 0, []
-            for product in queryset:
-                try:
-                    stock_set_on_hand(
-                        product=product,
-                        on_hand=form.cleaned_data["on_hand"],
-                        actor=request.user,
-                        note=form.cleaned_data["note"] or "admin bulk set",
-                    )
-                    done += 1
-                except DomainError as exc:
-                    refused.append(f"{product.sku}: {exc.detail}")
-            self.message_user(request, f"Stock set for {done} products.")
-            for line in refused:
-                self.message_user(request, line, level=messages.WARNING)
+            on_hand, note = form.cleaned_data["on_hand"], form.cleaned_data["note"] or "admin bulk set"
+            self.run_service(
+                request,
+                queryset,
+                lambda product: stock_set_on_hand(product=product, on_hand=on_hand, actor=request.user, note=note),
+                f"products' on-hand stock set to {on_hand}",
+            )
             return None
         return TemplateResponse(
             request,

@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.db.models import Count, Q
 
 from makrx.admin.actions import ServiceActionsMixin
+from makrx.admin.display import LocalTimeAdminMixin
 from makrx.admin.readonly import ReadOnlyAdminMixin, ReadOnlyInline
 from makrx.errors import DomainError
 from store.models import Coupon, CouponRedemption
@@ -18,7 +19,7 @@ class CouponRedemptionInline(ReadOnlyInline):
 
 
 @admin.register(Coupon)
-class CouponAdmin(ServiceActionsMixin, admin.ModelAdmin):
+class CouponAdmin(LocalTimeAdminMixin, ServiceActionsMixin, admin.ModelAdmin):
     list_display = (
         "code", "kind", "value", "currency", "minimum_subtotal", "starts_at", "ends_at", "active",
         "redeemed", "released", "max_redemptions", "max_redemptions_per_customer",
@@ -68,7 +69,7 @@ class CouponAdmin(ServiceActionsMixin, admin.ModelAdmin):
 
 
 @admin.register(CouponRedemption)
-class CouponRedemptionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CouponRedemptionAdmin(LocalTimeAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("coupon", "order", "user", "email", "amount", "created_at", "released_at")
     list_filter = ("released_at", "created_at")
     list_select_related = ("coupon", "order", "user")

@@ -1,13 +1,43 @@
-"""Store admin for orders: status changes only through the order services (cancel, fulfil, refund)."""
+"""Store admin for orders: status changes only through the order services (cancel, fulfil, refund).
+
+The order's page has buttons for the legal next steps (Fulfil / ship, Cancel) and a printable packing slip;
+addresses are edited as address fields (the checkout's JSON shape). Times show in the platform's TIME_ZONE.
+"""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 
-from makrx.admin.actions import ServiceActionsMixin
+from makrx.admin.actions import ObjectButton, ServiceActionsMixin
+from makrx.admin.display import LocalTimeAdminMixin, StatusBadgeMixin, money_column
+from makrx.admin.json_fields import AddressField, keep_unknown_keys
 from makrx.admin.readonly import ReadOnlyInline
 from store.models import Order, OrderEvent, OrderLine, Payment
 from store.services import orders as order_services
+
+
+def _may_become(status: str):
+    return lambda order: (order.status, status) in order_services.TRANSITIONS
+
+
+class OrderAdminForm(forms.ModelForm):
+    shipping_address = AddressField()
+    billing_address = AddressField()
+
+    class Meta:
+        model = Order
+        fields = ("email", "shipping_address", "billing_address", "notes")
+
+    def clean_shipping_address(self):
+        return keep_unknown_keys(self.cleaned_data["shipping_address"], self.instance.shipping_address)
+
+    def clean_billing_address(self):
+        return keep_unknown_keys(self.cleaned_data["billing_address"], self.instance.billing_address)
 
 
 class OrderLineInline(ReadOnlyInline):
@@ -26,8 +56,9 @@ class PaymentInline(ReadOnlyInline):
 
 
 @admin.register(Order)
-class OrderAdmin(ServiceActionsMixin, admin.ModelAdmin):
-    list_display = ("number", "email", "user", "status", "total", "currency", "created_at", "paid_at", "expires_at")
+class OrderAdmin(LocalTimeAdminMixin, StatusBadgeMixin, ServiceActionsMixin, admin.ModelAdmin):
+    form = OrderAdminForm
+    list_display = ("status", "number", "email", money_column("total"), "created_at", "paid_at")
     list_filter = ("status", "currency", "created_at", "paid_at")
     list_select_related = ("user",)
     search_fields = ("number", "email", "user__username", "user__email", "lines__sku")
@@ -39,13 +70,47 @@ class OrderAdmin(ServiceActionsMixin, admin.ModelAdmin):
     )  # fmt: skip
     fields = readonly_fields[:3] + ("email", "shipping_address", "billing_address", "notes") + readonly_fields[3:]
     inlines = [OrderLineInline, PaymentInline, OrderEventInline]
-    actions = ["cancel", "fulfil", "refund"]
+    actions = ["cancel", "fulfil", "refund", "export_csv"]
+    csv_fields = (
+        "number", "status", "email", "user__username", "subtotal", "discount", "tax", "total", "currency",
+        "created_at", "paid_at", "fulfilled_at", "cancelled_at", "refunded_at",
+    )  # fmt: skip
+    object_buttons = (
+        ObjectButton("Fulfil / ship", action="fulfil", shown=_may_become(Order.Status.FULFILLED)),
+        ObjectButton("Cancel order", action="cancel", shown=_may_become(Order.Status.CANCELLED)),
+        ObjectButton(
+            "Packing slip",
+            url=lambda admin_, order: reverse("admin:store_order_packing_slip", args=(order.pk,)),
+            shown=lambda order: order.status in (Order.Status.PAID, Order.Status.FULFILLED),
+        ),
+    )
 
     def has_add_permission(self, request):
         return False  # orders come from checkout
 
     def has_delete_permission(self, request, obj=None):
         return False  # history and stock movements point at them; cancel or refund instead
+
+    def get_urls(self):
+        slip = path(
+            "<path:object_id>/packing-slip/",
+            self.admin_site.admin_view(self.packing_slip_view),
+            name="store_order_packing_slip",
+        )
+        return [slip, *super().get_urls()]
+
+    def packing_slip_view(self, request, object_id):
+        """A printable packing slip: ship-to address, lines and quantities (no prices), print CSS."""
+        order = self.get_object(request, unquote(object_id))
+        if order is None or not self.has_view_permission(request, order):
+            raise Http404
+        context = {
+            "order": order,
+            "lines": order.lines.order_by("id"),
+            "ship_to": order.shipping_address or order.billing_address,
+            "placed_at": self.object_timezone(request, order),
+        }
+        return TemplateResponse(request, "admin/store/order/packing_slip.html", context)
 
     def _apply(self, request, queryset, service, verb: str, **kwargs):
         self.run_service(

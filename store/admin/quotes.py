@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 
+from makrx.admin.display import LocalTimeAdminMixin
 from makrx.admin.readonly import ReadOnlyAdminMixin
 from makrx.errors import DomainError
 from store.models import Material, Quote, ServiceCapability
@@ -44,7 +45,7 @@ class ServiceCapabilityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Quote)
-class QuoteAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class QuoteAdmin(LocalTimeAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "id",
         "upload",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import Count
 
+from makrx.admin.display import LocalTimeAdminMixin
 from makrx.admin.readonly import ReadOnlyAdminMixin, ReadOnlyInline
 from store.models import ReorderLine, ReorderList
 
@@ -15,7 +16,7 @@ class ReorderLineInline(ReadOnlyInline):
 
 
 @admin.register(ReorderList)
-class ReorderListAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ReorderListAdmin(LocalTimeAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("name", "user", "line_count", "source_order", "created_at", "updated_at")
     list_filter = ("created_at",)
     list_select_related = ("user", "source_order")

@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.contrib import admin
 
 from makrx.admin.actions import ServiceActionsMixin
+from makrx.admin.display import LocalTimeAdminMixin, StatusBadgeMixin
 from makrx.admin.readonly import ReadOnlyAdminMixin
 from store.models import Review
 from store.services import reviews as services
 
 
 @admin.register(Review)
-class ReviewAdmin(ServiceActionsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class ReviewAdmin(LocalTimeAdminMixin, StatusBadgeMixin, ServiceActionsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("product", "user", "rating", "title", "status", "created_at", "moderated_by", "moderated_at")
     list_filter = ("status", "rating", "created_at")
     list_select_related = ("product", "user", "moderated_by")

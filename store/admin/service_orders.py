@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from makrx.admin.actions import ServiceActionsMixin
+from makrx.admin.display import LocalTimeAdminMixin, StatusBadgeMixin
 from makrx.admin.readonly import ReadOnlyAdminMixin, ReadOnlyInline
 from store.models import ServiceOrder, ServiceOrderEvent
 from store.services import service_orders as services
@@ -16,8 +17,10 @@ class ServiceOrderEventInline(ReadOnlyInline):
 
 
 @admin.register(ServiceOrder)
-class ServiceOrderAdmin(ServiceActionsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("id", "title", "status", "delivery", "order", "user", "created_at", "paid_at", "published_at")
+class ServiceOrderAdmin(
+    LocalTimeAdminMixin, StatusBadgeMixin, ServiceActionsMixin, ReadOnlyAdminMixin, admin.ModelAdmin
+):
+    list_display = ("status", "id", "title", "delivery", "order", "user", "created_at", "published_at")
     list_filter = ("status", "delivery", "created_at")
     list_select_related = ("order", "user")
     search_fields = ("id", "title", "order__number", "user__username", "user__email")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from makrx.admin.display import LocalTimeAdminMixin
 from makrx.admin.readonly import ReadOnlyAdminMixin
 from store.models import StockLevel, StockMovement
 
 
 @admin.register(StockLevel)
-class StockLevelAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class StockLevelAdmin(LocalTimeAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only view of stock; change it with the product's "on hand" field or the "Set stock" action."""
 
     list_display = ("product", "on_hand", "reserved", "available", "updated_at")
@@ -23,7 +24,7 @@ class StockLevelAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class StockMovementAdmin(LocalTimeAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "product", "kind", "on_hand_delta", "reserved_delta", "on_hand_after", "actor")
     list_filter = ("kind",)
     list_select_related = ("product", "actor")

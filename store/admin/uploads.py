@@ -9,6 +9,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from makrx.admin.actions import ServiceActionsMixin
+from makrx.admin.display import LocalTimeAdminMixin, StatusBadgeMixin
 from makrx.admin.readonly import ReadOnlyAdminMixin
 from store.geometry import GeometryError
 from store.models import Upload
@@ -16,7 +17,7 @@ from store.services import uploads as services
 
 
 @admin.register(Upload)
-class UploadAdmin(ServiceActionsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class UploadAdmin(LocalTimeAdminMixin, StatusBadgeMixin, ServiceActionsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("id", "original_name", "kind", "status", "size_bytes", "user", "created_at", "measured_at")
     list_filter = ("kind", "status", "created_at")
     list_select_related = ("user",)
