@@ -63,6 +63,7 @@ def _act_require(*, actor, job: ServiceJob, to_status: str) -> ServiceProvider |
         return None
     provider = actor_provider(actor, job.makerspace_id)
     if provider is not None and to_status in PROVIDER_ACTIONS:
+        _move(job, to_status)  # a job someone else already took is a 409 for every provider, not a 403
         if job.provider_id == provider.pk or (to_status == Status.ACCEPTED and job.provider_id is None):
             return provider
         raise PermissionDenied("This job is assigned to another provider.", code="not_job_provider")
