@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.urls import reverse
 
 from makerspace.models import ServiceJob, ServiceJobEvent, ServiceProvider
 from makrx.auth import roles, scoping
@@ -48,3 +49,8 @@ def job_get(*, user, pk: int) -> ServiceJob | None:
         .filter(pk=pk)
         .first()
     )
+
+
+def job_accept_path(job: ServiceJob) -> str:
+    """The API path staff and providers accept the job at (the bridge answers it as ``accept_url``)."""
+    return reverse("job-accept", kwargs={"pk": job.pk})

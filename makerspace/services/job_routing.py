@@ -38,6 +38,8 @@ def required_capabilities(requirements: dict) -> list[tuple[str, str]]:
     names = requirements.get("capabilities") or []
     if isinstance(names, str):
         names = [names]
+    if not isinstance(names, list | tuple):
+        return []
     pairs = []
     for name in names:
         pair = CAPABILITIES.get(str(name).strip().lower())
