@@ -23,6 +23,7 @@ from makerspace.models import (
     MemberEvent,
     OpeningHours,
     Reservation,
+    ServiceJob,
     UsageSession,
 )
 
@@ -423,11 +424,79 @@ def report_members(period: Period) -> dict:
     }
 
 
+# --- jobs --------------------------------------------------------------------------------------------------------
+
+JOB_MOMENTS = ("received", "completed", "shipped", "rejected", "cancelled")
+
+
+def _turnaround(hours) -> float | None:
+    return None if hours is None else round(float(hours), 2)
+
+
+def report_jobs(period: Period) -> dict:
+    """Service job throughput and turnaround per bucket.
+
+    Each job counts in the bucket of each moment it reached: ``received``, ``completed``, ``shipped``, ``rejected``,
+    ``cancelled`` (a job received in March and completed in April counts once in each). Turnaround is the hours
+    from receipt to completion of the jobs completed in the bucket: median and mean (null when none completed).
+    """
+    # One pass over the space's jobs, unpivoted into (moment, at, hours) rows.
+    moments = ", ".join(
+        f"('{moment}', j.{moment}_at, "
+        + ("EXTRACT(EPOCH FROM j.completed_at - j.received_at) / 3600.0" if moment == "completed" else "NULL::float")
+        + ")"
+        for moment in JOB_MOMENTS
+    )
+    sql = f"""
+    WITH {RANGES},
+    moments AS (
+        SELECT m.moment, m.at, m.hours
+        FROM {_t(ServiceJob)} j
+        CROSS JOIN LATERAL (VALUES {moments}) AS m (moment, at, hours)
+        -- every moment comes at or after receipt: jobs received after the period cannot count
+        WHERE j.makerspace_id = %(space)s AND j.received_at < (%(end)s::timestamp AT TIME ZONE %(tz)s)
+          AND {IN_PERIOD.format(column="m.at")}
+    ),
+    -- Counts hash-aggregate; only the completed rows are sorted, for the median.
+    counted AS (
+        SELECT {_bucket_of("at")} AS i, moment, COUNT(*) AS n FROM moments GROUP BY 1, 2
+    ),
+    turnaround AS (
+        SELECT {_bucket_of("at")} AS i,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY hours) AS median, AVG(hours) AS mean
+        FROM moments WHERE moment = 'completed'
+        GROUP BY GROUPING SETS ((1), ())
+    )
+    SELECT r.local_start, c.moment, c.n, NULL::float, NULL::float FROM ranges r LEFT JOIN counted c ON c.i = r.i
+    UNION ALL
+    SELECT r.local_start, 'turnaround', NULL, t.median, t.mean FROM ranges r JOIN turnaround t ON t.i = r.i
+    UNION ALL
+    SELECT NULL, moment, SUM(n), NULL, NULL FROM counted GROUP BY moment
+    UNION ALL
+    SELECT NULL, 'turnaround', NULL, median, mean FROM turnaround WHERE i IS NULL
+    ORDER BY 1 NULLS LAST
+    """
+
+    def block() -> dict:
+        return {**dict.fromkeys(JOB_MOMENTS, 0), "turnaround_hours_median": None, "turnaround_hours_mean": None}
+
+    per_bucket: dict[dt.datetime, dict] = {}
+    totals = block()
+    for local_start, moment, count, median, mean in _rows(sql, period.params()):
+        row = totals if local_start is None else per_bucket.setdefault(local_start, block())
+        if moment == "turnaround":
+            row["turnaround_hours_median"], row["turnaround_hours_mean"] = _turnaround(median), _turnaround(mean)
+        elif moment is not None:
+            row[moment] = int(count)
+    series = [{"start": _start(start), **row} for start, row in per_bucket.items()]
+    return {"series": series, "totals": totals}
+
+
 # --- reports whose data does not exist yet -----------------------------------------------------------------------
 
 
 def report_unavailable(totals: dict):
-    """Revenue, inventory and jobs: their models are not in this platform yet, so the series is empty and the
+    """Revenue and inventory: their models are not in this platform yet, so the series is empty and the
     totals zero (``available: false``) until they are."""
 
     def report(period: Period) -> dict:
@@ -443,7 +512,7 @@ REPORTS = {
     "members": report_members,
     "revenue": report_unavailable({"revenue": "0.00"}),
     "inventory": report_unavailable({"consumed_quantity": 0, "consumed_value": "0.00"}),
-    "jobs": report_unavailable({"completed": 0, "turnaround_hours_median": None}),
+    "jobs": report_jobs,
 }
 
 
