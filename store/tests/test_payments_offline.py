@@ -182,3 +182,29 @@ def test_refunds_are_store_staff_only(client_for):
     customer = client_for()
     order, _ = _order(customer)
     assert customer.post(f"{ORDERS}{order.number}/refund/", {}, format="json").status_code == 403
+
+
+def test_razorpay_order_payment_confirmed_by_checkout_pays_the_order(client_for):
+    customer = client_for()
+    order, product = _order(customer)
+
+    with responses.RequestsMock() as rsps:
+        providers.razorpay_order(rsps, order_id="order_RZ1", amount=2360)
+        started = customer.post(f"{ORDERS}{order.number}/payment/", {"provider": "razorpay"}, format="json")
+    assert started.status_code == 201, started.json()
+    checkout = started.json()["checkout"]
+    assert checkout == {"key": providers.RAZORPAY_KEY_ID, "order_id": "order_RZ1", "amount": 2360, "currency": "INR"}
+
+    # What Razorpay Checkout hands the browser after the customer paid.
+    answer = {
+        "razorpay_order_id": "order_RZ1",
+        "razorpay_payment_id": "pay_RZ1",
+        "razorpay_signature": providers.razorpay_checkout_signature("order_RZ1", "pay_RZ1"),
+    }
+    confirmed = customer.post("/api/v1/payments/razorpay/confirm/", answer, format="json")
+
+    assert confirmed.status_code == 200 and confirmed.json()["reference"] == order.number
+    order.refresh_from_db()
+    assert order.status == "paid"
+    assert StockLevel.objects.get(product=product).reserved == 0
+    assert Notification.objects.filter(user=order.user, kind="order.paid").count() == 1
