@@ -403,6 +403,8 @@ STRIPE_WEBHOOK_TOLERANCE_SECONDS = env.int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", d
 RAZORPAY_KEY_ID = env.str("RAZORPAY_KEY_ID", default="")
 RAZORPAY_KEY_SECRET = env.str("RAZORPAY_KEY_SECRET", default="")
 RAZORPAY_WEBHOOK_SECRET = env.str("RAZORPAY_WEBHOOK_SECRET", default="")
+RAZORPAY_WEBHOOK_MAX_AGE_SECONDS = env.int("RAZORPAY_WEBHOOK_MAX_AGE_SECONDS", default=48 * 3600)
+WEBHOOK_REJECTED_RETENTION_DAYS = env.int("WEBHOOK_REJECTED_RETENTION_DAYS", default=7)
 # Catalog reads (product lists, category tree, brands, tags) are cached this long; 0 disables the cache.
 STORE_CATALOG_CACHE_SECONDS = env.int("STORE_CATALOG_CACHE_SECONDS", default=300)
 # Unpaid orders give their reserved stock back after this many minutes (store.tasks.release_expired_orders_task).
@@ -415,8 +417,6 @@ STORE_BOM_MAX_FILE_MB = env.float("STORE_BOM_MAX_FILE_MB", default=5)
 STORE_BOM_MAX_LINES = env.int("STORE_BOM_MAX_LINES", default=5000)
 STORE_BOM_MAX_UNCOMPRESSED_MB = env.float("STORE_BOM_MAX_UNCOMPRESSED_MB", default=50)
 STORE_BOM_MATCH_THRESHOLD = env.float("STORE_BOM_MATCH_THRESHOLD", default=0.85)
-# Days the digest of a webhook delivery that failed verification is kept (verified deliveries stay).
-WEBHOOK_REJECTED_RETENTION_DAYS = env.int("WEBHOOK_REJECTED_RETENTION_DAYS", default=7)
 
 # --- files ----------------------------------------------------------------------------------
 UPLOAD_MAX_MB = env.int("UPLOAD_MAX_MB", default=50)
@@ -584,7 +584,7 @@ SPECTACULAR_SETTINGS = {
         "SkillRequestStatusEnum": "makerspace.models.skills.SkillRequest.Status",
         "WaitlistStatusEnum": "makerspace.models.waitlist.WaitlistEntry.Status",
         "OrderStatusEnum": "store.models.orders.Order.Status",
-        "PaymentStatusEnum": "store.models.payments.Payment.Status",
+        "PaymentGatewayEnum": "makrx.payments.models.Gateway",
         "ReviewStatusEnum": "store.models.reviews.Review.Status",
         "ServiceOrderStatusEnum": "store.models.service_orders.ServiceOrder.Status",
         "UploadStatusEnum": "store.models.uploads.Upload.Status",

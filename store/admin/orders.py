@@ -1,7 +1,9 @@
-"""Store admin for orders: status changes only through the order services (cancel, fulfil, refund).
+"""Store admin for orders: status changes only through the order services (cancel, fulfil, refund) and the
+payment services (mark paid offline, refund money: ``store/admin/payments.py``).
 
-The order's page has buttons for the legal next steps (Fulfil / ship, Cancel) and a printable packing slip;
-addresses are edited as address fields (the checkout's JSON shape). Times show in the platform's TIME_ZONE.
+The order's page has buttons for the legal next steps (Fulfil / ship, Cancel, Mark paid offline, Refund) and a
+printable packing slip; addresses are edited as address fields (the checkout's JSON shape). Times show in the
+platform's TIME_ZONE.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from makrx.admin.actions import ObjectButton, ServiceActionsMixin
 from makrx.admin.display import LocalTimeAdminMixin, StatusBadgeMixin, money_column
 from makrx.admin.json_fields import AddressField, keep_unknown_keys
 from makrx.admin.readonly import ReadOnlyInline
-from store.models import Order, OrderEvent, OrderLine, Payment
+from store.admin.payments import OrderPaymentActionsMixin
+from store.models import Order, OrderEvent, OrderLine
 from store.services import orders as order_services
 
 
@@ -50,13 +53,10 @@ class OrderEventInline(ReadOnlyInline):
     fields = ("created_at", "kind", "from_status", "to_status", "actor", "note")
 
 
-class PaymentInline(ReadOnlyInline):
-    model = Payment
-    fields = ("provider", "provider_ref", "amount", "currency", "status", "succeeded_at")
-
-
 @admin.register(Order)
-class OrderAdmin(LocalTimeAdminMixin, StatusBadgeMixin, ServiceActionsMixin, admin.ModelAdmin):
+class OrderAdmin(
+    OrderPaymentActionsMixin, LocalTimeAdminMixin, StatusBadgeMixin, ServiceActionsMixin, admin.ModelAdmin
+):
     form = OrderAdminForm
     list_display = ("status", "number", "email", money_column("total"), "created_at", "paid_at")
     list_filter = ("status", "currency", "created_at", "paid_at")
@@ -67,10 +67,11 @@ class OrderAdmin(LocalTimeAdminMixin, StatusBadgeMixin, ServiceActionsMixin, adm
     readonly_fields = (
         "number", "user", "status", "currency", "subtotal", "discount", "coupon_code", "tax_rate", "tax", "total", "cart",
         "expires_at", "paid_at", "fulfilled_at", "cancelled_at", "refunded_at", "created_at", "updated_at",
+        "payment_records",
     )  # fmt: skip
     fields = readonly_fields[:3] + ("email", "shipping_address", "billing_address", "notes") + readonly_fields[3:]
-    inlines = [OrderLineInline, PaymentInline, OrderEventInline]
-    actions = ["cancel", "fulfil", "refund", "export_csv"]
+    inlines = [OrderLineInline, OrderEventInline]
+    actions = ["cancel", "fulfil", "mark_paid_offline", "refund_money", "refund", "export_csv"]
     csv_fields = (
         "number", "status", "email", "user__username", "subtotal", "discount", "tax", "total", "currency",
         "created_at", "paid_at", "fulfilled_at", "cancelled_at", "refunded_at",
@@ -78,6 +79,16 @@ class OrderAdmin(LocalTimeAdminMixin, StatusBadgeMixin, ServiceActionsMixin, adm
     object_buttons = (
         ObjectButton("Fulfil / ship", action="fulfil", shown=_may_become(Order.Status.FULFILLED)),
         ObjectButton("Cancel order", action="cancel", shown=_may_become(Order.Status.CANCELLED)),
+        ObjectButton(
+            "Mark paid offline…",
+            action="mark_paid_offline",
+            shown=lambda order: order.status == Order.Status.PENDING_PAYMENT,
+        ),
+        ObjectButton(
+            "Refund…",
+            action="refund_money",
+            shown=lambda order: order.status in (Order.Status.PAID, Order.Status.FULFILLED),
+        ),
         ObjectButton(
             "Packing slip",
             url=lambda admin_, order: reverse("admin:store_order_packing_slip", args=(order.pk,)),
@@ -125,6 +136,6 @@ class OrderAdmin(LocalTimeAdminMixin, StatusBadgeMixin, ServiceActionsMixin, adm
     def fulfil(self, request, queryset):
         self._apply(request, queryset, order_services.order_fulfil, "fulfilled", note="admin")
 
-    @admin.action(description="Record refund of selected orders (unshipped stock returned)")
+    @admin.action(description="Record refund of selected orders without moving money (unshipped stock returned)")
     def refund(self, request, queryset):
         self._apply(request, queryset, order_services.order_refund, "refunded", note="admin")

@@ -11,13 +11,13 @@ from rest_framework.views import APIView
 
 from makrx.errors import ServiceUnavailable, ValidationError
 from makrx.idempotency import idempotent
+from makrx.payments import get_provider
 from makrx.ratelimit import rate_limit
 from store.api.legacy.serializers import checkout as s
 from store.api.legacy.serializers.orders import ORDER_STATUSES
 from store.api.legacy.session import LEGACY_TAGS, SESSION_ID, session_id_required
 from store.api.schema import IDEMPOTENCY_CONFLICT, IDEMPOTENCY_KEY, error_doc
 from store.models.cart import session_key_hash
-from store.payments import get_provider
 from store.services import cart as cart_services
 from store.services.checkout import order_checkout
 from store.services.payments import payment_create
@@ -34,9 +34,11 @@ def _payment_intent(*, order, actor, cart, provider: str) -> str | None:
     if not get_provider(provider).is_configured():
         return None
     try:
-        return payment_create(order=order, actor=actor, cart_token=cart.token, provider=provider).client_secret
+        started = payment_create(order=order, actor=actor, cart_token=cart.token, provider=provider)
     except ServiceUnavailable:
         return None
+    # Stripe: the PaymentIntent's client secret; Razorpay: the order id that checkout.js opens.
+    return started.client_secret or started.payment.provider_ref
 
 
 class LegacyCheckoutApi(APIView):
