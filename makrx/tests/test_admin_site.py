@@ -63,7 +63,7 @@ def test_the_grouped_app_list_shows_every_registered_model_once(make_user, rf):
     assert names[:3] == ["Today", "Members", "Machines"]
     system = next(group for group in groups if group["group"] == "system")
     labels = {model["label"] for model in system["models"]}
-    assert {"makrx.idempotencykey", "makerspace.calendartoken", "store.webhookevent", "makrx.user"} <= labels
+    assert {"makrx.idempotencykey", "makerspace.calendartoken", "makrx.webhookevent", "makrx.user"} <= labels
     today_group = groups[0]
     assert [entry["name"] for entry in today_group["models"][:2]] == ["Today", "Analytics"]
 
