@@ -368,7 +368,7 @@ KEYCLOAK_LEEWAY_SECONDS = env.int("KEYCLOAK_LEEWAY_SECONDS", default=30)
 DEV_TOKENS_ENABLED = IS_DEVELOPMENT and not KEYCLOAK_CONFIGURED
 DEV_TOKEN_KEY_PATH = env.str("DEV_TOKEN_KEY_PATH", default=str(BASE_DIR / ".dev_token_key.pem"))
 
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend", "makrx.auth.permissions.RolePermissionBackend"]
 if KEYCLOAK_CONFIGURED:
     AUTHENTICATION_BACKENDS.insert(0, "makrx.auth.oidc.KeycloakOIDCBackend")
 OIDC_RP_CLIENT_ID = KEYCLOAK_CLIENT_ID
