@@ -208,6 +208,16 @@ class InvoicePayment(TimeStampedModel):
         "makerspace.WalletEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="invoice_payment"
     )
     destination = models.CharField(max_length=10, blank=True, help_text="Refunds: original or wallet.")
+    # A payment: how much of it was refunded; a refund: the payment it returns money from.
+    amount_refunded = MoneyField(default=0)
+    refund_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="refunds",
+        limit_choices_to={"kind": "payment"},
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -216,6 +226,10 @@ class InvoicePayment(TimeStampedModel):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="invoice_payment_positive"),
+            models.CheckConstraint(
+                condition=Q(amount_refunded__gte=0) & Q(amount_refunded__lte=F("amount")),
+                name="invoice_payment_refunded_within_amount",
+            ),
             models.CheckConstraint(condition=Q(kind__in=["payment", "refund"]), name="invoice_payment_kind_valid"),
             models.CheckConstraint(
                 condition=Q(method__in=["wallet", "razorpay", "stripe", "cash", "bank_transfer", "upi_offline"]),
