@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from makerspace.models import (
     Badge,
+    BillableRecord,
     BOMLine,
     CalendarToken,
     Closure,
@@ -489,3 +490,20 @@ class ServiceProviderFactory(factory.django.DjangoModelFactory):
                 for process, materials in specs
             ]
         )
+
+
+class BillableRecordFactory(factory.django.DjangoModelFactory):
+    """A record in the transactions ledger; ``amount`` follows quantity × unit price."""
+
+    class Meta:
+        model = BillableRecord
+
+    member = factory.SubFactory(MemberFactory)
+    makerspace = factory.LazyAttribute(lambda o: o.member.makerspace)
+    kind = BillableRecord.Kind.FEE
+    description = factory.Sequence(lambda n: f"Charge {n}")
+    quantity = Decimal("1")
+    unit_price = Decimal("100.00")
+    amount = factory.LazyAttribute(lambda o: (o.quantity * o.unit_price).quantize(Decimal("0.01")))
+    currency = "INR"
+    occurred_at = factory.LazyFunction(timezone.now)
