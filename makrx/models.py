@@ -230,3 +230,7 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notification.kind} → {self.endpoint}"
+
+
+# Platform payments live in their own package; imported here so Django registers them with the makrx app.
+from makrx.payments.models import Payment, Refund, WebhookEvent  # noqa: E402, F401

@@ -403,6 +403,9 @@ STRIPE_WEBHOOK_TOLERANCE_SECONDS = env.int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", d
 RAZORPAY_KEY_ID = env.str("RAZORPAY_KEY_ID", default="")
 RAZORPAY_KEY_SECRET = env.str("RAZORPAY_KEY_SECRET", default="")
 RAZORPAY_WEBHOOK_SECRET = env.str("RAZORPAY_WEBHOOK_SECRET", default="")
+# Razorpay signs no timestamp: a verified event whose created_at is older than this is refused as a replay
+# (Razorpay retries a failed delivery for up to 24 hours).
+RAZORPAY_WEBHOOK_MAX_AGE_SECONDS = env.int("RAZORPAY_WEBHOOK_MAX_AGE_SECONDS", default=48 * 3600)
 # Catalog reads (product lists, category tree, brands, tags) are cached this long; 0 disables the cache.
 STORE_CATALOG_CACHE_SECONDS = env.int("STORE_CATALOG_CACHE_SECONDS", default=300)
 # Unpaid orders give their reserved stock back after this many minutes (store.tasks.release_expired_orders_task).
@@ -584,7 +587,10 @@ SPECTACULAR_SETTINGS = {
         "SkillRequestStatusEnum": "makerspace.models.skills.SkillRequest.Status",
         "WaitlistStatusEnum": "makerspace.models.waitlist.WaitlistEntry.Status",
         "OrderStatusEnum": "store.models.orders.Order.Status",
-        "PaymentStatusEnum": "store.models.payments.Payment.Status",
+        "PaymentStatusEnum": "makrx.payments.models.Payment.Status",
+        "PaymentProviderEnum": "makrx.payments.models.Provider",
+        "RefundStatusEnum": "makrx.payments.models.Refund.Status",
+        "RefundDestinationEnum": "makrx.payments.models.Refund.Destination",
         "ReviewStatusEnum": "store.models.reviews.Review.Status",
         "ServiceOrderStatusEnum": "store.models.service_orders.ServiceOrder.Status",
         "UploadStatusEnum": "store.models.uploads.Upload.Status",

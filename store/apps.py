@@ -7,5 +7,7 @@ class StoreConfig(AppConfig):
 
     def ready(self) -> None:
         from store import notifications, signals  # noqa: F401  (notifications: registers the kinds)
+        from store.services import payments
 
         signals.connect()
+        payments.register()  # the store.order payment purpose (makrx.payments)

@@ -17,3 +17,12 @@ register(
     ),
     description="Store staff rejected (or took down) a customer's product review.",
 )
+register(
+    "order.paid",
+    subject="Payment received for order {{ order }}",
+    text=(
+        "Hello {{ user_name }},\n\nWe received {{ total }} {{ currency }} for your order {{ order }}. "
+        "Thank you: it is paid and on its way to being fulfilled.\n"
+    ),
+    description="An order was paid (online through Stripe or Razorpay, or recorded by store staff).",
+)

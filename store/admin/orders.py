@@ -6,7 +6,7 @@ from django.contrib import admin
 
 from makrx.admin.actions import ServiceActionsMixin
 from makrx.admin.readonly import ReadOnlyInline
-from store.models import Order, OrderEvent, OrderLine, Payment
+from store.models import Order, OrderEvent, OrderLine
 from store.services import orders as order_services
 
 
@@ -18,11 +18,6 @@ class OrderLineInline(ReadOnlyInline):
 class OrderEventInline(ReadOnlyInline):
     model = OrderEvent
     fields = ("created_at", "kind", "from_status", "to_status", "actor", "note")
-
-
-class PaymentInline(ReadOnlyInline):
-    model = Payment
-    fields = ("provider", "provider_ref", "amount", "currency", "status", "succeeded_at")
 
 
 @admin.register(Order)
@@ -38,7 +33,7 @@ class OrderAdmin(ServiceActionsMixin, admin.ModelAdmin):
         "expires_at", "paid_at", "fulfilled_at", "cancelled_at", "refunded_at", "created_at", "updated_at",
     )  # fmt: skip
     fields = readonly_fields[:3] + ("email", "shipping_address", "billing_address", "notes") + readonly_fields[3:]
-    inlines = [OrderLineInline, PaymentInline, OrderEventInline]
+    inlines = [OrderLineInline, OrderEventInline]
     actions = ["cancel", "fulfil", "refund"]
 
     def has_add_permission(self, request):

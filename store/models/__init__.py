@@ -5,7 +5,6 @@ from store.models.cart import Cart, CartItem
 from store.models.catalog import Brand, Category, Collection, CollectionProduct, Product, Tag
 from store.models.coupons import CartCoupon, Coupon, CouponRedemption
 from store.models.orders import Order, OrderEvent, OrderLine
-from store.models.payments import Payment, Provider, WebhookEvent
 from store.models.quotes import Material, Process, Quote, ServiceCapability
 from store.models.reorder import ReorderLine, ReorderList
 from store.models.reviews import Review
@@ -38,12 +37,9 @@ __all__ = [
     "Order",
     "OrderEvent",
     "OrderLine",
-    "Payment",
     "Product",
-    "Provider",
     "StockLevel",
     "StockMovement",
     "SupplierPartNumber",
     "Tag",
-    "WebhookEvent",
 ]

@@ -6,8 +6,11 @@ from django.db.models import Prefetch, QuerySet
 
 from makrx.auth.roles import is_store_staff
 from makrx.errors import NotFound
+from makrx.payments.models import Payment
 from store.models import Cart, Order, OrderEvent, OrderLine
 from store.models.cart import session_key_hash
+
+ORDER_PAYMENT_PURPOSE = "store.order"
 
 
 def order_list(*, user) -> QuerySet[Order]:
@@ -28,18 +31,20 @@ def order_get(*, number: str, user, cart_token: str | None = None) -> Order:
         .prefetch_related(
             Prefetch("lines", queryset=OrderLine.objects.order_by("id")),
             Prefetch("events", queryset=OrderEvent.objects.order_by("created_at", "id")),
-            "payments",
         )
         .filter(number=number)
         .first()
     )
-    if order is not None:
-        if is_store_staff(user):
-            return order
-        if getattr(user, "is_authenticated", False) and order.user_id == user.pk:
-            return order
-        if order.user_id is None and cart_token and order.cart is not None and order.cart.token == cart_token:
-            return order
+    if order is not None and (
+        is_store_staff(user)
+        or (getattr(user, "is_authenticated", False) and order.user_id == user.pk)
+        or (order.user_id is None and cart_token and order.cart is not None and order.cart.token == cart_token)
+    ):
+        # The platform's payment records of this order (makrx.payments, purpose store.order).
+        order.payments = list(
+            Payment.objects.filter(purpose=ORDER_PAYMENT_PURPOSE, reference=order.number).order_by("created_at", "id")
+        )
+        return order
     raise NotFound("No such order.", code="order_not_found")
 
 

@@ -1,236 +1,239 @@
-"""Payments: create a provider payment for an order, and apply verified webhook deliveries exactly once."""
+"""Store payments through the platform's one flow (``makrx.payments``): the ``store.order`` purpose (what a
+captured, failed or refunded payment does to an order), paying an order with a provider, staff marking an
+order paid offline, and refunding an order's money."""
 
 from __future__ import annotations
 
-import hashlib
-import ipaddress
-import logging
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import timedelta
+from decimal import Decimal
 
-from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db import transaction
 
-from makrx import metrics
 from makrx.auth.roles import is_store_staff
-from makrx.errors import InvalidTransition, PermissionDenied
-from store.models import Order, OrderEvent, Payment, WebhookEvent
-from store.payments import SignatureInvalid, get_provider
-from store.payments.base import ProviderEvent, to_minor_units
-from store.services import SYSTEM
+from makrx.errors import ConflictError, InvalidTransition, PermissionDenied
+from makrx.notifications import notify
+from makrx.payments import register_purpose
+from makrx.payments.models import Payment
+from makrx.payments.refunds import refund_create
+from makrx.payments.services import PaymentStart, payment_record_offline, payment_start
+from makrx.payments.webhooks import WebhookOutcome, webhook_process, webhook_rejected_purge
+from store.models import Order, OrderEvent
+from store.selectors.orders import ORDER_PAYMENT_PURPOSE
+from store.services import SYSTEM, actor_user, require_store_staff
 
-logger = logging.getLogger(__name__)
+PURPOSE = ORDER_PAYMENT_PURPOSE
+S = Order.Status
+PAID_STATUSES = (Payment.Status.CAPTURED, Payment.Status.PARTIALLY_REFUNDED)
+
+__all__ = [
+    "PURPOSE",
+    "PaymentStart",
+    "WebhookOutcome",
+    "order_mark_paid_offline",
+    "order_payments_list",
+    "order_refund_money",
+    "payment_create",
+    "register",
+    "webhook_receive",
+    "webhook_rejected_purge",
+]
 
 
-@dataclass(frozen=True)
-class PaymentStart:
-    payment: Payment
-    client_secret: str
+def _store_actor(actor):
+    """Whoever the platform hands us: store staff act as themselves, the platform (a verified provider
+    payment) as the store's ``SYSTEM``."""
+    return actor if is_store_staff(actor) else SYSTEM
+
+
+def _on_captured(payment: Payment, actor) -> None:
+    """The money for an order is in: the order becomes paid (stock sold, service order paid, customer told).
+
+    Refuses (409) money that is not the order's total, and an order that can no longer be paid.
+    """
+    from store.services.orders import order_mark_paid
+
+    order = Order.objects.select_for_update().filter(number=payment.reference).first()
+    if order is None:
+        raise ConflictError(f"No store order {payment.reference}.", code="order_not_found")
+    if payment.amount != order.total or payment.currency.upper() != order.currency.upper():
+        raise ConflictError(
+            f"The order's total is {order.total} {order.currency}, not {payment.amount} {payment.currency}.",
+            code="amount_mismatch",
+        )
+    if order.status != S.PENDING_PAYMENT:
+        OrderEvent.objects.create(
+            order=order,
+            kind="payment_after_close",
+            note=f"Payment {payment.provider} {payment.provider_ref or payment.pk} for an order that is {order.status}.",
+            data={"payment": payment.pk},
+        )
+        raise InvalidTransition(f"An order that is {order.status} cannot be paid.")
+    order_mark_paid(
+        actor=_store_actor(actor),
+        order=order,
+        data={
+            "payment": payment.pk,
+            "provider": payment.provider,
+            "provider_ref": payment.provider_ref,
+            "offline_reference": payment.offline_reference,
+        },
+    )
+    if order.user_id:
+        notify(
+            order.user_id,
+            "order.paid",
+            {"order": order.number, "total": str(order.total), "currency": order.currency, "method": payment.provider},
+        )
+
+
+def _on_failed(payment: Payment, actor) -> None:
+    order = Order.objects.filter(number=payment.reference).first()
+    if order is not None:
+        OrderEvent.objects.create(
+            order=order, kind="payment_failed", note=payment.error[:500], data={"provider_ref": payment.provider_ref}
+        )
+
+
+def _on_refunded(payment: Payment, refund, actor) -> None:
+    """A refund went through: logged on the order; once nothing paid is left, the order is refunded."""
+    from store.services.orders import order_lock, order_transition
+
+    order = Order.objects.filter(number=payment.reference).first()
+    if order is None:
+        return
+    order = order_lock(order_id=order.pk)
+    OrderEvent.objects.create(
+        order=order,
+        kind="refund",
+        actor=actor_user(actor),
+        note=refund.reason,
+        data={"refund": refund.pk, "amount": str(refund.amount), "currency": refund.currency},
+    )
+    still_paid = Payment.objects.filter(purpose=PURPOSE, reference=order.number, status__in=PAID_STATUSES).exists()
+    if not still_paid and order.status in (S.PAID, S.FULFILLED):
+        order_transition(
+            order=order, to_status=S.REFUNDED, actor=_store_actor(actor), kind="refunded", note=refund.reason
+        )
+
+
+def _authorize(actor, reference: str, action: str) -> None:
+    require_store_staff(actor, action="record or refund order payments")
+
+
+def register() -> None:
+    """Called from ``StoreConfig.ready``."""
+    register_purpose(
+        PURPOSE,
+        on_captured=_on_captured,
+        on_failed=_on_failed,
+        on_refunded=_on_refunded,
+        describe=lambda reference: f"Store order {reference}",
+        authorize=_authorize,
+        refund_destinations=("original",),
+    )
+
+
+def order_payments_list(*, order: Order):
+    return Payment.objects.filter(purpose=PURPOSE, reference=order.number).order_by("created_at", "id")
 
 
 def payment_create(
-    *, order: Order, actor=None, cart_token: str | None = None, provider: str = "stripe"
+    *,
+    order: Order,
+    actor=None,
+    cart_token: str | None = None,
+    provider: str = "stripe",
+    idempotency_key: str | None = None,
 ) -> PaymentStart:
-    """Create (or return again) the provider payment for an unpaid order's total and its client secret.
+    """Start (or return again) the provider payment for an unpaid order's total.
 
-    The provider call carries a key derived from the order and amount, so retries (and a retried request with
-    the same Idempotency-Key) get the same PaymentIntent. 503 ``payments_unavailable`` without credentials.
+    The owner, the guest holding the cart token, or store staff may pay; the order must be pending payment.
+    The same order and amount give the same provider object (Stripe PaymentIntent, Razorpay order).
     """
     owner = getattr(actor, "is_authenticated", False) and order.user_id == actor.pk
     guest = order.user_id is None and cart_token and order.cart_id and order.cart.token == cart_token
     if not (owner or guest or is_store_staff(actor)):
         raise PermissionDenied("You cannot pay for this order.")
-    if order.status != Order.Status.PENDING_PAYMENT:
+    if order.status != S.PENDING_PAYMENT:
         raise InvalidTransition(f"An order that is {order.status} cannot be paid.")
-    gateway = get_provider(provider)
-    amount_minor = to_minor_units(order.total, order.currency)
-    # Outside any transaction: no row lock is held across the network call.
-    result = gateway.create_payment(order, idempotency_key=f"makrx-order-{order.pk}-{amount_minor}-{order.currency}")
+    started = payment_start(
+        purpose=PURPOSE,
+        reference=order.number,
+        amount=order.total,
+        currency=order.currency,
+        provider=provider,
+        actor=actor,
+        idempotency_key=idempotency_key,
+        description=f"Order {order.number}",
+        customer_email=order.email or "",
+    )
     with transaction.atomic():
-        payment, created = Payment.objects.get_or_create(
-            provider=provider,
-            provider_ref=result.provider_ref,
-            defaults={
-                "order": order,
-                "amount": order.total,
-                "currency": order.currency,
-                "status": Payment.Status.PENDING,
-                "raw": result.raw,
-            },
-        )
-        if created:
+        if not OrderEvent.objects.filter(
+            order=order, kind="payment_started", data__payment=started.payment.pk
+        ).exists():
             OrderEvent.objects.create(
                 order=order,
                 kind="payment_started",
-                actor=actor if getattr(actor, "is_authenticated", False) else None,
-                data={"provider": provider, "provider_ref": result.provider_ref},
+                actor=actor_user(actor),
+                data={
+                    "payment": started.payment.pk,
+                    "provider": provider,
+                    "provider_ref": started.payment.provider_ref,
+                },
             )
-    return PaymentStart(payment=payment, client_secret=result.client_secret)
+    return started
 
 
-@dataclass(frozen=True)
-class WebhookOutcome:
-    result: str  # processed, ignored, duplicate, mismatch, failed
-    event: WebhookEvent | None
-
-
-def _ip_or_none(value: str | None) -> str | None:
-    try:
-        return str(ipaddress.ip_address(value or ""))
-    except ValueError:  # "unknown", or whatever a forwarded header carried
-        return None
-
-
-def _digest(*, provider: str, body: bytes, headers, client_ip: str | None, request_id: str) -> dict:
-    """What a delivery says about itself without its body: enough to match a provider's retry log or to see
-    a flood, nothing an attacker could use to make us store their bytes."""
-    gateway = get_provider(provider)
-    return {
-        "provider": provider,
-        "body_sha256": hashlib.sha256(body).hexdigest(),
-        "body_size": len(body),
-        "signature_present": bool(headers.get(gateway.signature_header)),
-        "client_ip": _ip_or_none(client_ip),
-        "request_id": request_id[:128],
-    }
-
-
-def webhook_receive(
-    *,
-    provider: str,
-    body: bytes,
-    headers,
-    request_id: str = "",
-    client_ip: str | None = None,
-    admit_rejected: Callable[[], None] = lambda: None,
-) -> WebhookOutcome:
-    """Verify and apply one webhook delivery.
-
-    A delivery that fails verification (bad or missing signature, unreadable event) is recorded as a digest
-    (``rejected``, never the body) and ``SignatureInvalid`` is raised; nothing else changes. ``admit_rejected``
-    runs first and may raise (the caller's per-client rate limit): then not even the digest is written, so a
-    flood writes a bounded number of rows. Verified events are stored once per event id (a repeat answers
-    ``duplicate`` and is not applied).
-    """
-    gateway = get_provider(provider)
-    try:
-        gateway.verify_webhook(body, headers)
-        event = gateway.parse_event(body)
-    except (SignatureInvalid, ValueError) as exc:
-        signature_ok = not isinstance(exc, SignatureInvalid)
-        admit_rejected()
-        WebhookEvent.objects.create(
-            **_digest(provider=provider, body=body, headers=headers, client_ip=client_ip, request_id=request_id),
-            signature_valid=False,
-            result=WebhookEvent.Result.REJECTED,
-            # Our own reason (the provider library's or the JSON decoder's message), never the body's text.
-            error=("unreadable event" if signature_ok else f"signature: {exc}")[:200],
-        )
-        metrics.WEBHOOKS.labels(provider, "rejected").inc()
-        logger.warning("%s webhook rejected: %s", provider, exc)
-        if signature_ok:
-            raise SignatureInvalid(f"unreadable event: {exc}") from exc
-        raise
-    digest = _digest(provider=provider, body=body, headers=headers, client_ip=client_ip, request_id=request_id)
-    outcome = _webhook_apply(event=event, digest=digest)
-    metrics.WEBHOOKS.labels(provider, outcome.result).inc()
-    return outcome
-
-
-@transaction.atomic
-def webhook_rejected_purge(*, older_than_days: int | None = None, now=None) -> int:
-    """Delete rejected deliveries older than the retention (``WEBHOOK_REJECTED_RETENTION_DAYS``); verified
-    ones stay (they are the record of what was applied). Returns how many rows went; safe to run twice."""
-    days = settings.WEBHOOK_REJECTED_RETENTION_DAYS if older_than_days is None else older_than_days
-    cutoff = (now or timezone.now()) - timedelta(days=days)
-    deleted, _ = WebhookEvent.objects.filter(
-        result=WebhookEvent.Result.REJECTED, signature_valid=False, created_at__lt=cutoff
-    ).delete()
-    return deleted
-
-
-def _webhook_apply(*, event: ProviderEvent, digest: dict) -> WebhookOutcome:
-    provider = digest["provider"]
-    try:
-        with transaction.atomic():
-            # A concurrent delivery of the same event waits on this insert and then sees the duplicate.
-            record = WebhookEvent.objects.create(
-                **digest,
-                event_id=event.event_id,
-                type=event.provider_type,
-                payload=event.payload,
-                signature_valid=True,
-            )
-            result = _event_apply(provider=provider, event=event, record=record)
-            record.result = {
-                "processed": WebhookEvent.Result.PROCESSED,
-                "ignored": WebhookEvent.Result.IGNORED,
-            }.get(result, WebhookEvent.Result.FAILED)
-            record.processed_at = timezone.now()
-            record.save(update_fields=["result", "processed_at", "error", "payment", "updated_at"])
-            return WebhookOutcome(result=result, event=record)
-    except IntegrityError:
-        existing = WebhookEvent.objects.filter(provider=provider, event_id=event.event_id, signature_valid=True).first()
-        return WebhookOutcome(result="duplicate", event=existing)
-
-
-def _event_apply(*, provider: str, event: ProviderEvent, record: WebhookEvent) -> str:
-    if event.type not in ("payment.succeeded", "payment.failed"):
-        return "ignored"
-    payment = (
-        Payment.objects.select_for_update().filter(provider=provider, provider_ref=event.payment_ref).first()
-        if event.payment_ref
-        else None
+def order_mark_paid_offline(*, order: Order, method: str, reference: str = "", actor) -> Order:
+    """Store staff: the customer paid outside the gateway (cash, bank transfer, UPI). Recorded as a platform
+    payment with the staff member as actor; the order is paid exactly as a provider payment pays it."""
+    require_store_staff(actor, action="mark orders paid")
+    if order.status != S.PENDING_PAYMENT:
+        raise InvalidTransition(f"An order that is {order.status} cannot be paid.")
+    payment_record_offline(
+        purpose=PURPOSE,
+        reference=order.number,
+        amount=order.total,
+        currency=order.currency,
+        method=method,
+        reference_text=reference,
+        actor=actor,
     )
-    order = payment.order if payment else Order.objects.filter(number=event.order_number).first()
-    if order is None:
-        record.error = "No order for this payment."
-        return "failed"
-    if payment is None:
-        payment = Payment.objects.create(
-            order=order,
-            provider=provider,
-            provider_ref=event.payment_ref or event.event_id,
-            amount=order.total,
-            currency=order.currency,
-            status=Payment.Status.PENDING,
-        )
-    record.payment = payment
-    if event.type == "payment.failed":
-        if payment.status != Payment.Status.SUCCEEDED:
-            payment.status = Payment.Status.FAILED
-            payment.save(update_fields=["status", "updated_at"])
-        OrderEvent.objects.create(order=order, kind="payment_failed", data={"provider_ref": payment.provider_ref})
-        return "processed"
+    order.refresh_from_db()
+    return order
 
-    expected = to_minor_units(order.total, order.currency)
-    if event.amount_minor != expected or event.currency != order.currency.upper():
-        record.error = (
-            f"Amount mismatch: event {event.amount_minor} {event.currency}, order {expected} {order.currency}."
-        )
-        OrderEvent.objects.create(
-            order=order,
-            kind="payment_mismatch",
-            note=record.error,
-            data={"provider_ref": payment.provider_ref, "event_id": event.event_id},
-        )
-        return "mismatch"
-    payment.status = Payment.Status.SUCCEEDED
-    payment.succeeded_at = timezone.now()
-    payment.save(update_fields=["status", "succeeded_at", "updated_at"])
-    from store.services.orders import order_mark_paid
 
-    try:
-        _order, _changed = order_mark_paid(
-            actor=SYSTEM,
-            order=order,
-            data={"provider": provider, "provider_ref": payment.provider_ref, "event_id": event.event_id},
+def order_refund_money(*, order: Order, actor, amount: Decimal | None = None, reason: str = "") -> Order:
+    """Store staff: give back ``amount`` (default: everything still paid) of an order's money, through the
+    provider it came from (offline payments: recorded as given back). Partial refunds leave the order as it
+    is; the last one makes it ``refunded`` (stock back on the shelf if it had not shipped). An order paid
+    without a payment record (marked paid before payments were recorded) is refunded as a state change."""
+    require_store_staff(actor, action="refund orders")
+    if order.status not in (S.PAID, S.FULFILLED):
+        raise InvalidTransition(f"An order that is {order.status} cannot be refunded.")
+    payments = list(order_payments_list(order=order).filter(status__in=PAID_STATUSES))
+    if not payments:
+        if amount is not None:
+            raise ConflictError("This order has no recorded payment to refund from.", code="refund_exceeds_paid")
+        from store.services.orders import order_refund
+
+        return order_refund(order=order, actor=actor, note=reason)
+    left = sum((p.refundable for p in payments), Decimal("0"))
+    wanted = left if amount is None else Decimal(amount)
+    if wanted <= 0 or wanted > left:
+        raise ConflictError(
+            f"At most {left} {order.currency} of this order can still be refunded.", code="refund_exceeds_paid"
         )
-    except InvalidTransition:
-        # e.g. the order expired (stock released) before the money arrived: staff refund it by hand.
-        record.error = f"Payment succeeded for an order that is {order.status}; refund it at the provider."
-        OrderEvent.objects.create(order=order, kind="payment_after_close", note=record.error)
-        return "failed"
-    return "processed"
+    for payment in payments:
+        if wanted <= 0:
+            break
+        part = min(wanted, payment.refundable)
+        if part > 0:
+            refund_create(payment=payment, amount=part, actor=actor, reason=reason)
+            wanted -= part
+    order.refresh_from_db()
+    return order
+
+
+def webhook_receive(**kwargs) -> WebhookOutcome:
+    """The store's webhook paths (``/api/v1/store/payments/webhook``) are the platform's flow."""
+    return webhook_process(**kwargs)

@@ -26,12 +26,14 @@ class OrderEventSerializer(serializers.Serializer):
 
 
 class OrderPaymentSerializer(serializers.Serializer):
-    provider = serializers.CharField()
+    id = serializers.IntegerField()
+    provider = serializers.CharField(help_text="stripe, razorpay, or offline: cash, bank_transfer, upi_offline.")
     provider_ref = serializers.CharField()
     amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    amount_refunded = serializers.DecimalField(max_digits=12, decimal_places=2)
     currency = serializers.CharField()
-    status = serializers.CharField()
-    succeeded_at = fields.DateTimeField(allow_null=True)
+    status = serializers.CharField(help_text="pending, captured, failed, refunded or partially_refunded.")
+    succeeded_at = fields.DateTimeField(source="captured_at", allow_null=True, help_text="When it was captured.")
 
 
 class OrderSerializer(serializers.Serializer):

@@ -1,4 +1,4 @@
-"""Order API: list and read orders, cancel, fulfil, refund (state changes through services)."""
+"""Order API: list and read orders, cancel, fulfil (state changes through services; refunds: payments.py)."""
 
 from __future__ import annotations
 
@@ -95,9 +95,3 @@ class OrderFulfilApi(APIView):
         order = selectors.order_get(number=number, user=request.user)
         self.service(order=order, actor=request.user, note=serializer.validated_data["note"])
         return Response(s.OrderDetailSerializer(selectors.order_get(number=number, user=request.user)).data)
-
-
-class OrderRefundApi(OrderFulfilApi):
-    """Store staff: record a refund (paid: stock back on the shelf; fulfilled: stock stays out)."""
-
-    service = staticmethod(order_services.order_refund)

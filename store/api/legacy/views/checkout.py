@@ -11,13 +11,13 @@ from rest_framework.views import APIView
 
 from makrx.errors import ServiceUnavailable, ValidationError
 from makrx.idempotency import idempotent
+from makrx.payments import get_provider
 from makrx.ratelimit import rate_limit
 from store.api.legacy.serializers import checkout as s
 from store.api.legacy.serializers.orders import ORDER_STATUSES
 from store.api.legacy.session import LEGACY_TAGS, SESSION_ID, session_id_required
 from store.api.schema import IDEMPOTENCY_CONFLICT, IDEMPOTENCY_KEY, error_doc
 from store.models.cart import session_key_hash
-from store.payments import get_provider
 from store.services import cart as cart_services
 from store.services.checkout import order_checkout
 from store.services.payments import payment_create
