@@ -1,9 +1,17 @@
-"""Money on invoices: payments (wallet, gateways, staff-recorded offline) and refunds, with the invoice's state
-following (``issued → paid``; a refund writes a credit note, and an invoice credited in full is ``void``).
+"""Money on invoices and wallet top-ups, through the platform payments (``makrx.payments``).
 
-Every change locks the invoice row first, so concurrent payments and refunds queue and each sees the amounts the
-previous one committed: a refund never returns more than was paid (``invoice_refunds_within_paid`` and each
-payment's ``invoice_payment_refunded_within_amount`` are the database's backstops).
+Every way of paying an invoice becomes a platform ``Payment`` of purpose ``makerspace.invoice`` (reference: the
+invoice id): a gateway (Razorpay, Stripe) started by ``invoice_pay``, money staff took outside the gateway
+(``invoice_mark_paid``), or the member's wallet (``invoice_pay_with_wallet``, charged in the same transaction).
+Its capture runs ``_invoice_captured`` exactly once, inside the capturing transaction: the invoice row is locked,
+the money booked (``InvoicePayment``), the state follows (``issued → paid`` once nothing is owed; money beyond
+what is owed goes to the member's wallet).
+
+Refunds go through ``refund_create`` per payment (newest first): its row lock on the payment caps each refund at
+what that payment still holds, so concurrent refunds never return more than was paid. When a refund succeeds
+(at once for wallet and offline payments, on the provider's answer or webhook for gateways) ``_invoice_refunded``
+books it on the invoice, credits the wallet when that was the destination, and writes a credit note; an invoice
+credited in full becomes ``void``.
 """
 
 from __future__ import annotations
@@ -15,27 +23,39 @@ from django.utils import timezone
 
 from makerspace.models import Invoice, InvoicePayment, Member, WalletEntry
 from makerspace.services import wallet as wallet_services
-from makerspace.services.invoices import _lock, credit_note_write, invoice_notice_context
+from makerspace.services.invoices import credit_note_write, invoice_lock, invoice_notice_context
 from makrx.auth import scoping
-from makrx.errors import ConflictError, InvalidTransition, PermissionDenied, ValidationError
+from makrx.auth.scoping import SYSTEM
+from makrx.errors import ConflictError, InvalidTransition, NotFound, PermissionDenied, ValidationError
 from makrx.money import quantize_money
 from makrx.notifications import notify
+from makrx.payments import register_purpose
+from makrx.payments.models import Payment
+from makrx.payments.refunds import refund_create
+from makrx.payments.services import PaymentStart, payment_record_offline, payment_start
 
+INVOICE_PURPOSE = "makerspace.invoice"
+TOP_UP_PURPOSE = "makerspace.wallet_topup"
 Status = Invoice.Status
 Method = InvoicePayment.Method
 OFFLINE_METHODS = (Method.CASH, Method.BANK_TRANSFER, Method.UPI_OFFLINE)
 GATEWAYS = (Method.RAZORPAY, Method.STRIPE)
+PAID_STATUSES = (Payment.Status.CAPTURED, Payment.Status.PARTIALLY_REFUNDED)
 ZERO = Decimal("0.00")
 
 
 def _amount(value, field: str = "amount") -> Decimal:
     try:
-        amount = quantize_money(Decimal(value))
+        amount = quantize_money(Decimal(str(value)))
     except (ArithmeticError, TypeError, ValueError):
         raise ValidationError("Not an amount.", errors={field: ["Not an amount."]}) from None
     if amount <= 0:
         raise ValidationError("The amount must be positive.", errors={field: ["Must be greater than 0."]})
     return amount
+
+
+def _user(actor):
+    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def invoice_payer_require(*, actor, invoice: Invoice) -> None:
@@ -49,169 +69,330 @@ def invoice_payer_require(*, actor, invoice: Invoice) -> None:
         )
 
 
-def _payable(locked: Invoice) -> None:
-    if locked.status != Status.ISSUED:
-        raise InvalidTransition(f"A {locked.get_status_display().lower()} invoice cannot be paid.")
+def _payable(invoice: Invoice) -> None:
+    if invoice.status != Status.ISSUED:
+        raise InvalidTransition(f"A {invoice.get_status_display().lower()} invoice cannot be paid.")
 
 
-def payment_apply_locked(
-    *,
-    invoice: Invoice,
-    amount: Decimal,
-    method: str,
-    actor,
-    reference: str = "",
-    payment_id: int | None = None,
-    wallet_entry: WalletEntry | None = None,
-) -> InvoicePayment:
-    """Book money received on a locked, issued invoice; ``paid`` once nothing is owed. Money beyond what is owed
-    (a gateway capture cannot be refused) is credited to the member's wallet."""
-    owed = invoice.amount_due
-    booked = min(amount, owed) if owed > 0 else ZERO
-    excess = amount - booked
-    payment = None
+# --- the purpose hooks (run by makrx.payments inside its transactions) ------------------------------------------
+
+
+def _invoice_of(reference: str) -> Invoice:
+    invoice = Invoice.objects.filter(pk=int(reference) if str(reference).isdigit() else 0).first()
+    if invoice is None:
+        raise NotFound("No such invoice.")
+    return invoice
+
+
+def _invoice_captured(payment: Payment, actor) -> None:
+    invoice = invoice_lock(_invoice_of(payment.reference))
+    if invoice.status not in (Status.ISSUED, Status.PAID):
+        raise ConflictError(
+            f"The invoice is {invoice.status}; the payment must be refunded.", code="invoice_not_payable"
+        )
+    if payment.currency != invoice.currency:
+        raise ConflictError("The payment's currency is not the invoice's.", code="currency_mismatch")
+    owed = max(invoice.amount_due, ZERO)
+    booked = min(payment.amount, owed)
+    excess = payment.amount - booked
     if booked > 0:
-        payment = InvoicePayment.objects.create(
+        InvoicePayment.objects.create(
             invoice=invoice,
-            kind=InvoicePayment.Kind.PAYMENT,
-            method=method,
+            method=payment.provider,
             amount=booked,
             currency=invoice.currency,
-            reference=reference[:200],
-            payment_id=payment_id,
-            wallet_entry=wallet_entry,
-            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            reference=(payment.offline_reference or payment.provider_payment_ref or payment.provider_ref)[:200],
+            payment_id=payment.pk,
+            actor=_user(actor) or payment.actor,
         )
         invoice.amount_paid += booked
     if excess > 0:
+        # A gateway capture cannot be refused: what was paid beyond what is owed is the member's credit.
         wallet_services.wallet_credit(
             member=invoice.member,
             amount=excess,
             kind=WalletEntry.Kind.REFUND,
             actor=actor,
             description=f"Overpayment of {invoice.number}",
-            reference=reference,
+            reference=invoice.number,
         )
     update = ["amount_paid", "updated_at"]
-    if invoice.amount_due <= 0 and invoice.status == Status.ISSUED:
+    if invoice.status == Status.ISSUED and invoice.amount_due <= 0:
         invoice.status, invoice.paid_at = Status.PAID, timezone.now()
         update += ["status", "paid_at"]
     invoice.save(update_fields=update)
     notify(
         invoice.member.user,
         "invoice.payment_received",
-        {**invoice_notice_context(invoice), "amount": str(amount), "method": method},
+        {**invoice_notice_context(invoice), "amount": str(payment.amount), "method": payment.provider},
         makerspace=invoice.makerspace_id,
     )
-    return payment
+
+
+def _invoice_failed(payment: Payment, actor) -> None:
+    invoice = (
+        Invoice.objects.select_related("member__user", "makerspace").filter(pk=_invoice_of(payment.reference).pk).get()
+    )
+    notify(
+        invoice.member.user, "invoice.payment_failed", invoice_notice_context(invoice), makerspace=invoice.makerspace_id
+    )
+
+
+def _invoice_refunded(payment: Payment, refund, actor) -> None:
+    invoice = invoice_lock(_invoice_of(payment.reference))
+    paid = InvoicePayment.objects.filter(
+        invoice=invoice, payment_id=payment.pk, kind=InvoicePayment.Kind.PAYMENT
+    ).first()
+    if paid is None:
+        return  # the money went to the wallet as an overpayment, not onto this invoice
+    value = min(refund.amount, paid.amount - paid.amount_refunded)
+    if value <= 0:
+        return
+    to_wallet = refund.destination == "wallet" or payment.provider == Method.WALLET
+    if to_wallet:
+        wallet_services.wallet_credit(
+            member=invoice.member,
+            amount=value,
+            kind=WalletEntry.Kind.REFUND,
+            actor=actor,
+            description=f"Refund of {invoice.number}",
+            reference=invoice.number,
+        )
+    InvoicePayment.objects.filter(pk=paid.pk).update(amount_refunded=paid.amount_refunded + value)
+    InvoicePayment.objects.create(
+        invoice=invoice,
+        kind=InvoicePayment.Kind.REFUND,
+        method=paid.method,
+        amount=value,
+        currency=invoice.currency,
+        reference=refund.provider_ref or paid.reference,
+        destination="wallet" if to_wallet else "original",
+        refund_of=paid,
+        payment_id=payment.pk,
+        actor=_user(actor) or refund.actor,
+    )
+    invoice.amount_refunded += value
+    credit_note_write(invoice=invoice, total=value, reason=refund.reason or "Refund", actor=actor)
+    update = ["amount_refunded", "amount_credited", "updated_at"]
+    if invoice.amount_credited >= invoice.total:
+        invoice.status, invoice.voided_at = Status.VOID, timezone.now()
+        invoice.void_reason = refund.reason or "Refunded in full"
+        update += ["status", "voided_at", "void_reason"]
+    invoice.save(update_fields=update)
+
+
+def _invoice_authorize(actor, reference: str, action: str) -> None:
+    invoice = _invoice_of(reference)
+    if action == "pay_from_wallet":
+        invoice_payer_require(actor=actor, invoice=invoice)
+    elif actor is not SYSTEM:
+        scoping.makerspace_staff_require(user=actor, makerspace_id=invoice.makerspace_id)
+
+
+def _top_up_member(reference: str) -> Member:
+    member = (
+        Member.objects.select_related("user", "makerspace")
+        .filter(pk=int(reference) if reference.isdigit() else 0)
+        .first()
+    )
+    if member is None:
+        raise NotFound("No such member.")
+    return member
+
+
+def _top_up_captured(payment: Payment, actor) -> None:
+    member = _top_up_member(payment.reference)
+    wallet = wallet_services.wallet_get_or_create(member=member)
+    if payment.currency != wallet.currency:
+        raise ConflictError("The payment's currency is not the wallet's.", code="currency_mismatch")
+    entry = wallet_services.wallet_credit(
+        member=member,
+        amount=payment.amount,
+        kind=WalletEntry.Kind.TOP_UP,
+        actor=actor,
+        description=f"Top-up by {payment.get_provider_display()}",
+        reference=payment.offline_reference or payment.provider_ref,
+        payment_id=payment.pk,
+    )
+    notify(
+        member.user,
+        "wallet.topped_up",
+        {
+            "amount": str(payment.amount),
+            "currency": wallet.currency,
+            "balance": str(entry.balance_after),
+            "makerspace": member.makerspace.name,
+        },
+        makerspace=member.makerspace_id,
+    )
+
+
+def _top_up_refunded(payment: Payment, refund, actor) -> None:
+    # The money left through the gateway: take it out of the wallet too (409 insufficient_credit if spent).
+    member = _top_up_member(payment.reference)
+    wallet_services.wallet_charge(member=member, amount=refund.amount, actor=actor, description="Top-up refunded")
+
+
+def _top_up_authorize(actor, reference: str, action: str) -> None:
+    if actor is not SYSTEM:
+        scoping.makerspace_staff_require(user=actor, makerspace_id=_top_up_member(reference).makerspace_id)
+
+
+def payment_purposes_register() -> None:
+    """Called from ``MakerspaceConfig.ready``."""
+    register_purpose(
+        INVOICE_PURPOSE,
+        on_captured=_invoice_captured,
+        on_failed=_invoice_failed,
+        on_refunded=_invoice_refunded,
+        describe=lambda reference: f"Makerspace invoice #{reference}",
+        authorize=_invoice_authorize,
+        refund_destinations=("original", "wallet"),
+    )
+    register_purpose(
+        TOP_UP_PURPOSE,
+        on_captured=_top_up_captured,
+        on_refunded=_top_up_refunded,
+        describe=lambda reference: f"Wallet top-up of member #{reference}",
+        authorize=_top_up_authorize,
+        refund_destinations=("original",),
+    )
+
+
+# --- what members and staff call ---------------------------------------------------------------------------------
+
+
+def invoice_pay(*, invoice: Invoice, actor, method: str, idempotency_key: str | None = None) -> PaymentStart | Payment:
+    """Pay what is owed: ``wallet`` at once (the captured payment), or start a gateway payment (``razorpay``,
+    ``stripe``: the browser completes it; the capture arrives by checkout confirmation or webhook)."""
+    if method == Method.WALLET:
+        return invoice_pay_with_wallet(invoice=invoice, actor=actor)
+    if method not in GATEWAYS:
+        raise ValidationError("Unknown method.", errors={"method": ["razorpay, stripe or wallet."]})
+    invoice_payer_require(actor=actor, invoice=invoice)
+    invoice = Invoice.objects.select_related("member__user").get(pk=invoice.pk)
+    _payable(invoice)
+    return payment_start(
+        purpose=INVOICE_PURPOSE,
+        reference=str(invoice.pk),
+        amount=invoice.amount_due,
+        currency=invoice.currency,
+        provider=method,
+        actor=actor,
+        idempotency_key=idempotency_key,
+        description=f"Invoice {invoice.number}",
+        customer_email=invoice.member.user.email or "",
+    )
 
 
 @transaction.atomic
-def invoice_pay_with_wallet(*, invoice: Invoice, actor) -> InvoicePayment:
+def invoice_pay_with_wallet(*, invoice: Invoice, actor) -> Payment:
     """Pay what is owed from the member's wallet: 409 ``insufficient_credit`` (nothing written) when short."""
-    locked = _lock(invoice)
+    locked = invoice_lock(invoice)
     invoice_payer_require(actor=actor, invoice=locked)
     _payable(locked)
     owed = locked.amount_due
     entry = wallet_services.wallet_charge(
         member=locked.member, amount=owed, actor=actor, description=f"Invoice {locked.number}", reference=locked.number
     )
-    return payment_apply_locked(
-        invoice=locked, amount=owed, method=Method.WALLET, actor=actor, reference=locked.number, wallet_entry=entry
+    payment = payment_record_offline(
+        purpose=INVOICE_PURPOSE,
+        reference=str(locked.pk),
+        amount=owed,
+        currency=locked.currency,
+        method=Method.WALLET,
+        reference_text=f"wallet entry {entry.pk}",
+        actor=actor,
     )
+    InvoicePayment.objects.filter(payment_id=payment.pk, kind=InvoicePayment.Kind.PAYMENT).update(wallet_entry=entry)
+    return payment
 
 
 @transaction.atomic
-def invoice_mark_paid(*, invoice: Invoice, actor, method: str, reference: str, amount=None) -> InvoicePayment:
+def invoice_mark_paid(*, invoice: Invoice, actor, method: str, reference: str, amount=None) -> Payment:
     """Staff record money taken outside the gateways (cash, bank transfer, UPI); ``amount`` defaults to what is
     owed and may be less (a partial payment), never more."""
-    locked = _lock(invoice)
+    locked = invoice_lock(invoice)
     scoping.makerspace_staff_require(user=actor, makerspace_id=locked.makerspace_id)
     if method not in OFFLINE_METHODS:
-        raise ValidationError(
-            "Not an offline method.", errors={"method": [f"Choose one of {', '.join(OFFLINE_METHODS)}."]}
-        )
-    if not reference.strip():
-        raise ValidationError("Name the receipt or transfer.", errors={"reference": ["Required."]})
+        raise ValidationError("Not an offline method.", errors={"method": [f"One of {', '.join(OFFLINE_METHODS)}."]})
     _payable(locked)
     value = locked.amount_due if amount is None else _amount(amount)
     if value > locked.amount_due:
         raise ValidationError(
             f"Only {locked.amount_due} {locked.currency} is owed.", errors={"amount": ["More than is owed."]}
         )
-    return payment_apply_locked(invoice=locked, amount=value, method=method, actor=actor, reference=reference)
-
-
-def _refund_from(payment: InvoicePayment, amount: Decimal, *, destination: str, actor) -> InvoicePayment:
-    """Return ``amount`` of one payment: to the wallet (any method), or to where it came from."""
-    if destination == "wallet" or payment.method == Method.WALLET:
-        wallet_services.wallet_credit(
-            member=payment.invoice.member,
-            amount=amount,
-            kind=WalletEntry.Kind.REFUND,
-            actor=actor,
-            description=f"Refund of {payment.invoice.number}",
-            reference=payment.invoice.number,
-        )
-        where = "wallet"
-    else:
-        where = "original"
-        if payment.method in GATEWAYS:
-            raise ConflictError(
-                "Refunds of gateway payments to the card or UPI account are not available yet; refund to the wallet.",
-                code="refund_unavailable",
-            )
-    InvoicePayment.objects.filter(pk=payment.pk).update(amount_refunded=payment.amount_refunded + amount)
-    return InvoicePayment.objects.create(
-        invoice=payment.invoice,
-        kind=InvoicePayment.Kind.REFUND,
-        method=payment.method,
-        amount=amount,
-        currency=payment.currency,
-        reference=payment.reference,
-        destination=where,
-        refund_of=payment,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+    return payment_record_offline(
+        purpose=INVOICE_PURPOSE,
+        reference=str(locked.pk),
+        amount=value,
+        currency=locked.currency,
+        method=method,
+        reference_text=reference,
+        actor=actor,
     )
 
 
-@transaction.atomic
 def invoice_refund(*, invoice: Invoice, actor, amount, destination: str = "original", reason: str = "") -> Invoice:
-    """Staff return money paid on an invoice (full or partial, never more than was paid and not yet refunded).
-
-    The newest payments are refunded first. A credit note of the amount is written; an invoice credited in
-    full becomes ``void``.
-    """
+    """Staff return money paid on an invoice (full or partial), newest payment first, to where it came from or
+    to the wallet. Never more than was paid and not yet refunded: 409 ``refund_exceeds_paid``."""
     if destination not in ("original", "wallet"):
         raise ValidationError("Unknown destination.", errors={"destination": ["original or wallet."]})
-    locked = _lock(invoice)
-    scoping.makerspace_staff_require(user=actor, makerspace_id=locked.makerspace_id)
-    if locked.status not in (Status.ISSUED, Status.PAID):
-        raise InvalidTransition(f"A {locked.get_status_display().lower()} invoice cannot be refunded.")
+    scoping.makerspace_staff_require(user=actor, makerspace_id=invoice.makerspace_id)
     value = _amount(amount)
-    refundable = locked.amount_paid - locked.amount_refunded
-    if value > refundable:
+    current = Invoice.objects.get(pk=invoice.pk)
+    if current.status not in (Status.ISSUED, Status.PAID):
+        raise InvalidTransition(f"A {current.get_status_display().lower()} invoice cannot be refunded.")
+    payments = list(
+        Payment.objects.filter(purpose=INVOICE_PURPOSE, reference=str(invoice.pk), status__in=PAID_STATUSES).order_by(
+            "-created_at", "-id"
+        )
+    )
+    if value > sum((payment.refundable for payment in payments), ZERO):
         raise ConflictError(
-            f"Only {refundable} {locked.currency} paid on this invoice can be refunded.", code="refund_exceeds_paid"
+            "That is more than was paid on this invoice and not yet refunded.", code="refund_exceeds_paid"
         )
     remaining = value
-    payments = InvoicePayment.objects.select_related("invoice__member").filter(
-        invoice=locked, kind=InvoicePayment.Kind.PAYMENT
-    )
-    for payment in payments.order_by("-created_at", "-id"):
-        part = min(remaining, payment.amount - payment.amount_refunded)
-        if part > 0:
-            payment.invoice = locked
-            _refund_from(payment, part, destination=destination, actor=actor)
-            remaining -= part
-        if remaining == 0:
+    for payment in payments:
+        part = min(remaining, payment.refundable)
+        if part <= 0:
+            continue
+        refund_create(payment=payment, amount=part, actor=actor, destination=destination, reason=reason)
+        remaining -= part
+        if remaining <= 0:
             break
-    locked.amount_refunded += value
-    credit_note_write(invoice=locked, total=value, reason=reason or "Refund", actor=actor)
-    update = ["amount_refunded", "amount_credited", "updated_at"]
-    if locked.amount_credited >= locked.total:
-        locked.status, locked.voided_at = Status.VOID, timezone.now()
-        locked.void_reason = reason or "Refunded in full"
-        update += ["status", "voided_at", "void_reason"]
-    locked.save(update_fields=update)
-    return locked
+    return Invoice.objects.get(pk=invoice.pk)
+
+
+def wallet_top_up_start(
+    *, actor, member: Member, amount, provider: str, idempotency_key: str | None = None
+) -> PaymentStart:
+    """A member tops up their wallet through a gateway; the credit arrives with the capture (once per payment)."""
+    if member.user_id != getattr(actor, "pk", None):
+        raise PermissionDenied("Members top up their own wallet.", code=scoping.NOT_MEMBER)
+    wallet = wallet_services.wallet_get_or_create(member=member)
+    return payment_start(
+        purpose=TOP_UP_PURPOSE,
+        reference=str(member.pk),
+        amount=_amount(amount),
+        currency=wallet.currency,
+        provider=provider,
+        actor=actor,
+        idempotency_key=idempotency_key,
+        description=f"Wallet top-up at {member.makerspace.name}",
+        customer_email=member.user.email or "",
+    )
+
+
+def wallet_top_up_record(*, actor, member: Member, amount, method: str, reference: str) -> Payment:
+    """Staff record a top-up paid at the desk (cash, bank transfer, UPI)."""
+    wallet = wallet_services.wallet_get_or_create(member=member)
+    return payment_record_offline(
+        purpose=TOP_UP_PURPOSE,
+        reference=str(member.pk),
+        amount=_amount(amount),
+        currency=wallet.currency,
+        method=method,
+        reference_text=reference,
+        actor=actor,
+    )

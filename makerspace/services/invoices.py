@@ -236,7 +236,7 @@ def document_number(*, makerspace: Makerspace, series: str, at: dt.datetime) -> 
 # --- issue and void ----------------------------------------------------------------------------------------------
 
 
-def _lock(invoice: Invoice) -> Invoice:
+def invoice_lock(invoice: Invoice) -> Invoice:
     return (
         Invoice.objects.select_for_update(of=("self",)).select_related("makerspace", "member__user").get(pk=invoice.pk)
     )
@@ -261,7 +261,7 @@ def invoice_notice_context(invoice: Invoice) -> dict:
 @transaction.atomic
 def invoice_issue(*, invoice: Invoice, actor) -> Invoice:
     """Number and issue a draft (staff, or ``SYSTEM``); the member is notified after commit."""
-    locked = _lock(invoice)
+    locked = invoice_lock(invoice)
     if actor is not SYSTEM:
         scoping.makerspace_staff_require(user=actor, makerspace_id=locked.makerspace_id)
     if locked.status != Status.DRAFT:
@@ -308,7 +308,7 @@ def invoice_void(*, invoice: Invoice, actor, reason: str = "") -> Invoice:
     invoice. An invoice with money paid on it is refunded first (409 ``invoice_has_payments``); a paid one
     cannot be voided (409 ``invalid_transition``).
     """
-    locked = _lock(invoice)
+    locked = invoice_lock(invoice)
     scoping.makerspace_staff_require(user=actor, makerspace_id=locked.makerspace_id)
     if locked.status not in (Status.DRAFT, Status.ISSUED):
         raise InvalidTransition(f"A {locked.get_status_display().lower()} invoice cannot be voided.")

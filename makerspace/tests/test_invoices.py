@@ -99,7 +99,9 @@ def test_members_and_other_spaces_staff_cannot_draft(member, space):
 
 def test_issue_numbers_per_space_and_month_and_notifies(staff, member, space):
     drafts = [
-        invoice_services.invoice_draft_create(actor=staff, member=member, lines=[{"description": "x", "unit_price": "10"}])
+        invoice_services.invoice_draft_create(
+            actor=staff, member=member, lines=[{"description": "x", "unit_price": "10"}]
+        )
         for _ in range(2)
     ]
     issued = [invoice_services.invoice_issue(invoice=draft, actor=staff) for draft in drafts]
@@ -179,7 +181,7 @@ def test_overdue_invoices_are_notified_once(staff, member):
     draft = invoice_services.invoice_draft_create(
         actor=staff, member=member, lines=[{"description": "x", "unit_price": "10"}]
     )
-    invoice = invoice_services.invoice_issue(invoice=draft, actor=SYSTEM)
+    invoice_services.invoice_issue(invoice=draft, actor=SYSTEM)
     later = timezone.now() + dt.timedelta(days=30)
     assert invoice_services.invoices_overdue_notify(now=later) == 1
     assert invoice_services.invoices_overdue_notify(now=later) == 0
