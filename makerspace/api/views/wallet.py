@@ -38,14 +38,13 @@ class WalletApi(MakerspaceApi):
             member=member_from_input(data.get("member")),
         )
         wallet = wallet_services.wallet_get_or_create(member=member)
-        return Response(
-            {
-                "makerspace": wallet.makerspace_id,
-                "member": member.pk,
-                "balance": wallet.balance,
-                "currency": wallet.currency,
-            }
-        )
+        body = {
+            "makerspace": wallet.makerspace_id,
+            "member": member.pk,
+            "balance": wallet.balance,
+            "currency": wallet.currency,
+        }
+        return Response(s.WalletOutputSerializer(body).data)
 
 
 class WalletEntryListApi(MakerspaceApi):
