@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from makerspace.models import Member, Wallet, WalletEntry
 from makerspace.selectors import space_settings as space_settings_selectors
-from makrx.auth import scoping
+from makrx.auth import roles, scoping
 from makrx.errors import ConflictError, PermissionDenied, ValidationError
 from makrx.money import quantize_money
 
@@ -139,6 +139,8 @@ def wallet_member_for(*, actor, makerspace_id: int, member: Member | None = None
             scoping.makerspace_staff_require(user=actor, makerspace_id=member.makerspace_id)
         return member
     found = Member.objects.filter(user_id=getattr(actor, "pk", None), makerspace_id=makerspace_id).first()
+    if found is None and roles.is_platform_admin(actor):
+        raise ValidationError("Name the member whose wallet you mean.", errors={"member": ["Required."]})
     if found is None:
         raise PermissionDenied("You are not a member of this makerspace.", code=scoping.NOT_MEMBER)
     return found
