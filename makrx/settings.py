@@ -589,6 +589,7 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "store.models.orders.Order.Status",
         "PaymentStatusEnum": "makrx.payments.models.Payment.Status",
         "PaymentProviderEnum": "makrx.payments.models.Provider",
+        "PaymentGatewayEnum": "makrx.payments.models.Gateway",
         "RefundStatusEnum": "makrx.payments.models.Refund.Status",
         "RefundDestinationEnum": "makrx.payments.models.Refund.Destination",
         "InvoiceStatusEnum": "makerspace.models.invoices.Invoice.Status",

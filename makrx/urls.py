@@ -39,6 +39,7 @@ health_patterns = [
 api_v1_patterns = [
     path("auth/", include("makrx.auth.urls")),
     path("notifications/", include("makrx.notifications.urls")),
+    path("payments/", include("makrx.payments.urls")),
     path("makerspace/", include("makerspace.api.urls")),
     path("store/", include("store.api.urls")),
     path("", include(pages_router.urls)),

@@ -25,6 +25,13 @@ class Provider(models.TextChoices):
     WALLET = "wallet", "Credit wallet"
 
 
+class Gateway(models.TextChoices):
+    """The providers a customer pays through online."""
+
+    STRIPE = "stripe", "Stripe"
+    RAZORPAY = "razorpay", "Razorpay"
+
+
 GATEWAYS = (Provider.STRIPE, Provider.RAZORPAY)
 OFFLINE_METHODS = (Provider.CASH, Provider.BANK_TRANSFER, Provider.UPI_OFFLINE)
 

@@ -525,6 +525,7 @@ MATRIX: dict[str, str] = {
     f"POST {ST}/orders/{{number}}/payment/": "owner_or_store_staff",
     f"POST {ST}/orders/{{number}}/fulfil/": "store_staff",
     f"POST {ST}/orders/{{number}}/refund/": "store_staff",
+    f"POST {ST}/orders/{{number}}/mark-paid/": "store_staff",
     # Coupons on the caller's cart (guests too); reviews: public reads, buyers write, store staff moderate;
     # reorder lists: private to their owner.
     f"POST {ST}/cart/coupon/": "public",
@@ -568,6 +569,10 @@ MATRIX: dict[str, str] = {
     # Payment providers sign their webhooks: the signature is the check, not a user.
     f"POST {ST}/payments/webhook": "public",
     f"POST {ST}/payments/webhook/razorpay": "public",
+    "POST /api/v1/payments/stripe/webhook": "public",
+    "POST /api/v1/payments/razorpay/webhook": "public",
+    # Razorpay checkout's answer: its signature (HMAC with our key secret) is the proof, whoever brings it.
+    "POST /api/v1/payments/razorpay/confirm/": "public",
 }
 
 

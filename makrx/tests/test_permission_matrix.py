@@ -210,6 +210,7 @@ def _body(world, operation: str, space: str):
         "POST /api/enhanced-catalog/catalog/search/advanced": {"query": "part", "page": 1, "per_page": 5},
         f"POST {ST}/orders/{{number}}/fulfil/": {"note": "shipped"},
         f"POST {ST}/orders/{{number}}/refund/": {"note": "refund"},
+        f"POST {ST}/orders/{{number}}/mark-paid/": {"method": "cash", "reference": "receipt 1"},
         f"POST {ST}/bom-imports/{{id}}/lines/{{line}}/map/": {"product": store["product"].pk},
         "POST /api/bom-import/manual-mapping": {
             "import_id": store["bom_import"].pk,
@@ -218,6 +219,13 @@ def _body(world, operation: str, space: str):
         },
         f"POST {ST}/payments/webhook": {"id": "evt_x", "type": "payment_intent.succeeded"},
         f"POST {ST}/payments/webhook/razorpay": {"event": "payment.captured"},
+        "POST /api/v1/payments/stripe/webhook": {"id": "evt_x", "type": "payment_intent.succeeded"},
+        "POST /api/v1/payments/razorpay/webhook": {"event": "payment.captured"},
+        "POST /api/v1/payments/razorpay/confirm/": {
+            "razorpay_order_id": "order_x",
+            "razorpay_payment_id": "pay_x",
+            "razorpay_signature": "0" * 64,
+        },
     }
     return bodies.get(operation, {})
 

@@ -15,7 +15,7 @@ from makrx.payments import register_purpose
 from makrx.payments.models import Payment
 from makrx.payments.refunds import refund_create
 from makrx.payments.services import PaymentStart, payment_record_offline, payment_start
-from makrx.payments.webhooks import WebhookOutcome, webhook_process, webhook_rejected_purge
+from makrx.payments.webhooks import webhook_rejected_purge
 from store.models import Order, OrderEvent
 from store.selectors.orders import ORDER_PAYMENT_PURPOSE
 from store.services import SYSTEM, actor_user, require_store_staff
@@ -27,13 +27,11 @@ PAID_STATUSES = (Payment.Status.CAPTURED, Payment.Status.PARTIALLY_REFUNDED)
 __all__ = [
     "PURPOSE",
     "PaymentStart",
-    "WebhookOutcome",
     "order_mark_paid_offline",
     "order_payments_list",
     "order_refund_money",
     "payment_create",
     "register",
-    "webhook_receive",
     "webhook_rejected_purge",
 ]
 
@@ -232,8 +230,3 @@ def order_refund_money(*, order: Order, actor, amount: Decimal | None = None, re
             wanted -= part
     order.refresh_from_db()
     return order
-
-
-def webhook_receive(**kwargs) -> WebhookOutcome:
-    """The store's webhook paths (``/api/v1/store/payments/webhook``) are the platform's flow."""
-    return webhook_process(**kwargs)

@@ -10,6 +10,7 @@ import factory
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from makrx.payments.models import Payment, WebhookEvent
 from store.models import (
     Brand,
     Cart,
@@ -22,7 +23,6 @@ from store.models import (
     Order,
     OrderEvent,
     OrderLine,
-    Payment,
     Process,
     Product,
     Quote,
@@ -34,7 +34,6 @@ from store.models import (
     StockLevel,
     Tag,
     Upload,
-    WebhookEvent,
 )
 from store.services.catalog import product_search_refresh
 
@@ -184,10 +183,15 @@ class OrderEventFactory(factory.django.DjangoModelFactory):
 
 
 class PaymentFactory(factory.django.DjangoModelFactory):
+    """A platform payment (makrx.Payment) of a store order."""
+
     class Meta:
         model = Payment
+        exclude = ("order",)
 
     order = factory.SubFactory(OrderFactory)
+    purpose = "store.order"
+    reference = factory.LazyAttribute(lambda o: o.order.number)
     provider = "stripe"
     provider_ref = factory.Sequence(lambda n: f"pi_test_{n:08d}")
     amount = factory.LazyAttribute(lambda o: o.order.total)

@@ -117,10 +117,10 @@ def test_commerce_models_have_admin_screens(admin_client):
         f"/admin/store/order/{line.order.pk}/change/",
         "/admin/store/cart/",
         f"/admin/store/cart/{cart_item.cart.pk}/change/",
-        "/admin/store/payment/",
-        f"/admin/store/payment/{payment.pk}/change/",
-        "/admin/store/webhookevent/?result__exact=received",
-        f"/admin/store/webhookevent/{event.pk}/change/",
+        "/admin/makrx/payment/",
+        f"/admin/makrx/payment/{payment.pk}/change/",
+        "/admin/makrx/webhookevent/?result__exact=received",
+        f"/admin/makrx/webhookevent/{event.pk}/change/",
     ]:
         assert admin_client.get(url).status_code == 200, url
 

@@ -3,10 +3,11 @@
 import pytest
 from django.test import Client
 
+from makrx.admin import payments as payment_admin
+from makrx.payments.models import WebhookEvent
 from store.admin import cart as cart_admin
 from store.admin import orders as order_admin
-from store.admin import payments as payment_admin
-from store.models import Cart, Order, StockLevel, WebhookEvent
+from store.models import Cart, Order, StockLevel
 from store.services import SYSTEM
 from store.services.orders import order_mark_paid
 from store.tests.factories import (
@@ -52,10 +53,11 @@ def test_screens_render(admin_client):
         "/admin/store/cart/",
         "/admin/store/cart/?user__isempty=1",
         f"/admin/store/cart/{cart.pk}/change/",
-        "/admin/store/payment/",
-        f"/admin/store/payment/{payment.pk}/change/",
-        "/admin/store/webhookevent/?result__exact=processed",
-        f"/admin/store/webhookevent/{event.pk}/change/",
+        "/admin/makrx/payment/",
+        f"/admin/makrx/payment/{payment.pk}/change/",
+        "/admin/makrx/refund/",
+        "/admin/makrx/webhookevent/?result__exact=processed",
+        f"/admin/makrx/webhookevent/{event.pk}/change/",
     ]:
         assert admin_client.get(url).status_code == 200, url
 

@@ -4,14 +4,15 @@ the legacy paths only, owners only (another user's order is 404), the status tab
 from __future__ import annotations
 
 from decimal import Decimal
-from unittest import mock
 
 import pytest
-import stripe
+import responses
 
 from makrx.models import IdempotencyKey
+from makrx.payments.models import Payment
+from makrx.tests import payment_providers as providers
 from store.api.legacy.serializers.orders import ORDER_STATUSES
-from store.models import Cart, Order, Payment
+from store.models import Cart, Order
 from store.tests.factories import CouponFactory, OrderFactory, OrderLineFactory, ProductFactory
 from store.tests.legacy_contract import (
     CHECKOUT,
@@ -220,19 +221,16 @@ def test_stripe_configured_answers_the_client_secret(api_client, settings):
     settings.STRIPE_API_KEY = "sk_test_dummy"
     guest = Browser(api_client)
     guest.post("/api/cart/add", {"product_id": ProductFactory(price=Decimal("10.00")).pk, "quantity": 2})
-    intent = stripe.PaymentIntent.construct_from(
-        {"id": "pi_9", "object": "payment_intent", "client_secret": "pi_9_secret", "status": "requires_payment_method",
-         "amount": 2360},
-        "sk_test_dummy",
-    )  # fmt: skip
-
-    with mock.patch("stripe.PaymentIntent.create", return_value=intent) as create:
+    with responses.RequestsMock() as rsps:
+        providers.stripe_intent(rsps, intent_id="pi_9", amount=2360)
         placed = guest.post("/api/orders/checkout", checkout_body()).json()
+        sent = providers.form(rsps.calls[0])
 
-    assert placed["payment_intent"] == "pi_9_secret"
-    assert create.call_args.kwargs["amount"] == 2360
+    assert placed["payment_intent"] == "pi_9_secret_YrKJUKribcBjcG8HVhfZluoGH"
+    assert sent["amount"] == "2360"
     payment = Payment.objects.get()
-    assert (payment.order_id, payment.provider_ref, payment.amount) == (placed["order_id"], "pi_9", Decimal("23.60"))
+    order_number = Order.objects.get(pk=placed["order_id"]).number
+    assert (payment.reference, payment.provider_ref, payment.amount) == (order_number, "pi_9", Decimal("23.60"))
 
 
 def test_a_failing_provider_leaves_the_order_payable_later(api_client, settings):
@@ -240,19 +238,22 @@ def test_a_failing_provider_leaves_the_order_payable_later(api_client, settings)
     guest = Browser(api_client)
     guest.post("/api/cart/add", {"product_id": ProductFactory().pk})
 
-    with mock.patch("stripe.PaymentIntent.create", side_effect=stripe.APIConnectionError("down")):
+    with responses.RequestsMock() as rsps:
+        rsps.add(responses.POST, f"{providers.STRIPE_API}/payment_intents", body=ConnectionError("down"))
         response = guest.post("/api/orders/checkout", checkout_body())
 
     assert response.status_code == 201 and response.json()["payment_intent"] is None
     assert Order.objects.get().status == Order.Status.PENDING_PAYMENT and not Payment.objects.exists()
 
 
-def test_razorpay_without_order_creation_answers_a_null_intent(api_client, settings):
-    settings.RAZORPAY_KEY_ID, settings.RAZORPAY_KEY_SECRET = "rzp_test", "secret"
+def test_razorpay_answers_the_razorpay_order_id(api_client, settings):
+    providers.configure(settings)
     guest = Browser(api_client)
     guest.post("/api/cart/add", {"product_id": ProductFactory().pk})
-    placed = guest.post("/api/orders/checkout", checkout_body(payment_method="razorpay")).json()
-    assert placed["payment_intent"] is None and placed["payment_method"] == "razorpay"
+    with responses.RequestsMock() as rsps:
+        providers.razorpay_order(rsps, order_id="order_legacy1")
+        placed = guest.post("/api/orders/checkout", checkout_body(payment_method="razorpay")).json()
+    assert placed["payment_intent"] == "order_legacy1" and placed["payment_method"] == "razorpay"
 
 
 def test_an_unknown_payment_method_is_400_and_nothing_is_ordered(api_client):

@@ -1,33 +1,31 @@
-"""Payments: Stripe PaymentIntents (network boundary mocked) and signed webhooks applied exactly once."""
+"""Store payments: Stripe PaymentIntents (mocked at the HTTP boundary) and signed webhooks on the store's
+paths applied exactly once, through the platform's flow (makrx.payments)."""
 
 from __future__ import annotations
 
 import hashlib
-import hmac
-import json
 import time
 from decimal import Decimal
-from unittest import mock
 
 import pytest
-import stripe
+import responses
 
-from store.models import Cart, Order, OrderEvent, Payment, StockLevel, WebhookEvent
+from makrx.payments.models import Payment, WebhookEvent
+from makrx.tests import payment_providers as providers
+from store.models import Cart, Order, OrderEvent, StockLevel
 from store.tests.factories import CartFactory, CartItemFactory, PaymentFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 
 WEBHOOK = "/api/v1/store/payments/webhook"
-SECRET = "whsec_test_secret"
+SECRET = providers.STRIPE_SECRET
+INTENT = "pi_123"
 
 
 @pytest.fixture(autouse=True)
 def stripe_settings(settings):
-    settings.STRIPE_API_KEY = "sk_test_dummy"
-    settings.STRIPE_WEBHOOK_SECRET = SECRET
-    settings.STRIPE_WEBHOOK_TOLERANCE_SECONDS = 300
+    providers.configure(settings)
     settings.DEFAULT_TAX_RATE = Decimal("18")
-    settings.RATELIMIT_ENABLE = False
 
 
 def _order(client, *, price="10.00", quantity=2, stock=5):
@@ -39,43 +37,31 @@ def _order(client, *, price="10.00", quantity=2, stock=5):
     return Order.objects.get(number=response.json()["number"]), product
 
 
-def _intent(**kwargs):
-    return stripe.PaymentIntent.construct_from(
-        {
-            "id": "pi_123",
-            "object": "payment_intent",
-            "client_secret": "pi_123_secret_abc",
-            "status": "requires_payment_method",
-            "amount": kwargs.get("amount", 2360),
-        },
-        "sk_test_dummy",
-    )
+def _paying(client, **kwargs):
+    """An order whose customer started paying it (a PaymentIntent ``pi_123`` of 23.60 INR)."""
+    order, product = _order(client, **kwargs)
+    with responses.RequestsMock() as rsps:
+        providers.stripe_intent(rsps, intent_id=INTENT)
+        assert client.post(f"/api/v1/store/orders/{order.number}/payment/").status_code == 201
+    return order, product
 
 
 def _sign(body: bytes, *, secret: str = SECRET, timestamp: int | None = None) -> str:
-    timestamp = int(time.time()) if timestamp is None else timestamp
-    signature = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={signature}"
+    return providers.stripe_sign(body, secret=secret, timestamp=timestamp)
 
 
-def _event(order, *, event_id="evt_1", type_="payment_intent.succeeded", amount=None, currency=None, ref="pi_123"):
-    return json.dumps(
-        {
-            "id": event_id,
-            "object": "event",
-            "type": type_,
-            "data": {
-                "object": {
-                    "id": ref,
-                    "object": "payment_intent",
-                    "amount": 2360 if amount is None else amount,
-                    "amount_received": 2360 if amount is None else amount,
-                    "currency": currency or order.currency.lower(),
-                    "metadata": {"order_number": order.number},
-                }
-            },
-        }
-    ).encode()
+def _event(order, *, event_id="evt_1", type_="payment_intent.succeeded", amount=None, currency=None, ref=INTENT):
+    status = "succeeded" if type_ == "payment_intent.succeeded" else "requires_payment_method"
+    obj = providers.stripe_intent_object(
+        intent_id=ref,
+        amount=2360 if amount is None else amount,
+        currency=currency or order.currency.lower(),
+        status=status,
+        metadata={"purpose": "store.order", "reference": order.number},
+    )
+    if amount is not None:
+        obj["amount_received"] = amount
+    return providers.stripe_event(event_id=event_id, type_=type_, obj=obj)
 
 
 def _deliver(api_client, body: bytes, signature: str | None, **extra):
@@ -90,19 +76,24 @@ def test_payment_creates_a_payment_intent_in_minor_units(client_for):
     client = client_for()
     order, _ = _order(client)  # 2 x 10.00 + 18 % = 23.60
 
-    with mock.patch("stripe.PaymentIntent.create", return_value=_intent()) as create:
+    with responses.RequestsMock() as rsps:
+        providers.stripe_intent(rsps, intent_id=INTENT)
         response = client.post(f"/api/v1/store/orders/{order.number}/payment/", HTTP_IDEMPOTENCY_KEY="pay-1")
         replay = client.post(f"/api/v1/store/orders/{order.number}/payment/", HTTP_IDEMPOTENCY_KEY="pay-1")
+        again = client.post(f"/api/v1/store/orders/{order.number}/payment/", HTTP_IDEMPOTENCY_KEY="pay-2")
+        calls = list(rsps.calls)
 
     assert response.status_code == 201, response.json()
-    assert response.json()["client_secret"] == "pi_123_secret_abc"
-    assert replay.json() == response.json() and create.call_count == 1
-    kwargs = create.call_args.kwargs
-    assert (kwargs["amount"], kwargs["currency"]) == (2360, "inr")
-    assert kwargs["metadata"]["order_number"] == order.number
-    assert kwargs["idempotency_key"] == f"makrx-order-{order.pk}-2360-INR"
+    assert response.json()["client_secret"] == f"{INTENT}_secret_YrKJUKribcBjcG8HVhfZluoGH"
+    assert replay.json() == response.json() and again.json() == response.json()
+    assert len(calls) == 1  # the same order and amount never start a second PaymentIntent
+    sent = providers.form(calls[0])
+    assert (sent["amount"], sent["currency"]) == ("2360", "inr")
+    assert sent["metadata[purpose]"] == "store.order" and sent["metadata[reference]"] == order.number
+    assert calls[0].request.headers["Idempotency-Key"] == f"makrx:store.order:{order.number}:2360-INR"
     payment = Payment.objects.get()
-    assert (payment.provider_ref, payment.amount, payment.status) == ("pi_123", Decimal("23.60"), "pending")
+    assert (payment.provider_ref, payment.amount, payment.status) == (INTENT, Decimal("23.60"), "pending")
+    assert (payment.purpose, payment.reference) == ("store.order", order.number)
 
 
 def test_payment_without_stripe_key_is_503(client_for, settings):
@@ -120,7 +111,8 @@ def test_stripe_failure_is_503_and_nothing_stored(client_for):
     client = client_for()
     order, _ = _order(client)
 
-    with mock.patch("stripe.PaymentIntent.create", side_effect=stripe.APIConnectionError("down")):
+    with responses.RequestsMock() as rsps:
+        providers.stripe_intent(rsps, status=500)
         response = client.post(f"/api/v1/store/orders/{order.number}/payment/")
 
     assert response.status_code == 503 and response.json()["code"] == "payment_provider_error"
@@ -147,7 +139,7 @@ def test_someone_elses_order_is_404(client_for):
 
 
 def test_succeeded_event_marks_the_order_paid_once(client_for, api_client):
-    order, product = _order(client_for())
+    order, product = _paying(client_for())
     body = _event(order)
 
     first = _deliver(api_client, body, _sign(body))
@@ -162,12 +154,12 @@ def test_succeeded_event_marks_the_order_paid_once(client_for, api_client):
     assert WebhookEvent.objects.count() == 1
     event = WebhookEvent.objects.get()
     assert (event.event_id, event.result, event.signature_valid) == ("evt_1", "processed", True)
-    assert Payment.objects.get().status == "succeeded"
+    assert Payment.objects.get().status == "captured"
     assert OrderEvent.objects.filter(order=order, to_status="paid").count() == 1
 
 
 def test_a_second_event_for_the_same_intent_does_not_pay_twice(client_for, api_client):
-    order, product = _order(client_for())
+    order, product = _paying(client_for())
     for event_id in ("evt_a", "evt_b"):
         body = _event(order, event_id=event_id)
         assert _deliver(api_client, body, _sign(body)).status_code == 200
@@ -188,7 +180,7 @@ def test_a_second_event_for_the_same_intent_does_not_pay_twice(client_for, api_c
     ],
 )
 def test_forged_deliveries_change_nothing_but_are_logged(client_for, api_client, make_signature):
-    order, product = _order(client_for())
+    order, product = _paying(client_for())
     body = _event(order)
 
     response = _deliver(api_client, body, make_signature(body))
@@ -200,11 +192,11 @@ def test_forged_deliveries_change_nothing_but_are_logged(client_for, api_client,
     assert StockLevel.objects.get(product=product).reserved == 2
     rejected = WebhookEvent.objects.get()
     assert (rejected.signature_valid, rejected.result) == (False, "rejected")
-    assert Payment.objects.count() == 0
+    assert Payment.objects.get().status == "pending"
 
 
 def test_a_forgery_does_not_block_the_real_event(client_for, api_client):
-    order, _ = _order(client_for())
+    order, _ = _paying(client_for())
     body = _event(order)
     _deliver(api_client, body, _sign(body, secret="whsec_wrong"))
 
@@ -213,7 +205,7 @@ def test_a_forgery_does_not_block_the_real_event(client_for, api_client):
 
 
 def test_no_webhook_secret_configured_rejects(client_for, api_client, settings):
-    order, _ = _order(client_for())
+    order, _ = _paying(client_for())
     body = _event(order)
     signature = _sign(body)
     settings.STRIPE_WEBHOOK_SECRET = ""
@@ -224,7 +216,7 @@ def test_no_webhook_secret_configured_rejects(client_for, api_client, settings):
 
 @pytest.mark.parametrize("amount, currency", [(100, None), (2360, "usd")])
 def test_amount_or_currency_mismatch_is_recorded_not_applied(client_for, api_client, amount, currency):
-    order, _ = _order(client_for())
+    order, _ = _paying(client_for())
     body = _event(order, amount=amount, currency=currency)
 
     response = _deliver(api_client, body, _sign(body))
@@ -232,13 +224,13 @@ def test_amount_or_currency_mismatch_is_recorded_not_applied(client_for, api_cli
     assert response.status_code == 200 and response.json()["result"] == "mismatch"
     assert Order.objects.get(pk=order.pk).status == "pending_payment"
     event = WebhookEvent.objects.get()
-    assert event.result == "failed" and "mismatch" in event.error
-    assert OrderEvent.objects.filter(order=order, kind="payment_mismatch").exists()
+    assert event.result == "mismatch" and "mismatch" in event.error
+    assert Payment.objects.get().status == "pending"
 
 
 def test_payment_failed_is_recorded(client_for, api_client):
     order, _ = _order(client_for())
-    PaymentFactory(order=order, provider_ref="pi_123", status="pending")
+    PaymentFactory(order=order, provider_ref=INTENT, status="pending")
     body = _event(order, type_="payment_intent.payment_failed")
 
     assert _deliver(api_client, body, _sign(body)).json()["result"] == "processed"
@@ -248,7 +240,7 @@ def test_payment_failed_is_recorded(client_for, api_client):
 
 
 def test_other_event_types_are_stored_and_ignored(client_for, api_client):
-    order, _ = _order(client_for())
+    order, _ = _paying(client_for())
     body = _event(order, type_="customer.created")
 
     assert _deliver(api_client, body, _sign(body)).json()["result"] == "ignored"
@@ -257,7 +249,7 @@ def test_other_event_types_are_stored_and_ignored(client_for, api_client):
 
 def test_payment_for_an_expired_order_is_recorded_for_a_refund(client_for, api_client):
     client = client_for()
-    order, _ = _order(client)
+    order, _ = _paying(client)
     client.post(f"/api/v1/store/orders/{order.number}/cancel/", {}, format="json")
     body = _event(order)
 
@@ -265,7 +257,9 @@ def test_payment_for_an_expired_order_is_recorded_for_a_refund(client_for, api_c
 
     assert response.status_code == 200 and response.json()["result"] == "failed"
     assert Order.objects.get(pk=order.pk).status == "cancelled"
-    assert OrderEvent.objects.filter(order=order, kind="payment_after_close").exists()
+    payment = Payment.objects.get()
+    assert payment.status == "captured" and "Refund it" in payment.error  # the money is real: staff refund it
+    assert WebhookEvent.objects.get().result == "failed"
 
 
 @pytest.mark.parametrize("body", [b"not json", b"[]", b'{"no": "id"}', b"\xff\xfe"])
@@ -276,36 +270,26 @@ def test_signed_garbage_is_400_not_500(api_client, body):
     assert Order.objects.count() == 0
 
 
-def test_razorpay_signature(client_for, api_client, settings):
-    settings.RAZORPAY_WEBHOOK_SECRET = "rzp_secret"
-    order, _ = _order(client_for())
-    body = json.dumps(
-        {
-            "event": "payment.captured",
-            "payload": {
-                "payment": {
-                    "entity": {
-                        "id": "pay_1",
-                        "amount": 2360,
-                        "currency": "INR",
-                        "notes": {"order_number": order.number},
-                    }
-                }
-            },
-        }
-    ).encode()
-    good = hmac.new(b"rzp_secret", body, hashlib.sha256).hexdigest()
+def test_razorpay_signature_on_the_store_path(client_for, api_client):
+    client = client_for()
+    order, _ = _order(client)
+    with responses.RequestsMock() as rsps:
+        providers.razorpay_order(rsps, order_id="order_1")
+        started = client.post(f"/api/v1/store/orders/{order.number}/payment/", {"provider": "razorpay"}, format="json")
+    assert started.status_code == 201 and started.json()["checkout"]["order_id"] == "order_1"
+    body = providers.razorpay_event(order_id="order_1", payment_id="pay_1")
     url = f"{WEBHOOK}/razorpay"
 
     bad = api_client.post(url, data=body, content_type="application/json", HTTP_X_RAZORPAY_SIGNATURE="0" * 64)
     assert bad.status_code == 400 and Order.objects.get(pk=order.pk).status == "pending_payment"
+    good = providers.razorpay_sign(body)
     ok = api_client.post(url, data=body, content_type="application/json", HTTP_X_RAZORPAY_SIGNATURE=good)
     assert ok.json()["result"] == "processed"
     assert Order.objects.get(pk=order.pk).status == "paid"
 
 
 def test_webhook_path_with_a_trailing_slash_works_too(client_for, api_client):
-    order, _ = _order(client_for())
+    order, _ = _paying(client_for())
     body = _event(order)
 
     response = api_client.post(
@@ -343,7 +327,7 @@ def test_unsigned_unstorable_json_is_refused_and_still_recorded(api_client, body
 
 
 def test_forged_delivery_stores_a_digest_never_the_body(client_for, api_client):
-    order, _ = _order(client_for())
+    order, _ = _paying(client_for())
     body = _event(order).replace(b"evt_1", b"evt_" + "секрет".encode() * 100)
 
     response = _deliver(api_client, body, _sign(body, secret="whsec_wrong"), REMOTE_ADDR="203.0.113.9")
@@ -369,7 +353,7 @@ def test_unsigned_delivery_records_that_no_signature_was_sent(api_client):
 
 
 def test_verified_delivery_keeps_what_processing_needs(client_for, api_client):
-    order, _ = _order(client_for())
+    order, _ = _paying(client_for())
     body = _event(order)
 
     assert _deliver(api_client, body, _sign(body)).json()["result"] == "processed"
@@ -380,7 +364,7 @@ def test_verified_delivery_keeps_what_processing_needs(client_for, api_client):
 
 
 def test_a_flood_of_forgeries_writes_a_bounded_number_of_rows(client_for, api_client, settings):
-    order, _ = _order(client_for())
+    order, _ = _paying(client_for())
     settings.RATELIMIT_ENABLE = True
     # Per day: django-ratelimit windows are fixed, so a per-minute window could reset in the middle of the flood.
     settings.RATE_LIMITS = {"webhooks_rejected": "30/d"}

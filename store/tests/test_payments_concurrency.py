@@ -12,9 +12,10 @@ from django.db import connection
 from django.test import Client
 
 from makrx import metrics
+from makrx.payments.models import WebhookEvent
 from makrx.tests.races import run_concurrently
-from store.models import Order, OrderEvent, StockLevel, WebhookEvent
-from store.tests.factories import OrderFactory, OrderLineFactory, ProductFactory
+from store.models import Order, OrderEvent, StockLevel
+from store.tests.factories import OrderFactory, OrderLineFactory, PaymentFactory, ProductFactory
 
 SECRET = "whsec_concurrent"
 
@@ -28,6 +29,7 @@ def test_concurrent_duplicate_deliveries_pay_once(settings):
     product = ProductFactory(stock=5, reserved=2)
     order = OrderFactory(total="23.60", currency="INR")
     OrderLineFactory(order=order, product=product, quantity=2)
+    PaymentFactory(order=order, provider_ref="pi_dup", status="pending")
     body = json.dumps(
         {
             "id": "evt_dup",

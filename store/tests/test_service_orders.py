@@ -10,13 +10,13 @@ import time
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
-from unittest import mock
 
 import pytest
-import stripe
+import responses
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from makrx.tests import payment_providers as providers
 from store.models import Order, ServiceOrder
 from store.services import SYSTEM
 from store.services.orders import order_cancel, order_mark_paid
@@ -118,17 +118,8 @@ def test_anonymous_upload_quote_order_pay_and_publish_through_the_api(api_client
 
     order = Order.objects.get(number=number)
     amount_minor = int(order.total * 100)
-    intent = stripe.PaymentIntent.construct_from(
-        {
-            "id": "pi_service",
-            "object": "payment_intent",
-            "client_secret": "pi_service_secret",
-            "status": "requires_payment_method",
-            "amount": amount_minor,
-        },
-        "sk_test_dummy",
-    )
-    with mock.patch("stripe.PaymentIntent.create", return_value=intent):
+    with responses.RequestsMock() as rsps:
+        providers.stripe_intent(rsps, intent_id="pi_service", amount=amount_minor)
         payment = api_client.post(f"/api/v1/store/orders/{number}/payment/", **guest)
     assert payment.status_code == 201, payment.json()
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from makrx.payments.models import OFFLINE_METHODS
+from makrx.payments.models import OFFLINE_METHODS, Gateway
 
 
 class PaymentInputSerializer(serializers.Serializer):
-    provider = serializers.ChoiceField(choices=["stripe", "razorpay"], default="stripe", required=False)
+    provider = serializers.ChoiceField(choices=Gateway.choices, default="stripe", required=False)
 
 
 class PaymentOutputSerializer(serializers.Serializer):

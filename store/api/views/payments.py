@@ -3,25 +3,22 @@ deliveries on the store's paths (the platform's flow, ``makrx.payments``)."""
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from makrx.api.permissions import IsStoreStaff
-from makrx.errors import ValidationError
 from makrx.idempotency import idempotent
-from makrx.logging import current_request_id
-from makrx.payments import SignatureInvalid
-from makrx.ratelimit import rate_limit, rate_limit_check
+from makrx.payments.views import ProviderWebhookApi, webhook_schema
+from makrx.ratelimit import rate_limit
 from store.api.schema import CART_TOKEN, IDEMPOTENCY_CONFLICT, IDEMPOTENCY_KEY, TRANSITION, cart_token, error_doc
 from store.api.serializers import payments as s
 from store.api.serializers.orders import OrderDetailSerializer
 from store.api.views.orders import order_for_request
 from store.selectors import orders as selectors
-from store.services.payments import order_mark_paid_offline, order_refund_money, payment_create, webhook_receive
+from store.services.payments import order_mark_paid_offline, order_refund_money, payment_create
 
 PAYMENT_TAGS = ["store payments"]
 WEBHOOK_RESPONSES = {
@@ -112,50 +109,21 @@ class OrderRefundApi(APIView):
         return Response(OrderDetailSerializer(selectors.order_get(number=number, user=request.user)).data)
 
 
-class PaymentWebhookApi(APIView):
-    """Provider webhooks (no auth: the signature is the proof). Bad signature → 400 ``invalid_signature``;
-    too many bad ones from one client IP → 429 with Retry-After."""
+class PaymentWebhookApi(ProviderWebhookApi):
+    """The store's Stripe webhook path (kept for providers configured with it): the platform's flow."""
 
-    permission_classes = [AllowAny]
-    authentication_classes: list = []
     provider = "stripe"
 
-    @extend_schema(
-        tags=PAYMENT_TAGS,
-        request={"application/json": OpenApiTypes.OBJECT},
-        responses=WEBHOOK_RESPONSES,
-        auth=[],
-        parameters=[OpenApiParameter("Stripe-Signature", OpenApiTypes.STR, OpenApiParameter.HEADER)],
-    )
-    @rate_limit("webhooks")
+    @webhook_schema("Stripe", "Stripe-Signature")
     def post(self, request):
-        body = request.body  # the raw bytes the signature covers
-        try:
-            outcome = webhook_receive(
-                provider=self.provider,
-                body=body,
-                headers=request.headers,
-                request_id=current_request_id() or "",
-                client_ip=getattr(request, "client_ip", None),
-                # Deliveries that fail verification have a budget of their own per client IP: over it, 429
-                # with Retry-After and nothing written, so a flood of forgeries writes a bounded number of rows.
-                admit_rejected=lambda: rate_limit_check(request, "webhooks_rejected"),
-            )
-        except SignatureInvalid as exc:
-            raise ValidationError("The webhook signature is missing or invalid.", code="invalid_signature") from exc
-        return Response({"received": True, "result": outcome.result})
+        return super().post(request)
 
 
-class RazorpayWebhookApi(PaymentWebhookApi):
+class RazorpayWebhookApi(ProviderWebhookApi):
+    """The store's Razorpay webhook path (kept for providers configured with it): the platform's flow."""
+
     provider = "razorpay"
 
-    @extend_schema(
-        tags=PAYMENT_TAGS,
-        request={"application/json": OpenApiTypes.OBJECT},
-        responses=WEBHOOK_RESPONSES,
-        auth=[],
-        parameters=[OpenApiParameter("X-Razorpay-Signature", OpenApiTypes.STR, OpenApiParameter.HEADER)],
-        operation_id="store_payments_webhook_razorpay",
-    )
+    @webhook_schema("Razorpay", "X-Razorpay-Signature", "store_payments_webhook_razorpay")
     def post(self, request):
         return super().post(request)

@@ -34,9 +34,11 @@ def _payment_intent(*, order, actor, cart, provider: str) -> str | None:
     if not get_provider(provider).is_configured():
         return None
     try:
-        return payment_create(order=order, actor=actor, cart_token=cart.token, provider=provider).client_secret
+        started = payment_create(order=order, actor=actor, cart_token=cart.token, provider=provider)
     except ServiceUnavailable:
         return None
+    # Stripe: the PaymentIntent's client secret; Razorpay: the order id that checkout.js opens.
+    return started.client_secret or started.payment.provider_ref
 
 
 class LegacyCheckoutApi(APIView):
