@@ -349,6 +349,22 @@ MAKERSPACE_REMINDER_LEAD_MINUTES = env.int("MAKERSPACE_REMINDER_LEAD_MINUTES", d
 # A freed slot offered to the first in a waiting list is held for them this many minutes.
 WAITLIST_HOLD_MINUTES = env.int("WAITLIST_HOLD_MINUTES", default=30)
 
+# --- makerspace billing ----------------------------------------------------------------------
+# An issued invoice is due this many days after its issue date (the makerspace's calendar).
+INVOICE_DUE_DAYS = env.int("INVOICE_DUE_DAYS", default=14)
+# The monthly run issues the drafts it makes at once (true) or leaves them for staff to review (false).
+INVOICE_AUTO_ISSUE = env.bool("INVOICE_AUTO_ISSUE", default=False)
+# The monthly run (idempotent) runs daily at this UTC hour: each makerspace's previous local month is drafted.
+INVOICE_RUN_HOUR_UTC = env.int("INVOICE_RUN_HOUR_UTC", default=2)
+CELERY_BEAT_SCHEDULE["makerspace-draft-monthly-invoices"] = {
+    "task": "makerspace.tasks.draft_monthly_invoices_task",
+    "schedule": crontab(minute=30, hour=INVOICE_RUN_HOUR_UTC),
+}
+CELERY_BEAT_SCHEDULE["makerspace-notify-overdue-invoices"] = {
+    "task": "makerspace.tasks.notify_overdue_invoices_task",
+    "schedule": timedelta(hours=1),
+}
+
 # --- auth -----------------------------------------------------------------------------------
 KEYCLOAK_URL = env.str("KEYCLOAK_URL", default="").rstrip("/")
 KEYCLOAK_REALM = env.str("KEYCLOAK_REALM", default="makrx")

@@ -134,6 +134,8 @@ def test_materials_drawn_for_a_member_are_billed_at_unit_cost():
     member = f.MemberFactory()
     staff = f.MemberFactory(makerspace=member.makerspace, role="staff").user
     item = f.InventoryItemFactory(makerspace=member.makerspace, stock=10, unit_cost=D("45.50"))
-    movement = inventory_services.movement_record(actor=staff, item=item, kind="usage", quantity="3", bill_member=member)
+    movement = inventory_services.movement_record(
+        actor=staff, item=item, kind="usage", quantity="3", bill_member=member
+    )
     record = BillableRecord.objects.get()
     assert (record.kind, record.quantity, record.amount, record.source) == ("material", D("3"), D("136.50"), movement)

@@ -187,3 +187,16 @@ def test_overdue_invoices_are_notified_once(staff, member):
     assert invoice_services.invoices_overdue_notify(now=later) == 0
     assert Notification.objects.filter(user=member.user, kind="invoice.overdue").count() == 1
     assert BillableRecord.objects.count() == 0
+
+
+def test_scheduled_tasks_draft_and_remind(space, member, settings):
+    from makerspace import tasks
+
+    settings.INVOICE_AUTO_ISSUE = True
+    last_month = (timezone.now().astimezone(space.tzinfo).replace(day=1) - dt.timedelta(days=3)).replace(hour=12)
+    f.BillableRecordFactory(member=member, occurred_at=last_month)
+    assert tasks.draft_monthly_invoices_task.delay().get() == 1
+    assert tasks.draft_monthly_invoices_task.delay().get() == 0
+    invoice = Invoice.objects.get()
+    assert invoice.status == "issued" and invoice.number.startswith("INV-")
+    assert tasks.notify_overdue_invoices_task.delay().get() == 0
