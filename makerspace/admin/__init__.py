@@ -2,12 +2,14 @@
 
 from makerspace.admin import (  # noqa: F401
     badges,
+    billing,
     calendar,
     equipment,
     incidents,
     intervals,
     inventory,
     invites,
+    invoices,
     maintenance,
     members,
     plans,
@@ -22,4 +24,5 @@ from makerspace.admin import (  # noqa: F401
     spaces,
     usage,
     waitlist,
+    wallet,
 )
