@@ -349,12 +349,9 @@ MAKERSPACE_REMINDER_LEAD_MINUTES = env.int("MAKERSPACE_REMINDER_LEAD_MINUTES", d
 # A freed slot offered to the first in a waiting list is held for them this many minutes.
 WAITLIST_HOLD_MINUTES = env.int("WAITLIST_HOLD_MINUTES", default=30)
 
-# --- makerspace billing ----------------------------------------------------------------------
-# An issued invoice is due this many days after its issue date (the makerspace's calendar).
+# --- makerspace billing (docs/billing.md): due days, the daily idempotent monthly run, its auto-issue; reminders hourly
 INVOICE_DUE_DAYS = env.int("INVOICE_DUE_DAYS", default=14)
-# The monthly run issues the drafts it makes at once (true) or leaves them for staff to review (false).
 INVOICE_AUTO_ISSUE = env.bool("INVOICE_AUTO_ISSUE", default=False)
-# The monthly run (idempotent) runs daily at this UTC hour: each makerspace's previous local month is drafted.
 INVOICE_RUN_HOUR_UTC = env.int("INVOICE_RUN_HOUR_UTC", default=2)
 CELERY_BEAT_SCHEDULE["makerspace-draft-monthly-invoices"] = {
     "task": "makerspace.tasks.draft_monthly_invoices_task",
@@ -610,7 +607,6 @@ SPECTACULAR_SETTINGS = {
         "RefundDestinationEnum": "makrx.payments.models.Refund.Destination",
         "InvoiceStatusEnum": "makerspace.models.invoices.Invoice.Status",
         "InvoicePaymentKindEnum": "makerspace.models.invoices.InvoicePayment.Kind",
-        "InvoicePaymentMethodEnum": "makerspace.models.invoices.InvoicePayment.Method",
         "InvoicePayMethodEnum": [("razorpay", "razorpay"), ("stripe", "stripe"), ("wallet", "wallet")],
         "GatewayEnum": [("stripe", "stripe"), ("razorpay", "razorpay")],
         "OfflinePaymentMethodEnum": [
