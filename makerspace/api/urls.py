@@ -45,6 +45,11 @@ urlpatterns = [
     path("wallet/", wallet.WalletApi.as_view(), name="wallet"),
     path("wallet/entries/", wallet.WalletEntryListApi.as_view(), name="wallet-entries"),
     path("wallet/top-ups/", wallet.WalletTopUpApi.as_view(), name="wallet-top-ups"),
+    path(
+        "wallet/reservation-payments/",
+        wallet.WalletReservationPaymentApi.as_view(),
+        name="wallet-reservation-payments",
+    ),
     # analytics (staff of the makerspace)
     path("analytics/<slug:report>/", analytics.AnalyticsReportApi.as_view(), name="analytics-report"),
     # spaces

@@ -21,7 +21,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from makerspace.models import Invoice, InvoicePayment, Member, WalletEntry
+from makerspace.models import Invoice, InvoiceLine, InvoicePayment, Member, WalletEntry
 from makerspace.services import wallet as wallet_services
 from makerspace.services.invoices import credit_note_write, invoice_lock, invoice_notice_context
 from makrx.auth import scoping
@@ -396,3 +396,33 @@ def wallet_top_up_record(*, actor, member: Member, amount, method: str, referenc
         reference_text=reference,
         actor=actor,
     )
+
+
+def reservation_pay_with_wallet(*, reservation, actor) -> Invoice:
+    """Pay a reservation from the member's wallet now: its billable record is invoiced on its own (issued at
+    once) and that invoice paid from the wallet, all in one transaction (409 ``insufficient_credit`` writes
+    nothing). The record is then not billed again by the monthly run."""
+    from makerspace.models import Reservation
+    from makerspace.services import billing as billing_services
+    from makerspace.services.invoices import draft_for_records, invoice_issue
+
+    with transaction.atomic():
+        locked = (
+            Reservation.objects.select_for_update(of=("self",))
+            .select_related("equipment__makerspace", "member")
+            .get(pk=reservation.pk)
+        )
+        own = locked.user_id == getattr(actor, "pk", None)
+        if not own:
+            scoping.makerspace_staff_require(user=actor, makerspace_id=locked.equipment.makerspace_id)
+        if locked.member_id is None or locked.status in (Reservation.Status.CANCELLED, Reservation.Status.REJECTED):
+            raise InvalidTransition("Only an active booking of a member can be paid.")
+        record = billing_services.bill_reservation(reservation=locked, actor=actor)
+        if record is None:
+            raise ConflictError("This booking costs nothing.", code="nothing_to_pay")
+        if InvoiceLine.objects.filter(record=record).exists():
+            raise ConflictError("This booking is already invoiced; pay its invoice.", code="already_invoiced")
+        invoice = draft_for_records(member=locked.member, records=[record], actor=actor)
+        invoice_issue(invoice=invoice, actor=SYSTEM)
+        invoice_pay_with_wallet(invoice=invoice, actor=actor)
+        return Invoice.objects.get(pk=invoice.pk)

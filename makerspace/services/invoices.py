@@ -181,6 +181,11 @@ def _draft_from_records(*, member: Member, period_from: dt.date, period_to: dt.d
     records = list(unbilled_records(member_id=member.pk, start=start, end=end))
     if not records:
         return None
+    return draft_for_records(member=member, records=records, actor=actor, period_from=period_from, period_to=period_to)
+
+
+def draft_for_records(*, member: Member, records: list, actor, period_from=None, period_to=None) -> Invoice:
+    """A draft of these (unbilled) records, one line each; no permission check (callers check)."""
     invoice, supply = _new_invoice(member=member, actor=actor, period_from=period_from, period_to=period_to)
     rate = tax_rate_for(makerspace_id=member.makerspace_id)
     built = [

@@ -395,6 +395,7 @@ MATRIX: dict[str, str] = {
     f"GET {MS}/wallet/": "space_member",
     f"GET {MS}/wallet/entries/": "signed_in",
     f"POST {MS}/wallet/top-ups/": "space_member",
+    f"POST {MS}/wallet/reservation-payments/": "owner_or_space_staff",
     f"GET {MS}/usage-sessions/": "signed_in",
     f"POST {MS}/usage-sessions/": "space_member",
     f"GET {MS}/usage-sessions/{{id}}/": "owner_or_space_staff",

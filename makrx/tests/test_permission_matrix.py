@@ -133,6 +133,7 @@ def _body(world, operation: str, space: str):
         f"POST {MS}/invoices/{{id}}/pay/": {"method": "wallet"},
         f"POST {MS}/invoices/{{id}}/mark-paid/": {"method": "cash", "reference": "R-1"},
         f"POST {MS}/invoices/{{id}}/refund/": {"amount": "1.00"},
+        f"POST {MS}/wallet/reservation-payments/": {"reservation": objects["reservation"].pk},
         f"POST {MS}/wallet/top-ups/": {"makerspace": objects["space"].pk, "amount": "100.00", "provider": "stripe"},
         f"POST {MS}/maintenance/tickets/": {"equipment": objects["equipment"].pk, "title": "Belt loose"},
         f"PATCH {MS}/maintenance/tickets/{{id}}/": {"priority": "high"},

@@ -71,3 +71,7 @@ class WalletEntryOutputSerializer(serializers.ModelSerializer):
             "reference",
             "created_at",
         ]
+
+
+class WalletReservationPaymentSerializer(serializers.Serializer):
+    reservation = serializers.IntegerField(**ID)

@@ -8,8 +8,10 @@ from rest_framework.response import Response
 
 from makerspace.api.filters import WalletEntryFilter
 from makerspace.api.serializers import wallet as s
+from makerspace.api.serializers.invoices import InvoiceDetailOutputSerializer
 from makerspace.api.views.base import MakerspaceApi, conflict_response, member_from_input, query_params
-from makerspace.models import Makerspace, WalletEntry
+from makerspace.models import Makerspace, Reservation, WalletEntry
+from makerspace.selectors import invoices as invoice_selectors
 from makerspace.selectors import wallet as wallet_selectors
 from makerspace.services import invoice_payments as payment_services
 from makerspace.services import wallet as wallet_services
@@ -108,3 +110,28 @@ class WalletTopUpApi(MakerspaceApi):
             "balance": wallet.balance,
         }
         return Response(s.WalletTopUpOutputSerializer(body).data, status=status.HTTP_201_CREATED)
+
+
+class WalletReservationPaymentApi(MakerspaceApi):
+    """Pay a booking from the wallet: answers the issued and paid invoice of it."""
+
+    queryset = WalletEntry.objects.none()
+    serializer_class = InvoiceDetailOutputSerializer
+
+    @extend_schema(
+        tags=TAGS,
+        request=s.WalletReservationPaymentSerializer,
+        responses={
+            201: InvoiceDetailOutputSerializer,
+            409: conflict_response("insufficient_credit, nothing_to_pay, already_invoiced, invalid_transition"),
+        },
+    )
+    def post(self, request):
+        serializer = s.WalletReservationPaymentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        reservation = Reservation.objects.filter(pk=serializer.validated_data["reservation"]).first()
+        if reservation is None:
+            raise errors.ValidationError("Unknown reservation.", errors={"reservation": ["Unknown reservation."]})
+        invoice = payment_services.reservation_pay_with_wallet(reservation=reservation, actor=request.user)
+        detail = invoice_selectors.invoice_detail_queryset(user=request.user).get(pk=invoice.pk)
+        return Response(InvoiceDetailOutputSerializer(detail).data, status=status.HTTP_201_CREATED)
