@@ -160,14 +160,13 @@ def _period_bounds(makerspace: Makerspace, period_from: dt.date, period_to: dt.d
     return start, end
 
 
-def unbilled_records(*, member_id: int, start: dt.datetime, end: dt.datetime):
-    """The member's records in [start, end) not on any invoice line yet, oldest first."""
+def unbilled_records(*, member_id: int | None, start: dt.datetime, end: dt.datetime):
+    """The member's (``None``: every member's) records in [start, end) not on any invoice line yet, oldest first."""
     billed = InvoiceLine.objects.filter(record_id=OuterRef("pk"))
-    return (
-        BillableRecord.objects.filter(member_id=member_id, occurred_at__gte=start, occurred_at__lt=end)
-        .filter(~Exists(billed))
-        .order_by("occurred_at", "id")
-    )
+    queryset = BillableRecord.objects.filter(occurred_at__gte=start, occurred_at__lt=end)
+    if member_id is not None:
+        queryset = queryset.filter(member_id=member_id)
+    return queryset.filter(~Exists(billed)).order_by("occurred_at", "id")
 
 
 def _draft_from_records(*, member: Member, period_from: dt.date, period_to: dt.date, actor) -> Invoice | None:
@@ -340,12 +339,74 @@ def previous_month(today: dt.date) -> tuple[dt.date, dt.date]:
     return last_previous.replace(day=1), last_previous
 
 
+RUN_CHUNK = 200
+
+
+def _draft_chunk(*, makerspace: Makerspace, member_ids: list[int], start, end, period_from, period_to) -> list[Invoice]:
+    """Inside a transaction: lock a chunk of members (in id order), then draft each one's unbilled records in a
+    few statements for the whole chunk (one lock, one read, two bulk inserts), whatever the number of records."""
+    members = {
+        member.pk: member
+        for member in Member.objects.select_for_update(of=("self",)).filter(pk__in=member_ids).order_by("pk")
+    }
+    by_member: dict[int, list[BillableRecord]] = {}
+    records = unbilled_records(member_id=None, start=start, end=end).filter(member_id__in=list(members))
+    for record in records:
+        by_member.setdefault(record.member_id, []).append(record)
+    rate = tax_rate_for(makerspace_id=makerspace.pk)
+    currency = space_settings_selectors.space_settings_for(makerspace_id=makerspace.pk).currency
+    invoices, lines_of = [], []
+    for member_id, member_records in by_member.items():
+        member = members[member_id]
+        member.makerspace = makerspace
+        supply, place = supply_for(makerspace=makerspace, member=member)
+        lines = [
+            _line(
+                description=record.description,
+                quantity=record.quantity,
+                unit_price=record.unit_price,
+                rate=rate,
+                supply=supply,
+                position=index,
+                record=record,
+            )
+            for index, record in enumerate(member_records, start=1)
+        ]
+        subtotal = sum((line.amount for line in lines), ZERO)
+        tax = sum((line.cgst + line.sgst + line.igst for line in lines), ZERO)
+        invoices.append(
+            Invoice(
+                makerspace=makerspace,
+                member=member,
+                currency=currency,
+                period_from=period_from,
+                period_to=period_to,
+                supply=supply,
+                supplier_state_code=makerspace.state_code,
+                place_of_supply=place,
+                subtotal=subtotal,
+                tax_total=tax,
+                total=subtotal + tax,
+            )
+        )
+        lines_of.append(lines)
+    Invoice.objects.bulk_create(invoices)
+    for invoice, lines in zip(invoices, lines_of, strict=True):
+        for line in lines:
+            line.invoice = invoice
+    InvoiceLine.objects.bulk_create([line for lines in lines_of for line in lines], batch_size=5000)
+    return invoices
+
+
 def invoices_draft_monthly(*, now: dt.datetime | None = None, issue: bool = False) -> int:
     """Draft every member's unbilled records of the previous month (each makerspace's own calendar).
 
-    One transaction per member, holding the member's row lock: running twice drafts nothing new, and two runs
-    at once never bill a record twice. With ``issue`` the drafts are issued at once (``INVOICE_AUTO_ISSUE``).
-    Returns the number of invoices drafted.
+    Members are drafted in chunks of ``RUN_CHUNK``, each chunk one transaction holding its members' row locks
+    (taken in id order, so concurrent runs never deadlock); the records are read after the locks are held, so a
+    second run, waiting on the locks, sees what the first committed and drafts nothing twice; the line → record
+    unique link is the last word (a chunk that hits it is rolled back and redone member by member). Running twice
+    drafts nothing new. With ``issue`` the drafts are issued at once (``INVOICE_AUTO_ISSUE``). Returns the number
+    of invoices drafted.
     """
     now = now or timezone.now()
     drafted = 0
@@ -353,26 +414,46 @@ def invoices_draft_monthly(*, now: dt.datetime | None = None, issue: bool = Fals
         period_from, period_to = previous_month(now.astimezone(makerspace.tzinfo).date())
         start, end = _period_bounds(makerspace, period_from, period_to)
         billed = InvoiceLine.objects.filter(record_id=OuterRef("pk"))
-        member_ids = (
+        member_ids = list(
             BillableRecord.objects.filter(makerspace=makerspace, occurred_at__gte=start, occurred_at__lt=end)
             .filter(~Exists(billed))
             .values_list("member_id", flat=True)
             .distinct()
             .order_by("member_id")
         )
-        for member_id in list(member_ids):
+        for offset in range(0, len(member_ids), RUN_CHUNK):
+            chunk = member_ids[offset : offset + RUN_CHUNK]
             try:
                 with transaction.atomic():
-                    member = _lock_member(Member(pk=member_id))
-                    invoice = _draft_from_records(
-                        member=member, period_from=period_from, period_to=period_to, actor=SYSTEM
+                    invoices = _draft_chunk(
+                        makerspace=makerspace,
+                        member_ids=chunk,
+                        start=start,
+                        end=end,
+                        period_from=period_from,
+                        period_to=period_to,
                     )
-                    if invoice is not None and issue:
+                    for invoice in invoices if issue else ():
                         invoice_issue(invoice=invoice, actor=SYSTEM)
+                drafted += len(invoices)
             except IntegrityError:
-                # A concurrent drafter linked one of these records first: its invoice stands, this one is undone.
-                continue
-            drafted += invoice is not None
+                drafted += _draft_one_by_one(chunk, period_from=period_from, period_to=period_to, issue=issue)
+    return drafted
+
+
+def _draft_one_by_one(member_ids: list[int], *, period_from, period_to, issue: bool) -> int:
+    drafted = 0
+    for member_id in member_ids:
+        try:
+            with transaction.atomic():
+                member = _lock_member(Member(pk=member_id))
+                invoice = _draft_from_records(member=member, period_from=period_from, period_to=period_to, actor=SYSTEM)
+                if invoice is not None and issue:
+                    invoice_issue(invoice=invoice, actor=SYSTEM)
+        except IntegrityError:
+            # A concurrent drafter linked one of these records first: its invoice stands, this one is undone.
+            continue
+        drafted += invoice is not None
     return drafted
 
 
