@@ -96,7 +96,13 @@ def _line(*, description: str, quantity, unit_price, rate: Decimal, supply: str,
     )
 
 
+# Money columns hold 10 digits before the point: a total beyond this is refused (400), never a database error.
+MAX_TOTAL = Decimal("1000000000")
+
+
 def _store_lines(invoice: Invoice, lines: list[InvoiceLine]) -> Invoice:
+    if sum((abs(line.line_total) for line in lines), ZERO) >= MAX_TOTAL:
+        raise ValidationError("The invoice's amounts are too large.", errors={"lines": ["Too large."]})
     for line in lines:
         line.invoice = invoice
     InvoiceLine.objects.bulk_create(lines)

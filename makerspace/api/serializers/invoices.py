@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from makerspace.api.serializers.common import ID
 from makerspace.models import CreditNote, Invoice, InvoiceLine, InvoicePayment
+from makrx.api import fields
 from makrx.payments.models import OFFLINE_METHODS
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -13,8 +14,8 @@ MONEY = {"max_digits": 12, "decimal_places": 2}
 
 class InvoiceLineInputSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=300)
-    quantity = serializers.DecimalField(max_digits=12, decimal_places=3, min_value=0, default="1")
-    unit_price = serializers.DecimalField(**MONEY, min_value=-(10**9), max_value=10**9)
+    quantity = serializers.DecimalField(max_digits=9, decimal_places=3, min_value=0, max_value=10**5, default="1")
+    unit_price = serializers.DecimalField(**MONEY, min_value=-(10**7), max_value=10**7)
 
 
 class InvoiceCreateSerializer(serializers.Serializer):
@@ -22,8 +23,8 @@ class InvoiceCreateSerializer(serializers.Serializer):
 
     member = serializers.IntegerField(**ID)
     lines = InvoiceLineInputSerializer(many=True, required=False, max_length=1000)
-    period_from = serializers.DateField(required=False)
-    period_to = serializers.DateField(required=False)
+    period_from = fields.DateField(required=False)
+    period_to = fields.DateField(required=False)
     notes = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
     def validate(self, attrs):

@@ -28,7 +28,7 @@ class WalletTopUpSerializer(serializers.Serializer):
 
     makerspace = serializers.IntegerField(required=False, **ID)
     member = serializers.IntegerField(required=False, **ID)
-    amount = serializers.DecimalField(**MONEY, min_value=0)
+    amount = serializers.DecimalField(**MONEY, min_value=0, max_value=10**7)
     provider = serializers.ChoiceField(choices=["stripe", "razorpay"], required=False)
     method = serializers.ChoiceField(choices=list(OFFLINE_METHODS), required=False)
     reference = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
