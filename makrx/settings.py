@@ -416,9 +416,8 @@ STRIPE_WEBHOOK_TOLERANCE_SECONDS = env.int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", d
 RAZORPAY_KEY_ID = env.str("RAZORPAY_KEY_ID", default="")
 RAZORPAY_KEY_SECRET = env.str("RAZORPAY_KEY_SECRET", default="")
 RAZORPAY_WEBHOOK_SECRET = env.str("RAZORPAY_WEBHOOK_SECRET", default="")
-# Razorpay signs no timestamp: a verified event whose created_at is older than this is refused as a replay
-# (Razorpay retries a failed delivery for up to 24 hours).
 RAZORPAY_WEBHOOK_MAX_AGE_SECONDS = env.int("RAZORPAY_WEBHOOK_MAX_AGE_SECONDS", default=48 * 3600)
+WEBHOOK_REJECTED_RETENTION_DAYS = env.int("WEBHOOK_REJECTED_RETENTION_DAYS", default=7)
 # Catalog reads (product lists, category tree, brands, tags) are cached this long; 0 disables the cache.
 STORE_CATALOG_CACHE_SECONDS = env.int("STORE_CATALOG_CACHE_SECONDS", default=300)
 # Unpaid orders give their reserved stock back after this many minutes (store.tasks.release_expired_orders_task).
@@ -431,8 +430,6 @@ STORE_BOM_MAX_FILE_MB = env.float("STORE_BOM_MAX_FILE_MB", default=5)
 STORE_BOM_MAX_LINES = env.int("STORE_BOM_MAX_LINES", default=5000)
 STORE_BOM_MAX_UNCOMPRESSED_MB = env.float("STORE_BOM_MAX_UNCOMPRESSED_MB", default=50)
 STORE_BOM_MATCH_THRESHOLD = env.float("STORE_BOM_MATCH_THRESHOLD", default=0.85)
-# Days the digest of a webhook delivery that failed verification is kept (verified deliveries stay).
-WEBHOOK_REJECTED_RETENTION_DAYS = env.int("WEBHOOK_REJECTED_RETENTION_DAYS", default=7)
 
 # --- files ----------------------------------------------------------------------------------
 UPLOAD_MAX_MB = env.int("UPLOAD_MAX_MB", default=50)
@@ -600,15 +597,10 @@ SPECTACULAR_SETTINGS = {
         "SkillRequestStatusEnum": "makerspace.models.skills.SkillRequest.Status",
         "WaitlistStatusEnum": "makerspace.models.waitlist.WaitlistEntry.Status",
         "OrderStatusEnum": "store.models.orders.Order.Status",
-        "PaymentStatusEnum": "makrx.payments.models.Payment.Status",
-        "PaymentProviderEnum": "makrx.payments.models.Provider",
         "PaymentGatewayEnum": "makrx.payments.models.Gateway",
-        "RefundStatusEnum": "makrx.payments.models.Refund.Status",
-        "RefundDestinationEnum": "makrx.payments.models.Refund.Destination",
         "InvoiceStatusEnum": "makerspace.models.invoices.Invoice.Status",
         "InvoicePaymentKindEnum": "makerspace.models.invoices.InvoicePayment.Kind",
         "InvoicePayMethodEnum": [("razorpay", "razorpay"), ("stripe", "stripe"), ("wallet", "wallet")],
-        "GatewayEnum": [("stripe", "stripe"), ("razorpay", "razorpay")],
         "OfflinePaymentMethodEnum": [
             ("cash", "cash"),
             ("bank_transfer", "bank_transfer"),

@@ -6,7 +6,7 @@ from django.contrib import admin
 
 from makrx.admin.readonly import ReadOnlyAdminMixin, ReadOnlyInline
 from makrx.payments.models import Payment, Refund, WebhookEvent
-from makrx.payments.registry import _purposes
+from makrx.payments.registry import purpose_describe
 
 
 class RefundInline(ReadOnlyInline):
@@ -28,8 +28,7 @@ class PaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="What it pays")
     def paid_object(self, obj: Payment) -> str:
-        purpose = _purposes.get(obj.purpose)
-        return purpose.describe(obj.reference) if purpose and purpose.describe else f"{obj.purpose} {obj.reference}"
+        return purpose_describe(obj.purpose, obj.reference)
 
     def get_readonly_fields(self, request, obj=None):
         return ["paid_object", *super().get_readonly_fields(request, obj)]

@@ -28,6 +28,12 @@ def from_minor_units(amount: int, currency: str) -> Decimal:
     return (Decimal(amount) / (10**exponent)).quantize(Decimal(1) if exponent == 0 else Decimal("0.01"))
 
 
+def local_refund_id(notes) -> int | None:
+    """Our Refund id from a provider object's metadata/notes (``makrx_refund``), if it is one of ours."""
+    value = notes.get("makrx_refund") if isinstance(notes, dict) else None
+    return int(value) if isinstance(value, str | int) and str(value).isdigit() else None
+
+
 class SignatureInvalid(Exception):
     """The delivery's (or checkout's) signature is missing, wrong, or outside the timestamp tolerance."""
 
@@ -57,6 +63,7 @@ class RefundUpdate:
     provider_ref: str
     status: str  # "succeeded", "pending" or "failed"
     amount_minor: int | None = None
+    refund_id: int | None = None  # our Refund's id, sent along as metadata/notes ("makrx_refund")
 
 
 @dataclass(frozen=True)
@@ -114,7 +121,7 @@ class PaymentProvider(Protocol):
         """Read a verified body; ``ValueError`` if it is not an event."""
         ...
 
-    def refund(self, *, payment, amount: Decimal, idempotency_key: str, reason: str = "") -> ProviderRefund:
-        """Send a refund of ``amount`` of ``payment``; the result (never raises for a provider refusal:
+    def refund(self, *, payment, refund, amount: Decimal, idempotency_key: str) -> ProviderRefund:
+        """Send ``refund`` (our record, its id travels as metadata) of ``amount`` of ``payment``; the result (never raises for a provider refusal:
         ``status="failed"`` with ``error``). ``ServiceUnavailable`` when unconfigured."""
         ...

@@ -24,6 +24,7 @@ from makrx.payments.base import (
     ProviderRefund,
     RefundUpdate,
     SignatureInvalid,
+    local_refund_id,
     to_minor_units,
 )
 
@@ -130,7 +131,11 @@ class RazorpayProvider:
         refunds: tuple[RefundUpdate, ...] = ()
         if kind == REFUND_UPDATED and isinstance(refund.get("id"), str):
             status = REFUND_STATUSES.get(str(refund.get("status") or ""), "pending")
-            refunds = (RefundUpdate(refund["id"][:255], status, _int_or_none(refund.get("amount"))),)
+            refunds = (
+                RefundUpdate(
+                    refund["id"][:255], status, _int_or_none(refund.get("amount")), local_refund_id(refund.get("notes"))
+                ),
+            )
         main = refund if kind == REFUND_UPDATED else payment
         # Razorpay sends the event id as a header (x-razorpay-event-id); without it one payment reaches each
         # state once, so payment (or refund) id plus event type names the event.
@@ -149,18 +154,15 @@ class RazorpayProvider:
             payload=payload,
         )
 
-    def refund(self, *, payment, amount: Decimal, idempotency_key: str, reason: str = "") -> ProviderRefund:
+    def refund(self, *, payment, refund, amount: Decimal, idempotency_key: str) -> ProviderRefund:
         client = self._client()
+        notes = {"purpose": payment.purpose, "reference": payment.reference, "makrx_refund": str(refund.pk)}
         if not payment.provider_payment_ref:
             return ProviderRefund(provider_ref="", status="failed", error="No Razorpay payment id to refund yet.")
         try:
-            refund = client.payment.refund(
+            created = client.payment.refund(
                 payment.provider_payment_ref,
-                {
-                    "amount": to_minor_units(amount, payment.currency),
-                    "receipt": idempotency_key[-40:],
-                    "notes": {"purpose": payment.purpose, "reference": payment.reference},
-                },
+                {"amount": to_minor_units(amount, payment.currency), "receipt": idempotency_key[-40:], "notes": notes},
                 timeout=TIMEOUT_SECONDS,
             )
         except PROVIDER_ERRORS as exc:
@@ -170,12 +172,12 @@ class RazorpayProvider:
                 error=f"Razorpay refused the refund: {exc or type(exc).__name__}"[:500],
                 raw={"error": type(exc).__name__},
             )
-        if not isinstance(refund, dict) or not isinstance(refund.get("id"), str):
+        if not isinstance(created, dict) or not isinstance(created.get("id"), str):
             return ProviderRefund(provider_ref="", status="failed", error="Razorpay answered without a refund.")
         return ProviderRefund(
-            provider_ref=refund["id"],
-            status=REFUND_STATUSES.get(str(refund.get("status") or ""), "pending"),
-            raw={"id": refund["id"], "status": refund.get("status"), "amount": refund.get("amount")},
+            provider_ref=created["id"],
+            status=REFUND_STATUSES.get(str(created.get("status") or ""), "pending"),
+            raw={"id": created["id"], "status": created.get("status"), "amount": created.get("amount")},
         )
 
 

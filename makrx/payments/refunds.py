@@ -107,9 +107,7 @@ def refund_create(*, payment: Payment, amount=None, actor, destination: str = "o
         if gateway is None:
             _succeed(refund=refund, payment=locked, actor=actor)
             return refund
-    result = gateway.refund(
-        payment=locked, amount=value, idempotency_key=f"makrx-refund-{refund.pk}", reason=refund.reason
-    )
+    result = gateway.refund(payment=locked, refund=refund, amount=value, idempotency_key=f"makrx-refund-{refund.pk}")
     with transaction.atomic():
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
         refund = Refund.objects.select_for_update().get(pk=refund.pk)
@@ -130,6 +128,12 @@ def refund_apply_update(*, payment: Payment, update: RefundUpdate) -> str:
     """A provider event about a refund of a locked payment: settle a pending one, or record one made on the
     provider's dashboard. Returns ``processed`` or ``ignored``."""
     refund = Refund.objects.select_for_update().filter(payment=payment, provider_ref=update.provider_ref).first()
+    if refund is None and update.refund_id is not None:
+        # Ours, announced before our own call recorded the provider's id (the webhook was quicker).
+        refund = Refund.objects.select_for_update().filter(payment=payment, pk=update.refund_id).first()
+        if refund is not None and not refund.provider_ref:
+            refund.provider_ref = update.provider_ref
+            refund.save(update_fields=["provider_ref", "updated_at"])
     if refund is None:
         if update.status != "succeeded" or update.amount_minor is None:
             return "ignored"

@@ -77,6 +77,14 @@ def registered_purposes() -> list[str]:
     return sorted(_purposes)
 
 
+def purpose_describe(purpose: str, reference: str) -> str:
+    """A human label for what a payment pays (the purpose's ``describe``), for admin screens."""
+    registered = _purposes.get(purpose)
+    if registered is not None and registered.describe is not None:
+        return registered.describe(reference)
+    return f"{purpose} {reference}"
+
+
 def authorize(*, purpose: Purpose, actor, reference: str, action: str) -> None:
     """The purpose's own staff check; with none, only platform admins (and the platform itself) may act."""
     if purpose.authorize is not None:

@@ -131,8 +131,12 @@ def payment_start(
                 },
             )
     except IntegrityError:
-        # A concurrent start with the same key won the insert (or the provider returned an object we hold).
-        payment = Payment.objects.get(provider=provider, provider_ref=result.provider_ref)
+        # The provider returned an object another key already holds: that payment is this one.
+        payment = Payment.objects.filter(provider=provider, provider_ref=result.provider_ref).first()
+        if payment is None:
+            raise
+    # A concurrent start with the same key may have won the insert (get_or_create returned its row): for
+    # Razorpay the order we just created then stays unused and unpaid at Razorpay, which is harmless.
     return PaymentStart(payment, payment.client_secret, checkout_options(payment))
 
 

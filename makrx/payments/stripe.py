@@ -21,6 +21,7 @@ from makrx.payments.base import (
     ProviderRefund,
     RefundUpdate,
     SignatureInvalid,
+    local_refund_id,
     to_minor_units,
 )
 
@@ -45,7 +46,12 @@ def _refund_update(obj: dict) -> RefundUpdate | None:
     if not isinstance(obj, dict) or not isinstance(obj.get("id"), str):
         return None
     status = REFUND_STATUSES.get(str(obj.get("status") or ""), "pending")
-    return RefundUpdate(provider_ref=obj["id"][:255], status=status, amount_minor=_int_or_none(obj.get("amount")))
+    return RefundUpdate(
+        provider_ref=obj["id"][:255],
+        status=status,
+        amount_minor=_int_or_none(obj.get("amount")),
+        refund_id=local_refund_id(obj.get("metadata")),
+    )
 
 
 class StripeProvider:
@@ -149,14 +155,15 @@ class StripeProvider:
             payload=payload,
         )
 
-    def refund(self, *, payment, amount: Decimal, idempotency_key: str, reason: str = "") -> ProviderRefund:
+    def refund(self, *, payment, refund, amount: Decimal, idempotency_key: str) -> ProviderRefund:
         self._require_configured()
+        metadata = {"purpose": payment.purpose, "reference": payment.reference, "makrx_refund": str(refund.pk)}
         try:
-            refund = stripe.Refund.create(
+            created = stripe.Refund.create(
                 api_key=settings.STRIPE_API_KEY,
                 payment_intent=payment.provider_ref,
                 amount=to_minor_units(amount, payment.currency),
-                metadata={"purpose": payment.purpose, "reference": payment.reference, "payment": str(payment.pk)},
+                metadata=metadata,
                 idempotency_key=idempotency_key,
             )
         except stripe.StripeError as exc:
@@ -167,7 +174,7 @@ class StripeProvider:
                 raw={"error": getattr(exc, "code", None) or type(exc).__name__},
             )
         return ProviderRefund(
-            provider_ref=refund["id"],
-            status=REFUND_STATUSES.get(refund["status"], "pending"),
-            raw={"id": refund["id"], "status": refund["status"], "amount": refund["amount"]},
+            provider_ref=created["id"],
+            status=REFUND_STATUSES.get(created["status"], "pending"),
+            raw={"id": created["id"], "status": created["status"], "amount": created["amount"]},
         )

@@ -104,6 +104,7 @@ class RazorpayConfirmApi(APIView):
             200: s.PaymentSerializer,
             400: _error("invalid_signature: the checkout signature does not match."),
             404: _error("not_found: no payment of ours for this Razorpay order."),
+            503: _error("payments_unavailable: Razorpay is not configured."),
         },
     )
     @rate_limit("payments")

@@ -104,3 +104,32 @@ def test_two_concurrent_deliveries_of_one_event_apply_once(postgres_and_purpose)
     assert postgres_and_purpose == [payment.pk]
     assert WebhookEvent.objects.filter(event_id="evt_race").count() == 1
     assert Payment.objects.get(pk=payment.pk).status == "captured"
+
+
+def test_checkout_confirmation_racing_the_webhook_captures_once(postgres_and_purpose):
+    from makrx.auth.scoping import SYSTEM
+    from makrx.payments.services import payment_confirm_checkout
+
+    payment = Payment.objects.create(
+        purpose=PURPOSE, reference="R-4", amount=Decimal("23.60"), currency="INR", provider="razorpay",
+        provider_ref="order_both",
+    )  # fmt: skip
+    body = providers.razorpay_event(order_id="order_both", payment_id="pay_both")
+    answer = {
+        "razorpay_order_id": "order_both",
+        "razorpay_payment_id": "pay_both",
+        "razorpay_signature": providers.razorpay_checkout_signature("order_both", "pay_both"),
+    }
+
+    def either(index):
+        if index % 2:
+            return payment_confirm_checkout(provider="razorpay", data=answer, actor=SYSTEM).status
+        return Client().post(
+            "/api/v1/payments/razorpay/webhook", data=body, content_type="application/json",
+            HTTP_X_RAZORPAY_SIGNATURE=providers.razorpay_sign(body), HTTP_X_RAZORPAY_EVENT_ID=f"evt_both_{index}",
+        ).status_code  # fmt: skip
+
+    outcomes = run_concurrently(either, 6, reraise=True)
+
+    assert outcomes == [200, "captured"] * 3
+    assert postgres_and_purpose == [payment.pk]  # on_captured ran once whoever came first

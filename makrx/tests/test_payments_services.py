@@ -212,6 +212,7 @@ def test_stripe_refund_is_sent_and_its_result_recorded(thing, admin):
         key = rsps.calls[0].request.headers["Idempotency-Key"]
 
     assert (sent["payment_intent"], sent["amount"], sent["metadata[reference]"]) == ("pi_paid", "1000", "T-5")
+    assert sent["metadata[makrx_refund]"] == str(refund.pk)
     assert key == f"makrx-refund-{refund.pk}"
     refund.refresh_from_db()
     payment.refresh_from_db()

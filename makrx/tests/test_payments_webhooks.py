@@ -271,3 +271,18 @@ def test_razorpay_order_create_and_checkout_end_to_end(hooks):
     )
     assert paid.pk == started.payment.pk and paid.status == "captured" and paid.provider_payment_ref == "pay_E2E"
     assert hooks["captured"] == [paid.pk]
+
+
+def test_a_refund_webhook_quicker_than_our_call_settles_our_refund_not_a_second_one(api_client, hooks):
+    payment = _payment(status="captured", amount_refunded=Decimal("10.00"))
+    ours = Refund.objects.create(payment=payment, amount=Decimal("10.00"), currency="INR")  # provider id not yet known
+    obj = {"id": "re_fast", "object": "refund", "amount": 1000, "currency": "inr", "payment_intent": "pi_W",
+           "status": "succeeded", "metadata": {"makrx_refund": str(ours.pk)}}  # fmt: skip
+    body = providers.stripe_event(event_id="evt_fast", type_="refund.created", obj=obj)
+
+    assert _post_stripe(api_client, body, providers.stripe_sign(body)).json()["result"] == "processed"
+
+    ours.refresh_from_db()
+    payment.refresh_from_db()
+    assert (ours.status, ours.provider_ref) == ("succeeded", "re_fast") and Refund.objects.count() == 1
+    assert (payment.status, payment.amount_refunded) == ("partially_refunded", Decimal("10.00"))

@@ -1,4 +1,5 @@
-"""Store admin for orders: status changes only through the order services (cancel, fulfil, refund)."""
+"""Store admin for orders: status changes only through the order services (cancel, fulfil, refund) and the
+payment services (mark paid offline, refund money: ``store/admin/payments.py``)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from django.contrib import admin
 
 from makrx.admin.actions import ServiceActionsMixin
 from makrx.admin.readonly import ReadOnlyInline
+from store.admin.payments import OrderPaymentActionsMixin
 from store.models import Order, OrderEvent, OrderLine
 from store.services import orders as order_services
 
@@ -21,7 +23,7 @@ class OrderEventInline(ReadOnlyInline):
 
 
 @admin.register(Order)
-class OrderAdmin(ServiceActionsMixin, admin.ModelAdmin):
+class OrderAdmin(OrderPaymentActionsMixin, ServiceActionsMixin, admin.ModelAdmin):
     list_display = ("number", "email", "user", "status", "total", "currency", "created_at", "paid_at", "expires_at")
     list_filter = ("status", "currency", "created_at", "paid_at")
     list_select_related = ("user",)
@@ -31,10 +33,11 @@ class OrderAdmin(ServiceActionsMixin, admin.ModelAdmin):
     readonly_fields = (
         "number", "user", "status", "currency", "subtotal", "discount", "coupon_code", "tax_rate", "tax", "total", "cart",
         "expires_at", "paid_at", "fulfilled_at", "cancelled_at", "refunded_at", "created_at", "updated_at",
+        "payment_records",
     )  # fmt: skip
     fields = readonly_fields[:3] + ("email", "shipping_address", "billing_address", "notes") + readonly_fields[3:]
     inlines = [OrderLineInline, OrderEventInline]
-    actions = ["cancel", "fulfil", "refund"]
+    actions = ["cancel", "fulfil", "mark_paid_offline", "refund_money", "refund"]
 
     def has_add_permission(self, request):
         return False  # orders come from checkout
@@ -55,6 +58,6 @@ class OrderAdmin(ServiceActionsMixin, admin.ModelAdmin):
     def fulfil(self, request, queryset):
         self._apply(request, queryset, order_services.order_fulfil, "fulfilled", note="admin")
 
-    @admin.action(description="Record refund of selected orders (unshipped stock returned)")
+    @admin.action(description="Record refund of selected orders without moving money (unshipped stock returned)")
     def refund(self, request, queryset):
         self._apply(request, queryset, order_services.order_refund, "refunded", note="admin")

@@ -1,2 +1,76 @@
-"""Store admin for order money: the order page's "Mark paid offline" and "Refund" actions (forms + services).
-The payment records themselves are the platform's (makrx admin: payments, refunds, webhook deliveries)."""
+"""Store admin for order money: the order page's "Mark paid offline…" and "Refund…" actions, each asking for
+its input on an intermediate page and running the same service as the API. The payment records themselves
+are the platform's (admin: Platform › Payments, Refunds, Webhook events)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.utils.html import format_html, format_html_join
+
+from makrx.payments.models import OFFLINE_METHODS, Provider
+from store.services import payments as payment_services
+
+
+class MarkPaidForm(forms.Form):
+    method = forms.ChoiceField(choices=[(m, Provider(m).label) for m in OFFLINE_METHODS])
+    reference = forms.CharField(
+        max_length=200, required=False, help_text="Receipt, transfer or UPI reference (required but for cash)."
+    )
+
+
+class RefundForm(forms.Form):
+    amount = forms.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0.01, required=False, help_text="Empty: everything still paid."
+    )
+    reason = forms.CharField(max_length=500)
+
+
+class OrderPaymentActionsMixin:
+    """Mixed into ``OrderAdmin``: offline payments and refunds through ``store.services.payments``."""
+
+    @admin.action(description="Mark selected orders paid offline…")
+    def mark_paid_offline(self, request, queryset):
+        form = MarkPaidForm(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            return self.action_input_page(
+                request, queryset, form, action="mark_paid_offline", title="Mark orders paid offline"
+            )
+        data = form.cleaned_data
+        self.run_service(
+            request,
+            queryset,
+            lambda order: payment_services.order_mark_paid_offline(
+                order=order, method=data["method"], reference=data["reference"], actor=request.user
+            ),
+            "orders marked paid",
+        )
+
+    @admin.action(description="Refund selected orders…")
+    def refund_money(self, request, queryset):
+        form = RefundForm(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            return self.action_input_page(request, queryset, form, action="refund_money", title="Refund orders")
+        data = form.cleaned_data
+        self.run_service(
+            request,
+            queryset,
+            lambda order: payment_services.order_refund_money(
+                order=order, amount=data["amount"], reason=data["reason"], actor=request.user
+            ),
+            "orders refunded",
+        )
+
+    @admin.display(description="Payments")
+    def payment_records(self, obj) -> str:
+        rows = payment_services.order_payments_list(order=obj) if obj and obj.pk else []
+        if not rows:
+            return "—"
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                '<li><a href="/admin/makrx/payment/{}/change/">{} {} {}</a>: {} (refunded {})</li>',
+                ((p.pk, p.provider, p.amount, p.currency, p.get_status_display(), p.amount_refunded) for p in rows),
+            ),
+        )

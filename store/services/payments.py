@@ -12,7 +12,7 @@ from makrx.auth.roles import is_store_staff
 from makrx.errors import ConflictError, InvalidTransition, PermissionDenied
 from makrx.notifications import notify
 from makrx.payments import register_purpose
-from makrx.payments.models import Payment
+from makrx.payments.models import Payment, Refund
 from makrx.payments.refunds import refund_create
 from makrx.payments.services import PaymentStart, payment_record_offline, payment_start
 from makrx.payments.webhooks import webhook_rejected_purge
@@ -221,12 +221,18 @@ def order_refund_money(*, order: Order, actor, amount: Decimal | None = None, re
         raise ConflictError(
             f"At most {left} {order.currency} of this order can still be refunded.", code="refund_exceeds_paid"
         )
+    failed = []
     for payment in payments:
         if wanted <= 0:
             break
         part = min(wanted, payment.refundable)
         if part > 0:
-            refund_create(payment=payment, amount=part, actor=actor, reason=reason)
+            refund = refund_create(payment=payment, amount=part, actor=actor, reason=reason)
+            if refund.status == Refund.Status.FAILED:
+                failed.append(refund.error)
             wanted -= part
+    if failed:
+        # Recorded (admin: refunds) and nothing reserved; the order stays as it was.
+        raise ConflictError(f"The provider refused the refund: {failed[0]}", code="refund_failed")
     order.refresh_from_db()
     return order

@@ -1,5 +1,7 @@
 """Commerce admin: screens render, actions go through the order services."""
 
+from decimal import Decimal
+
 import pytest
 from django.test import Client
 
@@ -83,3 +85,39 @@ def test_actions_use_the_services(admin_client):
 
     admin_client.post("/admin/store/order/", {"action": "refund", "_selected_action": [paid.pk]}, follow=True)
     assert Order.objects.get(pk=paid.pk).status == "refunded"
+
+
+def test_mark_paid_offline_and_refund_actions_ask_then_call_the_payment_services(admin_client):
+    from makrx.payments.models import Payment, Refund
+
+    product = ProductFactory(stock=5, reserved=2)
+    order = OrderFactory(total="23.60")
+    OrderLineFactory(order=order, product=product, quantity=2)
+
+    form = admin_client.post("/admin/store/order/", {"action": "mark_paid_offline", "_selected_action": [order.pk]})
+    assert form.status_code == 200 and b'name="method"' in form.content  # the intermediate page
+    assert Order.objects.get(pk=order.pk).status == "pending_payment"
+    admin_client.post(
+        "/admin/store/order/",
+        {"action": "mark_paid_offline", "_selected_action": [order.pk], "apply": "1", "method": "bank_transfer",
+         "reference": "NEFT-42"},
+        follow=True,
+    )  # fmt: skip
+    assert Order.objects.get(pk=order.pk).status == "paid"
+    payment = Payment.objects.get(reference=order.number)
+    assert (payment.provider, payment.offline_reference, payment.actor.username) == ("bank_transfer", "NEFT-42", "boss")
+    page = admin_client.get(f"/admin/store/order/{order.pk}/change/")
+    assert f"/admin/makrx/payment/{payment.pk}/change/".encode() in page.content
+
+    admin_client.post(
+        "/admin/store/order/",
+        {"action": "refund_money", "_selected_action": [order.pk], "apply": "1", "amount": "3.60", "reason": "late"},
+        follow=True,
+    )
+    assert Refund.objects.get().amount == Decimal("3.60") and Order.objects.get(pk=order.pk).status == "paid"
+    admin_client.post(
+        "/admin/store/order/",
+        {"action": "refund_money", "_selected_action": [order.pk], "apply": "1", "reason": "returned"},
+        follow=True,
+    )
+    assert Order.objects.get(pk=order.pk).status == "refunded"

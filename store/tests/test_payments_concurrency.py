@@ -58,3 +58,32 @@ def test_concurrent_duplicate_deliveries_pay_once(settings):
     level = StockLevel.objects.get(product=product)
     assert (level.on_hand, level.reserved) == (3, 0)
     assert metrics.WEBHOOKS.labels("stripe", "processed")._value.get() == processed_before + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_offline_mark_paid_pays_once(settings, make_user):
+    from makrx.payments.models import Payment
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    settings.RATELIMIT_ENABLE = False
+    staff = make_user("desk", roles=["store_admin"])
+    product = ProductFactory(stock=5, reserved=2)
+    order = OrderFactory(total="23.60", currency="INR")
+    OrderLineFactory(order=order, product=product, quantity=2)
+
+    def mark(index):
+        client = Client()
+        client.force_login(staff)
+        return client.post(
+            f"/api/v1/store/orders/{order.number}/mark-paid/", {"method": "cash", "reference": f"till {index}"},
+            content_type="application/json",
+        ).status_code  # fmt: skip
+
+    statuses = sorted(run_concurrently(mark, 5, reraise=True))
+
+    assert statuses == [200, 409, 409, 409, 409]
+    assert Payment.objects.filter(reference=order.number).count() == 1
+    assert OrderEvent.objects.filter(order=order, to_status="paid").count() == 1
+    level = StockLevel.objects.get(product=product)
+    assert (level.on_hand, level.reserved) == (3, 0)

@@ -7,7 +7,7 @@ from rest_framework import serializers
 from makerspace.api.serializers.common import ID
 from makerspace.api.serializers.invoices import MONEY
 from makerspace.models import WalletEntry
-from makrx.payments.models import OFFLINE_METHODS
+from makrx.payments.models import OFFLINE_METHODS, Gateway
 
 
 class WalletQuerySerializer(serializers.Serializer):
@@ -29,7 +29,7 @@ class WalletTopUpSerializer(serializers.Serializer):
     makerspace = serializers.IntegerField(required=False, **ID)
     member = serializers.IntegerField(required=False, **ID)
     amount = serializers.DecimalField(**MONEY, min_value=0, max_value=10**7)
-    provider = serializers.ChoiceField(choices=["stripe", "razorpay"], required=False)
+    provider = serializers.ChoiceField(choices=Gateway.choices, required=False)
     method = serializers.ChoiceField(choices=list(OFFLINE_METHODS), required=False)
     reference = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 

@@ -94,7 +94,10 @@ class OrderRefundApi(APIView):
         request=s.RefundInputSerializer,
         responses={
             200: OrderDetailSerializer,
-            409: error_doc("invalid_transition (not paid), refund_exceeds_paid (more than is left to refund)."),
+            409: error_doc(
+                "invalid_transition (not paid), refund_exceeds_paid (more than is left to refund), "
+                "refund_failed (the provider refused; recorded)."
+            ),
             503: error_doc("payments_unavailable: the payment's provider is not configured."),
         },
     )
