@@ -58,7 +58,7 @@ def _apply(*, wallet: Wallet, delta: Decimal, guard: Decimal) -> Decimal | None:
     with connection.cursor() as cursor:
         cursor.execute(sql, [delta, timezone.now(), wallet.pk, guard])
         row = cursor.fetchone()
-    return None if row is None else Decimal(row[0])
+    return None if row is None else quantize_money(Decimal(str(row[0])))  # SQLite answers a float
 
 
 @transaction.atomic
