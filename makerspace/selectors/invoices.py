@@ -9,8 +9,8 @@ from makerspace.selectors.scope import own_or_space
 
 
 def invoice_list(*, user) -> QuerySet[Invoice]:
-    """Invoices the user may read; a draft is for staff only (a member sees an invoice once it is issued)."""
-    own = Q(member__user=user) & ~Q(status=Invoice.Status.DRAFT)
+    """Invoices the user may read; drafts are for staff only (a member sees an invoice once it is numbered)."""
+    own = Q(member__user=user) & Q(number__isnull=False)  # issued at some point (not a draft, nor a voided draft)
     queryset = own_or_space(Invoice.objects.all(), user, own=own, path="makerspace_id")
     return queryset.select_related("makerspace", "member__user").order_by("-created_at", "-id")
 

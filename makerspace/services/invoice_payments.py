@@ -292,6 +292,8 @@ def invoice_pay_with_wallet(*, invoice: Invoice, actor) -> Payment:
     invoice_payer_require(actor=actor, invoice=locked)
     _payable(locked)
     owed = locked.amount_due
+    if wallet_services.wallet_get_or_create(member=locked.member).currency != locked.currency:
+        raise ConflictError("The wallet holds another currency than the invoice's.", code="currency_mismatch")
     entry = wallet_services.wallet_charge(
         member=locked.member, amount=owed, actor=actor, description=f"Invoice {locked.number}", reference=locked.number
     )
