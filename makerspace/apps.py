@@ -10,3 +10,6 @@ class MakerspaceConfig(AppConfig):
             notifications,  # noqa: F401  (registers the notification kinds)
             signals,  # noqa: F401  (cache-clearing receivers)
         )
+        from makerspace.services.invoice_payments import payment_purposes_register
+
+        payment_purposes_register()

@@ -178,3 +178,52 @@ register(
         "priority": "normal",
     },
 )
+
+# --- billing ------------------------------------------------------------------------------------------------------
+
+register(
+    "invoice.issued",
+    subject="Invoice {{ number }} from {{ makerspace }}: {{ total }} {{ currency }}",
+    text=(
+        "Hello {{ user_name }},\n\n{{ makerspace }} issued invoice {{ number }} for {{ total }} {{ currency }}, "
+        "due on {{ due_on }}. You can pay it by card, UPI or from your wallet credit in the member portal.\n"
+    ),
+    description="An invoice was issued to a member.",
+    sample={"number": "INV-2026-03-00001", "makerspace": "Bengaluru Makers", "total": "1770.00", "currency": "INR"},
+)
+register(
+    "invoice.overdue",
+    subject="Overdue: invoice {{ number }} from {{ makerspace }}",
+    text=(
+        "Hello {{ user_name }},\n\nInvoice {{ number }} from {{ makerspace }} was due on {{ due_on }}; "
+        "{{ amount_due }} {{ currency }} is still open.\n"
+    ),
+    priority="high",
+    description="An issued invoice passed its due date unpaid (sent once).",
+    sample={"number": "INV-2026-03-00001", "makerspace": "Bengaluru Makers", "amount_due": "1770.00"},
+)
+register(
+    "invoice.payment_received",
+    subject="Payment received for invoice {{ number }}",
+    text=(
+        "Hello {{ user_name }},\n\n{{ makerspace }} received {{ amount }} {{ currency }} ({{ method }}) for invoice "
+        "{{ number }}.{% if amount_due != '0.00' %} Still open: {{ amount_due }} {{ currency }}.{% endif %}\n"
+    ),
+    description="A payment on an invoice was received (gateway, wallet or recorded by staff).",
+    sample={"number": "INV-2026-03-00001", "amount": "1770.00", "method": "razorpay", "amount_due": "0.00"},
+)
+register(
+    "invoice.payment_failed",
+    subject="Payment for invoice {{ number }} failed",
+    text="Hello {{ user_name }},\n\nThe payment attempt for invoice {{ number }} from {{ makerspace }} failed.\n",
+    description="The payment provider reported a failed payment attempt for an invoice.",
+    sample={"number": "INV-2026-03-00001", "makerspace": "Bengaluru Makers"},
+)
+register(
+    "wallet.topped_up",
+    subject="{{ amount }} {{ currency }} added to your {{ makerspace }} wallet",
+    text="Hello {{ user_name }},\n\n{{ amount }} {{ currency }} was added; your balance is {{ balance }} {{ currency }}.\n",
+    priority="low",
+    description="A wallet top-up payment was received.",
+    sample={"amount": "500.00", "currency": "INR", "balance": "500.00", "makerspace": "Bengaluru Makers"},
+)

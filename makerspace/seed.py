@@ -227,6 +227,7 @@ def seed_sample_activity(*, space: Makerspace, stdout) -> None:
     _seed_bookings(space=space, data=data, staff=staff_user, members=members, now=now, stdout=stdout)
     _seed_inventory(space=space, data=data, stdout=stdout)
     _seed_service_jobs(space=space, data=data, staff=staff_user, stdout=stdout)
+    _seed_billing(space=space, staff=staff_user, members=members, now=now, stdout=stdout)
     for row in data["projects"]:
         owner = members[row["owner"]].user
         if not Project.objects.filter(makerspace=space, owner=owner, title=row["title"]).exists():
@@ -338,3 +339,23 @@ def _seed_service_jobs(*, space: Makerspace, data: dict, staff: User, stdout) ->
         provider_services.provider_verify(actor=staff, provider=provider, verified=True)
         stdout.write(f"added verified service provider {user.username}")
     _seed_inventory(space=space, data={"inventory": config["inventory"]}, stdout=stdout)
+
+
+def _seed_billing(*, space: Makerspace, staff, members: dict, now: datetime, stdout) -> None:
+    """One issued invoice: the first sample member's subscription record (written when they subscribed)."""
+    from makerspace.models import Invoice
+    from makerspace.services import invoices as invoice_services
+    from makrx.errors import ConflictError
+
+    member = next(iter(members.values()), None)
+    if member is None or Invoice.objects.filter(member=member).exists():
+        return
+    today = now.astimezone(space.tzinfo).date()
+    try:
+        draft = invoice_services.invoice_draft_from_records(
+            actor=staff, member=member, period_from=today - timedelta(days=60), period_to=today + timedelta(days=400)
+        )
+    except ConflictError:
+        return  # nothing billable (a free plan)
+    invoice = invoice_services.invoice_issue(invoice=draft, actor=staff)
+    stdout.write(f"issued sample invoice {invoice.number}")

@@ -100,3 +100,23 @@ def notify_low_stock_task(self) -> int:
 def flush_project_views_task(self) -> int:
     """Move the view counts gathered in the cache into the database (``ProjectViewDay``, ``view_count``)."""
     return run_retrying_database_errors(project_views.project_views_flush)
+
+
+@shared_task(**RETRY)
+def draft_monthly_invoices_task(self) -> int:
+    """Draft (and with ``INVOICE_AUTO_ISSUE`` issue) each member's invoice of the previous month; idempotent."""
+    from django.conf import settings
+
+    from makerspace.services import invoices as invoice_services
+
+    return run_retrying_database_errors(
+        lambda: invoice_services.invoices_draft_monthly(issue=settings.INVOICE_AUTO_ISSUE)
+    )
+
+
+@shared_task(**RETRY)
+def notify_overdue_invoices_task(self) -> int:
+    """Remind members once of issued invoices past their due date."""
+    from makerspace.services import invoices as invoice_services
+
+    return run_retrying_database_errors(invoice_services.invoices_overdue_notify)

@@ -349,6 +349,19 @@ MAKERSPACE_REMINDER_LEAD_MINUTES = env.int("MAKERSPACE_REMINDER_LEAD_MINUTES", d
 # A freed slot offered to the first in a waiting list is held for them this many minutes.
 WAITLIST_HOLD_MINUTES = env.int("WAITLIST_HOLD_MINUTES", default=30)
 
+# --- makerspace billing (docs/billing.md): due days, the daily idempotent monthly run, its auto-issue; reminders hourly
+INVOICE_DUE_DAYS = env.int("INVOICE_DUE_DAYS", default=14)
+INVOICE_AUTO_ISSUE = env.bool("INVOICE_AUTO_ISSUE", default=False)
+INVOICE_RUN_HOUR_UTC = env.int("INVOICE_RUN_HOUR_UTC", default=2)
+CELERY_BEAT_SCHEDULE["makerspace-draft-monthly-invoices"] = {
+    "task": "makerspace.tasks.draft_monthly_invoices_task",
+    "schedule": crontab(minute=30, hour=INVOICE_RUN_HOUR_UTC),
+}
+CELERY_BEAT_SCHEDULE["makerspace-notify-overdue-invoices"] = {
+    "task": "makerspace.tasks.notify_overdue_invoices_task",
+    "schedule": timedelta(hours=1),
+}
+
 # --- auth -----------------------------------------------------------------------------------
 KEYCLOAK_URL = env.str("KEYCLOAK_URL", default="").rstrip("/")
 KEYCLOAK_REALM = env.str("KEYCLOAK_REALM", default="makrx")
@@ -585,6 +598,16 @@ SPECTACULAR_SETTINGS = {
         "WaitlistStatusEnum": "makerspace.models.waitlist.WaitlistEntry.Status",
         "OrderStatusEnum": "store.models.orders.Order.Status",
         "PaymentGatewayEnum": "makrx.payments.models.Gateway",
+        "InvoiceStatusEnum": "makerspace.models.invoices.Invoice.Status",
+        "InvoicePaymentKindEnum": "makerspace.models.invoices.InvoicePayment.Kind",
+        "InvoicePayMethodEnum": [("razorpay", "razorpay"), ("stripe", "stripe"), ("wallet", "wallet")],
+        "OfflinePaymentMethodEnum": [
+            ("cash", "cash"),
+            ("bank_transfer", "bank_transfer"),
+            ("upi_offline", "upi_offline"),
+        ],
+        "BillableRecordKindEnum": "makerspace.models.billing.BillableRecord.Kind",
+        "WalletEntryKindEnum": "makerspace.models.wallet.WalletEntry.Kind",
         "ReviewStatusEnum": "store.models.reviews.Review.Status",
         "ServiceOrderStatusEnum": "store.models.service_orders.ServiceOrder.Status",
         "UploadStatusEnum": "store.models.uploads.Upload.Status",

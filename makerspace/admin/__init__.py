@@ -2,12 +2,14 @@
 
 from makerspace.admin import (  # noqa: F401
     badges,
+    billing,
     calendar,
     equipment,
     incidents,
     intervals,
     inventory,
     invites,
+    invoices,
     jobs,
     maintenance,
     members,
@@ -23,4 +25,5 @@ from makerspace.admin import (  # noqa: F401
     spaces,
     usage,
     waitlist,
+    wallet,
 )

@@ -8,15 +8,18 @@ platform's bounded, aware ``makrx.api.fields.DateTimeFilter``.
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import RegexValidator
 from django.db import models
 from django_filters import rest_framework as filters
 
 from makerspace.api.serializers.common import MAX_ID
 from makerspace.models import (
     Badge,
+    BillableRecord,
     CostRule,
     Equipment,
     InventoryItem,
+    Invoice,
     MaintenanceTicket,
     MaintenanceWindow,
     Member,
@@ -31,6 +34,7 @@ from makerspace.models import (
     Subscription,
     UsageSession,
     WaitlistEntry,
+    WalletEntry,
 )
 from makrx.api import fields
 
@@ -239,3 +243,59 @@ class ProjectFilter(MakerspaceFilterSet):
     class Meta:
         model = Project
         fields = ["makerspace", "visibility", "status", "tag", "owner", "forked_from"]
+
+
+class InvoiceFilter(MakerspaceFilterSet):
+    member = IdFilter(field_name="member_id")
+    issued_after = fields.DateTimeFilter(field_name="issued_at", lookup_expr="gte")
+    issued_before = fields.DateTimeFilter(field_name="issued_at", lookup_expr="lt")
+    overdue = StrictBooleanFilter(method="filter_overdue", help_text="true: issued and past the due date.")
+
+    class Meta:
+        model = Invoice
+        fields = ["makerspace", "member", "status", "issued_after", "issued_before", "overdue"]
+
+    def filter_overdue(self, queryset, name, value):
+        from django.utils import timezone
+
+        if value is None:
+            return queryset
+        overdue = models.Q(status=Invoice.Status.ISSUED, due_on__lt=timezone.now().date())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+
+class BillableRecordFilter(MakerspaceFilterSet):
+    """``?kind=``, ``?billed=``, and the period: ``?period=YYYY-MM`` (a calendar month, UTC) or
+    ``?occurred_after=&occurred_before=`` (from inclusive, to exclusive)."""
+
+    member = IdFilter(field_name="member_id")
+    kind = filters.ChoiceFilter(choices=BillableRecord.Kind.choices)
+    billed = StrictBooleanFilter(field_name="billed")
+    occurred_after = fields.DateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    occurred_before = fields.DateTimeFilter(field_name="occurred_at", lookup_expr="lt")
+    period = filters.CharFilter(
+        method="filter_period",
+        help_text="A month, YYYY-MM.",
+        validators=[RegexValidator(r"^(19|20)\d{2}-(0[1-9]|1[0-2])$", "Give a month as YYYY-MM.")],
+    )
+
+    class Meta:
+        model = BillableRecord
+        fields = ["makerspace", "member", "kind", "billed", "occurred_after", "occurred_before", "period"]
+
+    def filter_period(self, queryset, name, value):
+        import datetime as dt
+
+        start = dt.datetime.strptime(value, "%Y-%m").replace(tzinfo=dt.UTC)
+        end = (start + dt.timedelta(days=32)).replace(day=1)
+        return queryset.filter(occurred_at__gte=start, occurred_at__lt=end)
+
+
+class WalletEntryFilter(MakerspaceFilterSet):
+    makerspace = IdFilter(field_name="wallet__makerspace_id", help_text="Only this makerspace.")
+    member = IdFilter(field_name="wallet__member_id")
+    kind = filters.ChoiceFilter(choices=WalletEntry.Kind.choices)
+
+    class Meta:
+        model = WalletEntry
+        fields = ["makerspace", "member", "kind"]

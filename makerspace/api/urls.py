@@ -5,12 +5,14 @@ from django.urls import path
 from makerspace.api.views import (
     analytics,
     badges,
+    billing,
     calendar,
     equipment,
     incidents,
     intervals,
     inventory,
     invites,
+    invoices,
     jobs,
     maintenance,
     members,
@@ -27,6 +29,7 @@ from makerspace.api.views import (
     spaces,
     usage,
     waitlist,
+    wallet,
 )
 
 urlpatterns = [
@@ -39,6 +42,24 @@ urlpatterns = [
     path("jobs/<int:pk>/ship/", jobs.JobShipApi.as_view(), name="job-ship"),
     path("jobs/<int:pk>/reject/", jobs.JobRejectApi.as_view(), name="job-reject"),
     path("jobs/<int:pk>/cancel/", jobs.JobCancelApi.as_view(), name="job-cancel"),
+    # invoices, the transactions ledger and wallets (billing)
+    path("invoices/", invoices.InvoiceListCreateApi.as_view(), name="invoice-list"),
+    path("invoices/<int:pk>/", invoices.InvoiceDetailApi.as_view(), name="invoice-detail"),
+    path("invoices/<int:pk>/issue/", invoices.InvoiceIssueApi.as_view(), name="invoice-issue"),
+    path("invoices/<int:pk>/void/", invoices.InvoiceVoidApi.as_view(), name="invoice-void"),
+    path("invoices/<int:pk>/pay/", invoices.InvoicePayApi.as_view(), name="invoice-pay"),
+    path("invoices/<int:pk>/mark-paid/", invoices.InvoiceMarkPaidApi.as_view(), name="invoice-mark-paid"),
+    path("invoices/<int:pk>/refund/", invoices.InvoiceRefundApi.as_view(), name="invoice-refund"),
+    path("invoices/<int:pk>/pdf/", invoices.InvoicePdfApi.as_view(), name="invoice-pdf"),
+    path("transactions/", billing.TransactionListApi.as_view(), name="transaction-list"),
+    path("wallet/", wallet.WalletApi.as_view(), name="wallet"),
+    path("wallet/entries/", wallet.WalletEntryListApi.as_view(), name="wallet-entries"),
+    path("wallet/top-ups/", wallet.WalletTopUpApi.as_view(), name="wallet-top-ups"),
+    path(
+        "wallet/reservation-payments/",
+        wallet.WalletReservationPaymentApi.as_view(),
+        name="wallet-reservation-payments",
+    ),
     # analytics (staff of the makerspace)
     path("analytics/<slug:report>/", analytics.AnalyticsReportApi.as_view(), name="analytics-report"),
     # spaces

@@ -1,11 +1,13 @@
 """Makerspace models, split by domain; import them from here."""
 
 from makerspace.models.badges import Badge, MemberBadge
+from makerspace.models.billing import BillableRecord
 from makerspace.models.calendar import CalendarToken
 from makerspace.models.equipment import Equipment, EquipmentStatusChange
 from makerspace.models.incidents import SafetyIncident
 from makerspace.models.inventory import InventoryItem, StockMovement
 from makerspace.models.invites import Invite
+from makerspace.models.invoices import CreditNote, DocumentCounter, Invoice, InvoiceLine, InvoicePayment
 from makerspace.models.jobs import ServiceJob, ServiceJobEvent
 from makerspace.models.maintenance import MaintenanceInterval, MaintenanceTicket, MaintenanceWindow
 from makerspace.models.members import Member, MemberEvent
@@ -32,8 +34,17 @@ from makerspace.models.space_settings import SpaceSettings
 from makerspace.models.spaces import Closure, Makerspace, OpeningHours
 from makerspace.models.usage import UsageSession
 from makerspace.models.waitlist import WaitlistEntry
+from makerspace.models.wallet import Wallet, WalletEntry
 
 __all__ = [
+    "WalletEntry",
+    "Wallet",
+    "InvoicePayment",
+    "InvoiceLine",
+    "Invoice",
+    "DocumentCounter",
+    "CreditNote",
+    "BillableRecord",
     "BOMLine",
     "Badge",
     "CalendarToken",

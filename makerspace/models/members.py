@@ -34,6 +34,11 @@ class Member(TimeStampedModel):
     )
     joined_at = models.DateTimeField(null=True, blank=True, help_text="When the membership first became active.")
     status_reason = models.CharField(max_length=500, blank=True)
+    # Billing details printed on invoices; the state code decides CGST + SGST (same state) or IGST (another).
+    billing_name = models.CharField(max_length=200, blank=True)
+    billing_address = models.TextField(blank=True)
+    billing_state_code = models.CharField(max_length=2, blank=True)
+    billing_gstin = models.CharField(max_length=15, blank=True)
 
     class Meta:
         ordering = ["makerspace", "user__username"]

@@ -16,6 +16,11 @@ from makrx.money import CurrencyField
 FEATURES = ("waitlist", "ratings", "badges", "projects", "inventory")
 
 
+def default_tax_rate_percent():
+    """New spaces charge the platform's ``DEFAULT_TAX_RATE`` (18 % GST) until staff set their own rate."""
+    return settings.DEFAULT_TAX_RATE
+
+
 def default_cancel_cutoff_minutes() -> int:
     return int(getattr(settings, "MAKERSPACE_CANCEL_CUTOFF_MINUTES", 120))
 
@@ -44,7 +49,7 @@ class SpaceSettings(TimeStampedModel):
         default="never",
     )
     # tax
-    tax_rate_percent = models.DecimalField(max_digits=5, decimal_places=2, default=0)
+    tax_rate_percent = models.DecimalField(max_digits=5, decimal_places=2, default=default_tax_rate_percent)
     currency = CurrencyField()
     # service jobs from the store
     accepts_service_jobs = models.BooleanField(default=False)

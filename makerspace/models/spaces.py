@@ -30,6 +30,10 @@ class Makerspace(TimeStampedModel):
     description = models.TextField(blank=True)
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     address = models.TextField(blank=True)
+    state_code = models.CharField(
+        max_length=2, blank=True, help_text="GST state code of the address (e.g. 29 Karnataka); invoices' tax split."
+    )
+    gstin = models.CharField(max_length=15, blank=True, help_text="GST registration shown on invoices.")
     contact_email = models.EmailField(blank=True)
     contact_phone = models.CharField(max_length=40, blank=True)
     join_policy = models.CharField(max_length=20, choices=JoinPolicy.choices, default=JoinPolicy.APPROVAL)

@@ -12,12 +12,16 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import connection, transaction
 
 from makerspace.models import (
+    BillableRecord,
     Closure,
     Equipment,
+    Invoice,
+    InvoicePayment,
     Makerspace,
     Member,
     MemberEvent,
@@ -492,11 +496,68 @@ def report_jobs(period: Period) -> dict:
     return {"series": series, "totals": totals}
 
 
+# --- revenue -----------------------------------------------------------------------------------------------------
+
+
+def _money(value) -> str:
+    return f"{Decimal(value or 0):.2f}"
+
+
+def report_revenue(period: Period) -> dict:
+    """Revenue from the transactions ledger: billable records by the bucket they occurred in, per kind (refunds and
+    adjustments count negative), and money collected on invoices (payments less refunds, by when booked)."""
+    params = period.params()
+    billed_sql = f"""
+    WITH {RANGES},
+    billed AS (
+        SELECT {_bucket_of("x.occurred_at")} AS i, x.kind, SUM(x.amount) AS amount
+        FROM {_t(BillableRecord)} x
+        WHERE x.makerspace_id = %(space)s AND {IN_PERIOD.format(column="x.occurred_at")}
+        GROUP BY 1, 2
+    ),
+    collected AS (
+        SELECT {_bucket_of("p.created_at")} AS i,
+               SUM(CASE WHEN p.kind = 'refund' THEN -p.amount ELSE p.amount END) AS amount
+        FROM {_t(InvoicePayment)} p JOIN {_t(Invoice)} v ON v.id = p.invoice_id AND v.makerspace_id = %(space)s
+        WHERE {IN_PERIOD.format(column="p.created_at")}
+        GROUP BY 1
+    )
+    SELECT r.local_start, b.kind, b.amount, c.amount
+    FROM ranges r LEFT JOIN billed b ON b.i = r.i LEFT JOIN collected c ON c.i = r.i
+    ORDER BY r.local_start, b.kind
+    """
+    per_bucket: dict[dt.datetime, dict] = {}
+    by_kind: dict[str, Decimal] = defaultdict(Decimal)
+    for local_start, kind, amount, collected in _rows(billed_sql, params):
+        row = per_bucket.setdefault(local_start, {"by_kind": {}, "collected": Decimal(collected or 0)})
+        if kind is not None:
+            row["by_kind"][kind] = Decimal(amount)
+            by_kind[kind] += Decimal(amount)
+    series = [
+        {
+            "start": _start(start),
+            "revenue": _money(sum(row["by_kind"].values(), Decimal(0))),
+            "by_kind": {kind: _money(amount) for kind, amount in sorted(row["by_kind"].items())},
+            "collected": _money(row["collected"]),
+        }
+        for start, row in per_bucket.items()
+    ]
+    return {
+        "series": series,
+        "totals": {
+            "revenue": _money(sum(by_kind.values(), Decimal(0))),
+            "by_kind": {kind: _money(amount) for kind, amount in sorted(by_kind.items())},
+            "collected": _money(sum((row["collected"] for row in per_bucket.values()), Decimal(0))),
+            "available": True,
+        },
+    }
+
+
 # --- reports whose data does not exist yet -----------------------------------------------------------------------
 
 
 def report_unavailable(totals: dict):
-    """Revenue and inventory: their models are not in this platform yet, so the series is empty and the
+    """A report whose source is not in this platform yet: the series is empty and the
     totals zero (``available: false``) until they are."""
 
     def report(period: Period) -> dict:
@@ -510,7 +571,7 @@ REPORTS = {
     "reservations": report_reservations,
     "peak-hours": report_peak_hours,
     "members": report_members,
-    "revenue": report_unavailable({"revenue": "0.00"}),
+    "revenue": report_revenue,
     "inventory": report_unavailable({"consumed_quantity": 0, "consumed_value": "0.00"}),
     "jobs": report_jobs,
 }

@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from makerspace.models import InventoryItem, Makerspace, Member, StockMovement
+from makerspace.services import billing as billing_services
 from makrx.auth import roles, scoping
 from makrx.auth.scoping import SYSTEM
 from makrx.errors import ConflictError, PermissionDenied, ValidationError
@@ -245,7 +246,7 @@ def _apply(
 
 @transaction.atomic
 def movement_record(
-    *, actor, item: InventoryItem, kind: str, quantity, reason: str = "", reference: str = ""
+    *, actor, item: InventoryItem, kind: str, quantity, reason: str = "", reference: str = "", bill_member=None
 ) -> StockMovement:
     """Record one movement. ``quantity`` is positive for restock/usage/job/project/damage (the kind gives the sign),
     signed and non-zero for ``adjustment``, and the counted quantity for ``stocktake``. Transfers:
@@ -273,7 +274,13 @@ def movement_record(
         delta = quantity_parse(quantity, allow_negative=True)
     else:
         delta = quantity_parse(quantity) * SIGN[kind]
-    return _apply(item=item, actor=actor, kind=kind, delta=delta, reason=reason, reference=reference)
+    movement = _apply(item=item, actor=actor, kind=kind, delta=delta, reason=reason, reference=reference)
+    if bill_member is not None and kind == Kind.USAGE:
+        # Materials drawn for a member are billed at the item's unit cost (billing ledger, same transaction).
+        if bill_member.makerspace_id != item.makerspace_id:
+            raise ValidationError("That member belongs to another makerspace.", errors={"member": ["Elsewhere."]})
+        billing_services.bill_materials(movement=movement, member=bill_member, actor=actor)
+    return movement
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from makerspace.models import Member, MemberEvent, MembershipPlan, Subscription
+from makerspace.services import billing as billing_services
 from makerspace.services.members import member_action_require
 from makrx.auth import scoping
 from makrx.auth.scoping import SYSTEM
@@ -158,6 +159,7 @@ def subscription_create(
         update += ["status", "status_reason"]
         _member_event(member=member, actor=actor, from_status=Member.Status.EXPIRED, reason="subscribed")
     member.save(update_fields=update)
+    billing_services.bill_subscription(subscription=subscription, actor=actor)
     return subscription
 
 
@@ -220,6 +222,7 @@ def subscription_expire(*, subscription_id: int, actor, now: datetime | None = N
             member=member, plan=plan, starts_at=starts_at, ends_at=ends_at, auto_renew=True, renewed_from=subscription
         )
         logger.info("subscription %s renewed as %s", subscription.pk, renewal.pk)
+        billing_services.bill_subscription(subscription=renewal, actor=actor)
         return renewal
     member.plan = None
     update = ["plan", "updated_at"]

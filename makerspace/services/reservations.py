@@ -38,6 +38,7 @@ from makerspace.selectors import members as member_selectors
 from makerspace.selectors.reservations import COUNTED_STATUSES, active_subscription, included_minutes_used
 from makerspace.selectors.space_settings import BookingRules, booking_rules
 from makerspace.selectors.waitlist import offer_holds_slot
+from makerspace.services import billing as billing_services
 from makerspace.services import pricing
 from makerspace.services.access import AccessDecision, member_can_use_equipment, outside_staffed_hours
 from makrx import metrics
@@ -600,6 +601,7 @@ def reservation_no_show(*, reservation: Reservation, actor) -> Reservation:
     locked.status = Reservation.Status.NO_SHOW
     locked.save(update_fields=["status", "updated_at"])
     event_record(reservation=locked, kind="no_show", from_status=previous, actor=actor)
+    billing_services.bill_reservation(reservation=locked, actor=actor)
     transaction.on_commit(lambda: metrics.RESERVATIONS.labels(event="no_show").inc())
     return locked
 
@@ -616,6 +618,7 @@ def reservation_complete(*, reservation: Reservation, actor) -> Reservation:
     locked.completed_at = timezone.now()
     locked.save(update_fields=["status", "completed_at", "updated_at"])
     event_record(reservation=locked, kind="completed", from_status=Reservation.Status.CHECKED_IN, actor=actor)
+    billing_services.bill_reservation(reservation=locked, actor=actor)
     transaction.on_commit(lambda: metrics.RESERVATIONS.labels(event="completed").inc())
     return locked
 

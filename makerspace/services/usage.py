@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from makerspace.models import Equipment, Member, Reservation, UsageSession
 from makerspace.selectors import members as member_selectors
+from makerspace.services import billing as billing_services
 from makerspace.services.access import AccessDecision, member_can_use_equipment
 from makerspace.services.equipment import equipment_status_apply
 from makerspace.services.reservations import reservation_complete
@@ -123,6 +124,9 @@ def usage_session_stop(*, session: UsageSession, actor, notes: str = "") -> Usag
     if notes:
         locked.notes = f"{locked.notes}\n{notes}".strip()
     locked.save()
+    billing_services.bill_usage_session(
+        session=locked, charge_for=lambda minutes: usage_charge(hourly_rate=locked.hourly_rate, minutes=minutes)
+    )
     equipment = Equipment.objects.select_for_update().get(pk=locked.equipment_id)
     if equipment.status == Equipment.Status.IN_USE:
         equipment_status_apply(

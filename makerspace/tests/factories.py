@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from makerspace.models import (
     Badge,
+    BillableRecord,
     BOMLine,
     CalendarToken,
     Closure,
@@ -520,3 +521,51 @@ class ServiceJobFactory(factory.django.DjangoModelFactory):
     delivery = factory.LazyFunction(lambda: {"method": "ship"})
     status = ServiceJob.Status.RECEIVED
     received_at = factory.LazyFunction(timezone.now)
+
+
+class BillableRecordFactory(factory.django.DjangoModelFactory):
+    """A record in the transactions ledger; ``amount`` follows quantity × unit price."""
+
+    class Meta:
+        model = BillableRecord
+
+    member = factory.SubFactory(MemberFactory)
+    makerspace = factory.LazyAttribute(lambda o: o.member.makerspace)
+    kind = BillableRecord.Kind.FEE
+    description = factory.Sequence(lambda n: f"Charge {n}")
+    quantity = Decimal("1")
+    unit_price = Decimal("100.00")
+    amount = factory.LazyAttribute(lambda o: (o.quantity * o.unit_price).quantize(Decimal("0.01")))
+    currency = "INR"
+    occurred_at = factory.LazyFunction(timezone.now)
+
+
+def issued_invoice_for(*, member, amount: Decimal = Decimal("100.00")):
+    """An issued invoice of one line at 18 % CGST + SGST, numbered like the issuing service does (for fixtures)."""
+    from makerspace.models import Invoice, InvoiceLine
+
+    tax = (amount * Decimal("0.09")).quantize(Decimal("0.01"))
+    invoice = Invoice.objects.create(
+        makerspace=member.makerspace,
+        member=member,
+        status=Invoice.Status.ISSUED,
+        number=f"INV-2026-01-{Invoice.objects.filter(makerspace=member.makerspace).count() + 1:05d}",
+        currency="INR",
+        subtotal=amount,
+        tax_total=tax * 2,
+        total=amount + tax * 2,
+        issued_at=timezone.now(),
+        due_on=timezone.now().date() + timedelta(days=14),
+    )
+    InvoiceLine.objects.create(
+        invoice=invoice,
+        position=1,
+        description="Membership",
+        unit_price=amount,
+        amount=amount,
+        tax_rate=Decimal("18"),
+        cgst=tax,
+        sgst=tax,
+        line_total=amount + tax * 2,
+    )
+    return invoice

@@ -72,6 +72,8 @@ def api_world(make_user):
             ),
             "promo_code": mf.PromoCodeFactory(makerspace=space),
         }
+        objects[key]["invoice"] = mf.issued_invoice_for(member=owner)
+        objects[key]["billable_record"] = mf.BillableRecordFactory(member=owner)
         objects[key]["invite_token"] = f"matrix-invite-token-{key}-0123456789abcdef"
         objects[key]["invite"] = mf.InviteFactory(makerspace=space, token=objects[key]["invite_token"])
         objects[key]["skill_request"] = mf.SkillRequestFactory(member=owner, skill=objects[key]["new_skill"])
@@ -119,6 +121,7 @@ def path_value(world, resource: str, param: str, space: str, target=None):
     if param == "id":
         by_resource = {
             "makerspaces": objects["space"],
+            "invoices": objects["invoice"],
             "members": target or objects["member"],
             "plans": objects["plan"],
             "subscriptions": objects["subscription"],

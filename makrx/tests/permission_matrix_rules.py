@@ -380,6 +380,22 @@ MATRIX: dict[str, str] = {
     f"POST {MS}/waitlist/{{id}}/claim/": "space_owner_only",
     f"POST {MS}/waitlist/{{id}}/leave/": "owner_or_space_staff",
     # Usage sessions.
+    # Billing: members see and pay their own issued invoices, staff draft, issue, void, record and refund them.
+    f"GET {MS}/invoices/": "signed_in",
+    f"POST {MS}/invoices/": "space_staff",
+    f"GET {MS}/invoices/{{id}}/": "owner_or_space_staff",
+    f"POST {MS}/invoices/{{id}}/issue/": "space_staff",
+    f"POST {MS}/invoices/{{id}}/void/": "space_staff",
+    f"POST {MS}/invoices/{{id}}/pay/": "owner_or_space_staff",
+    f"POST {MS}/invoices/{{id}}/mark-paid/": "space_staff",
+    f"POST {MS}/invoices/{{id}}/refund/": "space_staff",
+    f"GET {MS}/invoices/{{id}}/pdf/": "owner_or_space_staff",
+    f"GET {MS}/transactions/": "signed_in",
+    # Wallets: a member's own (staff name a member); platform admins have none of their own (400).
+    f"GET {MS}/wallet/": "space_member",
+    f"GET {MS}/wallet/entries/": "signed_in",
+    f"POST {MS}/wallet/top-ups/": "space_member",
+    f"POST {MS}/wallet/reservation-payments/": "owner_or_space_staff",
     f"GET {MS}/usage-sessions/": "signed_in",
     f"POST {MS}/usage-sessions/": "space_member",
     f"GET {MS}/usage-sessions/{{id}}/": "owner_or_space_staff",

@@ -128,6 +128,13 @@ def _body(world, operation: str, space: str):
         },
         f"POST {MS}/usage-sessions/": {"equipment": objects["equipment"].pk},
         f"POST {MS}/usage-sessions/{{id}}/stop/": {"notes": "done"},
+        f"POST {MS}/invoices/": {"member": objects["member"].pk, "lines": [{"description": "Fee", "unit_price": "10"}]},
+        f"POST {MS}/invoices/{{id}}/void/": {"reason": "matrix"},
+        f"POST {MS}/invoices/{{id}}/pay/": {"method": "wallet"},
+        f"POST {MS}/invoices/{{id}}/mark-paid/": {"method": "cash", "reference": "R-1"},
+        f"POST {MS}/invoices/{{id}}/refund/": {"amount": "1.00"},
+        f"POST {MS}/wallet/reservation-payments/": {"reservation": objects["reservation"].pk},
+        f"POST {MS}/wallet/top-ups/": {"makerspace": objects["space"].pk, "amount": "100.00", "provider": "stripe"},
         f"POST {MS}/maintenance/tickets/": {"equipment": objects["equipment"].pk, "title": "Belt loose"},
         f"PATCH {MS}/maintenance/tickets/{{id}}/": {"priority": "high"},
         f"POST {MS}/maintenance/tickets/{{id}}/assign/": {"assignee": world["users"][f"staff_{space}"].pk},
@@ -237,6 +244,7 @@ QUERIES = {
         "ends_at": (timezone.now() + timedelta(days=2, hours=1)).isoformat(),
     },
     f"GET {MS}/analytics/{{report}}/": lambda world, space: {"makerspace": world["objects"][space]["space"].pk},
+    f"GET {MS}/wallet/": lambda world, space: {"makerspace": world["objects"][space]["space"].pk},
 }
 # Queries naming the makerspace whose objects the case is about (lists and exports scoped by ?makerspace=).
 SPACE_QUERIES = {
@@ -338,6 +346,8 @@ PRIVATE_LISTS = {
     f"{MS}/maintenance/tickets/": "ticket",
     f"{MS}/maintenance/windows/": "window",
     f"{MS}/usage-sessions/": "usage",
+    f"{MS}/invoices/": "invoice",
+    f"{MS}/transactions/": "billable_record",
     f"{MS}/subscriptions/": "subscription",
     f"{MS}/skill-requests/": "skill_request",
     f"{MS}/incidents/": "incident",
