@@ -302,7 +302,9 @@ def test_concurrent_runs_of_the_task_send_once():
         user=user, kind="test.hello", subject="Once", body="b", email_to=user.email
     )
 
-    outcomes = run_concurrently(lambda _: send_notification_task.apply(args=[notification.pk]).get(), 4, reraise=True)
+    outcomes = run_concurrently(
+        lambda _: send_notification_task.apply(args=[notification.pk], throw=True).result, 4, reraise=True
+    )
 
     assert sorted(outcomes) == [False, False, False, True]
     assert len(mail.outbox) == 1
