@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce, Greatest, Upper
 
 from store.models import Brand, Category, Collection, Product, StockLevel, Tag
 from store.partnumbers import normalize_mpn
+from store.selectors import catalog_count
 
 ORDERINGS = {
     "name": ("name", "id"),
@@ -23,6 +24,8 @@ ORDERINGS = {
     "-created_at": ("-created_at", "-id"),
     "sku": ("sku",),
     "-sku": ("-sku",),
+    # Most reviewed first (published reviews, kept on the product row by ``services.reviews``), newest on ties.
+    "popularity": ("-rating_count", "-id"),
 }
 # Trigram similarity at or above this marks a part-number hit (pg_trgm's own default is 0.3).
 PART_NUMBER_SIMILARITY = 0.3
@@ -188,13 +191,16 @@ PRODUCT_ROW_FIELDS = (
 
 class ProductRows:
     """A page source for the paginator: rows sliced from ``rows``, the total counted on the plain queryset
-    (the rows' brand/category joins would only slow the count down)."""
+    (the rows' brand/category joins would only slow the count down) as ``catalog_count`` says: capped at its
+    limit, the exact count above it kept per catalog version."""
 
     def __init__(self, *, rows: QuerySet, products: QuerySet):
         self.rows, self.products = rows, products
 
     def count(self) -> int:
-        return self.products.count()
+        plain = self.products.order_by()
+        capped = plain.values("id")[: catalog_count.count_limit() + 1].count()
+        return catalog_count.matches_count(capped=capped, statement=str(plain.query), exact=plain.count)
 
     def __len__(self) -> int:
         return self.count()
@@ -212,6 +218,34 @@ def product_rows(*, filters: ProductFilters) -> ProductRows:
     """
     products = product_list(filters=filters).prefetch_related(None)
     return ProductRows(rows=products.values(*PRODUCT_ROW_FIELDS), products=products)
+
+
+def keyset_filter(ordering: str, key: list[str]) -> Q:
+    """The rows after ``key`` (the sort key of ``ORDERINGS[ordering]`` as text) in that ordering: the ORM form of
+    ``product_json.keyset_condition``, for the paths the SQL page does not serve (SQLite, collections)."""
+    fields = ORDERINGS[ordering]
+    names = [field.lstrip("-") for field in fields]
+    values = [Product._meta.get_field(name).to_python(value) for name, value in zip(names, key, strict=True)]
+    lookup = "lt" if fields[0].startswith("-") else "gt"
+    condition = Q()
+    for i, name in enumerate(names):
+        condition |= Q(**{f"{name}__{lookup}": values[i]}, **dict(zip(names[:i], values[:i], strict=True)))
+    return condition
+
+
+def row_sort_key(row: dict, ordering: str) -> list[str]:
+    """A row's sort key in ``ORDERINGS[ordering]``, as text (what a cursor carries)."""
+    return [str(row[field.lstrip("-")]) for field in ORDERINGS[ordering]]
+
+
+def product_rows_after(*, filters: ProductFilters, ordering: str, after: list[str] | None, limit: int):
+    """A keyset page through the ORM: ``(source, rows, next_key)``: the list's ``ProductRows`` (its count),
+    up to ``limit`` rows after ``after`` (from the start when ``None``), the last row's key when more follow."""
+    source = product_rows(filters=filters)
+    rows = source.rows.filter(keyset_filter(ordering, after)) if after is not None else source.rows
+    rows = list(rows[: limit + 1])
+    next_key = row_sort_key(rows[limit - 1], ordering) if len(rows) > limit else None
+    return source, rows[:limit], next_key
 
 
 def product_rows_complete(*, rows: list[dict]) -> list[dict]:
