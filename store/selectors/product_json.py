@@ -242,18 +242,18 @@ SELECT
     (SELECT json_build_array({key})::text FROM page p WHERE p.pos = %s AND EXISTS (SELECT 1 FROM page WHERE pos > %s))
 """
 # A column ordering: the page (after the cursor's row, when there is one) straight from the ordering's index.
-ORDERED_SOURCE = f"SELECT {PAGE_COLUMNS} FROM store_product p WHERE {{where}} ORDER BY {{order}} LIMIT %s OFFSET %s"
+ORDERED_SOURCE = "SELECT {columns} FROM store_product p WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s"
 # Relevance: at most STORE_SEARCH_RANK_CANDIDATES matches are ranked (the first ones the indexes yield); when more
 # match, the others follow in name order. The second branch runs only when the page reaches past the ranked ones
 # (an Append runs its branches in turn, and the LIMIT stops it) and only when the candidates were cut short.
 RANKED_CANDIDATES = (
     "candidates AS MATERIALIZED (SELECT p.id, {relevance} AS relevance FROM store_product p WHERE {where} LIMIT %s), "
 )
-RANKED_SOURCE = f"""
-    (SELECT {PAGE_COLUMNS} FROM candidates r JOIN store_product p ON p.id = r.id ORDER BY r.relevance DESC, p.name, p.id)
+RANKED_SOURCE = """
+    (SELECT {columns} FROM candidates r JOIN store_product p ON p.id = r.id ORDER BY r.relevance DESC, p.name, p.id)
     UNION ALL
-    (SELECT {PAGE_COLUMNS} FROM store_product p
-     WHERE (SELECT count(*) FROM candidates) >= %s AND {{where}} AND p.id NOT IN (SELECT id FROM candidates)
+    (SELECT {columns} FROM store_product p
+     WHERE (SELECT count(*) FROM candidates) >= %s AND {where} AND p.id NOT IN (SELECT id FROM candidates)
      ORDER BY p.name, p.id)
     LIMIT %s OFFSET %s"""
 EXACT_COUNT_SQL = "SELECT count(*) FROM store_product p WHERE {where}"
@@ -408,14 +408,14 @@ def product_page_json(*, filters, page: str | int, page_size: int, after: list[s
         limit = settings.STORE_SEARCH_RANK_CANDIDATES
         candidates = RANKED_CANDIDATES.format(relevance=relevance, where=where)
         candidate_params = [*relevance_params, *where_params, limit]
-        source = RANKED_SOURCE.format(where=where)
+        source = RANKED_SOURCE.format(columns=PAGE_COLUMNS, where=where)
         source_params = [limit, *where_params]
     else:
         page_where, page_params = where, where_params
         if keyset and after is not None:
             condition, condition_params = keyset_condition(ordering, after)
             page_where, page_params = f"{where} AND {condition}", [*where_params, *condition_params]
-        source = ORDERED_SOURCE.format(where=page_where, order=SQL_ORDERINGS[ordering])
+        source = ORDERED_SOURCE.format(columns=PAGE_COLUMNS, where=page_where, order=SQL_ORDERINGS[ordering])
         source_params = page_params
     offset = (page_number - 1) * page_size
     sql = PAGE_SQL.format(
