@@ -200,6 +200,8 @@ class ProductRows:
     def count(self) -> int:
         plain = self.products.order_by()
         capped = plain.values("id")[: catalog_count.count_limit() + 1].count()
+        if capped <= catalog_count.count_limit():
+            return capped  # (and an empty ``IN ()`` never reaches ``str(query)``, which cannot print it)
         return catalog_count.matches_count(capped=capped, statement=str(plain.query), exact=plain.count)
 
     def __len__(self) -> int:
@@ -308,7 +310,12 @@ class CategoryNode:
 
 
 def _direct_product_counts() -> dict[int, int]:
-    """Active products per category id (not rolled up): one grouped query on an indexed column."""
+    """Active products per category id (not rolled up): one grouped query on an indexed column, kept per catalog
+    version (``catalog_count.kept``): it reads every active product, ~14 ms at 100,000."""
+    return catalog_count.kept("category-counts", _count_by_category)
+
+
+def _count_by_category() -> dict[int, int]:
     rows = (
         Product.objects.filter(active=True, category__isnull=False)
         .order_by()

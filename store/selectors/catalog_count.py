@@ -5,7 +5,8 @@ at most that many index entries, whatever the catalog's size). Up to the limit t
 it, the exact count is taken once and kept in the cache under the catalog version (``catalog_cache``), so it
 stays exact: every catalog or stock change bumps the version and the next request counts again. Clients see
 the same ``count`` as before, always exact; only its cost changed. ``STORE_CATALOG_COUNT_SECONDS`` = 0 turns the
-kept counts off (every request above the limit counts everything).
+kept counts off (every request above the limit counts everything). The category tree's product counts (a grouped
+count over every active product) are kept the same way.
 """
 
 from __future__ import annotations
@@ -31,20 +32,26 @@ def matches_count(*, capped: int, statement: str, exact: Callable[[], int]) -> i
     the exact count kept for this catalog version and ``statement`` (the list's WHERE clause with its values)."""
     if capped <= count_limit():
         return capped
+    return kept(f"count:{statement}", exact)
+
+
+def kept(name: str, compute: Callable[[], object]):
+    """``compute()`` kept in the cache for the current catalog version (any catalog or stock change makes it stale)
+    for ``STORE_CATALOG_COUNT_SECONDS``; computed every time when that is 0 or the cache is down."""
     timeout = settings.STORE_CATALOG_COUNT_SECONDS
     if timeout <= 0:
-        return exact()
+        return compute()
     key = None
     try:
-        digest = hashlib.sha1(statement.encode(), usedforsecurity=False).hexdigest()
-        key = f"store:catalog:{catalog_version()}:count:{digest}"
-        kept = cache.get(key)
-    except Exception:  # noqa: BLE001 - cache down: count in the database
+        digest = hashlib.sha1(name.encode(), usedforsecurity=False).hexdigest()
+        key = f"store:catalog:{catalog_version()}:kept:{digest}"
+        value = cache.get(key)
+    except Exception:  # noqa: BLE001 - cache down: compute in the database
         logger.warning("catalog count cache read failed", exc_info=True)
-        kept = None
-    if kept is not None:
-        return kept
-    value = exact()
+        value = None
+    if value is not None:
+        return value
+    value = compute()
     if key is not None:
         try:
             cache.set(key, value, timeout=timeout)

@@ -63,12 +63,15 @@ PREPARE_THRESHOLD = 5  # psycopg's default; our cursor asks for preparation on t
 # Brand, tag: the ids matching ``catalog._id_or_slug`` (the slug, or the id when the value is all digits).
 BRAND_IDS = "(SELECT id FROM store_brand WHERE slug = %s)"
 BRAND_IDS_OR_ID = "(SELECT id FROM store_brand WHERE slug = %s OR id = %s)"
+# Tagged: a probe of the (product, tag) unique index per product, the tag ids resolved once (an InitPlan array),
+# so a page walks its ordering's index and stops after a page; a join would first hash every product of the tag.
 TAGGED = (
-    "p.id IN (SELECT pt.product_id FROM store_product_tags pt JOIN store_tag t ON t.id = pt.tag_id WHERE t.slug = %s)"
+    "EXISTS (SELECT 1 FROM store_product_tags pt WHERE pt.product_id = p.id"
+    " AND pt.tag_id = ANY(ARRAY(SELECT t.id FROM store_tag t WHERE t.slug = %s)))"
 )
 TAGGED_OR_ID = (
-    "p.id IN (SELECT pt.product_id FROM store_product_tags pt JOIN store_tag t ON t.id = pt.tag_id"
-    " WHERE t.slug = %s OR pt.tag_id = %s)"
+    "EXISTS (SELECT 1 FROM store_product_tags pt WHERE pt.product_id = p.id"
+    " AND pt.tag_id = ANY(ARRAY(SELECT t.id FROM store_tag t WHERE t.slug = %s OR t.id = %s)))"
 )
 # Category subtree by materialized path prefix; with a numeric value a slug made of digits wins over an id
 # (as in ``catalog.category_subtree_ids``). Paths are [0-9A-Z] only: no LIKE wildcards inside.
@@ -242,7 +245,12 @@ SELECT
     (SELECT json_build_array({key})::text FROM page p WHERE p.pos = %s AND EXISTS (SELECT 1 FROM page WHERE pos > %s))
 """
 # A column ordering: the page (after the cursor's row, when there is one) straight from the ordering's index.
-ORDERED_SOURCE = "SELECT {columns} FROM store_product p WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s"
+# The ids first (an index-only scan when the filters test only the columns the index carries, deep offsets too),
+# then their rows.
+ORDERED_SOURCE = (
+    "SELECT {columns} FROM (SELECT p.id FROM store_product p WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s) k"
+    " JOIN store_product p ON p.id = k.id ORDER BY {order}"
+)
 # Relevance: at most STORE_SEARCH_RANK_CANDIDATES matches are ranked (the first ones the indexes yield); when more
 # match, the others follow in name order. The second branch runs only when the page reaches past the ranked ones
 # (an Append runs its branches in turn, and the LIMIT stops it) and only when the candidates were cut short.
