@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
 from django.db.models import Case, Count, F, FloatField, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest, Upper
@@ -222,12 +223,34 @@ def product_rows(*, filters: ProductFilters) -> ProductRows:
     return ProductRows(rows=products.values(*PRODUCT_ROW_FIELDS), products=products)
 
 
+def keyset_values(ordering: str, key: list[str]) -> list | None:
+    """A cursor's text values as the sort columns' values, or ``None`` when one could not be a value of its column
+    (a client-made cursor must answer 400, never reach the database as a failing cast)."""
+    values = []
+    for field, text in zip(ORDERINGS[ordering], key, strict=True):
+        model_field = Product._meta.get_field(field.lstrip("-"))
+        try:
+            value = model_field.to_python(text)
+        except (DjangoValidationError, ValueError, TypeError, ArithmeticError):
+            return None
+        if value is None or (isinstance(value, str) and "\x00" in value):
+            return None
+        if isinstance(value, Decimal) and (not value.is_finite() or abs(value) >= Decimal(10) ** 12):
+            return None
+        if isinstance(value, int) and not -(2**31) <= value < 2**31 and field.lstrip("-") != "id":
+            return None
+        if isinstance(value, int) and not -(2**63) <= value < 2**63:
+            return None
+        values.append(value)
+    return values
+
+
 def keyset_filter(ordering: str, key: list[str]) -> Q:
     """The rows after ``key`` (the sort key of ``ORDERINGS[ordering]`` as text) in that ordering: the ORM form of
     ``product_json.keyset_condition``, for the paths the SQL page does not serve (SQLite, collections)."""
     fields = ORDERINGS[ordering]
     names = [field.lstrip("-") for field in fields]
-    values = [Product._meta.get_field(name).to_python(value) for name, value in zip(names, key, strict=True)]
+    values = keyset_values(ordering, key)
     lookup = "lt" if fields[0].startswith("-") else "gt"
     condition = Q()
     for i, name in enumerate(names):
