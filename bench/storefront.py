@@ -15,6 +15,7 @@ and the catalog cache lifetime are set; nothing of the server is turned off):
 2. every scenario with the catalog cache off (``STORE_CATALOG_CACHE_SECONDS=0``), then on (each URL requested
    once first), with ``wrk`` (16 connections, a Lua script cycling through each scenario's URLs), the trivial
    endpoint measured in the same phase;
+   (the trivial endpoint is measured again right before each scenario and the ratio taken against that);
 3. single-client latency (no queueing) per scenario, page 1 against deep pages, and the same URLs on a 10k
    catalog when ``--small-database-url`` is given;
 4. the workers' resident memory before and after, since the defaults no longer recycle workers.
@@ -160,7 +161,7 @@ def wrk(port: int, paths: list[str], *, duration: float, connections: int) -> di
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(_lua(paths))
     command = [
-        "wrk", f"-c{connections}", f"-t{min(2, connections)}", f"-d{duration}s", "--latency", "-s", script.name,
+        "wrk", f"-c{connections}", f"-t{min(2, connections)}", f"-d{max(1, round(duration))}s", "--latency", "-s", script.name,
         f"http://127.0.0.1:{port}",
     ]  # fmt: skip
     before = load()
@@ -229,12 +230,20 @@ def phase(label: str, args, urls: dict[str, list[str]], *, cache_seconds: int) -
     results = {}
     try:
         rss_before = workers_rss_mb(server)
+        trivial = []
         for name, paths in urls.items():
+            if name == "trivial endpoint":
+                continue
             single_client(args.port, paths, n=len(paths))  # warm-up (fills the cache when it is on)
+            # The trivial endpoint right before each scenario: on a shared machine the rate drifts within minutes,
+            # and a ratio against a measurement taken a minute earlier would measure the drift.
+            pair = wrk(args.port, [TRIVIAL], duration=args.pair_duration, connections=args.connections)
+            trivial.append(pair["rps"])
             results[name] = wrk(args.port, paths, duration=args.duration, connections=args.connections)
-            if name != "trivial endpoint":
-                results[name]["ratio"] = round(results[name]["rps"] / results["trivial endpoint"]["rps"], 3)
+            results[name]["trivial_rps"] = pair["rps"]
+            results[name]["ratio"] = round(results[name]["rps"] / pair["rps"], 3)
             print(f"  [{label}] {name}: {results[name]}", flush=True)
+        results["trivial endpoint"] = {"rps": statistics.median(trivial), "all": trivial, "ratio": 1.0}
         results["worker RSS MB before/after"] = [rss_before, workers_rss_mb(server)]
         print(f"  [{label}] worker RSS MB before/after: {results['worker RSS MB before/after']}", flush=True)
     finally:
@@ -254,6 +263,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="3 s per scenario, one round: under 5 minutes")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per wrk measurement")
+    parser.add_argument("--pair-duration", type=float, default=4.0, help="seconds of the paired trivial measurement")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--samples", type=int, default=40, help="single-client requests per scenario")
     parser.add_argument("--port", type=int, default=8790)
@@ -265,7 +275,7 @@ def main() -> None:
         print(json.dumps(scenarios()))
         return
     if args.quick:
-        args.duration, args.samples = min(args.duration, 3.0), min(args.samples, 15)
+        args.duration, args.pair_duration, args.samples = min(args.duration, 3.0), 2.0, min(args.samples, 15)
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed (Debian: apt-get install wrk)")
 
@@ -294,9 +304,10 @@ def main() -> None:
     print(f"{'scenario':40} {'uncached rps':>12} {'ratio':>6} {'cached rps':>11} {'ratio':>6} {'1 client ms':>12}")
     for name in urls:
         u, c, s = report["uncached"][name], report["cached"][name], report["single client"][name]
+        small = report.get("single client, small catalog", {}).get(name, {}).get("p50_ms")
         print(
-            f"{name:40} {u['rps']:>12.0f} {u.get('ratio', 1):>6.3f} {c['rps']:>11.0f} {c.get('ratio', 1):>6.3f}"
-            f" {s['p50_ms']:>12.2f}"
+            f"{name:40} {u['rps']:>12.0f} {u['ratio']:>6.3f} {c['rps']:>11.0f} {c['ratio']:>6.3f}"
+            f" {s['p50_ms']:>12.2f}" + (f"  (10k: {small:.2f})" if small is not None else "")
         )
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2))

@@ -456,3 +456,27 @@ def product_page_json(*, filters, page: str | int, page_size: int, after: list[s
         return None  # past the last page: the ORM path raises the paginator's 404
     next_key = json.loads(key_json) if keyset and key_json else None
     return ProductPageJson(count=count, page_number=page_number, results_json=results_json, next_key=next_key)
+
+
+# One active product by slug, else by SKU (case-insensitive): ``catalog.product_get`` as one statement.
+DETAIL_SOURCE = (
+    "SELECT {columns} FROM store_product p WHERE p.active AND (p.slug = %s OR upper(p.sku::text) = upper(%s))"
+    " ORDER BY (p.slug = %s) DESC, p.name, p.id LIMIT %s OFFSET %s"
+)
+
+
+def product_detail_json(*, lookup: str) -> str | None:
+    """``catalog.product_get(lookup=...)`` as the product's JSON text, built by PostgreSQL from ``PRODUCT_FIELDS``
+    in one prepared statement (the ORM path takes three queries and model instances); ``""`` when no active
+    product matches, ``None`` when this path does not apply (not PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        return None
+    sql = PAGE_SQL.format(
+        candidates="", source=DETAIL_SOURCE.format(columns=PAGE_COLUMNS), where="false", product=PRODUCT_JSON_SQL,
+        key="p.id::text",
+    )  # fmt: skip
+    params = [lookup, lookup, lookup, 2, 0, 1, 1, 1, 1, 1]
+    with _prepared_cursor() as cursor:
+        cursor.execute(sql, params)
+        _, results_json, _ = cursor.fetchone()
+    return results_json[1:-1].strip()  # the one object of the array (json_agg: "[...]"), or "" for none

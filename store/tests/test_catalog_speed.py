@@ -176,3 +176,21 @@ def test_sqlite_falls_back_to_the_orm_path_for_pages_cursors_and_search(api_clie
     second = api_client.get(first["next"]).json()
     expected = list(Product.objects.order_by("-price", "-id").values_list("sku", flat=True))
     assert [p["sku"] for p in first["results"] + second["results"]] == expected
+
+
+def test_product_detail_is_one_statement_and_answers_like_the_serializer(api_client, parts, monkeypatch):
+    inactive = ProductFactory(sku="OLD-1", active=False)
+    ProductFactory(sku="reg-1-dup", slug="cap-1")  # a slug equal to another product's SKU: the slug wins
+    lookups = ["product-" + str(parts["REG-1"].slug.split("-")[-1]), parts["REG-1"].slug, "reg-1", "CAP-1", "cap-1"]
+    for lookup in [*lookups, inactive.slug, "nothing"]:
+        with CaptureQueriesContext(connection) as captured:
+            fast = api_client.get(f"{URL}{lookup}/")
+        assert len(captured) == 1
+        monkeypatch.setattr(product_json, "product_detail_json", lambda **kwargs: None)
+        orm = api_client.get(f"{URL}{lookup}/")
+        monkeypatch.undo()
+        assert fast.status_code == orm.status_code, lookup
+        fast_body, orm_body = fast.json(), orm.json()
+        fast_body.pop("request_id", None), orm_body.pop("request_id", None)
+        assert fast_body == orm_body, lookup
+    assert api_client.get(f"{URL}cap-1/").json()["sku"] == "reg-1-dup"

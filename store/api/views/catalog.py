@@ -222,6 +222,11 @@ class ProductDetailApi(APIView):
     @extend_schema(tags=TAGS, responses=s.ProductSerializer, auth=[])
     def get(self, request, lookup: str):
         def build(query: dict):
+            fast = product_json.product_detail_json(lookup=lookup)
+            if fast is not None:
+                if not fast:
+                    raise NotFound("No product with that slug or SKU.")
+                return fast.encode()
             product = selectors.product_get(lookup=lookup)
             if product is None:
                 raise NotFound("No product with that slug or SKU.")
