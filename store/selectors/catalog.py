@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
+from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
 from django.db.models import Case, Count, F, FloatField, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest, Upper
 
+from store.catalog_cache import catalog_version
 from store.models import Brand, Category, Collection, Product, StockLevel, Tag
 from store.partnumbers import normalize_mpn
-from store.selectors import catalog_count
+
+logger = logging.getLogger(__name__)
 
 ORDERINGS = {
     "name": ("name", "id"),
@@ -161,6 +168,54 @@ def product_list(*, filters: ProductFilters) -> QuerySet[Product]:
     return queryset.order_by("name", "id")
 
 
+# Counting: How many products a list matches, without counting 100,000 rows on every page.
+#
+# Every list request counts its matches up to ``STORE_CATALOG_COUNT_LIMIT`` + 1 (a ``LIMIT`` inside the count:
+# at most that many index entries, whatever the catalog's size). Up to the limit that is the exact count. Above
+# it, the exact count is taken once and kept in the cache under the catalog version (``catalog_cache``), so it
+# stays exact: every catalog or stock change bumps the version and the next request counts again. Clients see
+# the same ``count`` as before, always exact; only its cost changed. ``STORE_CATALOG_COUNT_SECONDS`` = 0 turns the
+# kept counts off (every request above the limit counts everything). The category tree's product counts (a grouped
+# count over every active product) are kept the same way.
+
+
+def count_limit() -> int:
+    return settings.STORE_CATALOG_COUNT_LIMIT
+
+
+def matches_count(*, capped: int, statement: str, exact: Callable[[], int]) -> int:
+    """The list's count from its capped count (``capped`` ≤ ``count_limit() + 1``): exact below the limit, else
+    the exact count kept for this catalog version and ``statement`` (the list's WHERE clause with its values)."""
+    if capped <= count_limit():
+        return capped
+    return kept(f"count:{statement}", exact)
+
+
+def kept(name: str, compute: Callable[[], object]):
+    """``compute()`` kept in the cache for the current catalog version (any catalog or stock change makes it stale)
+    for ``STORE_CATALOG_COUNT_SECONDS``; computed every time when that is 0 or the cache is down."""
+    timeout = settings.STORE_CATALOG_COUNT_SECONDS
+    if timeout <= 0:
+        return compute()
+    key = None
+    try:
+        digest = hashlib.sha1(name.encode(), usedforsecurity=False).hexdigest()
+        key = f"store:catalog:{catalog_version()}:kept:{digest}"
+        value = cache.get(key)
+    except Exception:  # noqa: BLE001 - cache down: compute in the database
+        logger.warning("catalog count cache read failed", exc_info=True)
+        value = None
+    if value is not None:
+        return value
+    value = compute()
+    if key is not None:
+        try:
+            cache.set(key, value, timeout=timeout)
+        except Exception:  # noqa: BLE001
+            logger.warning("catalog count cache write failed", exc_info=True)
+    return value
+
+
 PRODUCT_ROW_FIELDS = (
     "id",
     "sku",
@@ -192,7 +247,7 @@ PRODUCT_ROW_FIELDS = (
 
 class ProductRows:
     """A page source for the paginator: rows sliced from ``rows``, the total counted on the plain queryset
-    (the rows' brand/category joins would only slow the count down) as ``catalog_count`` says: capped at its
+    (the rows' brand/category joins would only slow the count down) as ``matches_count`` says: capped at its
     limit, the exact count above it kept per catalog version."""
 
     def __init__(self, *, rows: QuerySet, products: QuerySet):
@@ -200,10 +255,10 @@ class ProductRows:
 
     def count(self) -> int:
         plain = self.products.order_by()
-        capped = plain.values("id")[: catalog_count.count_limit() + 1].count()
-        if capped <= catalog_count.count_limit():
+        capped = plain.values("id")[: count_limit() + 1].count()
+        if capped <= count_limit():
             return capped  # (and an empty ``IN ()`` never reaches ``str(query)``, which cannot print it)
-        return catalog_count.matches_count(capped=capped, statement=str(plain.query), exact=plain.count)
+        return matches_count(capped=capped, statement=str(plain.query), exact=plain.count)
 
     def __len__(self) -> int:
         return self.count()
@@ -334,8 +389,8 @@ class CategoryNode:
 
 def _direct_product_counts() -> dict[int, int]:
     """Active products per category id (not rolled up): one grouped query on an indexed column, kept per catalog
-    version (``catalog_count.kept``): it reads every active product, ~14 ms at 100,000."""
-    return catalog_count.kept("category-counts", _count_by_category)
+    version (``kept``): it reads every active product, ~14 ms at 100,000."""
+    return kept("category-counts", _count_by_category)
 
 
 def _count_by_category() -> dict[int, int]:

@@ -37,8 +37,7 @@ from django.conf import settings
 from django.db import connection
 
 from store.partnumbers import normalize_mpn
-from store.selectors import catalog_count
-from store.selectors.catalog import ORDERINGS, looks_like_id
+from store.selectors.catalog import ORDERINGS, count_limit, looks_like_id, matches_count
 
 # ``catalog.ORDERINGS`` as SQL on the product alias ``p`` (columns are not nullable: no NULLS clauses), and the
 # type each sort column's cursor value is read back as. Every ordering sorts all its columns one way, so a keyset
@@ -214,7 +213,7 @@ def product_row(product) -> dict:
 
 # The list page. ``{product}`` (``PRODUCT_JSON_SQL``), ``{source}`` (the page's rows in order, one more than the
 # page), ``{where}`` and ``{key}`` (the sort key as text, for the next cursor) are filled from the constants of this
-# module only; every value is a parameter. The count is capped (``catalog_count``): it reads at most the count
+# module only; every value is a parameter. The count is capped (``catalog.matches_count``): it reads at most the count
 # limit + 1 rows whatever the catalog's size.
 PAGE_COLUMNS = (
     "p.id, p.sku, p.slug, p.name, p.mpn, p.mpn_normalized, p.manufacturer, p.brand_id, p.category_id,"
@@ -436,7 +435,7 @@ def product_page_json(*, filters, page: str | int, page_size: int, after: list[s
         offset,
         page_size,
         *where_params,
-        catalog_count.count_limit() + 1,
+        count_limit() + 1,
         page_size,
         page_size,
         page_size,
@@ -451,7 +450,7 @@ def product_page_json(*, filters, page: str | int, page_size: int, after: list[s
             cursor.execute(EXACT_COUNT_SQL.format(where=where), where_params)
             return cursor.fetchone()[0]
 
-        count = catalog_count.matches_count(capped=capped, statement=f"{where}|{where_params!r}", exact=exact)
+        count = matches_count(capped=capped, statement=f"{where}|{where_params!r}", exact=exact)
     if not keyset and page_number > 1 and offset >= count:
         return None  # past the last page: the ORM path raises the paginator's 404
     next_key = json.loads(key_json) if keyset and key_json else None
