@@ -410,10 +410,10 @@ RAZORPAY_WEBHOOK_SECRET = env.str("RAZORPAY_WEBHOOK_SECRET", default="")
 STORE_CATALOG_CACHE_SECONDS = env.int("STORE_CATALOG_CACHE_SECONDS", default=300)
 # Product lists count their matches exactly up to this many on every request; above it the exact count is kept
 # per catalog version for STORE_CATALOG_COUNT_SECONDS (0: count everything every time). docs/store.md.
-STORE_CATALOG_COUNT_LIMIT = env.int("STORE_CATALOG_COUNT_LIMIT", default=200)
+STORE_CATALOG_COUNT_LIMIT = env.int("STORE_CATALOG_COUNT_LIMIT", default=100)
 STORE_CATALOG_COUNT_SECONDS = env.int("STORE_CATALOG_COUNT_SECONDS", default=3600)
 # A relevance-ordered search ranks at most this many candidates (docs/store.md, search).
-STORE_SEARCH_RANK_CANDIDATES = env.int("STORE_SEARCH_RANK_CANDIDATES", default=500)
+STORE_SEARCH_RANK_CANDIDATES = env.int("STORE_SEARCH_RANK_CANDIDATES", default=250)
 # Unpaid orders give their reserved stock back after this many minutes (store.tasks.release_expired_orders_task).
 STORE_ORDER_PAYMENT_TIMEOUT_MINUTES = env.int("STORE_ORDER_PAYMENT_TIMEOUT_MINUTES", default=30)
 # Anonymous carts are purged when idle: empty ones after these hours, others after these days.
