@@ -45,6 +45,8 @@ PRODUCTS = "/api/v1/store/products/"
 SEARCH_COMMON = ["capacitor", "regulator", "diode", "mosfet"]
 SEARCH_PARTIAL_MPN = ["TPS54", "GRM188", "STM32F", "AMS1117", "LM3", "SN65HVD"]
 PLAIN_SYNC = {"GUNICORN_WORKERS": "2", "GUNICORN_THREADS": "1", "GUNICORN_MAX_REQUESTS": "0"}
+# What gunicorn.conf.py shipped before issue #17 (2 x CPU + 1 workers on 2 CPUs, recycling at 2,000 requests).
+PREVIOUS = {"GUNICORN_WORKERS": "5", "GUNICORN_THREADS": "4", "GUNICORN_MAX_REQUESTS": "2000"}
 
 
 def _setup_django():
@@ -210,10 +212,14 @@ def single_client(port: int, paths: list[str], *, n: int) -> dict:
 
 
 def server_settings(args) -> dict:
-    """The trivial endpoint: production defaults against 2 plain sync workers, alternated."""
-    results: dict[str, list[dict]] = {"production defaults": [], "2 sync workers": []}
-    for round_ in range(1 if args.quick else 2):
-        for label, extra in (("production defaults", {}), ("2 sync workers", PLAIN_SYNC)):
+    """The trivial endpoint: production defaults against 2 plain sync workers (and the previous defaults),
+    alternated round by round; the summary is each one's median."""
+    contestants = [("production defaults", {}), ("2 sync workers", PLAIN_SYNC)]
+    if args.previous_defaults:
+        contestants.append(("previous defaults (5 x 4, recycling at 2000)", PREVIOUS))
+    results: dict[str, list[dict]] = {label: [] for label, _ in contestants}
+    for round_ in range(args.rounds):
+        for label, extra in contestants:
             server = start_server(args.port, cache_seconds=0, extra=extra)
             try:
                 wrk(args.port, [TRIVIAL], duration=2, connections=args.connections)  # warm-up
@@ -222,7 +228,10 @@ def server_settings(args) -> dict:
                 stop_server(server)
             results[label].append(result)
             print(f"  trivial, {label} (round {round_ + 1}): {result}", flush=True)
-    return results
+    medians = {label: statistics.median(r["rps"] for r in runs) for label, runs in results.items()}
+    ratio = round(medians["production defaults"] / medians["2 sync workers"], 3)
+    print(f"  medians: {medians}; production defaults / 2 sync workers = {ratio}", flush=True)
+    return {"runs": results, "median_rps": medians, "ratio": ratio}
 
 
 def phase(label: str, args, urls: dict[str, list[str]], *, cache_seconds: int) -> dict:
@@ -269,6 +278,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8790)
     parser.add_argument("--small-database-url", help="a 10k-product database for the size comparison")
     parser.add_argument("--json", help="also write the results here")
+    parser.add_argument("--rounds", type=int, default=3, help="alternated rounds of the server-settings comparison")
+    parser.add_argument("--previous-defaults", action="store_true", help="also the pre-#17 gunicorn defaults")
+    parser.add_argument("--only-server-settings", action="store_true", help="only the trivial-endpoint comparison")
     parser.add_argument("--print-urls", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.print_urls:
@@ -276,6 +288,7 @@ def main() -> None:
         return
     if args.quick:
         args.duration, args.pair_duration, args.samples = min(args.duration, 3.0), 2.0, min(args.samples, 15)
+        args.rounds = 1
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed (Debian: apt-get install wrk)")
 
@@ -285,6 +298,10 @@ def main() -> None:
     report: dict = {"database": host, "connections": args.connections, "duration_s": args.duration}
     print("server settings (trivial endpoint):")
     report["server settings"] = server_settings(args)
+    if args.only_server_settings:
+        if args.json:
+            Path(args.json).write_text(json.dumps(report, indent=2))
+        return
     print("uncached:")
     report["uncached"] = phase("uncached", args, urls, cache_seconds=0)
     print("cached:")
