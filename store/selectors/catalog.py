@@ -17,7 +17,7 @@ from django.db import connection
 from django.db.models import Case, Count, F, FloatField, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest, Upper
 
-from store.catalog_cache import catalog_version
+from store.catalog_cache import VERSION_KEY, catalog_version
 from store.models import Brand, Category, Collection, Product, StockLevel, Tag
 from store.partnumbers import normalize_mpn
 
@@ -193,24 +193,29 @@ def matches_count(*, capped: int, statement: str, exact: Callable[[], int]) -> i
 
 def kept(name: str, compute: Callable[[], object]):
     """``compute()`` kept in the cache for the current catalog version (any catalog or stock change makes it stale)
-    for ``STORE_CATALOG_COUNT_SECONDS``; computed every time when that is 0 or the cache is down."""
+    for ``STORE_CATALOG_COUNT_SECONDS``; computed every time when that is 0 or the cache is down.
+
+    One cache round trip on a hit: the entry holds the version it was computed for and is read together with the
+    current version (a key holding the version would need the version first: two round trips per list)."""
     timeout = settings.STORE_CATALOG_COUNT_SECONDS
     if timeout <= 0:
         return compute()
-    key = None
+    key = "store:catalog:kept:" + hashlib.sha1(name.encode(), usedforsecurity=False).hexdigest()
+    version = None
     try:
-        digest = hashlib.sha1(name.encode(), usedforsecurity=False).hexdigest()
-        key = f"store:catalog:{catalog_version()}:kept:{digest}"
-        value = cache.get(key)
+        found = cache.get_many([VERSION_KEY, key])
+        version = found.get(VERSION_KEY)
+        if version is None:
+            version = catalog_version()
+        entry = found.get(key)
+        if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == version:
+            return entry[1]
     except Exception:  # noqa: BLE001 - cache down: compute in the database
         logger.warning("catalog count cache read failed", exc_info=True)
-        value = None
-    if value is not None:
-        return value
     value = compute()
-    if key is not None:
+    if version is not None:
         try:
-            cache.set(key, value, timeout=timeout)
+            cache.set(key, (version, value), timeout=timeout)
         except Exception:  # noqa: BLE001
             logger.warning("catalog count cache write failed", exc_info=True)
     return value
