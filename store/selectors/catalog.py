@@ -295,7 +295,14 @@ def keyset_values(ordering: str, key: list[str]) -> list | None:
             return None
         if value is None or (isinstance(value, str) and "\x00" in value):
             return None
-        if isinstance(value, Decimal) and (not value.is_finite() or abs(value) >= Decimal(10) ** 12):
+        if isinstance(value, str):
+            try:
+                value.encode()
+            except UnicodeEncodeError:  # a lone surrogate from a JSON escape
+                return None
+        if isinstance(value, Decimal) and (
+            not value.is_finite() or abs(value) >= Decimal(10) ** 12 or value.as_tuple().exponent < -2
+        ):
             return None
         if isinstance(value, int) and not -(2**31) <= value < 2**31 and field.lstrip("-") != "id":
             return None
@@ -303,6 +310,11 @@ def keyset_values(ordering: str, key: list[str]) -> list | None:
             return None
         values.append(value)
     return values
+
+
+def keyset_text(values: list) -> list[str]:
+    """``keyset_values`` back as the text the SQL page casts (what Python parsed, not what the client wrote)."""
+    return [value.isoformat() if hasattr(value, "isoformat") else str(value) for value in values]
 
 
 def keyset_filter(ordering: str, key: list[str]) -> Q:

@@ -1,6 +1,7 @@
 """Keyset ("cursor") pages of the product list: no product skipped or repeated while products are added between
 page requests, a constant cost at any depth, and clear 400s for cursors that cannot work."""
 
+import base64
 from decimal import Decimal
 
 import pytest
@@ -102,6 +103,14 @@ def test_the_next_link_carries_the_cursor_and_the_filters(api_client, category):
         ({"cursor": cursor_encode(ordering="price", key=["1.00", "3"])}, "invalid_cursor"),  # made for another order
         ({"cursor": cursor_encode(ordering="name", key=["x"])}, "invalid_cursor"),  # wrong length
         ({"cursor": cursor_encode(ordering="price", key=["cheap", "3"]), "ordering": "price"}, "invalid_cursor"),
+        ({"cursor": cursor_encode(ordering="price", key=["1e-100000", "3"]), "ordering": "price"}, "invalid_cursor"),
+        ({"cursor": cursor_encode(ordering="price", key=["1.00", "9" * 30]), "ordering": "price"}, "invalid_cursor"),
+        ({"cursor": base64.urlsafe_b64encode(b'{"o":"name","k":["\\ud800","3"]}').decode()}, "invalid_cursor"),
+        ({"cursor": cursor_encode(ordering="name", key=["a\x00", "3"])}, "invalid_cursor"),
+        (
+            {"cursor": cursor_encode(ordering="-created_at", key=["yesterday", "3"]), "ordering": "-created_at"},
+            "invalid_cursor",
+        ),
         ({"cursor": "", "search": "part"}, "cursor_unsupported"),  # ranked
         ({"cursor": "", "collection": "picks"}, "cursor_unsupported"),  # curated
     ],

@@ -178,10 +178,15 @@ def _product_keyset_page(request, paginator: StandardPagination, filters, token:
             code="cursor_unsupported",
         )
     after = cursor_decode(token, ordering=ordering, size=len(selectors.ORDERINGS[ordering]))
-    if after is not None and selectors.keyset_values(ordering, after) is None:
-        raise ValidationError(
-            "The cursor is not valid for this list.", errors={CURSOR_PARAM: ["Invalid cursor."]}, code="invalid_cursor"
-        )
+    if after is not None:
+        values = selectors.keyset_values(ordering, after)
+        if values is None:
+            raise ValidationError(
+                "The cursor is not valid for this list.",
+                errors={CURSOR_PARAM: ["Invalid cursor."]},
+                code="invalid_cursor",
+            )
+        after = selectors.keyset_text(values)
     page_size = paginator.get_page_size(request)
     fast = product_json.product_page_json(filters=filters, page=1, page_size=page_size, after=after, keyset=True)
     if fast is not None:
