@@ -2,16 +2,21 @@
 page requests, a constant cost at any depth, and clear 400s for cursors that cannot work."""
 
 import base64
+import json
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from makrx.api.pagination import cursor_decode, cursor_encode
 from makrx.errors import ValidationError
 from store.models import Product
 from store.selectors import product_json
+from store.selectors.catalog import ORDERINGS
 from store.tests.factories import CategoryFactory, CollectionFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -139,3 +144,16 @@ def test_a_cursor_decodes_only_for_its_ordering():
     assert cursor_decode("", ordering="-price", size=2) is None
     with pytest.raises(ValidationError):
         cursor_decode(token, ordering="price", size=2)
+
+
+@hypothesis_settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    ordering=st.sampled_from(sorted(ORDERINGS)),
+    values=st.lists(st.text(max_size=40), min_size=1, max_size=3),
+    raw=st.text(max_size=60),
+)
+def test_a_cursor_a_client_makes_up_never_gets_a_500(api_client, category, ordering, values, raw):
+    token = base64.urlsafe_b64encode(json.dumps({"o": ordering, "k": values}).encode()).decode()
+    for cursor in (token, raw):
+        response = api_client.get(URL, {"cursor": cursor, "ordering": ordering})
+        assert response.status_code in (200, 400), (cursor, response.content)
