@@ -18,16 +18,23 @@ def _bool(name: str, default: bool) -> bool:
 
 wsgi_app = "makrx.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{_int('PORT', 8000)}")
-# Threads let one worker overlap I/O (database, Redis, Keycloak); processes give CPU parallelism.
-workers = _int("GUNICORN_WORKERS", _int("WEB_CONCURRENCY", min(multiprocessing.cpu_count() * 2 + 1, 8)))
+# Chosen by measurement (bench/README.md, "Server settings"; docs/operations.md): one worker per CPU with 4 threads
+# each. Threads let a worker overlap its database and Redis waits; more processes than CPUs only made them fight for
+# the CPUs (2 CPUs: 5 gthread workers had a p99 of 0.6-0.9 s on the trivial endpoint where 2 had under 0.1 s).
+workers = _int("GUNICORN_WORKERS", _int("WEB_CONCURRENCY", max(2, min(multiprocessing.cpu_count(), 8))))
 threads = _int("GUNICORN_THREADS", 4)
 worker_class = "gthread" if threads > 1 else "sync"
 timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
-# Recycle workers now and then so a slow leak never takes the site down.
-max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
-max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)
+backlog = _int("GUNICORN_BACKLOG", 2048)
+# Worker recycling is off by default: at 2,000 requests (the old default) every worker restarted several times a
+# minute under load, re-importing Django each time, and the trivial endpoint fell to about a third of its rate with
+# a p99 above 1 s. Worker memory stays flat over a benchmark (bench/storefront.py prints it); to recycle anyway
+# (a leak found in production), set GUNICORN_MAX_REQUESTS high (e.g. 100000) with GUNICORN_PRELOAD=true, so a new
+# worker is a fork rather than a fresh import.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 0)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", max_requests // 10)
 limit_request_line = 8190
 limit_request_fields = 100
 preload_app = _bool("GUNICORN_PRELOAD", False)

@@ -130,7 +130,6 @@ def start_gunicorn(port: int, *, cache_seconds: int, workers: int, threads: int)
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_WORKERS": str(workers),
         "GUNICORN_THREADS": str(threads),
-        "GUNICORN_MAX_REQUESTS": "0",
         "GUNICORN_LOG_LEVEL": "warning",
         "RATELIMIT_ENABLE": "false",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",

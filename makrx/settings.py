@@ -230,6 +230,9 @@ RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 # Per-group rates over makrx.ratelimit.DEFAULT_RATES, e.g. RATE_LIMITS="checkout=10/m,uploads=30/h".
 RATE_LIMITS: dict[str, str] = env.dict("RATE_LIMITS", default={})
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"] if not REDIS_URL else []
+if "sqlite" in _db["ENGINE"]:
+    # The store's list indexes carry INCLUDE columns on PostgreSQL; SQLite (development) builds them without.
+    SILENCED_SYSTEM_CHECKS.append("models.W040")
 
 # --- celery ---------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL
@@ -420,6 +423,12 @@ RAZORPAY_WEBHOOK_MAX_AGE_SECONDS = env.int("RAZORPAY_WEBHOOK_MAX_AGE_SECONDS", d
 WEBHOOK_REJECTED_RETENTION_DAYS = env.int("WEBHOOK_REJECTED_RETENTION_DAYS", default=7)
 # Catalog reads (product lists, category tree, brands, tags) are cached this long; 0 disables the cache.
 STORE_CATALOG_CACHE_SECONDS = env.int("STORE_CATALOG_CACHE_SECONDS", default=300)
+# Product lists count their matches exactly up to this many on every request; above it the exact count is kept
+# per catalog version for STORE_CATALOG_COUNT_SECONDS (0: count everything every time). docs/store.md.
+STORE_CATALOG_COUNT_LIMIT = env.int("STORE_CATALOG_COUNT_LIMIT", default=100)
+STORE_CATALOG_COUNT_SECONDS = env.int("STORE_CATALOG_COUNT_SECONDS", default=3600)
+# A relevance-ordered search ranks at most this many candidates (docs/store.md, search).
+STORE_SEARCH_RANK_CANDIDATES = env.int("STORE_SEARCH_RANK_CANDIDATES", default=250)
 # Unpaid orders give their reserved stock back after this many minutes (store.tasks.release_expired_orders_task).
 STORE_ORDER_PAYMENT_TIMEOUT_MINUTES = env.int("STORE_ORDER_PAYMENT_TIMEOUT_MINUTES", default=30)
 # Anonymous carts are purged when idle: empty ones after these hours, others after these days.
@@ -564,6 +573,8 @@ REST_FRAMEWORK = {
 if DEBUG:
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append("rest_framework.renderers.BrowsableAPIRenderer")
 
+from makrx.api.schema_enums import ENUM_NAME_OVERRIDES  # noqa: E402
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "MakrX platform API",
     "DESCRIPTION": "Makerspaces and the maker store.",
@@ -574,49 +585,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api(/v1)?",
-    "ENUM_NAME_OVERRIDES": {
-        "MemberStatusEnum": "makerspace.models.members.Member.Status",
-        "EquipmentStatusEnum": "makerspace.models.equipment.Equipment.Status",
-        "EquipmentTypeEnum": "makerspace.models.equipment.Equipment.Type",
-        # Several models name their choice field "kind": one enum name per model keeps the schema stable.
-        "CostRuleKindEnum": "makerspace.models.pricing.CostRule.Kind",
-        "DiscountKindEnum": "makerspace.models.pricing.PromoCode.Kind",
-        "ReservationEventKindEnum": "makerspace.models.reservations.ReservationEvent.Kind",
-        "StockMovementKindEnum": "store.models.stock.StockMovement.Kind",
-        "InventoryMovementKindEnum": "makerspace.models.inventory.StockMovement.Kind",
-        "MemberRoleEnum": "makerspace.models.members.Member.Role",
-        "CollaboratorRoleEnum": "makerspace.models.projects.ProjectCollaborator.Role",
-        "ProviderProcessEnum": "makerspace.models.providers.ProviderCapability.Process",
-        "ServiceProcessEnum": "store.models.quotes.Process",
-        "IncidentStatusEnum": "makerspace.models.incidents.SafetyIncident.Status",
-        "TicketStatusEnum": "makerspace.models.maintenance.MaintenanceTicket.Status",
-        "SubscriptionStatusEnum": "makerspace.models.plans.Subscription.Status",
-        "ProjectStatusEnum": "makerspace.models.projects.Project.Status",
-        "ProjectTaskStatusEnum": "makerspace.models.projects.ProjectTask.Status",
-        "ReservationStatusEnum": "makerspace.models.reservations.Reservation.Status",
-        "SkillRequestStatusEnum": "makerspace.models.skills.SkillRequest.Status",
-        "WaitlistStatusEnum": "makerspace.models.waitlist.WaitlistEntry.Status",
-        "OrderStatusEnum": "store.models.orders.Order.Status",
-        "PaymentGatewayEnum": "makrx.payments.models.Gateway",
-        "InvoiceStatusEnum": "makerspace.models.invoices.Invoice.Status",
-        "InvoicePaymentKindEnum": "makerspace.models.invoices.InvoicePayment.Kind",
-        "InvoicePayMethodEnum": [("razorpay", "razorpay"), ("stripe", "stripe"), ("wallet", "wallet")],
-        "OfflinePaymentMethodEnum": [
-            ("cash", "cash"),
-            ("bank_transfer", "bank_transfer"),
-            ("upi_offline", "upi_offline"),
-        ],
-        "BillableRecordKindEnum": "makerspace.models.billing.BillableRecord.Kind",
-        "WalletEntryKindEnum": "makerspace.models.wallet.WalletEntry.Kind",
-        "ReviewStatusEnum": "store.models.reviews.Review.Status",
-        "ServiceOrderStatusEnum": "store.models.service_orders.ServiceOrder.Status",
-        "UploadStatusEnum": "store.models.uploads.Upload.Status",
-        "UploadKindEnum": "store.models.uploads.Upload.Kind",
-        "ServiceJobStatusEnum": "makerspace.models.jobs.ServiceJob.Status",
-        "ServiceJobPriorityEnum": "makerspace.models.jobs.ServiceJob.Priority",
-        # Keeps the maintenance tickets' enum its earlier name now that jobs have a "priority" too.
-        "PriorityEnum": "makerspace.models.maintenance.MaintenanceTicket.Priority",
-    },
+    "ENUM_NAME_OVERRIDES": ENUM_NAME_OVERRIDES,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "makrx.api.schema.add_error_responses",

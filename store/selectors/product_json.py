@@ -25,6 +25,7 @@ the ORM path must judge) and the caller falls back to the ORM path:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,20 +33,26 @@ from decimal import Decimal
 from operator import itemgetter
 
 import psycopg
+from django.conf import settings
 from django.db import connection
 
-from store.selectors.catalog import looks_like_id
+from store.partnumbers import normalize_mpn
+from store.selectors.catalog import ORDERINGS, count_limit, looks_like_id, matches_count
 
-# ``catalog.ORDERINGS`` as SQL on the product alias ``p`` (columns are not nullable: no NULLS clauses).
+# ``catalog.ORDERINGS`` as SQL on the product alias ``p`` (columns are not nullable: no NULLS clauses), and the
+# type each sort column's cursor value is read back as. Every ordering sorts all its columns one way, so a keyset
+# condition is one row comparison that the ordering's index (``models.Product.Meta.indexes``) serves.
+SORT_COLUMN_TYPES = {
+    "name": "text",
+    "price": "numeric",
+    "created_at": "timestamptz",
+    "rating_count": "integer",
+    "sku": "text",
+    "id": "bigint",
+}
 SQL_ORDERINGS = {
-    "name": "p.name, p.id",
-    "-name": "p.name DESC, p.id DESC",
-    "price": "p.price, p.id",
-    "-price": "p.price DESC, p.id DESC",
-    "created_at": "p.created_at, p.id",
-    "-created_at": "p.created_at DESC, p.id DESC",
-    "sku": "p.sku",
-    "-sku": "p.sku DESC",
+    key: ", ".join(f"p.{field.lstrip('-')}{' DESC' if field.startswith('-') else ''}" for field in fields)
+    for key, fields in ORDERINGS.items()
 }
 DEFAULT_ORDERING = "name"
 MAX_PAGE_DIGITS = 9  # beyond that the ORM path answers (with its own 404)
@@ -55,12 +62,15 @@ PREPARE_THRESHOLD = 5  # psycopg's default; our cursor asks for preparation on t
 # Brand, tag: the ids matching ``catalog._id_or_slug`` (the slug, or the id when the value is all digits).
 BRAND_IDS = "(SELECT id FROM store_brand WHERE slug = %s)"
 BRAND_IDS_OR_ID = "(SELECT id FROM store_brand WHERE slug = %s OR id = %s)"
+# Tagged: a probe of the (product, tag) unique index per product, the tag ids resolved once (an InitPlan array),
+# so a page walks its ordering's index and stops after a page; a join would first hash every product of the tag.
 TAGGED = (
-    "p.id IN (SELECT pt.product_id FROM store_product_tags pt JOIN store_tag t ON t.id = pt.tag_id WHERE t.slug = %s)"
+    "EXISTS (SELECT 1 FROM store_product_tags pt WHERE pt.product_id = p.id"
+    " AND pt.tag_id = ANY(ARRAY(SELECT t.id FROM store_tag t WHERE t.slug = %s)))"
 )
 TAGGED_OR_ID = (
-    "p.id IN (SELECT pt.product_id FROM store_product_tags pt JOIN store_tag t ON t.id = pt.tag_id"
-    " WHERE t.slug = %s OR pt.tag_id = %s)"
+    "EXISTS (SELECT 1 FROM store_product_tags pt WHERE pt.product_id = p.id"
+    " AND pt.tag_id = ANY(ARRAY(SELECT t.id FROM store_tag t WHERE t.slug = %s OR t.id = %s)))"
 )
 # Category subtree by materialized path prefix; with a numeric value a slug made of digits wins over an id
 # (as in ``catalog.category_subtree_ids``). Paths are [0-9A-Z] only: no LIKE wildcards inside.
@@ -201,33 +211,90 @@ def product_row(product) -> dict:
     }
 
 
-# The list page: ``{product}`` (``PRODUCT_JSON_SQL``), ``{where}`` and ``{order}`` are filled from the constants
-# above only (the WHERE clause
-# appears twice, for the page and the count); every value is a parameter.
+# The list page. ``{product}`` (``PRODUCT_JSON_SQL``), ``{source}`` (the page's rows in order, one more than the
+# page), ``{where}`` and ``{key}`` (the sort key as text, for the next cursor) are filled from the constants of this
+# module only; every value is a parameter. The count is capped (``catalog.matches_count``): it reads at most the count
+# limit + 1 rows whatever the catalog's size.
+PAGE_COLUMNS = (
+    "p.id, p.sku, p.slug, p.name, p.mpn, p.mpn_normalized, p.manufacturer, p.brand_id, p.category_id,"
+    " p.description, p.price, p.compare_at_price, p.currency, p.attributes, p.images, p.datasheet_url,"
+    " p.active, p.rating_average, p.rating_count, p.created_at, p.updated_at"
+)
 PAGE_SQL = """
-WITH page AS (
-    SELECT p.id, p.sku, p.slug, p.name, p.mpn, p.mpn_normalized, p.manufacturer, p.brand_id, p.category_id,
-           p.description, p.price, p.compare_at_price, p.currency, p.attributes, p.images, p.datasheet_url,
-           p.active, p.rating_average, p.rating_count, p.created_at, p.updated_at
-    FROM store_product p WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s
+WITH {candidates}page AS MATERIALIZED (
+    SELECT numbered.*, row_number() OVER () AS pos FROM ({source}) numbered
 ), page_tags AS (
     SELECT pt.product_id,
            json_agg(json_build_object('id', tg.id, 'name', tg.name, 'slug', tg.slug) ORDER BY tg.name, tg.id) AS tags
     FROM store_product_tags pt JOIN store_tag tg ON tg.id = pt.tag_id
-    WHERE pt.product_id IN (SELECT id FROM page)
+    WHERE pt.product_id IN (SELECT id FROM page WHERE pos <= %s)
     GROUP BY pt.product_id
 )
 SELECT
-    (SELECT count(*) FROM store_product p WHERE {where}),
+    (SELECT count(*) FROM (SELECT 1 FROM store_product p WHERE {where} LIMIT %s) capped),
     COALESCE((
-        SELECT json_agg({product} ORDER BY {order})
+        SELECT json_agg({product} ORDER BY p.pos)
         FROM page p
         LEFT JOIN page_tags ON page_tags.product_id = p.id
         LEFT JOIN store_brand b ON b.id = p.brand_id
         LEFT JOIN store_category c ON c.id = p.category_id
         LEFT JOIN store_stocklevel s ON s.product_id = p.id
-    ), '[]'::json)::text
+        WHERE p.pos <= %s
+    ), '[]'::json)::text,
+    (SELECT json_build_array({key})::text FROM page p WHERE p.pos = %s AND EXISTS (SELECT 1 FROM page WHERE pos > %s))
 """
+# A column ordering: the page (after the cursor's row, when there is one) straight from the ordering's index.
+# The ids first (an index-only scan when the filters test only the columns the index carries, deep offsets too),
+# then their rows.
+ORDERED_SOURCE = (
+    "SELECT {columns} FROM (SELECT p.id FROM store_product p WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s) k"
+    " JOIN store_product p ON p.id = k.id ORDER BY {order}"
+)
+# Relevance: at most STORE_SEARCH_RANK_CANDIDATES matches are ranked (the first ones the indexes yield); when more
+# match, the others follow in name order. The second branch runs only when the page reaches past the ranked ones
+# (an Append runs its branches in turn, and the LIMIT stops it) and only when the candidates were cut short. That
+# order is PostgreSQL's execution, not SQL's promise: it holds because the Append cannot go parallel (its first
+# branch scans a CTE, which is parallel-restricted). An outer ORDER BY (tier, relevance, name) says it in SQL but
+# reads and sorts every match (measured: 121 ms for `capacitor` against 7 ms); test_catalog_speed.py checks it.
+RANKED_CANDIDATES = (
+    "candidates AS MATERIALIZED (SELECT p.id, {relevance} AS relevance FROM store_product p WHERE {where} LIMIT %s), "
+)
+RANKED_SOURCE = """
+    (SELECT {columns} FROM candidates r JOIN store_product p ON p.id = r.id ORDER BY r.relevance DESC, p.name, p.id)
+    UNION ALL
+    (SELECT {columns} FROM store_product p
+     WHERE (SELECT count(*) FROM candidates) >= %s AND {where} AND p.id NOT IN (SELECT id FROM candidates)
+     ORDER BY p.name, p.id)
+    LIMIT %s OFFSET %s"""
+EXACT_COUNT_SQL = "SELECT count(*) FROM store_product p WHERE {where}"
+
+
+def _like_prefix(value: str) -> str:
+    """``value%`` for LIKE with its wildcards escaped, as Django's ``startswith`` writes it."""
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _search(text: str) -> tuple[str, list, str, list]:
+    """``catalog._apply_search``'s match (full text, or a part-number or SKU prefix) and relevance, as SQL."""
+    part_number, upper = normalize_mpn(text), text.strip().upper()
+    match, match_params = ["p.search_vector @@ websearch_to_tsquery('english', %s)"], [text]
+    if len(part_number) >= 3:
+        match.append("p.mpn_normalized LIKE %s")
+        match_params.append(_like_prefix(part_number))
+    if len(upper) >= 3:
+        match.append("upper(p.sku::text) LIKE %s")
+        match_params.append(_like_prefix(upper))
+    hits, hit_params = [], []
+    if part_number:
+        hits.append("p.mpn_normalized LIKE %s")
+        hit_params.append(_like_prefix(part_number))
+    if upper:
+        hits.append("upper(p.sku::text) LIKE %s")
+        hit_params.append(_like_prefix(upper))
+    relevance = "ts_rank(p.search_vector, websearch_to_tsquery('english', %s))"
+    if hits:
+        relevance += f" + CASE WHEN {' OR '.join(hits)} THEN 1.0 ELSE 0.0 END"
+    return f"({' OR '.join(match)})", match_params, relevance, [text, *hit_params]
 
 
 def _where(filters) -> tuple[str, list]:
@@ -265,6 +332,10 @@ def _where(filters) -> tuple[str, list]:
         params.append(filters.max_price)
     if filters.in_stock is not None:
         conditions.append(AVAILABLE if filters.in_stock else "NOT " + AVAILABLE)
+    if filters.search:
+        match, match_params, _, _ = _search(filters.search)
+        conditions.append(match)
+        params += match_params
     return " AND ".join(conditions), params
 
 
@@ -294,27 +365,120 @@ class ProductPageJson:
     count: int
     page_number: int
     results_json: str  # a JSON array, ready to embed
+    next_key: list[str] | None = None  # the last row's sort key when a row follows it (keyset pages)
 
 
-def product_page_json(*, filters, page: str | int, page_size: int) -> ProductPageJson | None:
+def list_ordering(filters) -> str | None:
+    """The column ordering a list uses (``ORDERINGS`` key), or ``None`` when it is ranked (search) or curated
+    (collection): those have no keyset."""
+    if filters.ordering in ORDERINGS:
+        return filters.ordering
+    return None if filters.search or filters.collection else DEFAULT_ORDERING
+
+
+def keyset_condition(ordering: str, key: list[str]) -> tuple[str, list]:
+    """``(sort columns) > (the cursor's values)`` (``<`` for a descending ordering), typed from the cursor's text."""
+    fields = ORDERINGS[ordering]
+    names = [field.lstrip("-") for field in fields]
+    columns = ", ".join(f"p.{name}" for name in names)
+    values = ", ".join(f"%s::{SORT_COLUMN_TYPES[name]}" for name in names)
+    operator = "<" if fields[0].startswith("-") else ">"
+    return f"({columns}) {operator} ({values})", list(key)
+
+
+def _key_sql(ordering: str | None) -> str:
+    names = [field.lstrip("-") for field in ORDERINGS[ordering]] if ordering else ["id"]
+    return ", ".join(f"p.{name}::text" for name in names)
+
+
+def product_page_json(*, filters, page: str | int, page_size: int, after: list[str] | None = None, keyset=False):
     """One page of ``catalog.product_list(filters=filters)`` as JSON text, or ``None`` when this path does not
-    handle the request (the caller then uses the ORM path): not PostgreSQL, search or collection filters, a page
-    number that is not a plain positive integer, or a page past the end (the ORM path answers 404)."""
-    if connection.vendor != "postgresql" or filters.search or filters.collection:
+    handle the request (the caller then uses the ORM path): not PostgreSQL, a collection filter, a page number
+    that is not a plain positive integer, a page past the end (the ORM path answers 404), or a search that
+    matches nothing (the ORM path tries trigram similarity).
+
+    ``keyset``: the page after the row whose sort key is ``after`` (the first page when ``None``) instead of a
+    page number; ``next_key`` then tells where the next one starts.
+    """
+    if connection.vendor != "postgresql" or filters.collection:
         return None
-    page_text = str(page)
-    if not page_text.isascii() or not page_text.isdigit() or len(page_text) > MAX_PAGE_DIGITS:
-        return None
-    page_number = int(page_text)
-    if page_number < 1:
-        return None
-    order = SQL_ORDERINGS.get(filters.ordering or DEFAULT_ORDERING, SQL_ORDERINGS[DEFAULT_ORDERING])
+    page_number = 1
+    if not keyset:
+        page_text = str(page)
+        if not page_text.isascii() or not page_text.isdigit() or len(page_text) > MAX_PAGE_DIGITS:
+            return None
+        page_number = int(page_text)
+        if page_number < 1:
+            return None
+    ordering = list_ordering(filters)
     where, where_params = _where(filters)
-    # The WHERE clause appears twice (page, count): its parameters too, in statement order.
-    params = [*where_params, page_size, (page_number - 1) * page_size, *where_params]
+    candidates, candidate_params = "", []
+    if ordering is None:  # ranked search
+        _, _, relevance, relevance_params = _search(filters.search)
+        limit = settings.STORE_SEARCH_RANK_CANDIDATES
+        candidates = RANKED_CANDIDATES.format(relevance=relevance, where=where)
+        candidate_params = [*relevance_params, *where_params, limit]
+        source = RANKED_SOURCE.format(columns=PAGE_COLUMNS, where=where)
+        source_params = [limit, *where_params]
+    else:
+        page_where, page_params = where, where_params
+        if keyset and after is not None:
+            condition, condition_params = keyset_condition(ordering, after)
+            page_where, page_params = f"{where} AND {condition}", [*where_params, *condition_params]
+        source = ORDERED_SOURCE.format(columns=PAGE_COLUMNS, where=page_where, order=SQL_ORDERINGS[ordering])
+        source_params = page_params
+    offset = (page_number - 1) * page_size
+    sql = PAGE_SQL.format(
+        candidates=candidates, source=source, where=where, product=PRODUCT_JSON_SQL, key=_key_sql(ordering)
+    )
+    params = [
+        *candidate_params,
+        *source_params,
+        page_size + 1,
+        offset,
+        page_size,
+        *where_params,
+        count_limit() + 1,
+        page_size,
+        page_size,
+        page_size,
+    ]
     with _prepared_cursor() as cursor:
-        cursor.execute(PAGE_SQL.format(product=PRODUCT_JSON_SQL, where=where, order=order), params)
-        count, results_json = cursor.fetchone()
-    if page_number > 1 and (page_number - 1) * page_size >= count:
+        cursor.execute(sql, params)
+        capped, results_json, key_json = cursor.fetchone()
+        if filters.search and capped == 0:
+            return None  # nothing matched exactly: the ORM path's trigram fallback answers
+
+        def exact() -> int:
+            cursor.execute(EXACT_COUNT_SQL.format(where=where), where_params)
+            return cursor.fetchone()[0]
+
+        count = matches_count(capped=capped, statement=f"{where}|{where_params!r}", exact=exact)
+    if not keyset and page_number > 1 and offset >= count:
         return None  # past the last page: the ORM path raises the paginator's 404
-    return ProductPageJson(count=count, page_number=page_number, results_json=results_json)
+    next_key = json.loads(key_json) if keyset and key_json else None
+    return ProductPageJson(count=count, page_number=page_number, results_json=results_json, next_key=next_key)
+
+
+# One active product by slug, else by SKU (case-insensitive): ``catalog.product_get`` as one statement.
+DETAIL_SOURCE = (
+    "SELECT {columns} FROM store_product p WHERE p.active AND (p.slug = %s OR upper(p.sku::text) = upper(%s))"
+    " ORDER BY (p.slug = %s) DESC, p.name, p.id LIMIT %s OFFSET %s"
+)
+
+
+def product_detail_json(*, lookup: str) -> str | None:
+    """``catalog.product_get(lookup=...)`` as the product's JSON text, built by PostgreSQL from ``PRODUCT_FIELDS``
+    in one prepared statement (the ORM path takes three queries and model instances); ``""`` when no active
+    product matches, ``None`` when this path does not apply (not PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        return None
+    sql = PAGE_SQL.format(
+        candidates="", source=DETAIL_SOURCE.format(columns=PAGE_COLUMNS), where="false", product=PRODUCT_JSON_SQL,
+        key="p.id::text",
+    )  # fmt: skip
+    params = [lookup, lookup, lookup, 2, 0, 1, 1, 1, 1, 1]
+    with _prepared_cursor() as cursor:
+        cursor.execute(sql, params)
+        _, results_json, _ = cursor.fetchone()
+    return results_json[1:-1].strip()  # the one object of the array (json_agg: "[...]"), or "" for none

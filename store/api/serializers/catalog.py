@@ -69,6 +69,14 @@ class ProductListQuerySerializer(serializers.Serializer):
         required=False, allow_blank=True, max_length=200, help_text="Text, SKU or part number."
     )
     ordering = serializers.ChoiceField(required=False, choices=sorted(ORDERINGS))
+    cursor = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text="Keyset pagination: empty (or `start`) for the first page, then the `cursor` of the `next` link. "
+        "Pages stay as fast at any depth and never skip or repeat a product while the catalog changes. "
+        "Not with a ranked search or a collection's curated order (give an `ordering`).",
+    )
 
     def validate(self, attrs):
         low, high = attrs.get("min_price"), attrs.get("max_price")

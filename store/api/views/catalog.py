@@ -15,9 +15,16 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from makrx.api.pagination import StandardPagination
+from makrx.api.pagination import (
+    CURSOR_PARAM,
+    FIRST_CURSOR,
+    StandardPagination,
+    cursor_decode,
+    cursor_encode,
+    cursor_next_link,
+)
 from makrx.api.permissions import IsStoreStaff, IsStoreStaffOrReadOnly
-from makrx.errors import NotFound
+from makrx.errors import NotFound, ValidationError
 from store.api.serializers import catalog as s
 from store.catalog_cache import cached_bytes, canonical_params, catalog_cache_key
 from store.models import Brand, Category, Collection
@@ -31,7 +38,9 @@ TAGS = ["store catalog"]
 _renderer = JSONRenderer()
 
 
-def cached_catalog_response(request, build: Callable[[dict], object], *, query: dict, paginated: bool = False):
+def cached_catalog_response(
+    request, build: Callable[[dict], object], *, query: dict, paginated: bool = False, page_number: bool = True
+):
     """Serve a catalog read from the cache or build, render and store it.
 
     The key is the path, the host and ``query`` (the validated parameters; with ``paginated`` also the page
@@ -42,7 +51,7 @@ def cached_catalog_response(request, build: Callable[[dict], object], *, query: 
     """
     params = canonical_params(query)
     if paginated:
-        params += _page_params(request)
+        params += _page_params(request, page_number=page_number)
     _use_query(request, params)
 
     def render() -> bytes:
@@ -58,10 +67,11 @@ def cached_catalog_response(request, build: Callable[[dict], object], *, query: 
 _PAGINATION = StandardPagination()
 
 
-def _page_params(request) -> list[tuple[str, str]]:
-    """The page (``01`` is ``1``) and the page size the paginator would use, each left out at its default."""
+def _page_params(request, *, page_number: bool = True) -> list[tuple[str, str]]:
+    """The page (``01`` is ``1``; none for a keyset page) and the page size the paginator would use, each left
+    out at its default."""
     params = []
-    page = request.query_params.get(_PAGINATION.page_query_param) or "1"
+    page = (request.query_params.get(_PAGINATION.page_query_param) if page_number else None) or "1"
     if page.isascii() and page.isdigit() and len(page) <= MAX_PAGE_DIGITS:
         page = str(int(page))
     if page != "1":
@@ -117,8 +127,10 @@ class ProductListApi(APIView):
     )
     def get(self, request):
         def build(query: dict):
-            filters = selectors.ProductFilters(**query)
+            filters = selectors.ProductFilters(**{name: value for name, value in query.items() if name != "cursor"})
             paginator = StandardPagination()
+            if keyset:
+                return _product_keyset_page(request, paginator, filters, query["cursor"])
             fast = _product_page_fast(request, paginator, filters)
             if fast is not None:
                 return fast
@@ -127,7 +139,11 @@ class ProductListApi(APIView):
             return paginator.get_paginated_response([product_json.product_data(row) for row in rows]).data
 
         query = _PRODUCT_LIST_QUERY.run_validation(request.query_params)
-        return cached_catalog_response(request, build, query=query, paginated=True)
+        # ``?cursor=`` (even empty) walks the list by keyset instead of page numbers.
+        keyset = CURSOR_PARAM in request.query_params
+        if keyset:
+            query["cursor"] = query.get("cursor") or FIRST_CURSOR
+        return cached_catalog_response(request, build, query=query, paginated=True, page_number=not keyset)
 
     @extend_schema(tags=TAGS, request=s.ProductWriteSerializer, responses={201: s.ProductSerializer})
     def post(self, request):
@@ -149,6 +165,42 @@ class _Counted:
 
     def __getitem__(self, item):
         return []
+
+
+def _product_keyset_page(request, paginator: StandardPagination, filters, token: str) -> bytes:
+    """A keyset page: the rows after the cursor's, in the envelope, ``next`` carrying the next cursor. The SQL
+    page when it handles the filters, else the ORM (``selectors.product_rows_after``)."""
+    ordering = product_json.list_ordering(filters)
+    if ordering is None:
+        raise ValidationError(
+            "A cursor needs a column ordering: add `ordering` (search results and collections are ranked or curated).",
+            errors={CURSOR_PARAM: ["Give an ordering to walk this list by cursor."]},
+            code="cursor_unsupported",
+        )
+    after = cursor_decode(token, ordering=ordering, size=len(selectors.ORDERINGS[ordering]))
+    if after is not None:
+        values = selectors.keyset_values(ordering, after)
+        if values is None:
+            raise ValidationError(
+                "The cursor is not valid for this list.",
+                errors={CURSOR_PARAM: ["Invalid cursor."]},
+                code="invalid_cursor",
+            )
+        after = selectors.keyset_text(values)
+    page_size = paginator.get_page_size(request)
+    fast = product_json.product_page_json(filters=filters, page=1, page_size=page_size, after=after, keyset=True)
+    if fast is not None:
+        count, results, next_key = fast.count, fast.results_json, fast.next_key
+    else:
+        source, rows, next_key = selectors.product_rows_after(
+            filters=filters, ordering=ordering, after=after, limit=page_size
+        )
+        rows = selectors.product_rows_complete(rows=rows)
+        count = source.count()
+        results = _renderer.render([product_json.product_data(row) for row in rows]).decode()
+    token = cursor_encode(ordering=ordering, key=next_key) if next_key is not None else None
+    next_link = json.dumps(cursor_next_link(request, token), ensure_ascii=False)
+    return f'{{"count":{count},"next":{next_link},"previous":null,"results":{results}}}'.encode()
 
 
 def _product_page_fast(request, paginator: StandardPagination, filters) -> bytes | None:
@@ -175,6 +227,11 @@ class ProductDetailApi(APIView):
     @extend_schema(tags=TAGS, responses=s.ProductSerializer, auth=[])
     def get(self, request, lookup: str):
         def build(query: dict):
+            fast = product_json.product_detail_json(lookup=lookup)
+            if fast is not None:
+                if not fast:
+                    raise NotFound("No product with that slug or SKU.")
+                return fast.encode()
             product = selectors.product_get(lookup=lookup)
             if product is None:
                 raise NotFound("No product with that slug or SKU.")
