@@ -107,7 +107,8 @@ def test_make_run_path_migrates_seeds_and_serves(tmp_path):
             assert status_code == 200, (path, body)
             assert json.loads(body)["count"] >= at_least, (path, body)
         users = run_manage("shell", "-c", "from makrx.models import User; print(User.objects.count())", env=env)
-        assert users.stdout.strip().splitlines()[-1] == "8", users.stdout  # admin, 5 makerspace samples, 2 customers
+        # admin, 5 makerspace samples, the service-jobs provider, 2 customers
+        assert users.stdout.strip().splitlines()[-1] == "9", users.stdout
     finally:
         server.terminate()
         try:
