@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "makrx",
     "makerspace",
     "store",
+    "bridge",
 ]
 
 MIDDLEWARE = [
@@ -250,6 +251,7 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=90)
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "*.tasks.send_notification*": {"queue": "notifications"},
+    "bridge.tasks.*": {"queue": "bridge"},
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = 5
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
@@ -334,6 +336,33 @@ CELERY_BEAT_SCHEDULE["makrx-send-notification-digest"] = {
     "task": "makrx.tasks.send_notification_digest_task",
     "schedule": crontab(minute=0, hour=NOTIFICATION_DIGEST_HOUR_UTC),
 }
+
+# --- bridge (store <-> makerspace messages, DESIGN.md §7) -------------------------------------------
+# Unset MAKRCAVE_API_URL: jobs go to this deployment's makerspaces in-process; set: over HTTP to that deployment.
+MAKRCAVE_API_URL = env.str("MAKRCAVE_API_URL", default="").rstrip("/")
+# Unset STORE_API_URL: job status goes to this deployment's store in-process; set: over HTTP to that store.
+STORE_API_URL = env.str("STORE_API_URL", default="").rstrip("/")
+# Credentials: sent on every outbound call when set, and what inbound calls are checked against.
+MAKRCAVE_API_KEY = env.str("MAKRCAVE_API_KEY", default="")
+SERVICE_JWT = env.str("SERVICE_JWT", default="")
+CAVE_WEBHOOK_SECRET = env.str("CAVE_WEBHOOK_SECRET", default="")
+# Delivery: attempts before a message is dead; backoff base 2^n seconds with jitter, capped; HTTP timeout.
+BRIDGE_MAX_ATTEMPTS = env.int("BRIDGE_MAX_ATTEMPTS", default=12)
+BRIDGE_BACKOFF_BASE_SECONDS = env.float("BRIDGE_BACKOFF_BASE_SECONDS", default=5.0)
+BRIDGE_BACKOFF_CAP_SECONDS = env.float("BRIDGE_BACKOFF_CAP_SECONDS", default=900.0)
+BRIDGE_HTTP_TIMEOUT_SECONDS = env.float("BRIDGE_HTTP_TIMEOUT_SECONDS", default=10.0)
+# A worker holds a message this long while sending; the sweep takes it back afterwards (worker killed).
+BRIDGE_IN_FLIGHT_SECONDS = env.int("BRIDGE_IN_FLIGHT_SECONDS", default=120)
+# Inbound bodies whose sent_at is further than this from now are refused (replays).
+BRIDGE_MAX_CLOCK_SKEW_SECONDS = env.int("BRIDGE_MAX_CLOCK_SKEW_SECONDS", default=300)
+# How many due messages one sweep run claims.
+BRIDGE_SWEEP_BATCH = env.int("BRIDGE_SWEEP_BATCH", default=500)
+CELERY_BEAT_SCHEDULE["bridge-sweep-outbox"] = {
+    "task": "bridge.tasks.sweep_outbox_task",
+    "schedule": timedelta(minutes=1),
+}
+# A paid service order is published to the makerspaces at once (off: the customer or staff publish it).
+STORE_SERVICE_ORDER_AUTO_PUBLISH = env.bool("STORE_SERVICE_ORDER_AUTO_PUBLISH", default=True)
 
 # --- makerspace bookings ---------------------------------------------------------------------
 # Members cancel their own reservations up to this many minutes before the start (staff any time).
@@ -587,6 +616,8 @@ SPECTACULAR_SETTINGS = {
         "PaymentStatusEnum": "store.models.payments.Payment.Status",
         "ReviewStatusEnum": "store.models.reviews.Review.Status",
         "ServiceOrderStatusEnum": "store.models.service_orders.ServiceOrder.Status",
+        "OutboxStatusEnum": "bridge.models.outbox.OutboxMessage.Status",
+        "OutboxKindEnum": "bridge.models.outbox.OutboxMessage.Kind",
         "UploadStatusEnum": "store.models.uploads.Upload.Status",
         "UploadKindEnum": "store.models.uploads.Upload.Kind",
     },
