@@ -139,3 +139,44 @@ register(
     ),
     description="Someone was invited to collaborate on a project.",
 )
+
+register(
+    "job.received",
+    subject="New store job at {{ makerspace }}: {{ title }}",
+    text=(
+        "Hello {{ user_name }},\n\nA store job arrived at {{ makerspace }}: {{ title }} "
+        "({{ quantity }} x{% if material %}, {{ material }}{% endif %}, {{ priority }} priority).\n"
+        "Accept or reject it in the jobs list (job {{ job_id }}).\n"
+    ),
+    priority="high",
+    description="A job from the store was routed to the makerspace (sent to its staff).",
+    sample={
+        "job_id": 1,
+        "title": "Bracket",
+        "makerspace": "Bengaluru Makers",
+        "material": "pla",
+        "quantity": 2,
+        "priority": "normal",
+        "status": "received",
+    },
+)
+
+register(
+    "job.assigned",
+    subject="Job {{ job_id }} at {{ makerspace }} is assigned to you",
+    text=(
+        "Hello {{ user_name }},\n\nStaff at {{ makerspace }} assigned you the store job {{ title }} "
+        "({{ quantity }} x{% if material %}, {{ material }}{% endif %}, {{ priority }} priority).\n"
+    ),
+    priority="high",
+    description="A service job was assigned to a provider.",
+    sample={
+        "job_id": 1,
+        "title": "Bracket",
+        "makerspace": "Bengaluru Makers",
+        "material": "pla",
+        "quantity": 2,
+        "priority": "normal",
+        "status": "accepted",
+    },
+)

@@ -620,6 +620,8 @@ SPECTACULAR_SETTINGS = {
         "OutboxKindEnum": "bridge.models.outbox.OutboxMessage.Kind",
         "UploadStatusEnum": "store.models.uploads.Upload.Status",
         "UploadKindEnum": "store.models.uploads.Upload.Kind",
+        "ServiceJobStatusEnum": "makerspace.models.jobs.ServiceJob.Status",
+        "ServiceJobPriorityEnum": "makerspace.models.jobs.ServiceJob.Priority",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -6,6 +6,7 @@ from makerspace.models.equipment import Equipment, EquipmentStatusChange
 from makerspace.models.incidents import SafetyIncident
 from makerspace.models.inventory import InventoryItem, StockMovement
 from makerspace.models.invites import Invite
+from makerspace.models.jobs import ServiceJob, ServiceJobEvent
 from makerspace.models.maintenance import MaintenanceInterval, MaintenanceTicket, MaintenanceWindow
 from makerspace.models.members import Member, MemberEvent
 from makerspace.models.plans import MembershipPlan, Subscription
@@ -71,6 +72,8 @@ __all__ = [
     "ReservationEvent",
     "ReservationSeries",
     "SafetyIncident",
+    "ServiceJob",
+    "ServiceJobEvent",
     "ServiceProvider",
     "Skill",
     "SkillRequest",

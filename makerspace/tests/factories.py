@@ -38,6 +38,7 @@ from makerspace.models import (
     ProviderCapability,
     Reservation,
     SafetyIncident,
+    ServiceJob,
     ServiceProvider,
     Skill,
     SkillRequest,
@@ -489,3 +490,33 @@ class ServiceProviderFactory(factory.django.DjangoModelFactory):
                 for process, materials in specs
             ]
         )
+
+
+def job_space(**kwargs):
+    """A makerspace that takes store jobs for 3D printing and laser cutting, with a printer and a laser."""
+    from makerspace.models import SpaceSettings
+
+    space = MakerspaceFactory(**kwargs)
+    SpaceSettings.objects.create(
+        makerspace=space, accepts_service_jobs=True, service_capabilities=["3d_printer", "laser_cutter"]
+    )
+    EquipmentFactory(makerspace=space, equipment_type=Equipment.Type.PRINTER_3D, name="Printer")
+    EquipmentFactory(makerspace=space, equipment_type=Equipment.Type.LASER_CUTTER, name="Laser")
+    return space
+
+
+class ServiceJobFactory(factory.django.DjangoModelFactory):
+    """A received job written directly (no routing, no event); tests of behaviour use ``job_receive``."""
+
+    class Meta:
+        model = ServiceJob
+
+    makerspace = factory.SubFactory(MakerspaceFactory)
+    external_order_id = factory.Sequence(lambda n: f"so-{n}")
+    title = factory.Sequence(lambda n: f"Job {n}")
+    material = "pla"
+    quantity = 1
+    requirements = factory.LazyFunction(lambda: {"material": "pla", "est_weight_g": 10, "capabilities": ["print_3d"]})
+    delivery = factory.LazyFunction(lambda: {"method": "ship"})
+    status = ServiceJob.Status.RECEIVED
+    received_at = factory.LazyFunction(timezone.now)
