@@ -15,10 +15,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from bridge.models import DeliveryAttempt, OutboxMessage
+from bridge.selectors.outbox import outbox_counts
 from bridge.services import transports
 from makrx import metrics
 from makrx.errors import InvalidTransition, PermissionDenied
@@ -189,10 +190,7 @@ def outbox_requeue(*, actor, message: OutboxMessage) -> OutboxMessage:
 
 def outbox_gauge_collect() -> None:
     """Feed ``makrx_bridge_messages{destination, state}`` at scrape time (one grouped query)."""
-    counts = {
-        (row["destination"], row["status"]): row["n"]
-        for row in OutboxMessage.objects.values("destination", "status").annotate(n=Count("id")).order_by()
-    }
+    counts = outbox_counts()
     for destination in OutboxMessage.Destination.values:
         for state in Status.values:
             metrics.BRIDGE_MESSAGES.labels(destination, state).set(counts.get((destination, state), 0))
