@@ -338,25 +338,22 @@ CELERY_BEAT_SCHEDULE["makrx-send-notification-digest"] = {
 }
 
 # --- bridge (store <-> makerspace messages, DESIGN.md §7) -------------------------------------------
-# Unset MAKRCAVE_API_URL: jobs go to this deployment's makerspaces in-process; set: over HTTP to that deployment.
+# Unset URL: that side is in this deployment (in-process); set: over HTTP (docs/bridge.md).
 MAKRCAVE_API_URL = env.str("MAKRCAVE_API_URL", default="").rstrip("/")
-# Unset STORE_API_URL: job status goes to this deployment's store in-process; set: over HTTP to that store.
 STORE_API_URL = env.str("STORE_API_URL", default="").rstrip("/")
-# Credentials: sent on every outbound call when set, and what inbound calls are checked against.
+# Sent on every outbound call when set; inbound calls are checked against them.
 MAKRCAVE_API_KEY = env.str("MAKRCAVE_API_KEY", default="")
 SERVICE_JWT = env.str("SERVICE_JWT", default="")
 CAVE_WEBHOOK_SECRET = env.str("CAVE_WEBHOOK_SECRET", default="")
-# Delivery: attempts before a message is dead; backoff base 2^n seconds with jitter, capped; HTTP timeout.
+# Attempts before dead; backoff base × 2^n with jitter, capped; HTTP timeout; claim length; sent_at window.
 BRIDGE_MAX_ATTEMPTS = env.int("BRIDGE_MAX_ATTEMPTS", default=12)
 BRIDGE_BACKOFF_BASE_SECONDS = env.float("BRIDGE_BACKOFF_BASE_SECONDS", default=5.0)
 BRIDGE_BACKOFF_CAP_SECONDS = env.float("BRIDGE_BACKOFF_CAP_SECONDS", default=900.0)
 BRIDGE_HTTP_TIMEOUT_SECONDS = env.float("BRIDGE_HTTP_TIMEOUT_SECONDS", default=10.0)
-# A worker holds a message this long while sending; the sweep takes it back afterwards (worker killed).
 BRIDGE_IN_FLIGHT_SECONDS = env.int("BRIDGE_IN_FLIGHT_SECONDS", default=120)
-# Inbound bodies whose sent_at is further than this from now are refused (replays).
 BRIDGE_MAX_CLOCK_SKEW_SECONDS = env.int("BRIDGE_MAX_CLOCK_SKEW_SECONDS", default=300)
-# How many due messages one sweep run claims.
 BRIDGE_SWEEP_BATCH = env.int("BRIDGE_SWEEP_BATCH", default=500)
+BRIDGE_SWEEP_SECONDS = env.float("BRIDGE_SWEEP_SECONDS", default=40.0)
 CELERY_BEAT_SCHEDULE["bridge-sweep-outbox"] = {
     "task": "bridge.tasks.sweep_outbox_task",
     "schedule": timedelta(minutes=1),

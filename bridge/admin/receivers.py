@@ -10,7 +10,16 @@ from makrx.admin.readonly import ReadOnlyAdminMixin
 
 @admin.register(InboundDelivery)
 class InboundDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("created_at", "endpoint", "transport", "result", "status_code", "verified", "auth_method", "event_id")
+    list_display = (
+        "created_at",
+        "endpoint",
+        "transport",
+        "result",
+        "status_code",
+        "verified",
+        "auth_method",
+        "event_id",
+    )
     list_filter = ("result", "endpoint", "verified", "auth_method", "transport", "status_code", "created_at")
     search_fields = ("=event_id", "=request_id", "path", "body", "detail")
     date_hierarchy = "created_at"

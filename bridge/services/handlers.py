@@ -80,9 +80,7 @@ def quick_reorder_requested(*, makerspace, user, lines: list[dict], **_ignored) 
         "name": f"Quick reorder: {makerspace.name}"[:200],
         "lines": [{"sku": line["sku"], "quantity": int(line["quantity"])} for line in lines],
     }
-    outbox_write(
-        kind=Kind.REORDER_LIST, destination=Destination.STORE, key=f"reorder:{makerspace.pk}", payload=payload
-    )
+    outbox_write(kind=Kind.REORDER_LIST, destination=Destination.STORE, key=f"reorder:{makerspace.pk}", payload=payload)
 
 
 def project_bom_to_cart_requested(*, project, user, lines: list[dict], **_ignored) -> None:

@@ -29,6 +29,8 @@ logger = logging.getLogger("bridge.outbox")
 
 Status = OutboxMessage.Status
 UNDELIVERED = (Status.PENDING, Status.FAILED)
+# A sweep claims this many at a time, so a message it has no time left for is not held for long.
+SWEEP_CLAIM = 50
 
 
 def outbox_write(*, kind: str, destination: str, key: str, payload: dict) -> OutboxMessage:
@@ -97,15 +99,35 @@ def outbox_deliver(*, message_id: int) -> str:
     return _send(claimed[0])
 
 
-def outbox_sweep(*, now=None, limit: int | None = None) -> dict[str, int]:
-    """Deliver what is due and not in flight (lost broker messages, retries, claims of killed workers). Two
-    sweeps at once never take the same message (``skip_locked``)."""
+def outbox_sweep(*, now=None, limit: int | None = None, budget_seconds: float | None = None) -> dict[str, int]:
+    """Deliver what is due and not in flight (lost broker messages, retries, claims of killed workers), in small
+    claimed batches until ``limit`` messages or ``budget_seconds`` (inside the task's time limit). Two sweeps at
+    once never take the same message (``skip_locked``)."""
     now = now or timezone.now()
+    limit = limit or settings.BRIDGE_SWEEP_BATCH
+    budget = settings.BRIDGE_SWEEP_SECONDS if budget_seconds is None else budget_seconds
+    started = time.monotonic()
     results: dict[str, int] = {}
-    for message in _claim(_due(now), now=now, limit=limit or settings.BRIDGE_SWEEP_BATCH):
-        result = _send(message)
-        results[result] = results.get(result, 0) + 1
+    seen: list[int] = []  # each message at most once per sweep
+    while len(seen) < limit:
+        batch = _claim(_due(now).exclude(pk__in=seen), now=now, limit=min(SWEEP_CLAIM, limit - len(seen)))
+        if not batch:
+            break
+        seen.extend(message.pk for message in batch)
+        for index, message in enumerate(batch):
+            if time.monotonic() - started > budget:
+                _release(batch[index:])
+                return results
+            result = _send(message)
+            results[result] = results.get(result, 0) + 1
     return results
+
+
+def _release(messages: list[OutboxMessage]) -> None:
+    """Give back claims the sweep had no time left for (not an attempt)."""
+    OutboxMessage.objects.filter(pk__in=[m.pk for m in messages], status__in=UNDELIVERED).update(
+        locked_until=None, attempts=F("attempts") - 1
+    )
 
 
 def _send(message: OutboxMessage) -> str:

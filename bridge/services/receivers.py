@@ -64,7 +64,9 @@ def inbound_verify(*, body: bytes, headers: dict[str, str], transport: str = "ht
             raise Unauthenticated()
         logger.warning("bridge: unauthenticated delivery accepted (development only)")
         return "none"
-    if api_key is not None and not (settings.MAKRCAVE_API_KEY and _constant_time_equal(api_key, settings.MAKRCAVE_API_KEY)):
+    if api_key is not None and not (
+        settings.MAKRCAVE_API_KEY and _constant_time_equal(api_key, settings.MAKRCAVE_API_KEY)
+    ):
         raise PermissionDenied("The X-API-Key is not valid.", code="invalid_api_key")
     if signature is not None and not (
         settings.CAVE_WEBHOOK_SECRET and _constant_time_equal(signature.strip(), signature_for(body))
@@ -150,7 +152,11 @@ def _job_create(data: dict, path_params: dict) -> tuple[Reply, str]:
             customer=dict(customer) if customer else None,
             makerspace_id=data["makerspace_id"],
         )
-        body = {"job_id": str(job.pk), "routing": "published", "accept_url": f"/api/v1/makerspace/jobs/{job.pk}/accept/"}
+        body = {
+            "job_id": str(job.pk),
+            "routing": "published",
+            "accept_url": f"/api/v1/makerspace/jobs/{job.pk}/accept/",
+        }
         return body, Result.APPLIED if created else Result.DUPLICATE
 
     return _once(key, "job.create", apply)

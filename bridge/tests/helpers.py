@@ -137,4 +137,8 @@ def signed(body: dict, secret: str) -> tuple[bytes, str]:
 
 def fresh(**fields) -> dict:
     """A status body with a new event id and sent_at = now."""
-    return {"event_id": fields.pop("event_id", f"evt-{time.monotonic_ns()}"), "sent_at": timezone.now().isoformat(), **fields}
+    return {
+        "event_id": fields.pop("event_id", f"evt-{time.monotonic_ns()}"),
+        "sent_at": timezone.now().isoformat(),
+        **fields,
+    }

@@ -229,3 +229,13 @@ def test_the_admin_lists_messages_attempts_and_deliveries(admin_client, settings
         assert admin_client.get(url).status_code == 200, url
     assert DeliveryAttempt.objects.count() == 1
     assert all(model in site._registry for model in (OutboxMessage, DeliveryAttempt, InboundDelivery))
+
+
+def test_a_sweep_out_of_time_gives_its_claims_back(settings, httpserver):
+    settings.STORE_API_URL = httpserver.url_for("").rstrip("/")
+    httpserver.expect_request("/api/bridge/jobs/77/status").respond_with_json({"received": True})
+    messages = [status_message(service_order_id=index) for index in range(1, 4)]
+    assert outbox_sweep(budget_seconds=0) == {}
+    assert list(OutboxMessage.objects.values_list("status", "attempts", "locked_until")) == [("pending", 0, None)] * 3
+    assert outbox_sweep() == {"sent": 3}
+    assert {m.status for m in OutboxMessage.objects.filter(pk__in=[m.pk for m in messages])} == {"sent"}

@@ -192,7 +192,9 @@ def test_bad_bodies_are_400_in_the_error_format(api_client, raw, field):
 
 
 def test_an_unknown_service_order_is_404_after_verification(api_client):
-    response = post_signed(api_client, "/api/bridge/jobs/1/status", helpers.fresh(service_order_id=99999, status="READY"))
+    response = post_signed(
+        api_client, "/api/bridge/jobs/1/status", helpers.fresh(service_order_id=99999, status="READY")
+    )
     assert response.status_code == 404 and response.json()["code"] == "service_order_not_found"
 
 
@@ -204,8 +206,13 @@ def test_job_create_is_idempotent_by_the_order_id(api_client):
         "title": "3D printing: bracket.stl x 1 (PLA)",
         "description": "1 x bracket",
         "file_url": "https://store.example/media/bracket.stl",
-        "requirements": {"material": "pla", "quality": "standard", "est_weight_g": 12, "est_time_min": 30,
-                         "capabilities": ["print_3d"]},
+        "requirements": {
+            "material": "pla",
+            "quality": "standard",
+            "est_weight_g": 12,
+            "est_time_min": 30,
+            "capabilities": ["print_3d"],
+        },
         "delivery": {"method": "ship", "address": helpers.ADDRESS},
         "priority": "normal",
     }

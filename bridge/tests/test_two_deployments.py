@@ -169,11 +169,17 @@ def test_store_and_makerspace_deployments_talk_over_signed_http(peer, settings, 
 
     service_order = _until(lambda: ServiceOrder.objects.filter(pk=created["id"], status="shipped").first())
     assert service_order.job_ref == job_id
-    assert list(
-        service_order.events.filter(kind="job_status").order_by("id").values_list("to_status", flat=True)
-    ) == ["pending_assignment", "assigned_to_provider", "in_production", "ready_for_shipping", "shipped"]
+    assert list(service_order.events.filter(kind="job_status").order_by("id").values_list("to_status", flat=True)) == [
+        "pending_assignment",
+        "assigned_to_provider",
+        "in_production",
+        "ready_for_shipping",
+        "shipped",
+    ]
     assert Notification.objects.filter(user=customer.user, kind="service_order.status_changed").count() == 5
     method = "api_key" if peer["mode"] == "api_key" else "signature"
     inbound = InboundDelivery.objects.filter(endpoint="job.status")
     assert inbound.count() == 5
-    assert set(inbound.values_list("transport", "verified", "auth_method", "result")) == {("http", True, method, "applied")}
+    assert set(inbound.values_list("transport", "verified", "auth_method", "result")) == {
+        ("http", True, method, "applied")
+    }

@@ -96,6 +96,12 @@ def public(p, space, *, body_scoped=False):
     return OK
 
 
+def bridge_peer(p, space, *, body_scoped=False):
+    """The bridge receivers: the other deployment's API key or body signature is the credential, never a user
+    (the matrix runs in development without bridge credentials, where a missing one is allowed and logged)."""
+    return OK
+
+
 @_signed_in
 def signed_in(p, space, *, body_scoped=False):
     return OK
@@ -207,6 +213,7 @@ RULES = {
     rule.__name__: rule
     for rule in (
         public,
+        bridge_peer,
         signed_in,
         platform_admin,
         store_staff,
@@ -553,6 +560,13 @@ MATRIX: dict[str, str] = {
     # Payment providers sign their webhooks: the signature is the check, not a user.
     f"POST {ST}/payments/webhook": "public",
     f"POST {ST}/payments/webhook/razorpay": "public",
+    # The bridge receivers authenticate the other deployment (X-API-Key or X-Signature), not a user.
+    "POST /api/v1/bridge/jobs": "bridge_peer",
+    "POST /api/v1/bridge/jobs/{job_id}/status": "bridge_peer",
+    "POST /api/bridge/jobs/{job_id}/status": "bridge_peer",
+    "POST /bridge/jobs/{job_id}/status": "bridge_peer",
+    "POST /api/v1/bridge/reorder-lists": "bridge_peer",
+    "POST /api/v1/bridge/carts": "bridge_peer",
 }
 
 

@@ -281,8 +281,8 @@ def service_order_status_apply(
         raise ValidationError(
             "Unknown job status.", errors={"status": [f"One of {', '.join(WIRE_STATUSES)}."]}, code="unknown_status"
         )
-    service_order = ServiceOrder.objects.select_for_update(of=("self",)).select_related("order").get(
-        pk=service_order.pk
+    service_order = (
+        ServiceOrder.objects.select_for_update(of=("self",)).select_related("order").get(pk=service_order.pk)
     )
     data = {"wire_status": str(status).upper(), "job": job_ref, "at": at.isoformat() if at else None}
     previous = service_order.status
@@ -317,7 +317,7 @@ def _customer_notify(service_order: ServiceOrder, *, note: str) -> None:
     email = service_order.order.email
     if email:  # a guest has no account to notify: a plain email after commit
         subject = f"Your maker service order SO-{service_order.pk}: {context['status_label']}"
-        body = f"Your order \"{service_order.title}\" (store order {context['order']}) is now: {context['status_label']}."
+        body = f'Your order "{service_order.title}" (store order {context["order"]}) is now: {context["status_label"]}.'
         if note:
             body += f"\n\nFrom the makerspace: {note}"
         transaction.on_commit(

@@ -20,6 +20,7 @@ ERROR = {"$ref": "#/components/schemas/Error"}  # the platform error component (
 def error_doc(description: str) -> OpenApiResponse:
     return OpenApiResponse(response=ERROR, description=description)
 
+
 CREDENTIALS = [
     OpenApiParameter("X-API-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, description="= MAKRCAVE_API_KEY"),
     OpenApiParameter(
