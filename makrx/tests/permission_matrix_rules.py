@@ -419,6 +419,7 @@ MATRIX: dict[str, str] = {
     f"GET {MS}/inventory/items/export/": "space_staff",
     f"GET {MS}/inventory/low-stock/": "signed_in",
     f"GET {MS}/inventory/quick-reorder/": "space_staff",
+    f"POST {MS}/inventory/quick-reorder/": "space_staff",
     f"GET {MS}/inventory/movements/export/": "space_staff",
     # Projects: public ones for everyone; A's object is a members-only project of OWNER. Owner, editors and the
     # space's staff change it; anyone who sees it (signed in) likes, bookmarks, comments, forks.
@@ -455,6 +456,7 @@ MATRIX: dict[str, str] = {
     f"POST {MS}/projects/{{id}}/bom/": "owner_or_space_staff",
     f"GET {MS}/projects/{{id}}/bom/totals/": "project_reader",
     f"POST {MS}/projects/{{id}}/bom/reserve-from-inventory/": "owner_or_space_staff",
+    f"POST {MS}/projects/{{id}}/bom/to-store-cart/": "owner_or_space_staff",
     f"PATCH {MS}/projects/{{id}}/bom/{{line_id}}/": "owner_or_space_staff",
     f"POST {MS}/projects/{{id}}/bom/{{line_id}}/transition/": "owner_or_space_staff",
     # Service providers: the directory of verified providers for everyone signed in; one's own profile; staff of a
