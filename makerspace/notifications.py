@@ -157,7 +157,6 @@ register(
         "material": "pla",
         "quantity": 2,
         "priority": "normal",
-        "status": "received",
     },
 )
 
@@ -177,6 +176,5 @@ register(
         "material": "pla",
         "quantity": 2,
         "priority": "normal",
-        "status": "accepted",
     },
 )

@@ -26,6 +26,7 @@ from makerspace.models import (
     OpeningHours,
     Project,
     Reservation,
+    ServiceProvider,
     Skill,
     WaitlistEntry,
 )
@@ -33,8 +34,10 @@ from makerspace.services import inventory as inventory_services
 from makerspace.services import members as member_services
 from makerspace.services import plans as plan_services
 from makerspace.services import projects as project_services
+from makerspace.services import providers as provider_services
 from makerspace.services import reservations as reservation_services
 from makerspace.services import skills as skill_services
+from makerspace.services import space_settings as space_settings_services
 from makerspace.services import waitlist as waitlist_services
 from makrx.auth.scoping import SYSTEM
 from makrx.errors import ConflictError
@@ -223,6 +226,7 @@ def seed_sample_activity(*, space: Makerspace, stdout) -> None:
             stdout.write(f"added pending member {user.username}")
     _seed_bookings(space=space, data=data, staff=staff_user, members=members, now=now, stdout=stdout)
     _seed_inventory(space=space, data=data, stdout=stdout)
+    _seed_service_jobs(space=space, data=data, staff=staff_user, stdout=stdout)
     for row in data["projects"]:
         owner = members[row["owner"]].user
         if not Project.objects.filter(makerspace=space, owner=owner, title=row["title"]).exists():
@@ -300,3 +304,37 @@ def _seed_inventory(*, space: Makerspace, data: dict, stdout) -> None:
             actor=SYSTEM, makerspace=space, quantity=Decimal(row["quantity"]), currency="INR", **fields
         )
         stdout.write(f"added inventory item {row['sku']}")
+
+
+def _seed_service_jobs(*, space: Makerspace, data: dict, staff: User, stdout) -> None:
+    """Issue #16 item 6: the sample space takes store jobs for FDM printing (PLA, PETG) and laser cutting, with a
+    verified provider running both and filament stocked by weight, so a store job routes, is made and consumes
+    stock on a fresh install. Its printer and laser exist already (``run``); the acrylic sheets are sample stock."""
+    config = data["service_jobs"]
+    settings_row = space_settings_services.space_settings_ensure(makerspace=space)
+    # Only a space still at the defaults (never configured for jobs) is switched on: a manager's choice stays.
+    if not settings_row.accepts_service_jobs and not settings_row.service_capabilities:
+        space_settings_services.space_settings_update(
+            actor=staff,
+            makerspace=space,
+            values={"accepts_service_jobs": True, "service_capabilities": config["capabilities"]},
+        )
+        stdout.write(f"{space.name} accepts store jobs for {', '.join(config['capabilities'])}")
+    row = config["provider"]
+    user = _sample_user(row)
+    if not Member.objects.filter(makerspace=space, user=user).exists():
+        member_services.member_add(makerspace=space, user=user, actor=SYSTEM, reason="seed")
+    if not ServiceProvider.objects.filter(user=user).exists():
+        provider = provider_services.provider_profile_save(
+            actor=user,
+            display_name=row["display_name"],
+            bio=row["bio"],
+            makerspaces=[space],
+            hourly_rate=Decimal(row["hourly_rate"]),
+            currency="INR",
+            availability_note=row["availability_note"],
+            capabilities=row["capabilities"],
+        )
+        provider_services.provider_verify(actor=staff, provider=provider, verified=True)
+        stdout.write(f"added verified service provider {user.username}")
+    _seed_inventory(space=space, data={"inventory": config["inventory"]}, stdout=stdout)

@@ -619,6 +619,8 @@ SPECTACULAR_SETTINGS = {
         "UploadKindEnum": "store.models.uploads.Upload.Kind",
         "ServiceJobStatusEnum": "makerspace.models.jobs.ServiceJob.Status",
         "ServiceJobPriorityEnum": "makerspace.models.jobs.ServiceJob.Priority",
+        # Keeps the maintenance tickets' enum its earlier name now that jobs have a "priority" too.
+        "PriorityEnum": "makerspace.models.maintenance.MaintenanceTicket.Priority",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

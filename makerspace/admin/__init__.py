@@ -8,6 +8,7 @@ from makerspace.admin import (  # noqa: F401
     intervals,
     inventory,
     invites,
+    jobs,
     maintenance,
     members,
     plans,

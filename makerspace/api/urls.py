@@ -11,6 +11,7 @@ from makerspace.api.views import (
     intervals,
     inventory,
     invites,
+    jobs,
     maintenance,
     members,
     plans,
@@ -29,6 +30,15 @@ from makerspace.api.views import (
 )
 
 urlpatterns = [
+    # service jobs from the store (staff of the makerspace, its providers)
+    path("jobs/", jobs.JobListApi.as_view(), name="job-list"),
+    path("jobs/<int:pk>/", jobs.JobDetailApi.as_view(), name="job-detail"),
+    path("jobs/<int:pk>/accept/", jobs.JobAcceptApi.as_view(), name="job-accept"),
+    path("jobs/<int:pk>/start/", jobs.JobStartApi.as_view(), name="job-start"),
+    path("jobs/<int:pk>/complete/", jobs.JobCompleteApi.as_view(), name="job-complete"),
+    path("jobs/<int:pk>/ship/", jobs.JobShipApi.as_view(), name="job-ship"),
+    path("jobs/<int:pk>/reject/", jobs.JobRejectApi.as_view(), name="job-reject"),
+    path("jobs/<int:pk>/cancel/", jobs.JobCancelApi.as_view(), name="job-cancel"),
     # analytics (staff of the makerspace)
     path("analytics/<slug:report>/", analytics.AnalyticsReportApi.as_view(), name="analytics-report"),
     # spaces

@@ -23,6 +23,7 @@ from makerspace.models import (
     MemberEvent,
     OpeningHours,
     Reservation,
+    ServiceJob,
     UsageSession,
 )
 
@@ -423,11 +424,69 @@ def report_members(period: Period) -> dict:
     }
 
 
+# --- jobs --------------------------------------------------------------------------------------------------------
+
+JOB_MOMENTS = ("received", "completed", "shipped", "rejected", "cancelled")
+
+
+def _turnaround(hours) -> float | None:
+    return None if hours is None else round(float(hours), 2)
+
+
+def report_jobs(period: Period) -> dict:
+    """Service job throughput and turnaround per bucket.
+
+    Each job counts in the bucket of each moment it reached: ``received``, ``completed``, ``shipped``, ``rejected``,
+    ``cancelled`` (a job received in March and completed in April counts once in each). Turnaround is the hours
+    from receipt to completion of the jobs completed in the bucket: median and mean (null when none completed).
+    """
+    moments = " UNION ALL ".join(
+        f"SELECT '{moment}' AS moment, {moment}_at AS at, "
+        + ("EXTRACT(EPOCH FROM completed_at - received_at) / 3600.0" if moment == "completed" else "NULL::float")
+        + f" AS hours FROM jobs WHERE {moment}_at IS NOT NULL"
+        for moment in JOB_MOMENTS
+    )
+    sql = f"""
+    WITH {RANGES},
+    jobs AS (
+        SELECT received_at, completed_at, shipped_at, rejected_at, cancelled_at
+        FROM {_t(ServiceJob)} WHERE makerspace_id = %(space)s
+    ),
+    moments AS ({moments}),
+    counted AS (
+        SELECT {_bucket_of("at")} AS i, moment, COUNT(*) AS n,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY hours) AS median, AVG(hours) AS mean
+        FROM moments WHERE {IN_PERIOD.format(column="at")}
+        GROUP BY GROUPING SETS ((1, 2), (2))
+    )
+    SELECT r.local_start, c.moment, c.n, c.median, c.mean
+    FROM ranges r LEFT JOIN counted c ON c.i = r.i
+    UNION ALL
+    SELECT NULL, moment, n, median, mean FROM counted WHERE i IS NULL
+    ORDER BY 1 NULLS LAST
+    """
+
+    def block() -> dict:
+        return {**dict.fromkeys(JOB_MOMENTS, 0), "turnaround_hours_median": None, "turnaround_hours_mean": None}
+
+    per_bucket: dict[dt.datetime, dict] = {}
+    totals = block()
+    for local_start, moment, count, median, mean in _rows(sql, period.params()):
+        row = totals if local_start is None else per_bucket.setdefault(local_start, block())
+        if moment is None:
+            continue
+        row[moment] = count
+        if moment == "completed":
+            row["turnaround_hours_median"], row["turnaround_hours_mean"] = _turnaround(median), _turnaround(mean)
+    series = [{"start": _start(start), **row} for start, row in per_bucket.items()]
+    return {"series": series, "totals": totals}
+
+
 # --- reports whose data does not exist yet -----------------------------------------------------------------------
 
 
 def report_unavailable(totals: dict):
-    """Revenue, inventory and jobs: their models are not in this platform yet, so the series is empty and the
+    """Revenue and inventory: their models are not in this platform yet, so the series is empty and the
     totals zero (``available: false``) until they are."""
 
     def report(period: Period) -> dict:
@@ -443,7 +502,7 @@ REPORTS = {
     "members": report_members,
     "revenue": report_unavailable({"revenue": "0.00"}),
     "inventory": report_unavailable({"consumed_quantity": 0, "consumed_value": "0.00"}),
-    "jobs": report_unavailable({"completed": 0, "turnaround_hours_median": None}),
+    "jobs": report_jobs,
 }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import Count, Q
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 
 from makerspace.models import Equipment, InventoryItem, Makerspace, ProviderCapability, ServiceJob, SpaceSettings
 
@@ -28,6 +28,7 @@ CAPABILITIES = {
     "laser_cutting": (Equipment.Type.LASER_CUTTER, ProviderCapability.Process.LASER),
     "cnc": (Equipment.Type.CNC, ProviderCapability.Process.CNC),
 }
+WEIGHT_UNITS = (InventoryItem.Unit.GRAM, InventoryItem.Unit.KILOGRAM)
 USABLE_MACHINE_STATUSES = (Equipment.Status.AVAILABLE, Equipment.Status.IN_USE)
 MATERIAL_SLUG = re.compile(r"^[a-z0-9][a-z0-9_.+-]{0,63}$")
 
@@ -37,6 +38,8 @@ def required_capabilities(requirements: dict) -> list[tuple[str, str]]:
     names = requirements.get("capabilities") or []
     if isinstance(names, str):
         names = [names]
+    if not isinstance(names, list | tuple):
+        return []
     pairs = []
     for name in names:
         pair = CAPABILITIES.get(str(name).strip().lower())
@@ -51,15 +54,20 @@ def material_slug(requirements: dict) -> str:
 
 
 def material_items(*, makerspace_id: int, material: str):
-    """Active inventory items of a space that hold ``material``: SKU equal to the slug, or a name that starts with
-    it as a word ("PLA filament 1.75 mm black" for ``pla``), fullest first."""
+    """Active inventory items of a space that hold ``material``: SKU equal to the slug, or a name with it as a
+    whole word ("PLA filament 1.75 mm black", "Cast acrylic 3 mm"). Items kept by weight (g, kg) first, since a
+    job's estimate is a weight; then the fullest."""
     if not material:
         return InventoryItem.objects.none()
-    return InventoryItem.objects.filter(
-        Q(sku__iexact=material) | Q(name__iregex=rf"^{re.escape(material)}([^a-z0-9]|$)"),
-        makerspace_id=makerspace_id,
-        active=True,
-    ).order_by("-quantity", "id")
+    word = rf"(^|[^a-z0-9]){re.escape(material)}([^a-z0-9]|$)"
+    by_weight = Case(When(unit__in=WEIGHT_UNITS, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return (
+        InventoryItem.objects.filter(
+            Q(sku__iexact=material) | Q(name__iregex=word), makerspace_id=makerspace_id, active=True
+        )
+        .annotate(by_weight=by_weight)
+        .order_by("by_weight", "-quantity", "id")
+    )
 
 
 def _accepting_spaces():
@@ -90,9 +98,8 @@ def _capable(makerspace: Makerspace, pairs: list[tuple[str, str]], material: str
                 provider__verified_at__isnull=False,
                 provider__available=True,
             ).exists()
-            if not by_provider and not material_items(makerspace_id=makerspace.pk, material=material).filter(
-                quantity__gt=0
-            ):
+            in_stock = material_items(makerspace_id=makerspace.pk, material=material).filter(quantity__gt=0)
+            if not by_provider and not in_stock.exists():
                 return False
     return True
 

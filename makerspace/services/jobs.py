@@ -318,6 +318,36 @@ def job_accept(
 
 
 @transaction.atomic
+def job_assign(*, job: ServiceJob, actor, provider: ServiceProvider | None, machine: Equipment | None) -> ServiceJob:
+    """Staff (re)assign an open job's provider and machine without changing its status (the admin's change form).
+
+    Written to the timeline (from and to the same status) but not announced: the store follows statuses only.
+    A newly named provider is notified ("job.assigned").
+    """
+    locked = _lock(job)
+    if not _staff(actor, locked.makerspace_id):
+        raise PermissionDenied("Only staff of this makerspace assign jobs.", code="not_job_staff")
+    if locked.status not in ServiceJob.OPEN_STATUSES:
+        raise InvalidTransition(f"A {locked.status} job is not reassigned.")
+    _assign_check(job=locked, provider=provider, machine=machine)
+    newly_assigned = provider is not None and provider.pk != locked.provider_id
+    locked.provider, locked.machine = provider, machine
+    locked.save(update_fields=["provider", "machine", "updated_at"])
+    ServiceJobEvent.objects.create(
+        job=locked,
+        from_status=locked.status,
+        to_status=locked.status,
+        actor=_user(actor),
+        note="Assigned",
+        data={"provider": locked.provider_id, "machine": locked.machine_id},
+        at=timezone.now(),
+    )
+    if newly_assigned:
+        notify(provider.user_id, "job.assigned", _context(locked), makerspace=locked.makerspace)
+    return locked
+
+
+@transaction.atomic
 def job_start(*, job: ServiceJob, actor, machine: Equipment | None = None) -> ServiceJob:
     """Production begins (optionally on a named machine)."""
     locked = _lock(job)

@@ -403,3 +403,54 @@ def test_a_failing_subscriber_rolls_the_change_back(space, staff):
         events.unsubscribe(job_services.STATUS_CHANGED, broken)
     job.refresh_from_db()
     assert job.status == S.RECEIVED and job.events.count() == 1
+
+
+# --- hostile input and reassignment ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"requirements": {"material": ["pla"], "capabilities": 5, "est_weight_g": "heavy"}},
+        {"requirements": {"material": "pl'a; drop", "capabilities": [{"x": 1}, None]}},
+        {"delivery": {"method": "pickup", "makerspace": "99999999999999999999999"}},
+        {"delivery": {"method": "pickup", "makerspace": 2**70}},
+        {"delivery": {"method": "ship", "address": ["not", "a", "dict"]}},
+        {"title": "x" * 5000, "quantity": True},
+        {"price": "NaN", "customer": "someone"},
+    ],
+)
+def test_hostile_receives_are_domain_errors_or_routed_never_crashes(space, overrides):
+    try:
+        job, _ = receive(**overrides)
+    except (ValidationError, ConflictError):
+        assert ServiceJob.objects.count() == 0
+    else:
+        assert job.makerspace == space
+        job_services.job_accept(job=job, actor=SYSTEM)
+        job_services.job_start(job=job, actor=SYSTEM)
+        job_services.job_complete(job=job, actor=SYSTEM)
+
+
+def test_assign_is_staff_work_on_open_jobs_and_is_on_the_timeline(space, staff, provider, recorded):
+    job, _ = receive()
+    machine = space.equipment.get(equipment_type="3d_printer")
+    with pytest.raises(PermissionDenied):
+        job_services.job_assign(job=job, actor=provider.user, provider=provider, machine=None)
+
+    job_services.job_assign(job=job, actor=staff, provider=provider, machine=machine)
+
+    job.refresh_from_db()
+    assert (job.provider, job.machine, job.status) == (provider, machine, S.RECEIVED)
+    assert job.events.last().note == "Assigned" and len(recorded) == 1  # not announced as a status change
+    job_services.job_reject(job=job, actor=staff, reason="no")
+    with pytest.raises(InvalidTransition):
+        job_services.job_assign(job=job, actor=staff, provider=None, machine=None)
+
+
+def test_accept_path_is_the_api_route(space):
+    from makerspace.selectors.jobs import job_accept_path
+
+    job, _ = receive()
+
+    assert job_accept_path(job) == f"/api/v1/makerspace/jobs/{job.pk}/accept/"

@@ -80,6 +80,7 @@ def api_world(make_user):
         objects[key]["interval"] = mf.MaintenanceIntervalFactory(equipment=equipment)
     for key, space in spaces.items():
         objects[key]["provider"] = mf.ServiceProviderFactory(makerspaces=[space])
+        objects[key]["job"] = mf.ServiceJobFactory(makerspace=space)
         project = objects[key]["project"]
         objects[key]["comment"] = mf.ProjectCommentFactory(project=project, author=project.owner)
         objects[key]["task"] = mf.ProjectTaskFactory(project=project)
@@ -143,6 +144,7 @@ def path_value(world, resource: str, param: str, space: str, target=None):
             "items": objects["inventory_item"],
             "projects": objects["project"],
             "providers": objects["provider"],
+            "jobs": objects["job"],
             "notifications": store["notification"],
             "bom-imports": store["bom_import"],
         }

@@ -466,6 +466,17 @@ MATRIX: dict[str, str] = {
     f"PUT {MS}/providers/me/": "signed_in",
     f"GET {MS}/providers/{{id}}/": "signed_in",
     f"POST {MS}/providers/{{id}}/verify/": "space_staff",
+    # Service jobs: everyone signed in may ask for the list (it shows their spaces' jobs, or a provider's own);
+    # a job and its actions belong to its makerspace's staff (A's job is received and unassigned; the world's
+    # providers are not personas) and are not found for anyone else.
+    f"GET {MS}/jobs/": "signed_in",
+    f"GET {MS}/jobs/{{id}}/": "space_staff",
+    f"POST {MS}/jobs/{{id}}/accept/": "space_staff",
+    f"POST {MS}/jobs/{{id}}/start/": "space_staff",
+    f"POST {MS}/jobs/{{id}}/complete/": "space_staff",
+    f"POST {MS}/jobs/{{id}}/ship/": "space_staff",
+    f"POST {MS}/jobs/{{id}}/reject/": "space_staff",
+    f"POST {MS}/jobs/{{id}}/cancel/": "space_staff",
     # Calendars: the feed's token is the credential; managing one's token needs a user.
     f"GET {MS}/calendar/token/": "signed_in",
     f"POST {MS}/calendar/token/": "signed_in",

@@ -164,6 +164,9 @@ def _body(world, operation: str, space: str):
             "capabilities": [{"process": "fdm", "materials": ["PLA"]}],
         },
         f"POST {MS}/providers/{{id}}/verify/": {"verified": True},
+        f"POST {MS}/jobs/{{id}}/reject/": {"reason": "Matrix"},
+        f"POST {MS}/jobs/{{id}}/cancel/": {"reason": "Matrix"},
+        f"POST {MS}/jobs/{{id}}/ship/": {"tracking": "AWB1"},
         f"POST {ST}/products/": {"sku": f"SKU-{unique}", "name": "Resistor", "price": "1.00"},
         f"PATCH {ST}/products/{{lookup}}/": {"name": "Renamed part"},
         f"POST {ST}/products/{{lookup}}/stock/": {"on_hand": 20},
@@ -337,6 +340,7 @@ PRIVATE_LISTS = {
     f"{MS}/waitlist/": "waitlist",
     f"{MS}/inventory/items/": "inventory_item",
     f"{MS}/projects/": "project",  # a members-only project
+    f"{MS}/jobs/": "job",
 }
 OUTSIDERS_OF_A = ("stranger", "staff_B", "store_staff", "service_provider")
 
