@@ -129,6 +129,7 @@ def _once(key: str, endpoint: str, apply: Callable[[], tuple[dict, str]]) -> tup
 
 
 def _job_create(data: dict, path_params: dict) -> tuple[Reply, str]:
+    from makerspace.selectors.jobs import job_accept_path
     from makerspace.services.jobs import job_receive
     from makrx.auth.scoping import SYSTEM as PLATFORM
 
@@ -155,7 +156,7 @@ def _job_create(data: dict, path_params: dict) -> tuple[Reply, str]:
         body = {
             "job_id": str(job.pk),
             "routing": "published",
-            "accept_url": f"/api/v1/makerspace/jobs/{job.pk}/accept/",
+            "accept_url": job_accept_path(job),
         }
         return body, Result.APPLIED if created else Result.DUPLICATE
 

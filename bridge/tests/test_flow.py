@@ -9,7 +9,6 @@ from django.core import mail
 from bridge.models import InboundDelivery, OutboxMessage
 from bridge.tests import helpers
 from makerspace.models import ServiceJob
-from makerspace.services import jobs as job_services
 from makrx.models import Notification
 from store.models import ServiceOrder
 
@@ -43,18 +42,21 @@ def test_a_paid_service_order_becomes_a_job_and_every_status_reaches_the_custome
     # The job's "received" came back as PUBLISHED; the job id is remembered on the order.
     assert service_order.status == "pending_assignment" and service_order.job_ref == str(job.pk)
 
-    provider_user = world["provider"].user
+    # The provider works the job through the makerspace API.
+    provider = client_for(world["provider"].user)
     steps = [
-        (lambda: job_services.job_accept(job=job, actor=provider_user), "assigned_to_provider"),
-        (lambda: job_services.job_start(job=job, actor=provider_user), "in_production"),
-        (lambda: job_services.job_complete(job=job, actor=provider_user), "ready_for_shipping"),
-        (lambda: job_services.job_ship(job=job, actor=provider_user, tracking="DTDC123"), "shipped"),
+        ("accept", {}, "assigned_to_provider"),
+        ("start", {}, "in_production"),
+        ("complete", {}, "ready_for_shipping"),
+        ("ship", {"tracking": "DTDC123"}, "shipped"),
     ]
-    for act, expected in steps:
+    for action, body, expected in steps:
         with django_capture_on_commit_callbacks(execute=True):
-            act()
+            response = provider.post(f"/api/v1/makerspace/jobs/{job.pk}/{action}/", body, format="json")
+        assert response.status_code == 200, response.json()
         service_order.refresh_from_db()
         assert service_order.status == expected
+    job.refresh_from_db()
 
     statuses = list(
         OutboxMessage.objects.filter(kind="job.status").order_by("id").values_list("payload__status", "status")
