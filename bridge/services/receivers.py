@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from rest_framework import serializers as drf_serializers
 
@@ -109,19 +109,31 @@ def _event_key(data: dict, *, legacy: str) -> str:
     return f"event:{event_id}"
 
 
+def _claim_key(key: str, endpoint: str) -> int | None:
+    """Insert the key row unless it exists: its id, or None for a duplicate. ``ON CONFLICT DO NOTHING`` waits
+    for a concurrent insert of the same key to commit (then: duplicate) or roll back (then: ours), in one round
+    trip and without a savepoint."""
+    table = connection.ops.quote_name(ReceivedEvent._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (key, endpoint, response, created_at) VALUES (%s, %s, %s, %s) "  # noqa: S608
+            "ON CONFLICT (key) DO NOTHING RETURNING id",
+            [key[:200], endpoint, "{}", timezone.now()],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
 def _once(key: str, endpoint: str, apply: Callable[[], tuple[dict, str]]) -> tuple[Reply, str]:
-    """Apply at most once per key: the key row is written in the applying transaction; a duplicate waits for
-    the first to commit, then gets its stored answer."""
+    """Apply at most once per key: the key row is written in the applying transaction (a refusal rolls both
+    back, so a later retry may apply); a duplicate gets the first delivery's stored answer."""
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                event = ReceivedEvent.objects.create(key=key[:200], endpoint=endpoint)
-        except IntegrityError:
+        event_id = _claim_key(key, endpoint)
+        if event_id is None:
             first = ReceivedEvent.objects.get(key=key[:200])
             return Reply(200, {**first.response, "duplicate": True, "result": "duplicate"}), Result.DUPLICATE
         body, result = apply()
-        event.response = body
-        event.save(update_fields=["response"])
+        ReceivedEvent.objects.filter(pk=event_id).update(response=body)
     return Reply(200, body), result
 
 
@@ -168,7 +180,7 @@ def _job_status(data: dict, path_params: dict) -> tuple[Reply, str]:
     from store.services import SYSTEM as STORE_SYSTEM
     from store.services.service_orders import service_order_status_apply
 
-    service_order = ServiceOrder.objects.filter(pk=data["service_order_id"]).first()
+    service_order = ServiceOrder.objects.filter(pk=data["service_order_id"]).only("pk").first()
     if service_order is None:
         raise NotFound("No such service order.", code="service_order_not_found")
     key = _event_key(data, legacy=f"job.status:{service_order.pk}:{data['status']}")
@@ -269,30 +281,33 @@ def inbound_receive(
     headers = {str(name).lower(): str(value) for name, value in dict(headers).items()}
     serializer_class, handler = RECEIVERS[endpoint]
     verified, method, event_id = False, "", ""
-    try:
-        method = inbound_verify(body=body, headers=headers, transport=transport)
-        verified = method not in ("none",)
-        data = _parse(body, serializer_class)
-        event_id = str(data.get("event_id") or "")
-        reply, result = handler(data, path_params or {})
-        detail = ""
-    except DomainError as exc:
-        reply = Reply(exc.status_code, error_body(exc.detail, exc.code, exc.errors))
-        result, detail = _RESULT_BY_STATUS.get(exc.status_code, Result.CONFLICT), f"{exc.code}: {exc.detail}"
-    InboundDelivery.objects.create(
-        endpoint=endpoint,
-        transport=transport,
-        path=path[:300],
-        headers=_kept(headers),
-        body=body[:MAX_STORED_BODY].decode("utf-8", "replace").replace("\x00", "\ufffd"),
-        verified=verified,
-        auth_method=method,
-        event_id=event_id[:100],
-        result=result,
-        status_code=reply.status,
-        detail=detail[:2000],
-        client_ip=client_ip,
-        request_id=request_id[:128],
-    )
+    # One transaction (one commit) holds the apply, its dedupe key and the log row; a refusal rolls back only
+    # the apply's savepoint and is logged all the same.
+    with transaction.atomic():
+        try:
+            method = inbound_verify(body=body, headers=headers, transport=transport)
+            verified = method not in ("none",)
+            data = _parse(body, serializer_class)
+            event_id = str(data.get("event_id") or "")
+            reply, result = handler(data, path_params or {})
+            detail = ""
+        except DomainError as exc:
+            reply = Reply(exc.status_code, error_body(exc.detail, exc.code, exc.errors))
+            result, detail = _RESULT_BY_STATUS.get(exc.status_code, Result.CONFLICT), f"{exc.code}: {exc.detail}"
+        InboundDelivery.objects.create(
+            endpoint=endpoint,
+            transport=transport,
+            path=path[:300],
+            headers=_kept(headers),
+            body=body[:MAX_STORED_BODY].decode("utf-8", "replace").replace("\x00", "\ufffd"),
+            verified=verified,
+            auth_method=method,
+            event_id=event_id[:100],
+            result=result,
+            status_code=reply.status,
+            detail=detail[:2000],
+            client_ip=client_ip,
+            request_id=request_id[:128],
+        )
     metrics.BRIDGE_DELIVERIES.labels("inbound", endpoint, result).inc()
     return reply
