@@ -94,10 +94,14 @@ def _errors(detail) -> dict:
     return _flatten_errors(detail)
 
 
-def _event_key(data: dict, *, legacy: str) -> str:
-    """``event:<id>`` with a fresh ``sent_at``; an older sender without both is deduplicated by ``legacy``."""
+def _event_key(data: dict, context: dict, *, legacy: str) -> str:
+    """``event:<id>`` with a fresh ``sent_at``; an older sender without both is deduplicated by its
+    ``Idempotency-Key`` header when it sends one, else by ``legacy`` (the order and status)."""
     event_id, sent_at = data.get("event_id"), data.get("sent_at")
     if event_id is None and sent_at is None:
+        idempotency_key = (context.get("idempotency_key") or "").strip()
+        if idempotency_key:
+            return f"idempotency:{legacy.split(':', 1)[0]}:{idempotency_key[:128]}"
         return f"legacy:{legacy}"
     if event_id is None or sent_at is None:
         raise ValidationError(
@@ -140,12 +144,12 @@ def _once(key: str, endpoint: str, apply: Callable[[], tuple[dict, str]]) -> tup
 # --- the receivers -------------------------------------------------------------------------------------------
 
 
-def _job_create(data: dict, path_params: dict) -> tuple[Reply, str]:
+def _job_create(data: dict, context: dict) -> tuple[Reply, str]:
     from makerspace.selectors.jobs import job_accept_path
     from makerspace.services.jobs import job_receive
     from makrx.auth.scoping import SYSTEM as PLATFORM
 
-    key = _event_key(data, legacy=f"job.create:{data['external_order_id']}")
+    key = _event_key(data, context, legacy=f"job.create:{data['external_order_id']}")
 
     def apply():
         customer = data.get("customer") or {}
@@ -175,7 +179,7 @@ def _job_create(data: dict, path_params: dict) -> tuple[Reply, str]:
     return _once(key, "job.create", apply)
 
 
-def _job_status(data: dict, path_params: dict) -> tuple[Reply, str]:
+def _job_status(data: dict, context: dict) -> tuple[Reply, str]:
     from store.models import ServiceOrder
     from store.services import SYSTEM as STORE_SYSTEM
     from store.services.service_orders import service_order_status_apply
@@ -183,7 +187,7 @@ def _job_status(data: dict, path_params: dict) -> tuple[Reply, str]:
     service_order = ServiceOrder.objects.filter(pk=data["service_order_id"]).only("pk").first()
     if service_order is None:
         raise NotFound("No such service order.", code="service_order_not_found")
-    key = _event_key(data, legacy=f"job.status:{service_order.pk}:{data['status']}")
+    key = _event_key(data, context, legacy=f"job.status:{service_order.pk}:{data['status']}")
     milestone = data.get("milestone") or {}
 
     def apply():
@@ -193,7 +197,7 @@ def _job_status(data: dict, path_params: dict) -> tuple[Reply, str]:
             at=milestone.get("at"),
             note=milestone.get("note", ""),
             actor=STORE_SYSTEM,
-            job_ref=str(path_params.get("job_id") or ""),
+            job_ref=str(context.get("job_id") or ""),
         )
         result = Result.APPLIED if applied else Result.IGNORED
         body = {"received": True, "result": result, "service_order_id": updated.pk, "status": updated.status}
@@ -215,12 +219,12 @@ def _account(data: dict):
     return user
 
 
-def _reorder_list(data: dict, path_params: dict) -> tuple[Reply, str]:
+def _reorder_list(data: dict, context: dict) -> tuple[Reply, str]:
     from store.services import SYSTEM as STORE_SYSTEM
     from store.services.reorder import reorder_list_replace_for_account
 
     user = _account(data)
-    key = _event_key(data, legacy=f"reorder.list:{user.pk}:{data['name']}")
+    key = _event_key(data, context, legacy=f"reorder.list:{user.pk}:{data['name']}")
 
     def apply():
         lines = [{"sku": line["sku"], "quantity": line["quantity"]} for line in data["lines"]]
@@ -230,11 +234,11 @@ def _reorder_list(data: dict, path_params: dict) -> tuple[Reply, str]:
     return _once(key, "reorder.list", apply)
 
 
-def _bom_cart(data: dict, path_params: dict) -> tuple[Reply, str]:
+def _bom_cart(data: dict, context: dict) -> tuple[Reply, str]:
     from store.services.cart import cart_item_add, cart_resolve
 
     user = _account(data)
-    key = _event_key(data, legacy=f"bom.cart:{user.pk}:{data['reference']}")
+    key = _event_key(data, context, legacy=f"bom.cart:{user.pk}:{data['reference']}")
 
     def apply():
         cart = cart_resolve(user=user, token=None)
@@ -289,7 +293,9 @@ def inbound_receive(
             verified = method not in ("none",)
             data = _parse(body, serializer_class)
             event_id = str(data.get("event_id") or "")
-            reply, result = handler(data, path_params or {})
+            reply, result = handler(
+                data, {**(path_params or {}), "idempotency_key": headers.get("idempotency-key", "")}
+            )
             detail = ""
         except DomainError as exc:
             reply = Reply(exc.status_code, error_body(exc.detail, exc.code, exc.errors))

@@ -235,3 +235,11 @@ def test_job_create_for_no_capable_makerspace_is_409(api_client):
     response = post_signed(api_client, "/api/v1/bridge/jobs", message)
     assert response.status_code == 409 and response.json()["code"] == "no_capable_makerspace"
     assert InboundDelivery.objects.get().result == "conflict" and not ReceivedEvent.objects.exists()
+
+
+def test_an_older_sender_with_an_idempotency_key_is_deduplicated_by_it(api_client, dispatched):
+    body = {"service_order_id": dispatched.pk, "status": "ACCEPTED"}
+    first = post_signed(api_client, "/bridge/jobs/3/status", body, HTTP_IDEMPOTENCY_KEY="try-1")
+    again = post_signed(api_client, "/bridge/jobs/3/status", body, HTTP_IDEMPOTENCY_KEY="try-1")
+    assert first.json()["result"] == "applied" and again.json()["result"] == "duplicate"
+    assert ReceivedEvent.objects.get().key == "idempotency:job.status:try-1"
