@@ -184,9 +184,8 @@ def _job_status(data: dict, context: dict) -> tuple[Reply, str]:
     from store.services import SYSTEM as STORE_SYSTEM
     from store.services.service_orders import service_order_status_apply
 
-    service_order = ServiceOrder.objects.filter(pk=data["service_order_id"]).only("pk").first()
-    if service_order is None:
-        raise NotFound("No such service order.", code="service_order_not_found")
+    # Looked up (and locked) inside the apply: an unknown order is 404 and rolls the dedupe key back.
+    service_order = ServiceOrder(pk=data["service_order_id"])
     key = _event_key(data, context, legacy=f"job.status:{service_order.pk}:{data['status']}")
     milestone = data.get("milestone") or {}
 

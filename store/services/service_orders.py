@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from makrx import events
 from makrx.auth.roles import is_store_staff
-from makrx.errors import ConflictError, InvalidTransition, PermissionDenied, ValidationError
+from makrx.errors import ConflictError, InvalidTransition, NotFound, PermissionDenied, ValidationError
 from makrx.notifications import notify
 from store.models import Cart, Order, OrderEvent, OrderLine, Process, Quote, ServiceCapability, ServiceOrder
 from store.models import ServiceOrderEvent as Event
@@ -264,7 +264,7 @@ def _status_moves(current: str, target: str) -> bool:
     return _RANK[target] > _RANK[current]
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # the bridge calls it inside its own savepoint: no second one
 def service_order_status_apply(
     *, service_order: ServiceOrder, status: str, at=None, note: str = "", actor=SYSTEM, job_ref: str = ""
 ) -> tuple[ServiceOrder, bool]:
@@ -272,7 +272,8 @@ def service_order_status_apply(
 
     Only the platform (``SYSTEM``: the bridge) reports. Progress only moves forward: a report that would move
     the order back (out of order, replayed) or touch a finished one is recorded on the timeline as ignored and
-    answered ``(order, False)``. An applied report notifies the customer. 400 for an unknown wire status.
+    answered ``(order, False)``. An applied report notifies the customer. 400 for an unknown wire status, 404
+    ``service_order_not_found``.
     """
     if actor is not SYSTEM:
         raise PermissionDenied("Only the platform reports job status.", code="not_platform")
@@ -282,8 +283,10 @@ def service_order_status_apply(
             "Unknown job status.", errors={"status": [f"One of {', '.join(WIRE_STATUSES)}."]}, code="unknown_status"
         )
     service_order = (
-        ServiceOrder.objects.select_for_update(of=("self",)).select_related("order").get(pk=service_order.pk)
+        ServiceOrder.objects.select_for_update(of=("self",)).select_related("order").filter(pk=service_order.pk).first()
     )
+    if service_order is None:
+        raise NotFound("No such service order.", code="service_order_not_found")
     data = {"wire_status": str(status).upper(), "job": job_ref, "at": at.isoformat() if at else None}
     previous = service_order.status
     fields = ["updated_at"]
