@@ -338,10 +338,10 @@ CELERY_BEAT_SCHEDULE["makrx-send-notification-digest"] = {
 }
 
 # --- bridge (store <-> makerspace messages, DESIGN.md §7) -------------------------------------------
-# Unset URL: that side is in this deployment (in-process); set: over HTTP (docs/bridge.md).
+# Unset URL: that side is in this deployment (in-process); set: over HTTP. Credentials: sent when set, and
+# inbound calls are checked against them (docs/bridge.md).
 MAKRCAVE_API_URL = env.str("MAKRCAVE_API_URL", default="").rstrip("/")
 STORE_API_URL = env.str("STORE_API_URL", default="").rstrip("/")
-# Sent on every outbound call when set; inbound calls are checked against them.
 MAKRCAVE_API_KEY = env.str("MAKRCAVE_API_KEY", default="")
 SERVICE_JWT = env.str("SERVICE_JWT", default="")
 CAVE_WEBHOOK_SECRET = env.str("CAVE_WEBHOOK_SECRET", default="")
@@ -358,8 +358,7 @@ CELERY_BEAT_SCHEDULE["bridge-sweep-outbox"] = {
     "task": "bridge.tasks.sweep_outbox_task",
     "schedule": timedelta(minutes=1),
 }
-# A paid service order is published to the makerspaces at once (off: the customer or staff publish it).
-STORE_SERVICE_ORDER_AUTO_PUBLISH = env.bool("STORE_SERVICE_ORDER_AUTO_PUBLISH", default=True)
+STORE_SERVICE_ORDER_AUTO_PUBLISH = env.bool("STORE_SERVICE_ORDER_AUTO_PUBLISH", default=True)  # paying publishes
 
 # --- makerspace bookings ---------------------------------------------------------------------
 # Members cancel their own reservations up to this many minutes before the start (staff any time).
