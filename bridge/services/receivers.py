@@ -8,6 +8,7 @@ same code. A reply never raises: errors become ``{detail, code, request_id}`` re
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import json
 import logging
 from collections.abc import Callable
@@ -263,6 +264,13 @@ RECEIVERS: dict[str, tuple[type[drf_serializers.Serializer], Callable]] = {
 _RESULT_BY_STATUS = {400: Result.INVALID, 401: Result.REJECTED, 403: Result.REJECTED, 404: Result.NOT_FOUND}
 
 
+def _ip_or_none(value: str | None) -> str | None:
+    try:
+        return str(ipaddress.ip_address((value or "").strip()))
+    except ValueError:
+        return None
+
+
 def _kept(headers: dict[str, str]) -> dict[str, str]:
     kept = {name: headers[name][:300] for name in KEPT_HEADERS if name in headers}
     kept.update({name: "<present>" for name in CREDENTIAL_HEADERS if name in headers})
@@ -311,7 +319,7 @@ def inbound_receive(
             result=result,
             status_code=reply.status,
             detail=detail[:2000],
-            client_ip=client_ip,
+            client_ip=_ip_or_none(client_ip),
             request_id=request_id[:128],
         )
     metrics.BRIDGE_DELIVERIES.labels("inbound", endpoint, result).inc()

@@ -243,3 +243,10 @@ def test_an_older_sender_with_an_idempotency_key_is_deduplicated_by_it(api_clien
     again = post_signed(api_client, "/bridge/jobs/3/status", body, HTTP_IDEMPOTENCY_KEY="try-1")
     assert first.json()["result"] == "applied" and again.json()["result"] == "duplicate"
     assert ReceivedEvent.objects.get().key == "idempotency:job.status:try-1"
+
+
+def test_a_client_address_that_is_no_ip_is_logged_without_one(api_client, dispatched):
+    """Found by the schema fuzzer: a WSGI caller without REMOTE_ADDR must not turn the log row into a 500."""
+    response = post_signed(api_client, "/api/bridge/jobs/1/status", status_body(dispatched, "READY"), REMOTE_ADDR="")
+    assert response.status_code == 200
+    assert InboundDelivery.objects.get().client_ip is None
