@@ -1,13 +1,13 @@
 """Makerspace analytics benchmark: every report over one year of activity in one makerspace.
 
 Not a test. Needs a migrated PostgreSQL database (it creates its own makerspace, named ``bench-analytics-*``, with
-``--reservations`` reservations and ``--sessions`` usage sessions over the year, written with bulk_create, and
+``--reservations`` reservations, ``--sessions`` usage sessions and ``--jobs`` service jobs over the year, written with bulk_create, and
 removes them at the end unless --keep):
 
     createdb -h 127.0.0.1 -U postgres makrx_analytics_bench
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/makrx_analytics_bench CELERY_TASK_ALWAYS_EAGER=true
     .venv/bin/python manage.py migrate
-    .venv/bin/python bench/analytics.py --reservations 100000 --sessions 50000 --runs 7
+    .venv/bin/python bench/analytics.py --reservations 100000 --sessions 50000 --jobs 50000 --runs 7
 
 Measures the median wall time of ``analytics_report_run`` (the service the API calls: access check, period
 validation, the SQL) for each report and bucket over the whole year, in-process, with the production code path.
@@ -41,6 +41,7 @@ from makerspace.models import (  # noqa: E402
     MemberEvent,
     OpeningHours,
     Reservation,
+    ServiceJob,
     UsageSession,
 )
 from makerspace.selectors.analytics import REPORTS  # noqa: E402
@@ -64,7 +65,25 @@ def intervals(rng, count: int, machines: int, start: datetime, end: datetime):
             yield machine, begins, begins + length
 
 
-def setup(reservations: int, sessions: int, machines: int, members: int):
+def service_jobs(rng, space, count: int, start: datetime):
+    """Jobs received over the year: 80 % made (most shipped), 10 % rejected, 10 % still open."""
+    for index in range(count):
+        received = start + timedelta(minutes=rng.randint(0, 365 * 24 * 60))
+        fields = {"status": "received"}
+        fate = rng.random()
+        if fate < 0.8:
+            completed = received + timedelta(minutes=rng.randint(30, 9 * 24 * 60))
+            fields = {"status": "completed", "completed_at": completed}
+            if fate < 0.6:
+                fields.update(status="shipped", shipped_at=completed + timedelta(hours=rng.randint(1, 72)))
+        elif fate < 0.9:
+            fields = {"status": "rejected", "rejected_at": received + timedelta(hours=1)}
+        yield ServiceJob(
+            makerspace=space, external_order_id=f"{space.slug}-{index}", title="bench", received_at=received, **fields
+        )
+
+
+def setup(reservations: int, sessions: int, machines: int, members: int, jobs: int = 0):
     rng = random.Random(7)
     tag = f"bench-analytics-{os.getpid()}"
     space = Makerspace.objects.create(name=tag, slug=tag, timezone="Asia/Kolkata")
@@ -118,6 +137,7 @@ def setup(reservations: int, sessions: int, machines: int, members: int):
         for machine, b, e in intervals(rng, sessions, machines, start, end)
     ]
     UsageSession.objects.bulk_create(batch, batch_size=5000)
+    ServiceJob.objects.bulk_create(service_jobs(rng, space, jobs, start), batch_size=5000)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return space
@@ -127,6 +147,7 @@ def teardown(space) -> None:
     users = list(Member.objects.filter(makerspace=space).values_list("user_id", flat=True))
     UsageSession.objects.filter(equipment__makerspace=space).delete()
     Reservation.objects.filter(equipment__makerspace=space).delete()
+    ServiceJob.objects.filter(makerspace=space).delete()
     space.delete()
     User.objects.filter(pk__in=users).delete()
 
@@ -137,15 +158,16 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=50_000)
     parser.add_argument("--machines", type=int, default=40)
     parser.add_argument("--members", type=int, default=2_000)
+    parser.add_argument("--jobs", type=int, default=50_000)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("PostgreSQL only (the reports answer 503 on SQLite).")
     started = time.perf_counter()
-    space = setup(args.reservations, args.sessions, args.machines, args.members)
+    space = setup(args.reservations, args.sessions, args.machines, args.members, args.jobs)
     print(
-        f"generated {args.reservations} reservations, {args.sessions} sessions in {time.perf_counter() - started:.1f} s"
+        f"generated {args.reservations} reservations, {args.sessions} sessions, {args.jobs} jobs in {time.perf_counter() - started:.1f} s"
     )
     try:
         print(f"{'report':<14}{'bucket':<8}{'median ms':>10}{'max ms':>9}")

@@ -7,8 +7,8 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.html import format_html
 
-from makerspace.admin.scoping import MakerspaceScopedAdmin
-from makerspace.models import ServiceJob, ServiceJobEvent
+from makerspace.admin.scoping import MakerspaceScopedAdmin, admin_scope
+from makerspace.models import ServiceJob, ServiceJobEvent, ServiceProvider
 from makerspace.services import jobs as job_services
 from makrx.admin.readonly import ReadOnlyInline
 
@@ -39,6 +39,26 @@ class ServiceJobEventInline(ReadOnlyInline):
     ordering = ("at", "id")
 
 
+class ProviderFilter(admin.SimpleListFilter):
+    """Providers working in the makerspaces the user manages (never another space's people)."""
+
+    title = "provider"
+    parameter_name = "provider"
+
+    def lookups(self, request, model_admin):
+        providers = ServiceProvider.objects.all()
+        scope = admin_scope(request)
+        if scope is not None:
+            providers = providers.filter(makerspaces__in=scope).distinct()
+        return [(str(provider.pk), provider.display_name) for provider in providers.order_by("display_name", "id")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and value.isdigit():
+            return queryset.filter(provider_id=int(value))
+        return queryset
+
+
 def age_text(delta) -> str:
     hours = delta.total_seconds() / 3600
     if hours < 1:
@@ -61,7 +81,7 @@ class ServiceJobAdmin(MakerspaceScopedAdmin):
         "external_order_id",
     )
     list_display_links = ("title",)
-    list_filter = ("status", "priority", "source", "makerspace", "provider")
+    list_filter = ("status", "priority", "source", "makerspace", ProviderFilter)
     search_fields = ("title", "external_order_id", "material", "customer_name", "customer_email")
     list_select_related = ("makerspace", "provider", "machine")
     autocomplete_fields = ("provider", "machine")

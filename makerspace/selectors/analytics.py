@@ -440,29 +440,40 @@ def report_jobs(period: Period) -> dict:
     ``cancelled`` (a job received in March and completed in April counts once in each). Turnaround is the hours
     from receipt to completion of the jobs completed in the bucket: median and mean (null when none completed).
     """
-    moments = " UNION ALL ".join(
-        f"SELECT '{moment}' AS moment, {moment}_at AS at, "
-        + ("EXTRACT(EPOCH FROM completed_at - received_at) / 3600.0" if moment == "completed" else "NULL::float")
-        + f" AS hours FROM jobs WHERE {moment}_at IS NOT NULL"
+    # One pass over the space's jobs, unpivoted into (moment, at, hours) rows.
+    moments = ", ".join(
+        f"('{moment}', j.{moment}_at, "
+        + ("EXTRACT(EPOCH FROM j.completed_at - j.received_at) / 3600.0" if moment == "completed" else "NULL::float")
+        + ")"
         for moment in JOB_MOMENTS
     )
     sql = f"""
     WITH {RANGES},
-    jobs AS (
-        SELECT received_at, completed_at, shipped_at, rejected_at, cancelled_at
-        FROM {_t(ServiceJob)} WHERE makerspace_id = %(space)s
+    moments AS (
+        SELECT m.moment, m.at, m.hours
+        FROM {_t(ServiceJob)} j
+        CROSS JOIN LATERAL (VALUES {moments}) AS m (moment, at, hours)
+        -- every moment comes at or after receipt: jobs received after the period cannot count
+        WHERE j.makerspace_id = %(space)s AND j.received_at < (%(end)s::timestamp AT TIME ZONE %(tz)s)
+          AND {IN_PERIOD.format(column="m.at")}
     ),
-    moments AS ({moments}),
+    -- Counts hash-aggregate; only the completed rows are sorted, for the median.
     counted AS (
-        SELECT {_bucket_of("at")} AS i, moment, COUNT(*) AS n,
+        SELECT {_bucket_of("at")} AS i, moment, COUNT(*) AS n FROM moments GROUP BY 1, 2
+    ),
+    turnaround AS (
+        SELECT {_bucket_of("at")} AS i,
                percentile_cont(0.5) WITHIN GROUP (ORDER BY hours) AS median, AVG(hours) AS mean
-        FROM moments WHERE {IN_PERIOD.format(column="at")}
-        GROUP BY GROUPING SETS ((1, 2), (2))
+        FROM moments WHERE moment = 'completed'
+        GROUP BY GROUPING SETS ((1), ())
     )
-    SELECT r.local_start, c.moment, c.n, c.median, c.mean
-    FROM ranges r LEFT JOIN counted c ON c.i = r.i
+    SELECT r.local_start, c.moment, c.n, NULL::float, NULL::float FROM ranges r LEFT JOIN counted c ON c.i = r.i
     UNION ALL
-    SELECT NULL, moment, n, median, mean FROM counted WHERE i IS NULL
+    SELECT r.local_start, 'turnaround', NULL, t.median, t.mean FROM ranges r JOIN turnaround t ON t.i = r.i
+    UNION ALL
+    SELECT NULL, moment, SUM(n), NULL, NULL FROM counted GROUP BY moment
+    UNION ALL
+    SELECT NULL, 'turnaround', NULL, median, mean FROM turnaround WHERE i IS NULL
     ORDER BY 1 NULLS LAST
     """
 
@@ -473,11 +484,10 @@ def report_jobs(period: Period) -> dict:
     totals = block()
     for local_start, moment, count, median, mean in _rows(sql, period.params()):
         row = totals if local_start is None else per_bucket.setdefault(local_start, block())
-        if moment is None:
-            continue
-        row[moment] = count
-        if moment == "completed":
+        if moment == "turnaround":
             row["turnaround_hours_median"], row["turnaround_hours_mean"] = _turnaround(median), _turnaround(mean)
+        elif moment is not None:
+            row[moment] = int(count)
     series = [{"start": _start(start), **row} for start, row in per_bucket.items()]
     return {"series": series, "totals": totals}
 

@@ -52,6 +52,19 @@ def test_list_is_scoped_with_badges_and_the_timeline(setup):
     assert client.get(f"{URL}{other.pk}/change/").status_code in (302, 403, 404)
 
 
+def test_the_provider_filter_lists_only_the_managed_spaces_providers(setup):
+    client, space, first, second, other = setup
+    mine = f.ServiceProviderFactory(makerspaces=[space], display_name="Local Maker")
+    f.ServiceProviderFactory(makerspaces=[other.makerspace], display_name="Far Away Maker", verified_at=None)
+    job_services.job_accept(job=first, actor=SYSTEM, provider=mine)
+
+    page = client.get(URL).content.decode()
+    filtered = client.get(URL, {"provider": mine.pk}).content.decode()
+
+    assert "Local Maker" in page and "Far Away Maker" not in page
+    assert "Part so-a1" in filtered and "Part so-a2" not in filtered
+
+
 def test_actions_move_jobs_through_the_services(setup):
     client, space, first, second, other = setup
 
