@@ -56,7 +56,7 @@ seed: install ## Add the sample makerspace and store data (idempotent)
 	$(PY) manage.py seed
 
 worker: install ## Start a Celery worker (queues default, notifications)
-	$(VENV)/bin/celery -A makrx worker -Q default,notifications --loglevel=INFO
+	$(VENV)/bin/celery -A makrx worker -Q default,notifications,bridge --loglevel=INFO
 
 beat: install ## Start Celery beat (periodic tasks)
 	$(VENV)/bin/celery -A makrx beat --loglevel=INFO --schedule /tmp/makrx-celerybeat-schedule

@@ -11,7 +11,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "makrx.settings")
 
 app = Celery("makrx")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.conf.task_queues = [Queue(name) for name in ("default", "notifications")]
+app.conf.task_queues = [Queue(name) for name in ("default", "notifications", "bridge")]
 app.autodiscover_tasks()
 
 

@@ -9,13 +9,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge
 
 logger = logging.getLogger(__name__)
 
 WEBHOOKS = Counter("makrx_webhooks_total", "Inbound webhooks by source and result", ["source", "result"])
 ORDERS = Counter("makrx_orders_total", "Store orders by event", ["event"])
 RESERVATIONS = Counter("makrx_reservations_total", "Reservations by event", ["event"])
+BRIDGE_MESSAGES = Gauge(
+    "makrx_bridge_messages", "Bridge outbox messages by destination and state", ["destination", "state"]
+)
+BRIDGE_DELIVERIES = Counter(
+    "makrx_bridge_deliveries_total", "Bridge deliveries by direction, kind and result", ["direction", "kind", "result"]
+)
 
 _gauge_collectors: list[Callable[[], None]] = []
 

@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "makrx",
     "makerspace",
     "store",
+    "bridge",
 ]
 
 MIDDLEWARE = [
@@ -253,6 +254,7 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=90)
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "*.tasks.send_notification*": {"queue": "notifications"},
+    "bridge.tasks.*": {"queue": "bridge"},
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = 5
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
@@ -337,6 +339,29 @@ CELERY_BEAT_SCHEDULE["makrx-send-notification-digest"] = {
     "task": "makrx.tasks.send_notification_digest_task",
     "schedule": crontab(minute=0, hour=NOTIFICATION_DIGEST_HOUR_UTC),
 }
+
+# --- bridge (store <-> makerspace messages, DESIGN.md §7) -------------------------------------------
+# Unset URL: that side is in this deployment (in-process); set: over HTTP. Credentials: sent when set, and
+# inbound calls are checked against them (docs/bridge.md).
+MAKRCAVE_API_URL = env.str("MAKRCAVE_API_URL", default="").rstrip("/")
+STORE_API_URL = env.str("STORE_API_URL", default="").rstrip("/")
+MAKRCAVE_API_KEY = env.str("MAKRCAVE_API_KEY", default="")
+SERVICE_JWT = env.str("SERVICE_JWT", default="")
+CAVE_WEBHOOK_SECRET = env.str("CAVE_WEBHOOK_SECRET", default="")
+# Attempts before dead; backoff base × 2^n with jitter, capped; HTTP timeout; claim length; sent_at window.
+BRIDGE_MAX_ATTEMPTS = env.int("BRIDGE_MAX_ATTEMPTS", default=12)
+BRIDGE_BACKOFF_BASE_SECONDS = env.float("BRIDGE_BACKOFF_BASE_SECONDS", default=5.0)
+BRIDGE_BACKOFF_CAP_SECONDS = env.float("BRIDGE_BACKOFF_CAP_SECONDS", default=900.0)
+BRIDGE_HTTP_TIMEOUT_SECONDS = env.float("BRIDGE_HTTP_TIMEOUT_SECONDS", default=10.0)
+BRIDGE_IN_FLIGHT_SECONDS = env.int("BRIDGE_IN_FLIGHT_SECONDS", default=120)
+BRIDGE_MAX_CLOCK_SKEW_SECONDS = env.int("BRIDGE_MAX_CLOCK_SKEW_SECONDS", default=300)
+BRIDGE_SWEEP_BATCH = env.int("BRIDGE_SWEEP_BATCH", default=500)
+BRIDGE_SWEEP_SECONDS = env.float("BRIDGE_SWEEP_SECONDS", default=40.0)
+CELERY_BEAT_SCHEDULE["bridge-sweep-outbox"] = {
+    "task": "bridge.tasks.sweep_outbox_task",
+    "schedule": timedelta(minutes=1),
+}
+STORE_SERVICE_ORDER_AUTO_PUBLISH = env.bool("STORE_SERVICE_ORDER_AUTO_PUBLISH", default=True)  # paying publishes
 
 # --- makerspace bookings ---------------------------------------------------------------------
 # Members cancel their own reservations up to this many minutes before the start (staff any time).

@@ -42,12 +42,15 @@ api_v1_patterns = [
     path("payments/", include("makrx.payments.urls")),
     path("makerspace/", include("makerspace.api.urls")),
     path("store/", include("store.api.urls")),
+    path("bridge/", include("bridge.api.urls")),
     path("", include(pages_router.urls)),
 ]
 
 urlpatterns = [
     *health_patterns,
     path("api/v1/", include(api_v1_patterns)),
+    # The bridge wire contract's store-side status paths (DESIGN.md §7), with and without /api.
+    path("", include("bridge.api.wire_urls")),
     # Paths the earlier FastAPI services' single-page apps call (DESIGN.md §5).
     path("api/", include("store.api.legacy.urls")),
     path("api/schema/", SpectacularJSONAPIView.as_view(), name="schema"),

@@ -26,3 +26,20 @@ register(
     ),
     description="An order was paid (online through Stripe or Razorpay, or recorded by store staff).",
 )
+register(
+    "service_order.status_changed",
+    subject="Your maker service order SO-{{ service_order }}: {{ status_label }}",
+    text=(
+        'Hello {{ user_name }},\n\nYour order "{{ title }}" (store order {{ order }}) is now: {{ status_label }}.'
+        "{% if note %}\n\nFrom the makerspace: {{ note }}{% endif %}\n"
+    ),
+    description="The makerspace making a customer's service order reported progress (through the bridge).",
+    sample={
+        "service_order": 1,
+        "order": "MX-2026-00001",
+        "title": "3D printing: part.stl x 1 (PLA)",
+        "status": "in_production",
+        "status_label": "In production",
+        "note": "",
+    },
+)

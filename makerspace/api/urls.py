@@ -251,6 +251,7 @@ urlpatterns = [
         project_bom.BOMReserveApi.as_view(),
         name="project-bom-reserve",
     ),
+    path("projects/<int:pk>/bom/to-store-cart/", project_bom.BOMStoreCartApi.as_view(), name="project-bom-store-cart"),
     path("projects/<int:pk>/bom/<int:line_id>/", project_bom.BOMLineDetailApi.as_view(), name="project-bom-line"),
     path(
         "projects/<int:pk>/bom/<int:line_id>/transition/",

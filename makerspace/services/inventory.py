@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from makerspace.models import InventoryItem, Makerspace, Member, StockMovement
 from makerspace.services import billing as billing_services
+from makrx import events
 from makrx.auth import roles, scoping
 from makrx.auth.scoping import SYSTEM
 from makrx.errors import ConflictError, PermissionDenied, ValidationError
@@ -382,3 +383,21 @@ def actor_may_see_costs(actor, makerspace_id) -> bool:
     if actor is SYSTEM:
         return True
     return scoping.can_staff_makerspace(actor, makerspace_id)
+
+
+QUICK_REORDER_REQUESTED = "makerspace.inventory.quick_reorder_requested"
+
+
+@transaction.atomic
+def quick_reorder_send(*, actor, makerspace: Makerspace) -> list[dict]:
+    """Send the space's quick reorder to the store: its low store-supplied items (``store_reorder_lines``) become
+    the caller's store reorder list, through the bridge (announced as ``QUICK_REORDER_REQUESTED`` in this
+    transaction). Staff of the space; 409 ``nothing_to_reorder`` when no store item is low."""
+    from makerspace.selectors.inventory import store_reorder_lines
+
+    _staff_require(actor, makerspace.pk)
+    lines = store_reorder_lines(user=actor, makerspace_id=makerspace.pk)
+    if not lines:
+        raise ConflictError("No store-supplied item is low.", code="nothing_to_reorder")
+    events.emit(QUICK_REORDER_REQUESTED, makerspace=makerspace, user=actor, lines=lines)
+    return lines

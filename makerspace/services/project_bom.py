@@ -8,6 +8,7 @@ space's stock); consuming one draws it from the ledger (kind ``project``) under 
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 
 from django.db import transaction
@@ -15,6 +16,7 @@ from django.db import transaction
 from makerspace.models import BOMLine, InventoryItem, Project, StockMovement
 from makerspace.services import inventory as inventory_services
 from makerspace.services.projects import project_edit_require
+from makrx import events
 from makrx.errors import ConflictError, InvalidTransition, ValidationError
 from makrx.money import default_currency
 
@@ -162,3 +164,24 @@ def bom_reserve_from_inventory(*, actor, project: Project) -> dict:
         line.save(update_fields=["state", "consumed_movement", "updated_at"])
         result["consumed"].append(line.pk)
     return result
+
+
+BOM_TO_CART_REQUESTED = "makerspace.project.bom_to_cart_requested"
+
+
+@transaction.atomic
+def bom_store_cart_send(*, actor, project: Project) -> list[dict]:
+    """Put the project's needed store lines into the caller's store cart, through the bridge (announced as
+    ``BOM_TO_CART_REQUESTED``): ``[{sku, quantity}]``, one line per SKU, quantities rounded up to whole units.
+    Whoever edits the project; 409 ``nothing_to_order`` when no needed line names a store SKU."""
+    project_edit_require(actor, project)
+    totals: dict[str, Decimal] = {}
+    for line in (
+        BOMLine.objects.filter(project=project, state=BOMLine.State.NEEDED).exclude(store_sku="").order_by("id")
+    ):
+        totals[line.store_sku] = totals.get(line.store_sku, Decimal(0)) + line.quantity
+    lines = [{"sku": sku, "quantity": math.ceil(quantity)} for sku, quantity in totals.items() if quantity > 0]
+    if not lines:
+        raise ConflictError("No needed line names a store SKU.", code="nothing_to_order")
+    events.emit(BOM_TO_CART_REQUESTED, project=project, user=actor, lines=lines)
+    return lines

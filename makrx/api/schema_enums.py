@@ -48,4 +48,6 @@ ENUM_NAME_OVERRIDES = {
     "ServiceJobPriorityEnum": "makerspace.models.jobs.ServiceJob.Priority",
     # Keeps the maintenance tickets' enum its earlier name now that jobs have a "priority" too.
     "PriorityEnum": "makerspace.models.maintenance.MaintenanceTicket.Priority",
+    "OutboxStatusEnum": "bridge.models.outbox.OutboxMessage.Status",
+    "OutboxKindEnum": "bridge.models.outbox.OutboxMessage.Kind",
 }

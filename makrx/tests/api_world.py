@@ -169,6 +169,7 @@ def path_value(world, resource: str, param: str, space: str, target=None):
         "order_id": lambda: store["order"].pk,
         "item_id": lambda: store["item"].pk,
         "line": lambda: 1,
+        "job_id": lambda: 1,
         "category_id": lambda: store["category"].pk,
         "slug": lambda: (
             {"pages": store["page"], "brands": store["brand"], "collections": store["collection"]}[resource].slug

@@ -96,6 +96,12 @@ def public(p, space, *, body_scoped=False):
     return OK
 
 
+def bridge_peer(p, space, *, body_scoped=False):
+    """The bridge receivers: the other deployment's API key or body signature is the credential, never a user
+    (the matrix runs in development without bridge credentials, where a missing one is allowed and logged)."""
+    return OK
+
+
 @_signed_in
 def signed_in(p, space, *, body_scoped=False):
     return OK
@@ -207,6 +213,7 @@ RULES = {
     rule.__name__: rule
     for rule in (
         public,
+        bridge_peer,
         signed_in,
         platform_admin,
         store_staff,
@@ -428,6 +435,7 @@ MATRIX: dict[str, str] = {
     f"GET {MS}/inventory/items/export/": "space_staff",
     f"GET {MS}/inventory/low-stock/": "signed_in",
     f"GET {MS}/inventory/quick-reorder/": "space_staff",
+    f"POST {MS}/inventory/quick-reorder/": "space_staff",
     f"GET {MS}/inventory/movements/export/": "space_staff",
     # Projects: public ones for everyone; A's object is a members-only project of OWNER. Owner, editors and the
     # space's staff change it; anyone who sees it (signed in) likes, bookmarks, comments, forks.
@@ -464,6 +472,7 @@ MATRIX: dict[str, str] = {
     f"POST {MS}/projects/{{id}}/bom/": "owner_or_space_staff",
     f"GET {MS}/projects/{{id}}/bom/totals/": "project_reader",
     f"POST {MS}/projects/{{id}}/bom/reserve-from-inventory/": "owner_or_space_staff",
+    f"POST {MS}/projects/{{id}}/bom/to-store-cart/": "owner_or_space_staff",
     f"PATCH {MS}/projects/{{id}}/bom/{{line_id}}/": "owner_or_space_staff",
     f"POST {MS}/projects/{{id}}/bom/{{line_id}}/transition/": "owner_or_space_staff",
     # Service providers: the directory of verified providers for everyone signed in; one's own profile; staff of a
@@ -585,6 +594,13 @@ MATRIX: dict[str, str] = {
     "POST /api/v1/payments/razorpay/webhook": "public",
     # Razorpay checkout's answer: its signature (HMAC with our key secret) is the proof, whoever brings it.
     "POST /api/v1/payments/razorpay/confirm/": "public",
+    # The bridge receivers authenticate the other deployment (X-API-Key or X-Signature), not a user.
+    "POST /api/v1/bridge/jobs": "bridge_peer",
+    "POST /api/v1/bridge/jobs/{job_id}/status": "bridge_peer",
+    "POST /api/bridge/jobs/{job_id}/status": "bridge_peer",
+    "POST /bridge/jobs/{job_id}/status": "bridge_peer",
+    "POST /api/v1/bridge/reorder-lists": "bridge_peer",
+    "POST /api/v1/bridge/carts": "bridge_peer",
 }
 
 

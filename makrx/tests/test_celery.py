@@ -107,7 +107,7 @@ def test_celery_defaults_from_settings():
     assert conf.accept_content == ["json"]
     assert conf.task_serializer == "json"
     assert conf.result_serializer == "json"
-    assert {q.name for q in conf.task_queues} == {"default", "notifications"}
+    assert {q.name for q in conf.task_queues} == {"default", "notifications", "bridge"}
     assert conf.task_default_queue == "default"
     assert conf.worker_hijack_root_logger is False
     assert "clear-expired-idempotency-keys" in conf.beat_schedule
@@ -131,6 +131,8 @@ def test_eager_without_any_broker_in_development():
         ("makrx.tasks.send_notification_digest_task", "notifications"),
         ("makrx.tasks.send_notification_sweep_task", "notifications"),
         ("makrx.tasks.purge_idempotency_keys_task", "default"),
+        ("bridge.tasks.deliver_message_task", "bridge"),
+        ("bridge.tasks.sweep_outbox_task", "bridge"),
     ],
 )
 def test_tasks_are_routed_to_their_queues(task_name, queue):

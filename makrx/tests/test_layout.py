@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("makrx", "makerspace", "store")
+APPS = ("makrx", "makerspace", "store", "bridge")
 LAYERS = ("views", "serializers", "urls", "admin", "selectors", "services", "models", "tasks", "filters")
 MAX_LINES = 700
 LITERAL_MAX_LINES = 60
@@ -97,7 +97,7 @@ def test_seed_catalogues_are_data_files():
 LAYER_HELPERS = {"__init__", "base", "common", "scope", "scoping", "access", "product_json", "schema", "filters"}
 
 
-@pytest.mark.parametrize("app", ["makerspace", "store"])
+@pytest.mark.parametrize("app", ["makerspace", "store", "bridge"])
 def test_layers_are_packages_named_by_the_same_domains(app):
     """A reader finds a thing by its name: the same domain module in every layer (DESIGN.md §2)."""
     base = ROOT / app

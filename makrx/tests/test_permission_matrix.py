@@ -221,6 +221,7 @@ def _body(world, operation: str, space: str):
             "line": 1,
             "product": store["product"].pk,
         },
+        f"POST {MS}/inventory/quick-reorder/": {"makerspace": objects["space"].pk},
         f"POST {ST}/payments/webhook": {"id": "evt_x", "type": "payment_intent.succeeded"},
         f"POST {ST}/payments/webhook/razorpay": {"event": "payment.captured"},
         "POST /api/v1/payments/stripe/webhook": {"id": "evt_x", "type": "payment_intent.succeeded"},

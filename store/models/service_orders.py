@@ -15,7 +15,10 @@ class ServiceOrder(TimeStampedModel):
         PAYMENT_PENDING = "payment_pending", "Payment pending"
         PAID = "paid", "Paid"
         DISPATCHED = "dispatched", "Dispatched to a makerspace"
+        PENDING_ASSIGNMENT = "pending_assignment", "Received by a makerspace"
+        ASSIGNED_TO_PROVIDER = "assigned_to_provider", "Accepted by a provider"
         IN_PRODUCTION = "in_production", "In production"
+        READY_FOR_SHIPPING = "ready_for_shipping", "Ready for shipping"
         COMPLETED = "completed", "Completed"
         SHIPPED = "shipped", "Shipped"
         DELIVERED = "delivered", "Delivered"
@@ -40,6 +43,7 @@ class ServiceOrder(TimeStampedModel):
     pickup_makerspace_ref = models.PositiveIntegerField(null=True, blank=True)
     title = models.CharField(max_length=255)
     outbound_message = models.JSONField(null=True, blank=True, help_text="The job message for the bridge.")
+    job_ref = models.CharField(max_length=64, blank=True, help_text="The makerspace job's id (from the bridge).")
     paid_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
 

@@ -8,14 +8,17 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from makrx import events
 from makrx.auth.roles import is_store_staff
-from makrx.errors import ConflictError, InvalidTransition, PermissionDenied, ValidationError
+from makrx.errors import ConflictError, InvalidTransition, NotFound, PermissionDenied, ValidationError
+from makrx.notifications import notify
 from store.models import Cart, Order, OrderEvent, OrderLine, Process, Quote, ServiceCapability, ServiceOrder
 from store.models import ServiceOrderEvent as Event
-from store.services import actor_user
+from store.services import SYSTEM, actor_user
 from store.services.checkout import order_number_for
 
 S = ServiceOrder.Status
@@ -153,6 +156,9 @@ def service_order_mirror_order(*, order: Order, actor=None) -> ServiceOrder | No
         fields.append("paid_at")
     service_order.save(update_fields=fields)
     _event(service_order, kind=f"order_{order.status}", actor=actor, from_status=previous, data={"order": order.number})
+    if to_status == S.PAID and settings.STORE_SERVICE_ORDER_AUTO_PUBLISH:
+        # Paying is the customer's go-ahead: the order goes to the makerspaces in the same transaction.
+        _publish_locked(service_order, actor=SYSTEM)
     return service_order
 
 
@@ -206,6 +212,12 @@ def service_order_publish(*, service_order: ServiceOrder, actor, cart_token: str
         raise PermissionDenied("You cannot publish this service order.")
     if service_order.status != S.PAID:
         raise InvalidTransition(f"A service order that is {service_order.status} cannot be published.")
+    return _publish_locked(service_order, actor=actor)
+
+
+def _publish_locked(service_order: ServiceOrder, *, actor) -> ServiceOrder:
+    """Publish a locked ``paid`` service order: the message on the order and the ``published`` event, announced
+    as ``store.service_order.published`` (the bridge writes its outbox row in this same transaction)."""
     message = job_message(
         ServiceOrder.objects.select_related("quote__upload", "quote__material", "order").get(pk=service_order.pk)
     )
@@ -215,4 +227,113 @@ def service_order_publish(*, service_order: ServiceOrder, actor, cart_token: str
     service_order.published_at = timezone.now()
     service_order.save(update_fields=["status", "outbound_message", "published_at", "updated_at"])
     _event(service_order, kind="published", actor=actor, from_status=previous, data={"message": message})
+    events.emit("store.service_order.published", service_order=service_order, message=message)
     return service_order
+
+
+# The bridge wire contract's job statuses (DESIGN.md §7) and the service order status each one means.
+WIRE_STATUSES = {
+    "PUBLISHED": S.PENDING_ASSIGNMENT,
+    "ACCEPTED": S.ASSIGNED_TO_PROVIDER,
+    "PRINTING": S.IN_PRODUCTION,
+    "READY": S.READY_FOR_SHIPPING,
+    "SHIPPED": S.SHIPPED,
+    "COMPLETED": S.COMPLETED,
+    "CANCELLED": S.CANCELLED,
+}
+# Progress order: a status report never moves a service order to a lower rank (late or replayed reports).
+_RANK = {
+    S.PAID: 1,
+    S.DISPATCHED: 2,
+    S.PENDING_ASSIGNMENT: 3,
+    S.ASSIGNED_TO_PROVIDER: 4,
+    S.IN_PRODUCTION: 5,
+    S.READY_FOR_SHIPPING: 6,
+    S.SHIPPED: 7,
+    S.COMPLETED: 8,
+    S.DELIVERED: 8,
+}
+_TERMINAL = {S.COMPLETED, S.DELIVERED, S.CANCELLED, S.FAILED}
+
+
+def _status_moves(current: str, target: str) -> bool:
+    if current in _TERMINAL or current not in _RANK:
+        return False  # finished, or not paid yet: nothing a makerspace reports applies
+    if target == S.CANCELLED:
+        return _RANK[current] < _RANK[S.SHIPPED]  # a shipped order is not cancelled by a late report
+    return _RANK[target] > _RANK[current]
+
+
+@transaction.atomic(savepoint=False)  # the bridge calls it inside its own savepoint: no second one
+def service_order_status_apply(
+    *, service_order: ServiceOrder, status: str, at=None, note: str = "", actor=SYSTEM, job_ref: str = ""
+) -> tuple[ServiceOrder, bool]:
+    """Apply a makerspace's job status report (a wire status, DESIGN.md §7) to the service order.
+
+    Only the platform (``SYSTEM``: the bridge) reports. Progress only moves forward: a report that would move
+    the order back (out of order, replayed) or touch a finished one is recorded on the timeline as ignored and
+    answered ``(order, False)``. An applied report notifies the customer. 400 for an unknown wire status, 404
+    ``service_order_not_found``.
+    """
+    if actor is not SYSTEM:
+        raise PermissionDenied("Only the platform reports job status.", code="not_platform")
+    target = WIRE_STATUSES.get(str(status).upper())
+    if target is None:
+        raise ValidationError(
+            "Unknown job status.", errors={"status": [f"One of {', '.join(WIRE_STATUSES)}."]}, code="unknown_status"
+        )
+    service_order = (
+        ServiceOrder.objects.select_for_update(of=("self",)).select_related("order").filter(pk=service_order.pk).first()
+    )
+    if service_order is None:
+        raise NotFound("No such service order.", code="service_order_not_found")
+    data = {"wire_status": str(status).upper(), "job": job_ref, "at": at.isoformat() if at else None}
+    previous = service_order.status
+    fields = ["updated_at"]
+    if job_ref and not service_order.job_ref:
+        service_order.job_ref = str(job_ref)[:64]
+        fields.append("job_ref")
+    if not _status_moves(previous, target):
+        service_order.save(update_fields=fields)
+        _event(service_order, kind="job_status_ignored", from_status=previous, note=note, data=data)
+        return service_order, False
+    service_order.status = target
+    fields.append("status")
+    service_order.save(update_fields=fields)
+    _event(service_order, kind="job_status", from_status=previous, note=note, data=data)
+    _customer_notify(service_order, note=note)
+    return service_order, True
+
+
+def _customer_notify(service_order: ServiceOrder, *, note: str) -> None:
+    context = {
+        "service_order": service_order.pk,
+        "order": service_order.order.number,
+        "title": service_order.title,
+        "status": service_order.status,
+        "status_label": str(S(service_order.status).label),
+        "note": note,
+    }
+    if service_order.user_id is not None:
+        notify(service_order.user_id, "service_order.status_changed", context)
+        return
+    email = service_order.order.email
+    if email:  # a guest has no account to notify: a plain email after commit
+        subject = f"Your maker service order SO-{service_order.pk}: {context['status_label']}"
+        body = f'Your order "{service_order.title}" (store order {context["order"]}) is now: {context["status_label"]}.'
+        if note:
+            body += f"\n\nFrom the makerspace: {note}"
+        transaction.on_commit(
+            lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email], fail_silently=True), robust=True
+        )
+
+
+def service_order_job_link(*, service_order_id: int, job_ref: str, actor=SYSTEM) -> bool:
+    """Remember the makerspace job a published service order became (the bridge, once the job was received)."""
+    if actor is not SYSTEM:
+        raise PermissionDenied("Only the platform links jobs.", code="not_platform")
+    return bool(
+        ServiceOrder.objects.filter(pk=service_order_id, job_ref="").update(
+            job_ref=str(job_ref)[:64], updated_at=timezone.now()
+        )
+    )

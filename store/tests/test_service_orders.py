@@ -49,6 +49,8 @@ def service_settings(settings, tmp_path):
     settings.STRIPE_API_KEY = "sk_test_dummy"
     settings.STRIPE_WEBHOOK_SECRET = SECRET
     settings.DEFAULT_TAX_RATE = Decimal("18")
+    # Publishing by hand is what these tests check; paying publishes at once by default (bridge tests).
+    settings.STORE_SERVICE_ORDER_AUTO_PUBLISH = False
 
 
 def _sign(body: bytes) -> str:

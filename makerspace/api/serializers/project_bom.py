@@ -80,3 +80,15 @@ class BOMReserveOutputSerializer(serializers.Serializer):
     consumed = serializers.ListField(child=serializers.IntegerField())
     short = BOMShortSerializer(many=True)
     refused = BOMRefusedSerializer(many=True)
+
+
+class BOMStoreLineSerializer(serializers.Serializer):
+    sku = serializers.CharField(help_text="The store SKU.")
+    quantity = serializers.IntegerField()
+
+
+class BOMStoreCartOutputSerializer(serializers.Serializer):
+    """What went to the store for the caller's cart (delivered by the bridge after this answer)."""
+
+    project = serializers.IntegerField()
+    lines = BOMStoreLineSerializer(many=True)

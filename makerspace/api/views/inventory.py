@@ -231,6 +231,26 @@ class QuickReorderApi(FeatureSwitched, MakerspaceApi):
         lines = inventory_selectors.store_reorder_lines(user=request.user, makerspace_id=space.pk)
         return Response(s.ReorderOutputSerializer({"makerspace": space.pk, "lines": lines}).data)
 
+    @extend_schema(
+        tags=TAGS,
+        request=s.ReorderQuerySerializer,
+        responses={
+            202: s.ReorderOutputSerializer,
+            409: OpenApiResponse(ErrorSerializer, description="nothing_to_reorder"),
+        },
+        operation_id="makerspace_inventory_quick_reorder_send",
+    )
+    def post(self, request):
+        """Send the quick reorder: these lines become your store reorder list (through the bridge)."""
+        serializer = s.ReorderQuerySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        space = makerspace_from_input(serializer.validated_data["makerspace"])
+        self.feature_check(space.pk)
+        lines = inventory_services.quick_reorder_send(actor=request.user, makerspace=space)
+        return Response(
+            s.ReorderOutputSerializer({"makerspace": space.pk, "lines": lines}).data, status=status.HTTP_202_ACCEPTED
+        )
+
 
 class ItemImportApi(FeatureSwitched, MakerspaceApi):
     feature = "inventory"

@@ -96,3 +96,20 @@ class BOMReserveApi(PostOnlyAction, ProjectApi):
     def post(self, request, pk: int):
         result = bom_services.bom_reserve_from_inventory(actor=request.user, project=self.project(pk))
         return Response(s.BOMReserveOutputSerializer(result).data)
+
+
+class BOMStoreCartApi(PostOnlyAction, ProjectApi):
+    """The project's needed store lines into your store cart (through the bridge): 202 with the lines sent."""
+
+    @extend_schema(
+        tags=TAGS,
+        request=None,
+        responses={202: s.BOMStoreCartOutputSerializer, 409: conflict_response("nothing_to_order")},
+    )
+    def post(self, request, pk: int):
+        project = self.project(pk)
+        lines = bom_services.bom_store_cart_send(actor=request.user, project=project)
+        return Response(
+            s.BOMStoreCartOutputSerializer({"project": project.pk, "lines": lines}).data,
+            status=status.HTTP_202_ACCEPTED,
+        )

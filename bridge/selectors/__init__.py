@@ -1,0 +1,1 @@
+"""Bridge selectors, one module per domain."""

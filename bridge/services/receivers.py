@@ -1,0 +1,326 @@
+"""Inbound receivers: verify first (API key or HMAC signature, constant time, before any parsing or lookup), then
+parse, check freshness, dedupe and apply in one transaction; every delivery is logged with its result.
+
+The HTTP views and the in-process transport both call ``inbound_receive``, so one deployment and two run the
+same code. A reply never raises: errors become ``{detail, code, request_id}`` replies with their status.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.utils import timezone
+from rest_framework import serializers as drf_serializers
+
+from bridge import wire
+from bridge.models import InboundDelivery, ReceivedEvent
+from bridge.services.transports import signature_for
+from makrx import metrics
+from makrx.api.errors import error_body
+from makrx.errors import DomainError, NotFound, PermissionDenied, ValidationError
+
+logger = logging.getLogger("bridge.receivers")
+
+Result = InboundDelivery.Result
+# Headers worth keeping with a delivery; credentials are kept only as "present".
+KEPT_HEADERS = ("content-type", "content-length", "user-agent", "x-request-id", "idempotency-key", "x-forwarded-for")
+CREDENTIAL_HEADERS = ("authorization", "x-api-key", "x-signature")
+MAX_STORED_BODY = 65536
+
+
+class Unauthenticated(DomainError):
+    status_code = 401
+    default_code = "not_authenticated"
+    default_detail = "Bridge credentials are required (X-API-Key or X-Signature)."
+
+
+@dataclass
+class Reply:
+    status: int
+    body: dict
+
+
+def _constant_time_equal(given: str, expected: str) -> bool:
+    return hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode("utf-8", "replace"))
+
+
+def inbound_verify(*, body: bytes, headers: dict[str, str], transport: str = "http") -> str:
+    """Check the delivery's credentials and return how it was verified (``api_key``, ``signature``, ``none``,
+    ``in_process``). A wrong credential is always 403; a missing one is 401 outside development (in development
+    it is allowed and logged). In-process deliveries of a deployment without credentials need none."""
+    api_key, signature = headers.get("x-api-key"), headers.get("x-signature")
+    if api_key is None and signature is None:
+        if transport == "in_process" and not (settings.MAKRCAVE_API_KEY or settings.CAVE_WEBHOOK_SECRET):
+            return "in_process"
+        if not settings.IS_DEVELOPMENT:
+            raise Unauthenticated()
+        logger.warning("bridge: unauthenticated delivery accepted (development only)")
+        return "none"
+    if api_key is not None and not (
+        settings.MAKRCAVE_API_KEY and _constant_time_equal(api_key, settings.MAKRCAVE_API_KEY)
+    ):
+        raise PermissionDenied("The X-API-Key is not valid.", code="invalid_api_key")
+    if signature is not None and not (
+        settings.CAVE_WEBHOOK_SECRET and _constant_time_equal(signature.strip(), signature_for(body))
+    ):
+        raise PermissionDenied("The X-Signature does not match the body.", code="invalid_signature")
+    return "signature" if signature is not None else "api_key"
+
+
+def _parse(body: bytes, serializer_class) -> dict:
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ValidationError("The body is not valid JSON.", code="parse_error") from exc
+    if not isinstance(data, dict):
+        raise ValidationError("The body must be a JSON object.", code="parse_error")
+    serializer = serializer_class(data=data)
+    if not serializer.is_valid():
+        raise ValidationError("Invalid message.", errors=_errors(serializer.errors))
+    return serializer.validated_data
+
+
+def _errors(detail) -> dict:
+    from makrx.api.errors import _flatten_errors
+
+    return _flatten_errors(detail)
+
+
+def _event_key(data: dict, context: dict, *, legacy: str) -> str:
+    """``event:<id>`` with a fresh ``sent_at``; an older sender without both is deduplicated by its
+    ``Idempotency-Key`` header when it sends one, else by ``legacy`` (the order and status)."""
+    event_id, sent_at = data.get("event_id"), data.get("sent_at")
+    if event_id is None and sent_at is None:
+        idempotency_key = (context.get("idempotency_key") or "").strip()
+        if idempotency_key:
+            return f"idempotency:{legacy.split(':', 1)[0]}:{idempotency_key[:128]}"
+        return f"legacy:{legacy}"
+    if event_id is None or sent_at is None:
+        raise ValidationError(
+            "event_id and sent_at come together.", errors={"event_id" if event_id is None else "sent_at": ["Required."]}
+        )
+    skew = timedelta(seconds=settings.BRIDGE_MAX_CLOCK_SKEW_SECONDS)
+    if abs(timezone.now() - sent_at) > skew:
+        raise ValidationError("sent_at is outside the accepted window (replayed or clock skew).", code="stale_message")
+    return f"event:{event_id}"
+
+
+def _claim_key(key: str, endpoint: str) -> int | None:
+    """Insert the key row unless it exists: its id, or None for a duplicate. ``ON CONFLICT DO NOTHING`` waits
+    for a concurrent insert of the same key to commit (then: duplicate) or roll back (then: ours), in one round
+    trip and without a savepoint."""
+    table = connection.ops.quote_name(ReceivedEvent._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (key, endpoint, response, created_at) VALUES (%s, %s, %s, %s) "  # noqa: S608
+            "ON CONFLICT (key) DO NOTHING RETURNING id",
+            [key[:200], endpoint, "{}", timezone.now()],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _once(key: str, endpoint: str, apply: Callable[[], tuple[dict, str]]) -> tuple[Reply, str]:
+    """Apply at most once per key: the key row is written in the applying transaction (a refusal rolls both
+    back, so a later retry may apply); a duplicate gets the first delivery's stored answer."""
+    with transaction.atomic():
+        event_id = _claim_key(key, endpoint)
+        if event_id is None:
+            first = ReceivedEvent.objects.get(key=key[:200])
+            return Reply(200, {**first.response, "duplicate": True, "result": "duplicate"}), Result.DUPLICATE
+        body, result = apply()
+        ReceivedEvent.objects.filter(pk=event_id).update(response=body)
+    return Reply(200, body), result
+
+
+# --- the receivers -------------------------------------------------------------------------------------------
+
+
+def _job_create(data: dict, context: dict) -> tuple[Reply, str]:
+    from makerspace.selectors.jobs import job_accept_path
+    from makerspace.services.jobs import job_receive
+    from makrx.auth.scoping import SYSTEM as PLATFORM
+
+    key = _event_key(data, context, legacy=f"job.create:{data['external_order_id']}")
+
+    def apply():
+        customer = data.get("customer") or {}
+        job, created = job_receive(
+            actor=PLATFORM,
+            source=data["source"],
+            external_order_id=data["external_order_id"],
+            title=data["title"],
+            description=data["description"],
+            file_url=data["file_url"],
+            requirements=dict(data["requirements"]),
+            delivery=data["delivery"],
+            priority=data["priority"],
+            quantity=data["quantity"],
+            price=data["price"],
+            currency=data["currency"],
+            customer=dict(customer) if customer else None,
+            makerspace_id=data["makerspace_id"],
+        )
+        body = {
+            "job_id": str(job.pk),
+            "routing": "published",
+            "accept_url": job_accept_path(job),
+        }
+        return body, Result.APPLIED if created else Result.DUPLICATE
+
+    return _once(key, "job.create", apply)
+
+
+def _job_status(data: dict, context: dict) -> tuple[Reply, str]:
+    from store.models import ServiceOrder
+    from store.services import SYSTEM as STORE_SYSTEM
+    from store.services.service_orders import service_order_status_apply
+
+    # Looked up (and locked) inside the apply: an unknown order is 404 and rolls the dedupe key back.
+    service_order = ServiceOrder(pk=data["service_order_id"])
+    key = _event_key(data, context, legacy=f"job.status:{service_order.pk}:{data['status']}")
+    milestone = data.get("milestone") or {}
+
+    def apply():
+        updated, applied = service_order_status_apply(
+            service_order=service_order,
+            status=data["status"],
+            at=milestone.get("at"),
+            note=milestone.get("note", ""),
+            actor=STORE_SYSTEM,
+            job_ref=str(context.get("job_id") or ""),
+        )
+        result = Result.APPLIED if applied else Result.IGNORED
+        body = {"received": True, "result": result, "service_order_id": updated.pk, "status": updated.status}
+        return body, result
+
+    return _once(key, "job.status", apply)
+
+
+def _account(data: dict):
+    account = data["account"]
+    users = get_user_model().objects.filter(is_active=True)
+    user = None
+    if account.get("sub"):
+        user = users.filter(keycloak_sub=account["sub"]).first()
+    elif account.get("username"):
+        user = users.filter(username=account["username"]).first()
+    if user is None:
+        raise NotFound("No store account for that sub or username.", code="account_not_found")
+    return user
+
+
+def _reorder_list(data: dict, context: dict) -> tuple[Reply, str]:
+    from store.services import SYSTEM as STORE_SYSTEM
+    from store.services.reorder import reorder_list_replace_for_account
+
+    user = _account(data)
+    key = _event_key(data, context, legacy=f"reorder.list:{user.pk}:{data['name']}")
+
+    def apply():
+        lines = [{"sku": line["sku"], "quantity": line["quantity"]} for line in data["lines"]]
+        reorder_list = reorder_list_replace_for_account(actor=STORE_SYSTEM, user=user, name=data["name"], lines=lines)
+        return {"received": True, "result": Result.APPLIED, "reorder_list": reorder_list.pk}, Result.APPLIED
+
+    return _once(key, "reorder.list", apply)
+
+
+def _bom_cart(data: dict, context: dict) -> tuple[Reply, str]:
+    from store.services.cart import cart_item_add, cart_resolve
+
+    user = _account(data)
+    key = _event_key(data, context, legacy=f"bom.cart:{user.pk}:{data['reference']}")
+
+    def apply():
+        cart = cart_resolve(user=user, token=None)
+        added, short = [], []
+        for line in data["lines"]:
+            try:
+                with transaction.atomic():
+                    cart_item_add(actor=user, cart=cart, sku=line["sku"], quantity=line["quantity"])
+                added.append({"sku": line["sku"], "quantity": line["quantity"]})
+            except DomainError as exc:  # unknown SKU or too little stock: the member sees what is missing
+                short.append({"sku": line["sku"], "quantity": line["quantity"], "reason": exc.code})
+        return {"received": True, "result": Result.APPLIED, "added": added, "short": short}, Result.APPLIED
+
+    return _once(key, "bom.cart", apply)
+
+
+RECEIVERS: dict[str, tuple[type[drf_serializers.Serializer], Callable]] = {
+    "job.create": (wire.JobCreateSerializer, _job_create),
+    "job.status": (wire.JobStatusSerializer, _job_status),
+    "reorder.list": (wire.ReorderListSerializer, _reorder_list),
+    "bom.cart": (wire.BomCartSerializer, _bom_cart),
+}
+_RESULT_BY_STATUS = {400: Result.INVALID, 401: Result.REJECTED, 403: Result.REJECTED, 404: Result.NOT_FOUND}
+
+
+def _ip_or_none(value: str | None) -> str | None:
+    try:
+        return str(ipaddress.ip_address((value or "").strip()))
+    except ValueError:
+        return None
+
+
+def _kept(headers: dict[str, str]) -> dict[str, str]:
+    kept = {name: headers[name][:300] for name in KEPT_HEADERS if name in headers}
+    kept.update({name: "<present>" for name in CREDENTIAL_HEADERS if name in headers})
+    return kept
+
+
+def inbound_receive(
+    *,
+    endpoint: str,
+    body: bytes,
+    headers,
+    path: str,
+    path_params: dict | None = None,
+    transport: str = "http",
+    client_ip: str | None = None,
+    request_id: str = "",
+) -> Reply:
+    """Receive one delivery for ``endpoint`` (``job.create``, ``job.status``, ``reorder.list``, ``bom.cart``)."""
+    headers = {str(name).lower(): str(value) for name, value in dict(headers).items()}
+    serializer_class, handler = RECEIVERS[endpoint]
+    verified, method, event_id = False, "", ""
+    # One transaction (one commit) holds the apply, its dedupe key and the log row; a refusal rolls back only
+    # the apply's savepoint and is logged all the same.
+    with transaction.atomic():
+        try:
+            method = inbound_verify(body=body, headers=headers, transport=transport)
+            verified = method not in ("none",)
+            data = _parse(body, serializer_class)
+            event_id = str(data.get("event_id") or "")
+            reply, result = handler(
+                data, {**(path_params or {}), "idempotency_key": headers.get("idempotency-key", "")}
+            )
+            detail = ""
+        except DomainError as exc:
+            reply = Reply(exc.status_code, error_body(exc.detail, exc.code, exc.errors))
+            result, detail = _RESULT_BY_STATUS.get(exc.status_code, Result.CONFLICT), f"{exc.code}: {exc.detail}"
+        InboundDelivery.objects.create(
+            endpoint=endpoint,
+            transport=transport,
+            path=path[:300],
+            headers=_kept(headers),
+            body=body[:MAX_STORED_BODY].decode("utf-8", "replace").replace("\x00", "\ufffd"),
+            verified=verified,
+            auth_method=method,
+            event_id=event_id[:100],
+            result=result,
+            status_code=reply.status,
+            detail=detail[:2000],
+            client_ip=_ip_or_none(client_ip),
+            request_id=request_id[:128],
+        )
+    metrics.BRIDGE_DELIVERIES.labels("inbound", endpoint, result).inc()
+    return reply

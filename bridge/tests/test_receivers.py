@@ -1,0 +1,252 @@
+"""Inbound receivers: verification before anything else, dedupe, freshness, out-of-order statuses, the wire
+paths, bad bodies, and the deliveries log (never a secret)."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from bridge.models import InboundDelivery, ReceivedEvent
+from bridge.tests import helpers
+from makerspace.models import ServiceJob
+from store.models import ServiceOrder
+from store.tests.factories import ServiceOrderFactory
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "cave-webhook-secret-for-tests"
+API_KEY = "makrcave-api-key-for-tests"
+PATHS = ("/api/bridge/jobs/{job}/status", "/bridge/jobs/{job}/status", "/api/v1/bridge/jobs/{job}/status")
+
+
+@pytest.fixture(autouse=True)
+def _settings(settings, tmp_path):
+    helpers.configure(settings, tmp_path)
+    settings.CAVE_WEBHOOK_SECRET = SECRET
+    settings.MAKRCAVE_API_KEY = API_KEY
+
+
+@pytest.fixture
+def dispatched():
+    service_order = ServiceOrderFactory(status=ServiceOrder.Status.DISPATCHED)
+    return service_order
+
+
+def post_signed(client, path, body: dict, secret=SECRET, **headers):
+    raw, signature = helpers.signed(body, secret)
+    return client.post(path, data=raw, content_type="application/json", HTTP_X_SIGNATURE=signature, **headers)
+
+
+def status_body(service_order, status, **fields):
+    return helpers.fresh(service_order_id=service_order.pk, status=status, milestone={"note": "", "at": None}, **fields)
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_each_wire_path_applies_a_signed_status(api_client, dispatched, path):
+    response = post_signed(api_client, path.format(job=42), status_body(dispatched, "ACCEPTED"))
+    assert response.status_code == 200, response.json()
+    assert response.json() == {
+        "received": True,
+        "result": "applied",
+        "service_order_id": dispatched.pk,
+        "status": "assigned_to_provider",
+    }
+    dispatched.refresh_from_db()
+    assert dispatched.status == "assigned_to_provider" and dispatched.job_ref == "42"
+    delivery = InboundDelivery.objects.get()
+    assert delivery.verified and delivery.auth_method == "signature" and delivery.result == "applied"
+    assert delivery.headers["x-signature"] == "<present>" and SECRET not in json.dumps(delivery.headers)
+
+
+def test_the_api_key_verifies_too_and_is_never_stored(api_client, dispatched):
+    body = json.dumps(status_body(dispatched, "ACCEPTED")).encode()
+    response = api_client.post(
+        "/api/bridge/jobs/1/status", data=body, content_type="application/json", HTTP_X_API_KEY=API_KEY
+    )
+    assert response.status_code == 200
+    delivery = InboundDelivery.objects.get()
+    assert delivery.auth_method == "api_key" and delivery.headers["x-api-key"] == "<present>"
+    assert API_KEY not in json.dumps(delivery.headers) + delivery.body
+
+
+def test_forged_deliveries_are_refused_before_any_lookup(api_client, dispatched):
+    """A wrong signature for an unknown order is 403, not 404: nothing is looked up or parsed first."""
+    unknown = helpers.fresh(service_order_id=999999, status="SHIPPED")
+    forged = post_signed(api_client, "/api/bridge/jobs/1/status", unknown, secret="not-the-secret")
+    assert forged.status_code == 403 and forged.json()["code"] == "invalid_signature"
+    not_json = api_client.post(
+        "/api/bridge/jobs/1/status", data=b"{nope", content_type="application/json", HTTP_X_SIGNATURE="sha256=00"
+    )
+    assert not_json.status_code == 403  # not a 400: the signature is checked before the body is read
+    wrong_key = api_client.post(
+        "/api/bridge/jobs/1/status", data=b"{}", content_type="application/json", HTTP_X_API_KEY="guess"
+    )
+    assert wrong_key.status_code == 403 and wrong_key.json()["code"] == "invalid_api_key"
+    # A tampered body under a genuine signature of another body.
+    raw, signature = helpers.signed(status_body(dispatched, "ACCEPTED"), SECRET)
+    tampered = raw.replace(b"ACCEPTED", b"SHIPPED")
+    response = api_client.post(
+        "/api/bridge/jobs/1/status", data=tampered, content_type="application/json", HTTP_X_SIGNATURE=signature
+    )
+    assert response.status_code == 403
+    dispatched.refresh_from_db()
+    assert dispatched.status == "dispatched"
+    logged = InboundDelivery.objects.all()
+    assert logged.count() == 4 and {d.result for d in logged} == {"rejected"} and not any(d.verified for d in logged)
+
+
+def test_missing_credentials_are_401_outside_development_and_logged_in_development(api_client, settings, dispatched):
+    body = json.dumps(status_body(dispatched, "ACCEPTED")).encode()
+    settings.IS_DEVELOPMENT = False
+    refused = api_client.post("/api/bridge/jobs/1/status", data=body, content_type="application/json")
+    assert refused.status_code == 401 and refused.json()["code"] == "not_authenticated"
+    settings.IS_DEVELOPMENT = True
+    allowed = api_client.post("/api/bridge/jobs/1/status", data=body, content_type="application/json")
+    assert allowed.status_code == 200
+    assert list(InboundDelivery.objects.order_by("id").values_list("result", "verified", "auth_method")) == [
+        ("rejected", False, ""),
+        ("applied", False, "none"),
+    ]
+
+
+def test_duplicates_and_replays_are_answered_and_applied_once(api_client, dispatched):
+    body = status_body(dispatched, "ACCEPTED")
+    first = post_signed(api_client, "/api/bridge/jobs/7/status", body)
+    again = post_signed(api_client, "/api/bridge/jobs/7/status", body)
+    assert first.status_code == again.status_code == 200
+    assert again.json()["result"] == "duplicate" and again.json()["duplicate"] is True
+    assert dispatched.events.filter(kind="job_status").count() == 1
+    assert ReceivedEvent.objects.count() == 1
+    assert list(InboundDelivery.objects.order_by("id").values_list("result", flat=True)) == ["applied", "duplicate"]
+
+
+def test_stale_and_future_timestamps_are_refused(api_client, dispatched):
+    for shift in (timedelta(minutes=-6), timedelta(minutes=6)):
+        body = status_body(dispatched, "ACCEPTED")
+        body["sent_at"] = (timezone.now() + shift).isoformat()
+        response = post_signed(api_client, "/api/bridge/jobs/1/status", body)
+        assert response.status_code == 400 and response.json()["code"] == "stale_message"
+    half = status_body(dispatched, "ACCEPTED")
+    del half["sent_at"]
+    assert post_signed(api_client, "/api/bridge/jobs/1/status", half).status_code == 400
+    dispatched.refresh_from_db()
+    assert dispatched.status == "dispatched"
+
+
+def test_an_older_sender_without_event_id_is_deduplicated_by_order_and_status(api_client, dispatched):
+    body = {"service_order_id": dispatched.pk, "status": "printing", "milestone": {"at": None, "note": "on it"}}
+    assert post_signed(api_client, "/api/bridge/jobs/3/status", body).json()["result"] == "applied"
+    assert post_signed(api_client, "/api/bridge/jobs/3/status", body).json()["result"] == "duplicate"
+    dispatched.refresh_from_db()
+    assert dispatched.status == "in_production"
+    assert ReceivedEvent.objects.get().key == f"legacy:job.status:{dispatched.pk}:PRINTING"
+
+
+def test_out_of_order_statuses_are_recorded_and_never_move_the_order_back(api_client, dispatched):
+    for status in ("PRINTING", "SHIPPED", "ACCEPTED", "READY", "CANCELLED"):
+        assert post_signed(api_client, "/api/bridge/jobs/1/status", status_body(dispatched, status)).status_code == 200
+    dispatched.refresh_from_db()
+    assert dispatched.status == "shipped"
+    kinds = list(dispatched.events.filter(kind__startswith="job_status").values_list("kind", "data__wire_status"))
+    assert kinds == [
+        ("job_status", "PRINTING"),
+        ("job_status", "SHIPPED"),
+        ("job_status_ignored", "ACCEPTED"),
+        ("job_status_ignored", "READY"),
+        ("job_status_ignored", "CANCELLED"),
+    ]
+    results = list(InboundDelivery.objects.order_by("id").values_list("result", flat=True))
+    assert results == ["applied", "applied", "ignored", "ignored", "ignored"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        (b"not json", None),
+        (b"[1, 2]", None),
+        (b'{"service_order_id": "abc", "status": "SHIPPED"}', "service_order_id"),
+        (b'{"service_order_id": 1, "status": "BURNT"}', "status"),
+        (b'{"service_order_id": 1, "status": ["SHIPPED"]}', "status"),
+        (b'{"service_order_id": 1, "status": "SHIPPED", "milestone": "soon"}', "milestone.non_field_errors"),
+        (b"\xff\xfe", None),
+    ],
+)
+def test_bad_bodies_are_400_in_the_error_format(api_client, raw, field):
+    _, signature = helpers.signed({}, SECRET)
+    import hashlib
+    import hmac
+
+    signature = "sha256=" + hmac.new(SECRET.encode(), raw, hashlib.sha256).hexdigest()
+    response = api_client.post(
+        "/api/bridge/jobs/1/status", data=raw, content_type="application/json", HTTP_X_SIGNATURE=signature
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert set(body) >= {"detail", "code", "request_id"}
+    if field:
+        assert field in body["errors"]
+    assert InboundDelivery.objects.get().result == "invalid"
+
+
+def test_an_unknown_service_order_is_404_after_verification(api_client):
+    response = post_signed(
+        api_client, "/api/bridge/jobs/1/status", helpers.fresh(service_order_id=99999, status="READY")
+    )
+    assert response.status_code == 404 and response.json()["code"] == "service_order_not_found"
+
+
+def test_job_create_is_idempotent_by_the_order_id(api_client):
+    world = helpers.maker_world()
+    message = {
+        "external_order_id": "555",
+        "source": "store",
+        "title": "3D printing: bracket.stl x 1 (PLA)",
+        "description": "1 x bracket",
+        "file_url": "https://store.example/media/bracket.stl",
+        "requirements": {
+            "material": "pla",
+            "quality": "standard",
+            "est_weight_g": 12,
+            "est_time_min": 30,
+            "capabilities": ["print_3d"],
+        },
+        "delivery": {"method": "ship", "address": helpers.ADDRESS},
+        "priority": "normal",
+    }
+    first = post_signed(api_client, "/api/v1/bridge/jobs", helpers.fresh(**message))
+    assert first.status_code == 200, first.json()
+    job = ServiceJob.objects.get(external_order_id="555")
+    assert job.makerspace == world["space"]
+    assert first.json()["job_id"] == str(job.pk) and first.json()["routing"] == "published"
+    assert first.json()["accept_url"] == f"http://testserver/api/v1/makerspace/jobs/{job.pk}/accept/"
+    # Another delivery of the same order (a new event id, as a re-published order would have) finds the same job.
+    second = post_signed(api_client, "/api/v1/bridge/jobs", helpers.fresh(**message))
+    assert second.json()["job_id"] == str(job.pk) and ServiceJob.objects.count() == 1
+    # An older sender without event_id/sent_at is deduplicated by the order id.
+    legacy = post_signed(api_client, "/api/v1/bridge/jobs", message)
+    assert legacy.status_code == 200 and legacy.json()["job_id"] == str(job.pk)
+
+
+def test_job_create_for_no_capable_makerspace_is_409(api_client):
+    message = helpers.fresh(external_order_id="9", title="Print", requirements={"capabilities": ["cnc"]})
+    response = post_signed(api_client, "/api/v1/bridge/jobs", message)
+    assert response.status_code == 409 and response.json()["code"] == "no_capable_makerspace"
+    assert InboundDelivery.objects.get().result == "conflict" and not ReceivedEvent.objects.exists()
+
+
+def test_an_older_sender_with_an_idempotency_key_is_deduplicated_by_it(api_client, dispatched):
+    body = {"service_order_id": dispatched.pk, "status": "ACCEPTED"}
+    first = post_signed(api_client, "/bridge/jobs/3/status", body, HTTP_IDEMPOTENCY_KEY="try-1")
+    again = post_signed(api_client, "/bridge/jobs/3/status", body, HTTP_IDEMPOTENCY_KEY="try-1")
+    assert first.json()["result"] == "applied" and again.json()["result"] == "duplicate"
+    assert ReceivedEvent.objects.get().key == "idempotency:job.status:try-1"
+
+
+def test_a_client_address_that_is_no_ip_is_logged_without_one(api_client, dispatched):
+    """Found by the schema fuzzer: a WSGI caller without REMOTE_ADDR must not turn the log row into a 500."""
+    response = post_signed(api_client, "/api/bridge/jobs/1/status", status_body(dispatched, "READY"), REMOTE_ADDR="")
+    assert response.status_code == 200
+    assert InboundDelivery.objects.get().client_ip is None
