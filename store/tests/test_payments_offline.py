@@ -86,7 +86,7 @@ def test_offline_payment_has_exactly_the_effects_of_a_provider_payment(client_fo
         "order": "paid",
         "paid_at_set": True,
         "stock": (3, 0),  # the two reserved units left for good
-        "service_order": "paid",
+        "service_order": "dispatched",  # paid, then published to a makerspace at once (auto-publish)
         "notified": ["order.paid"],
         "payment": ["captured"],
     }
