@@ -20,6 +20,7 @@ from makerspace.models import (
     BillableRecord,
     Closure,
     Equipment,
+    InventoryItem,
     Invoice,
     InvoicePayment,
     Makerspace,
@@ -28,6 +29,7 @@ from makerspace.models import (
     OpeningHours,
     Reservation,
     ServiceJob,
+    StockMovement,
     UsageSession,
 )
 
@@ -553,17 +555,85 @@ def report_revenue(period: Period) -> dict:
     }
 
 
-# --- reports whose data does not exist yet -----------------------------------------------------------------------
+# --- inventory ---------------------------------------------------------------------------------------------------
+
+# Movements that draw stock for use: consumption. Adjustments and stocktakes correct the count (their net change is
+# in ``by_kind``, not in consumption); transfers move stock between items.
+CONSUMED_KINDS = ("usage", "job", "project", "damage")
+RESTOCK_KIND = "restock"
 
 
-def report_unavailable(totals: dict):
-    """A report whose source is not in this platform yet: the series is empty and the
-    totals zero (``available: false``) until they are."""
+def _quantity(value) -> str:
+    return f"{Decimal(value or 0):.3f}"
 
-    def report(period: Period) -> dict:
-        return {"series": [], "totals": {**totals, "available": False}}
 
-    return report
+def report_inventory(period: Period) -> dict:
+    """Consumption and restocking from the inventory ledger, per bucket, valued at the items' current unit cost.
+
+    Each movement counts in the bucket it was recorded in. ``consumed_*`` = stock drawn by usage, job, project and
+    damage movements (a positive one of those kinds, a return, nets against them); ``restocked_*`` = restock
+    movements; ``by_kind`` = the signed net change per kind (negative draws stock). The ledger keeps no cost, so a
+    movement's value is its quantity × its item's current ``unit_cost``, rounded to the cent per movement.
+    Quantities add up across units (grams and pieces alike): the value is the comparable figure.
+    ``stock_value_at_end`` (totals) values every item's quantity at the period's end (now less the movements since)
+    at its current cost.
+    """
+    sql = f"""
+    WITH {RANGES},
+    moved AS (
+        SELECT {_bucket_of("m.created_at")} AS i, m.kind,
+               SUM(m.quantity) AS quantity, SUM(ROUND(m.quantity * it.unit_cost, 2)) AS value
+        FROM {_t(StockMovement)} m JOIN {_t(InventoryItem)} it ON it.id = m.item_id
+        WHERE m.makerspace_id = %(space)s AND {IN_PERIOD.format(column="m.created_at")}
+        GROUP BY 1, 2
+    ),
+    since AS (
+        SELECT m.item_id, SUM(m.quantity) AS quantity
+        FROM {_t(StockMovement)} m
+        WHERE m.makerspace_id = %(space)s AND m.created_at >= (%(end)s::timestamp AT TIME ZONE %(tz)s)
+        GROUP BY 1
+    )
+    SELECT r.local_start, d.kind, d.quantity, d.value FROM ranges r LEFT JOIN moved d ON d.i = r.i
+    UNION ALL
+    SELECT NULL, NULL, NULL, SUM(ROUND((it.quantity - COALESCE(s.quantity, 0)) * it.unit_cost, 2))
+    FROM {_t(InventoryItem)} it LEFT JOIN since s ON s.item_id = it.id
+    WHERE it.makerspace_id = %(space)s
+    ORDER BY 1 NULLS LAST, 2
+    """
+
+    def block() -> dict:
+        return {"quantity": {}, "value": {}}
+
+    per_bucket: dict[dt.datetime, dict] = {}
+    totals = block()
+    stock_value = Decimal(0)
+    for local_start, kind, quantity, value in _rows(sql, period.params()):
+        if local_start is None:
+            stock_value = Decimal(value or 0)
+            continue
+        row = per_bucket.setdefault(local_start, block())
+        if kind is not None:
+            for target in (row, totals):
+                target["quantity"][kind] = target["quantity"].get(kind, Decimal(0)) + quantity
+                target["value"][kind] = target["value"].get(kind, Decimal(0)) + value
+
+    def figures(row: dict) -> dict:
+        quantity, value = row["quantity"], row["value"]
+        return {
+            "consumed_quantity": _quantity(-sum((quantity.get(k, 0) for k in CONSUMED_KINDS), Decimal(0))),
+            "consumed_value": _money(-sum((value.get(k, 0) for k in CONSUMED_KINDS), Decimal(0))),
+            "restocked_quantity": _quantity(quantity.get(RESTOCK_KIND)),
+            "restocked_value": _money(value.get(RESTOCK_KIND)),
+            "by_kind": {
+                kind: {"quantity": _quantity(quantity[kind]), "value": _money(value[kind])} for kind in sorted(quantity)
+            },
+        }
+
+    series = [{"start": _start(start), **figures(row)} for start, row in per_bucket.items()]
+    return {
+        "series": series,
+        "totals": {**figures(totals), "stock_value_at_end": _money(stock_value), "available": True},
+    }
 
 
 REPORTS = {
@@ -572,7 +642,7 @@ REPORTS = {
     "peak-hours": report_peak_hours,
     "members": report_members,
     "revenue": report_revenue,
-    "inventory": report_unavailable({"consumed_quantity": 0, "consumed_value": "0.00"}),
+    "inventory": report_inventory,
     "jobs": report_jobs,
 }
 

@@ -390,12 +390,6 @@ def test_revenue_report_matches_brute_force(staff_client, world, bucket):
     assert expected[-1]["revenue"] == "0.00"  # the empty tail
 
 
-@pytest.mark.parametrize("report", ["inventory"])  # jobs: test_jobs_analytics.py; revenue above
-def test_reports_without_data_answer_an_empty_series(staff_client, world, report):
-    body = fetch(staff_client, world["space"], report, "week").json()
-    assert body["series"] == [] and body["totals"]["available"] is False
-
-
 def test_csv_export_has_a_row_per_bucket(staff_client, world):
     response = fetch(staff_client, world["space"], "reservations", "month", format="csv")
     assert response["Content-Type"].startswith("text/csv")

@@ -178,8 +178,45 @@ def _members(result: dict) -> list[dict]:
     ]
 
 
+CONSUMED_KINDS = ("usage", "job", "project", "damage")
+
+
+def _inventory(result: dict) -> list[dict]:
+    """Value drawn and restocked per bucket, and the value drawn by kind (stacked): figures come as decimal text."""
+    series = result["series"]
+    labels = [row["start"] for row in series]
+    kinds = [kind for kind in CONSUMED_KINDS if any(kind in row["by_kind"] for row in series)]
+    by_kind = [
+        _bar(
+            kind.capitalize(),
+            [-float(row["by_kind"].get(kind, {}).get("value") or 0) for row in series],
+            PALETTE[index % len(PALETTE)],
+            stack="kind",
+        )
+        for index, kind in enumerate(kinds)
+    ]
+    charts = [
+        _chart(
+            "inventory",
+            1,
+            "Stock value consumed and restocked",
+            labels,
+            [
+                _bar("Consumed value", [float(row["consumed_value"]) for row in series], PALETTE[0]),
+                _bar("Restocked value", [float(row["restocked_value"]) for row in series], PALETTE[2]),
+            ],
+            _options(y_title="value"),
+        )
+    ]
+    if by_kind:
+        charts.append(
+            _chart("inventory", 2, "Value consumed by kind", labels, by_kind, _options(stacked=True, y_title="value"))
+        )
+    return charts
+
+
 def _generic(report: str, result: dict) -> list[dict]:
-    """Any other report with a series: one line per numeric figure (revenue, inventory, jobs once they exist)."""
+    """Any other report with a series: one line per numeric figure (revenue, jobs)."""
     series = result["series"]
     if not series:
         return []
@@ -203,6 +240,7 @@ BUILDERS = {
     "reservations": _reservations,
     "peak-hours": _peak_hours,
     "members": _members,
+    "inventory": _inventory,
 }
 
 
@@ -246,6 +284,13 @@ def headline_figures(report: str, result: dict) -> list[tuple[str, str]]:
             ("Active at end", str(totals.get("active_at_end", 0))),
             ("New", str(totals.get("new", 0))),
             ("Churned", str(totals.get("churned", 0))),
+        ]
+    if report == "inventory":
+        return [
+            ("Consumed value", str(totals.get("consumed_value", "0.00"))),
+            ("Consumed quantity", str(totals.get("consumed_quantity", "0.000"))),
+            ("Restocked value", str(totals.get("restocked_value", "0.00"))),
+            ("Stock value at end", str(totals.get("stock_value_at_end", "0.00"))),
         ]
     return [
         (name.replace("_", " ").capitalize(), "–" if value is None else str(value))

@@ -266,7 +266,14 @@ def _chart_data(body: str) -> dict:
 
 
 def test_analytics_page_embeds_each_reports_data_from_the_api_service(busy_space, api_client):
+    from decimal import Decimal
+
+    from makerspace.services.inventory import movement_record
+    from makrx.auth.scoping import SYSTEM
+
     a, staff = busy_space
+    resin = f.InventoryItemFactory(makerspace=a, unit_cost=Decimal("4.00"), stock=10)
+    movement_record(actor=SYSTEM, item=resin, kind="usage", quantity="2.5")
     response = login(staff).get(f"/admin/analytics/?makerspace={a.pk}&bucket=day")
     assert response.status_code == 200
     reports = {report["key"]: report for report in response.context_data["reports"]}
@@ -287,8 +294,14 @@ def test_analytics_page_embeds_each_reports_data_from_the_api_service(busy_space
     reserved = next(ds for ds in utilization if ds["label"] == "Reserved hours")
     assert reserved["data"] == [row["reserved_hours"] for row in reports["utilization"]["result"]["series"]]
     assert "chart-members-1" in charts
-    # Reports whose data source is not on the platform yet say so instead of drawing an empty chart.
-    assert reports["revenue"]["charts"] == [] and not reports["revenue"]["available"]
+    # The inventory report draws the ledger: 10 restocked and 2.5 used at 4.00 each, in today's bucket.
+    assert reports["inventory"]["available"]
+    assert reports["inventory"]["result"]["totals"]["consumed_value"] == "10.00"
+    assert ("Stock value at end", "30.00") in reports["inventory"]["figures"]
+    inventory = {ds["label"]: ds["data"] for ds in charts["chart-inventory-1"]["config"]["data"]["datasets"]}
+    assert sum(inventory["Consumed value"]) == 10.0 and sum(inventory["Restocked value"]) == 40.0
+    by_kind = charts["chart-inventory-2"]["config"]["data"]["datasets"]
+    assert [(ds["label"], sum(ds["data"])) for ds in by_kind] == [("Usage", 10.0)]
 
 
 def test_analytics_links_each_reports_csv_export(busy_space):

@@ -130,16 +130,40 @@ RevenueReportSerializer = _report(
     {"revenue": serializers.CharField(), "available": serializers.BooleanField()},
     "Not available yet (no billing transactions in this platform): empty series, zero totals, available=false.",
 )
+
+
+class InventoryKindSerializer(serializers.Serializer):
+    quantity = serializers.CharField(help_text="Signed net change (negative draws stock), 3 decimals.")
+    value = serializers.CharField(help_text="quantity × the item's current unit cost, rounded per movement.")
+
+
+def _inventory_fields():
+    return {
+        "consumed_quantity": serializers.CharField(help_text="Drawn by usage, job, project and damage (3 decimals)."),
+        "consumed_value": serializers.CharField(help_text="Its value at the items' current unit cost."),
+        "restocked_quantity": serializers.CharField(help_text="Added by restock movements."),
+        "restocked_value": serializers.CharField(),
+        "by_kind": serializers.DictField(
+            child=InventoryKindSerializer(), help_text="Per movement kind present in the bucket."
+        ),
+    }
+
+
 InventoryReportSerializer = _report(
     "Inventory",
-    {},
+    _inventory_fields(),
     {
-        "consumed_quantity": serializers.IntegerField(),
-        "consumed_value": serializers.CharField(),
+        **_inventory_fields(),
+        "stock_value_at_end": serializers.CharField(
+            help_text="Every item's quantity at the period's end × its current unit cost."
+        ),
         "available": serializers.BooleanField(),
     },
-    "Not available yet (no inventory ledger in this platform): empty series, zero totals, available=false.",
+    "Consumption and restocking from the inventory ledger, by the bucket each movement was recorded in. "
+    "Adjustments, stocktakes and transfers are not consumption (see by_kind). The ledger keeps no cost: "
+    "values use the items' current unit cost. Quantities add up across units.",
 )
+
 JobsReportSerializer = _report(
     "Jobs",
     {},

@@ -59,7 +59,8 @@ def cave(make_user):
             ends_at=start + dt.timedelta(hours=1),
             status=status,
         )
-    f.InventoryItemFactory(makerspace=space, name="PLA filament 1 kg", reorder_level=Decimal("3"))
+    # Two on the shelf (a restock in the ledger, so the inventory report has a figure), under its level of 3.
+    f.InventoryItemFactory(makerspace=space, name="PLA filament 1 kg", reorder_level=Decimal("3"), stock=2)
     return {
         "space": space,
         "manager": manager,
@@ -200,6 +201,7 @@ def test_analytics_page_draws_its_charts(page, live_server, cave, signed_in, scr
     assert by_id["chart-reservations-1"]["labels"] == 30  # the default period: 30 local days
     assert by_id["chart-reservations-1"]["total"] >= 5  # 5 past bookings (and today's pending one)
     assert by_id["chart-peak-hours-1"]["total"] >= 4  # the no-show is not counted
+    assert by_id["chart-inventory-1"]["total"] == 25.0  # the opening restock: 2 at 12.50
     screens("analytics")
     page.emulate_media(color_scheme="dark")
     page.reload()
