@@ -124,11 +124,23 @@ MembersReportSerializer = _report(
     },
     "Members who became active (new), left active (churned), and active at each bucket's end.",
 )
+
+
+def _revenue_fields():
+    return {
+        "revenue": serializers.CharField(help_text="Billable records in the bucket, refunds and adjustments negative."),
+        "by_kind": serializers.DictField(child=serializers.CharField(), help_text="The same per record kind."),
+        "collected": serializers.CharField(help_text="Invoice payments less refunds booked in the bucket."),
+    }
+
+
 RevenueReportSerializer = _report(
     "Revenue",
-    {},
-    {"revenue": serializers.CharField(), "available": serializers.BooleanField()},
-    "Not available yet (no billing transactions in this platform): empty series, zero totals, available=false.",
+    _revenue_fields(),
+    {**_revenue_fields(), "available": serializers.BooleanField()},
+    "Revenue from the transactions ledger (subscriptions, bookings, usage, overage, materials, fees, refunds, "
+    "adjustments) by the bucket each record occurred in, and money collected on invoices by when it was booked. "
+    "Amounts are decimal strings in the makerspace's currency.",
 )
 
 
@@ -164,15 +176,26 @@ InventoryReportSerializer = _report(
     "values use the items' current unit cost. Quantities add up across units.",
 )
 
+
+def _jobs_fields():
+    return {
+        "received": serializers.IntegerField(),
+        "completed": serializers.IntegerField(),
+        "shipped": serializers.IntegerField(),
+        "rejected": serializers.IntegerField(),
+        "cancelled": serializers.IntegerField(),
+        "turnaround_hours_median": serializers.FloatField(allow_null=True),
+        "turnaround_hours_mean": serializers.FloatField(allow_null=True),
+    }
+
+
 JobsReportSerializer = _report(
     "Jobs",
-    {},
-    {
-        "completed": serializers.IntegerField(),
-        "turnaround_hours_median": serializers.FloatField(allow_null=True),
-        "available": serializers.BooleanField(),
-    },
-    "Not available yet (no service jobs in this platform): empty series, zero totals, available=false.",
+    _jobs_fields(),
+    _jobs_fields(),
+    "Service jobs from the store: how many reached each moment (received, completed, shipped, rejected, "
+    "cancelled) in each bucket, and the hours from receipt to completion of the jobs completed in it "
+    "(median and mean; null when none).",
 )
 
 AnalyticsReportSerializer = PolymorphicProxySerializer(
