@@ -73,19 +73,17 @@ class SafetyIncidentAdmin(MakerspaceScopedAdmin):
 
     @admin.action(description="Close selected incidents…")
     def close(self, request, queryset):
-        form = CloseForm(request.POST if "apply" in request.POST else None)
-        if not form.is_valid():
-            return self.action_input_page(request, queryset, form, action="close", title="Close incidents")
-        data = form.cleaned_data
-        self.run_service(
+        return self.run_service_with_input(
             request,
             queryset,
-            lambda i: incident_services.incident_close(
+            self.input_form(request, CloseForm),
+            action="close",
+            title="Close incidents",
+            service=lambda i, data: incident_services.incident_close(
                 incident=i,
                 actor=request.user,
                 actions_taken=data["actions_taken"],
                 reinstate_skills=data["reinstate_skills"],
             ),
-            "closed",
+            done="closed",
         )
-        return None

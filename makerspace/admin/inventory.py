@@ -109,14 +109,13 @@ class InventoryItemAdmin(MakerspaceScopedAdmin):
 
     def _movement_action(self, request, queryset, *, form_class, action: str, title: str, kind: str, done: str):
         """Ask for the movement's figures once, then record it on every selected item through the service."""
-        form = form_class(request.POST if "apply" in request.POST else None)
-        if not form.is_valid():
-            return self.action_input_page(request, queryset, form, action=action, title=title)
-        data = form.cleaned_data
-        self.run_service(
+        return self.run_service_with_input(
             request,
             queryset,
-            lambda item: inventory_services.movement_record(
+            self.input_form(request, form_class),
+            action=action,
+            title=title,
+            service=lambda item, data: inventory_services.movement_record(
                 actor=request.user,
                 item=item,
                 kind=kind,
@@ -124,9 +123,8 @@ class InventoryItemAdmin(MakerspaceScopedAdmin):
                 reason=data["reason"],
                 reference=data.get("reference", ""),
             ),
-            done,
+            done=done,
         )
-        return None
 
     @admin.action(description="Restock selected items…")
     def restock(self, request, queryset):

@@ -135,30 +135,26 @@ class InvoiceAdmin(MakerspaceScopedAdmin):
 
     @admin.action(description="Void selected invoices…")
     def void_invoices(self, request, queryset):
-        form = VoidForm(request.POST if "apply" in request.POST else None)
-        if not form.is_valid():
-            return self.action_input_page(request, queryset, form, action="void_invoices", title="Void invoices")
-        reason = form.cleaned_data["reason"]
-        self.run_service(
+        return self.run_service_with_input(
             request,
             queryset,
-            lambda i: invoice_services.invoice_void(invoice=i, actor=request.user, reason=reason),
-            "voided",
+            self.input_form(request, VoidForm),
+            action="void_invoices",
+            title="Void invoices",
+            service=lambda i, data: invoice_services.invoice_void(invoice=i, actor=request.user, reason=data["reason"]),
+            done="voided",
         )
-        return None
 
     @admin.action(description="Mark selected invoices paid (offline)…")
     def mark_paid(self, request, queryset):
-        form = MarkPaidForm(request.POST if "apply" in request.POST else None)
-        if not form.is_valid():
-            return self.action_input_page(request, queryset, form, action="mark_paid", title="Record offline payments")
-        data = form.cleaned_data
-        self.run_service(
+        return self.run_service_with_input(
             request,
             queryset,
-            lambda i: payment_services.invoice_mark_paid(
+            self.input_form(request, MarkPaidForm),
+            action="mark_paid",
+            title="Record offline payments",
+            service=lambda i, data: payment_services.invoice_mark_paid(
                 invoice=i, actor=request.user, method=data["method"], reference=data["reference"]
             ),
-            "marked paid",
+            done="marked paid",
         )
-        return None

@@ -161,33 +161,36 @@ class ServiceJobAdmin(MakerspaceScopedAdmin):
 
     @admin.action(description="Ship selected jobs…")
     def ship(self, request, queryset):
-        form = TrackingForm(request.POST if "apply" in request.POST else None)
-        if not form.is_valid():
-            return self.action_input_page(request, queryset, form, action="ship", title="Ship jobs")
-        tracking = form.cleaned_data["tracking"]
-        self.run_service(
-            request, queryset, lambda j: job_services.job_ship(job=j, actor=request.user, tracking=tracking), "shipped"
+        return self.run_service_with_input(
+            request,
+            queryset,
+            self.input_form(request, TrackingForm),
+            action="ship",
+            title="Ship jobs",
+            service=lambda j, data: job_services.job_ship(job=j, actor=request.user, tracking=data["tracking"]),
+            done="shipped",
         )
-        return None
 
     @admin.action(description="Reject selected jobs…")
     def reject(self, request, queryset):
-        form = ReasonForm(request.POST if "apply" in request.POST else None)
-        if not form.is_valid():
-            return self.action_input_page(request, queryset, form, action="reject", title="Reject jobs")
-        reason = form.cleaned_data["reason"]
-        self.run_service(
-            request, queryset, lambda j: job_services.job_reject(job=j, actor=request.user, reason=reason), "rejected"
+        return self.run_service_with_input(
+            request,
+            queryset,
+            self.input_form(request, ReasonForm),
+            action="reject",
+            title="Reject jobs",
+            service=lambda j, data: job_services.job_reject(job=j, actor=request.user, reason=data["reason"]),
+            done="rejected",
         )
-        return None
 
     @admin.action(description="Cancel selected jobs…")
     def cancel(self, request, queryset):
-        form = ReasonForm(request.POST if "apply" in request.POST else None)
-        if not form.is_valid():
-            return self.action_input_page(request, queryset, form, action="cancel", title="Cancel jobs")
-        reason = form.cleaned_data["reason"]
-        self.run_service(
-            request, queryset, lambda j: job_services.job_cancel(job=j, actor=request.user, reason=reason), "cancelled"
+        return self.run_service_with_input(
+            request,
+            queryset,
+            self.input_form(request, ReasonForm),
+            action="cancel",
+            title="Cancel jobs",
+            service=lambda j, data: job_services.job_cancel(job=j, actor=request.user, reason=data["reason"]),
+            done="cancelled",
         )
-        return None

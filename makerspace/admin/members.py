@@ -134,33 +134,30 @@ class MemberAdmin(MakerspaceScopedAdmin):
 
     @admin.action(description="Suspend selected members…")
     def suspend(self, request, queryset):
-        form = SuspendForm(request.POST if "apply" in request.POST else None)
-        if not form.is_valid():
-            return self.action_input_page(request, queryset, form, action="suspend", title="Suspend members")
-        reason = form.cleaned_data["reason"]
-        self.run_service(
+        return self.run_service_with_input(
             request,
             queryset,
-            lambda m: member_services.member_suspend(member=m, actor=request.user, reason=reason),
-            "suspended",
+            self.input_form(request, SuspendForm),
+            action="suspend",
+            title="Suspend members",
+            service=lambda m, data: member_services.member_suspend(member=m, actor=request.user, reason=data["reason"]),
+            done="suspended",
         )
-        return None
 
     @admin.action(description="Grant a skill to selected members…")
     def grant_skill(self, request, queryset):
-        form = GrantSkillForm(request.POST if "apply" in request.POST else None, scope=admin_scope(request))
-        if not form.is_valid():
-            return self.action_input_page(request, queryset, form, action="grant_skill", title="Grant a skill")
-        skill, expires_at = form.cleaned_data["skill"], form.cleaned_data["expires_at"]
-        self.run_service(
+        form = self.input_form(request, GrantSkillForm, scope=admin_scope(request))
+        return self.run_service_with_input(
             request,
             queryset,
-            lambda m: skill_services.member_skill_grant(
-                member=m, skill=skill, actor=request.user, expires_at=expires_at
+            form,
+            action="grant_skill",
+            title="Grant a skill",
+            service=lambda m, data: skill_services.member_skill_grant(
+                member=m, skill=data["skill"], actor=request.user, expires_at=data["expires_at"]
             ),
-            f"granted {skill}",
+            done=f"granted {form.cleaned_data['skill']}" if form.is_valid() else "granted",
         )
-        return None
 
     @admin.action(description="Export selected members as CSV")
     def export_csv(self, request, queryset):

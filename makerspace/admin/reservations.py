@@ -228,17 +228,17 @@ class ReservationAdmin(MakerspaceScopedAdmin):
 
     @admin.action(description="Reject selected pending reservations…")
     def reject(self, request, queryset):
-        form = ReasonForm(request.POST if "apply" in request.POST else None)
-        if not form.is_valid():
-            return self.action_input_page(request, queryset, form, action="reject", title="Reject reservations")
-        reason = form.cleaned_data["reason"]
-        self.run_service(
+        return self.run_service_with_input(
             request,
             queryset,
-            lambda r: approval_services.reservation_reject(reservation=r, actor=request.user, reason=reason),
-            "rejected",
+            self.input_form(request, ReasonForm),
+            action="reject",
+            title="Reject reservations",
+            service=lambda r, data: approval_services.reservation_reject(
+                reservation=r, actor=request.user, reason=data["reason"]
+            ),
+            done="rejected",
         )
-        return None
 
     @admin.action(description="Cancel selected reservations (staff)")
     def cancel_reservations(self, request, queryset):

@@ -134,31 +134,31 @@ class SkillRequestAdmin(MakerspaceScopedAdmin):
 
     @admin.action(description="Approve selected requests (grant the skill)…")
     def approve(self, request, queryset):
-        form = ApproveRequestForm(request.POST if "apply" in request.POST else None)
-        if not form.is_valid():
-            return self.action_input_page(request, queryset, form, action="approve", title="Approve skill requests")
-        expires_at = form.cleaned_data["expires_at"]
-        self.run_service(
+        return self.run_service_with_input(
             request,
             queryset,
-            lambda r: skill_services.skill_request_approve(request=r, actor=request.user, expires_at=expires_at),
-            "approved",
+            self.input_form(request, ApproveRequestForm),
+            action="approve",
+            title="Approve skill requests",
+            service=lambda r, data: skill_services.skill_request_approve(
+                request=r, actor=request.user, expires_at=data["expires_at"]
+            ),
+            done="approved",
         )
-        return None
 
     @admin.action(description="Reject selected requests…")
     def reject(self, request, queryset):
-        form = RejectRequestForm(request.POST if "apply" in request.POST else None)
-        if not form.is_valid():
-            return self.action_input_page(request, queryset, form, action="reject", title="Reject skill requests")
-        reason = form.cleaned_data["reason"]
-        self.run_service(
+        return self.run_service_with_input(
             request,
             queryset,
-            lambda r: skill_services.skill_request_reject(request=r, actor=request.user, reason=reason),
-            "rejected",
+            self.input_form(request, RejectRequestForm),
+            action="reject",
+            title="Reject skill requests",
+            service=lambda r, data: skill_services.skill_request_reject(
+                request=r, actor=request.user, reason=data["reason"]
+            ),
+            done="rejected",
         )
-        return None
 
 
 @admin.register(MemberSkillEvent)

@@ -189,11 +189,9 @@ def _draft_from_records(*, member: Member, period_from: dt.date, period_to: dt.d
     return draft_for_records(member=member, records=records, actor=actor, period_from=period_from, period_to=period_to)
 
 
-def draft_for_records(*, member: Member, records: list, actor, period_from=None, period_to=None) -> Invoice:
-    """A draft of these (unbilled) records, one line each; no permission check (callers check)."""
-    invoice, supply = _new_invoice(member=member, actor=actor, period_from=period_from, period_to=period_to)
-    rate = tax_rate_for(makerspace_id=member.makerspace_id)
-    built = [
+def _record_lines(records, *, rate, supply) -> list:
+    """One line per billable record, in order, taxed at ``rate`` for the supply (inside or across states)."""
+    return [
         _line(
             description=record.description,
             quantity=record.quantity,
@@ -205,7 +203,13 @@ def draft_for_records(*, member: Member, records: list, actor, period_from=None,
         )
         for index, record in enumerate(records, start=1)
     ]
-    return _store_lines(invoice, built)
+
+
+def draft_for_records(*, member: Member, records: list, actor, period_from=None, period_to=None) -> Invoice:
+    """A draft of these (unbilled) records, one line each; no permission check (callers check)."""
+    invoice, supply = _new_invoice(member=member, actor=actor, period_from=period_from, period_to=period_to)
+    rate = tax_rate_for(makerspace_id=member.makerspace_id)
+    return _store_lines(invoice, _record_lines(records, rate=rate, supply=supply))
 
 
 def _lock_member(member: Member) -> Member:
@@ -366,18 +370,7 @@ def _draft_chunk(*, makerspace: Makerspace, member_ids: list[int], start, end, p
         member = members[member_id]
         member.makerspace = makerspace
         supply, place = supply_for(makerspace=makerspace, member=member)
-        lines = [
-            _line(
-                description=record.description,
-                quantity=record.quantity,
-                unit_price=record.unit_price,
-                rate=rate,
-                supply=supply,
-                position=index,
-                record=record,
-            )
-            for index, record in enumerate(member_records, start=1)
-        ]
+        lines = _record_lines(member_records, rate=rate, supply=supply)
         subtotal = sum((line.amount for line in lines), ZERO)
         tax = sum((line.cgst + line.sgst + line.igst for line in lines), ZERO)
         invoices.append(

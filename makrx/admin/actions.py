@@ -74,6 +74,19 @@ class ServiceActionsMixin:
         if len(failed) > 20:
             self.message_user(request, f"… and {len(failed) - 20} more refused.", messages.WARNING)
 
+    def run_service_with_input(self, request, queryset, form, *, action: str, title: str, service, done: str):
+        """An action that asks first: until ``form`` (bound to this POST) validates, show the intermediate page;
+        then call ``service(obj, cleaned_data)`` per selected row through ``run_service``."""
+        if not form.is_valid():
+            return self.action_input_page(request, queryset, form, action=action, title=title)
+        data = form.cleaned_data
+        self.run_service(request, queryset, lambda obj: service(obj, data), done)
+        return None
+
+    def input_form(self, request, form_class, **kwargs):
+        """The action's input form, bound once the intermediate page was submitted ("apply")."""
+        return form_class(request.POST if "apply" in request.POST else None, **kwargs)
+
     def action_input_page(self, request, queryset, form, *, action: str, title: str):
         """An intermediate page asking for the action's input (a reason, a skill, …) before running it."""
         context = {

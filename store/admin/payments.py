@@ -31,34 +31,30 @@ class OrderPaymentActionsMixin:
 
     @admin.action(description="Mark selected orders paid offline…")
     def mark_paid_offline(self, request, queryset):
-        form = MarkPaidForm(request.POST if "apply" in request.POST else None)
-        if not form.is_valid():
-            return self.action_input_page(
-                request, queryset, form, action="mark_paid_offline", title="Mark orders paid offline"
-            )
-        data = form.cleaned_data
-        self.run_service(
+        return self.run_service_with_input(
             request,
             queryset,
-            lambda order: payment_services.order_mark_paid_offline(
+            self.input_form(request, MarkPaidForm),
+            action="mark_paid_offline",
+            title="Mark orders paid offline",
+            service=lambda order, data: payment_services.order_mark_paid_offline(
                 order=order, method=data["method"], reference=data["reference"], actor=request.user
             ),
-            "orders marked paid",
+            done="orders marked paid",
         )
 
     @admin.action(description="Refund selected orders…")
     def refund_money(self, request, queryset):
-        form = RefundForm(request.POST if "apply" in request.POST else None)
-        if not form.is_valid():
-            return self.action_input_page(request, queryset, form, action="refund_money", title="Refund orders")
-        data = form.cleaned_data
-        self.run_service(
+        return self.run_service_with_input(
             request,
             queryset,
-            lambda order: payment_services.order_refund_money(
+            self.input_form(request, RefundForm),
+            action="refund_money",
+            title="Refund orders",
+            service=lambda order, data: payment_services.order_refund_money(
                 order=order, amount=data["amount"], reason=data["reason"], actor=request.user
             ),
-            "orders refunded",
+            done="orders refunded",
         )
 
     @admin.display(description="Payments")
