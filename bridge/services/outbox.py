@@ -146,7 +146,7 @@ def _record(message: OutboxMessage, outcome: transports.Outcome, duration_ms: in
         message.status = Status.SENT
         message.sent_at = now
         message.response = outcome.body
-        message.last_error = ""
+        message.last_error = outcome.error  # empty for 2xx; a settled refusal (409 to a cancel) stays visible
     elif outcome.retry and message.attempts < settings.BRIDGE_MAX_ATTEMPTS:
         result = DeliveryAttempt.Result.RETRY
         message.status = Status.FAILED
