@@ -290,7 +290,10 @@ def service_order_status_apply(
             "Unknown job status.", errors={"status": [f"One of {', '.join(WIRE_STATUSES)}."]}, code="unknown_status"
         )
     service_order = (
-        ServiceOrder.objects.select_for_update(of=("self",)).select_related("order").filter(pk=service_order.pk).first()
+        ServiceOrder.objects.select_for_update(of=("self",))
+        .select_related("order", "user")  # the customer comes with the order: notify needs no read of its own
+        .filter(pk=service_order.pk)
+        .first()
     )
     if service_order is None:
         raise NotFound("No such service order.", code="service_order_not_found")
@@ -322,7 +325,7 @@ def _customer_notify(service_order: ServiceOrder, *, note: str) -> None:
         "note": note,
     }
     if service_order.user_id is not None:
-        notify(service_order.user_id, "service_order.status_changed", context)
+        notify(service_order.user, "service_order.status_changed", context)
         return
     email = service_order.order.email
     if email:  # a guest has no account to notify: a plain email after commit
