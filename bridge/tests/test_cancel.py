@@ -3,7 +3,12 @@ makerspace to cancel the job; a job already made refuses (logged, settled, noted
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
+
 import pytest
+from werkzeug import Response
 
 from bridge.models import DeliveryAttempt, InboundDelivery, OutboxMessage
 from bridge.tests import helpers
@@ -164,3 +169,30 @@ def test_the_body_must_name_the_paths_order(settings, api_client):
     assert response.status_code == 400 and "external_order_id" in response.json()["errors"]
     job.refresh_from_db()
     assert job.status == "received"
+
+
+@pytest.mark.parametrize(("status", "expected"), [(200, "sent"), (409, "sent"), (404, "dead"), (503, "failed")])
+def test_over_http_the_cancel_goes_to_its_path_signed_and_a_409_is_settled(settings, httpserver, status, expected):
+    from bridge.services.outbox import outbox_deliver, outbox_write
+
+    settings.MAKRCAVE_API_URL = httpserver.url_for("").rstrip("/")
+    settings.CAVE_WEBHOOK_SECRET = SECRET
+    seen = {}
+
+    def handler(request):
+        seen["signature"], seen["body"] = request.headers.get("X-Signature"), request.get_data()
+        body = {"job_id": "5", "status": "cancelled", "result": "applied"} if status == 200 else {"code": "x"}
+        return Response(json.dumps(body), status, content_type="application/json")
+
+    httpserver.expect_request("/api/v1/bridge/jobs/321/cancel", method="POST").respond_with_handler(handler)
+    message = outbox_write(
+        kind="job.cancel",
+        destination="makerspace",
+        key="so:321",
+        payload={"external_order_id": "321", "source": "store", "reason": "Refunded"},
+    )
+    outbox_deliver(message_id=message.pk)
+    message.refresh_from_db()
+    assert message.status == expected and message.last_status_code == status
+    assert seen["signature"] == "sha256=" + hmac.new(SECRET.encode(), seen["body"], hashlib.sha256).hexdigest()
+    assert json.loads(seen["body"])["event_id"] == str(message.message_id)
