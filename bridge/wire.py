@@ -56,6 +56,22 @@ class JobCreatedSerializer(serializers.Serializer):
     duplicate = serializers.BooleanField(required=False)
 
 
+class JobCancelSerializer(EnvelopeSerializer):
+    """store -> makerspace: ``POST /api/v1/bridge/jobs/{external_order_id}/cancel`` (the order was cancelled or
+    refunded after it was published)."""
+
+    external_order_id = serializers.CharField(max_length=64, help_text="Must equal the path's.")
+    source = serializers.CharField(max_length=32, required=False, default="store")
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class JobCancelledSerializer(serializers.Serializer):
+    job_id = serializers.CharField()
+    status = serializers.CharField(help_text='"cancelled" (or "rejected": it was refused before).')
+    result = serializers.CharField(help_text="applied, or duplicate.")
+    duplicate = serializers.BooleanField(required=False)
+
+
 class MilestoneSerializer(serializers.Serializer):
     at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")

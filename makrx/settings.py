@@ -361,6 +361,11 @@ CELERY_BEAT_SCHEDULE["bridge-sweep-outbox"] = {
     "task": "bridge.tasks.sweep_outbox_task",
     "schedule": timedelta(minutes=1),
 }
+BRIDGE_RETENTION_DAYS = env.int("BRIDGE_RETENTION_DAYS", default=30)  # sent messages and delivery logs, then gone
+CELERY_BEAT_SCHEDULE["bridge-retention"] = {
+    "task": "bridge.tasks.retention_task",
+    "schedule": crontab(minute=20, hour=3),
+}
 STORE_SERVICE_ORDER_AUTO_PUBLISH = env.bool("STORE_SERVICE_ORDER_AUTO_PUBLISH", default=True)  # paying publishes
 
 # --- makerspace bookings ---------------------------------------------------------------------

@@ -6,6 +6,7 @@ from bridge.api.views import receivers
 
 urlpatterns = [
     path("jobs", receivers.BridgeJobCreateApi.as_view(), name="bridge-jobs"),
+    path("jobs/<str:external_order_id>/cancel", receivers.BridgeJobCancelApi.as_view(), name="bridge-job-cancel"),
     path(
         "jobs/<str:job_id>/status",
         receivers.job_status_view("bridge_v1_jobs_status").as_view(),

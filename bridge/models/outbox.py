@@ -27,6 +27,7 @@ class OutboxMessage(TimeStampedModel):
 
     class Kind(models.TextChoices):
         JOB_CREATE = "job.create", "Job for a makerspace"
+        JOB_CANCEL = "job.cancel", "Job cancelled by the store"
         JOB_STATUS = "job.status", "Job status for the store"
         REORDER_LIST = "reorder.list", "Quick reorder list for the store"
         BOM_CART = "bom.cart", "Project BOM lines into a store cart"

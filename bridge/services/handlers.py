@@ -48,6 +48,15 @@ def service_order_published(*, service_order, message: dict, **_ignored) -> None
     )
 
 
+def service_order_cancelled(*, service_order, reason: str = "", **_ignored) -> None:
+    """A published service order was cancelled or refunded in the store: ask the makerspace to cancel its job.
+    Same key as the job message, so it is never delivered before it."""
+    payload = {"external_order_id": str(service_order.pk), "source": "store", "reason": reason or "Cancelled."}
+    outbox_write(
+        kind=Kind.JOB_CANCEL, destination=Destination.MAKERSPACE, key=f"so:{service_order.pk}", payload=payload
+    )
+
+
 def job_status_changed(*, job, to_status: str, note: str = "", at=None, **_ignored) -> None:
     """A store job changed status: report it to the store (jobs from elsewhere are not the store's business)."""
     if getattr(job, "source", "store") != "store" or not getattr(job, "external_order_id", ""):
@@ -94,7 +103,15 @@ def project_bom_to_cart_requested(*, project, user, lines: list[dict], **_ignore
 
 
 def message_delivered(message: OutboxMessage) -> None:
-    """After a message was sent: remember which job a published service order became."""
+    """After a message was sent: remember which job a published service order became; note a refused cancel
+    (the job was already made) on the service order's timeline."""
+    if message.kind == Kind.JOB_CANCEL and message.last_status_code == 409:
+        from store.services.service_orders import service_order_job_cancel_refused
+
+        external = str(message.payload.get("external_order_id", ""))
+        if external.isdigit():
+            service_order_job_cancel_refused(service_order_id=int(external), reply=message.response or {})
+        return
     if message.kind == Kind.JOB_CREATE and isinstance(message.response, dict) and message.response.get("job_id"):
         from store.services.service_orders import service_order_job_link
 
@@ -105,6 +122,7 @@ def message_delivered(message: OutboxMessage) -> None:
 
 SUBSCRIPTIONS = {
     "store.service_order.published": service_order_published,
+    "store.service_order.cancelled": service_order_cancelled,
     "makerspace.job.status_changed": job_status_changed,
     "makerspace.inventory.quick_reorder_requested": quick_reorder_requested,
     "makerspace.project.bom_to_cart_requested": project_bom_to_cart_requested,

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from bridge.models import DeliveryAttempt, OutboxMessage
+from bridge.models import DeliveryAttempt, InboundDelivery, OutboxMessage, ReceivedEvent
 from bridge.selectors.outbox import outbox_counts
 from bridge.services import transports
 from makrx import metrics
@@ -146,7 +146,7 @@ def _record(message: OutboxMessage, outcome: transports.Outcome, duration_ms: in
         message.status = Status.SENT
         message.sent_at = now
         message.response = outcome.body
-        message.last_error = ""
+        message.last_error = outcome.error  # empty for 2xx; a settled refusal (409 to a cancel) stays visible
     elif outcome.retry and message.attempts < settings.BRIDGE_MAX_ATTEMPTS:
         result = DeliveryAttempt.Result.RETRY
         message.status = Status.FAILED
@@ -208,6 +208,43 @@ def outbox_requeue(*, actor, message: OutboxMessage) -> OutboxMessage:
     message.save()
     transaction.on_commit(lambda: _queue(message.pk), robust=True)
     return message
+
+
+RETENTION_BATCH = 1000
+
+
+def _delete_in_batches(queryset, batch: int) -> dict[str, int]:
+    """Delete what ``queryset`` matches, ``batch`` rows per transaction (short locks, no huge cascade);
+    the counts per model label, cascades included. Running it again deletes what is left: idempotent."""
+    model = queryset.model
+    counts: dict[str, int] = {}
+    while True:
+        ids = list(queryset.order_by("pk").values_list("pk", flat=True)[:batch])
+        if not ids:
+            return counts
+        with transaction.atomic():
+            _, per_model = model.objects.filter(pk__in=ids).delete()
+        for label, count in per_model.items():
+            counts[label] = counts.get(label, 0) + count
+
+
+def outbox_retention_purge(*, now=None, batch: int = RETENTION_BATCH) -> dict[str, int]:
+    """Forget what is done and older than ``BRIDGE_RETENTION_DAYS``: ``sent`` messages (their attempts with
+    them), inbound delivery logs, and ``event:`` dedupe keys (a replay that old is refused as stale anyway).
+    Dead, failed and pending messages stay until handled; legacy/idempotency keys stay (they have no
+    freshness window). Returns the deleted counts."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.BRIDGE_RETENTION_DAYS)
+    deleted: dict[str, int] = {}
+    for queryset in (
+        OutboxMessage.objects.filter(status=Status.SENT, sent_at__lt=cutoff),
+        InboundDelivery.objects.filter(created_at__lt=cutoff),
+        ReceivedEvent.objects.filter(key__startswith="event:", created_at__lt=cutoff),
+    ):
+        for label, count in _delete_in_batches(queryset, batch).items():
+            deleted[label] = deleted.get(label, 0) + count
+    if deleted:
+        logger.info("bridge: retention deleted %s", deleted)
+    return deleted
 
 
 def outbox_gauge_collect() -> None:

@@ -180,6 +180,32 @@ def _job_create(data: dict, context: dict) -> tuple[Reply, str]:
     return _once(key, "job.create", apply)
 
 
+def _job_cancel(data: dict, context: dict) -> tuple[Reply, str]:
+    from makerspace.models import ServiceJob
+    from makerspace.services.jobs import job_cancel
+    from makrx.auth.scoping import SYSTEM as PLATFORM
+
+    external = data["external_order_id"]
+    if context.get("external_order_id") and str(context["external_order_id"]) != external:
+        raise ValidationError(
+            "The body's order is not the path's.", errors={"external_order_id": ["Must equal the path's."]}
+        )
+    key = _event_key(data, context, legacy=f"job.cancel:{external}")
+
+    def apply():
+        job = ServiceJob.objects.filter(source=data["source"], external_order_id=external).first()
+        if job is None:
+            raise NotFound("No job for that order.", code="job_not_found")
+        if job.status in (ServiceJob.Status.CANCELLED, ServiceJob.Status.REJECTED):
+            # Already stopped (by the makerspace, or an earlier cancel of another event id): nothing to do.
+            return {"job_id": str(job.pk), "status": job.status, "result": Result.DUPLICATE}, Result.DUPLICATE
+        # A job already completed or shipped raises 409 invalid_transition: rolled back, logged as a conflict.
+        job = job_cancel(actor=PLATFORM, job=job, reason=(data.get("reason") or "Cancelled by the store.")[:500])
+        return {"job_id": str(job.pk), "status": job.status, "result": Result.APPLIED}, Result.APPLIED
+
+    return _once(key, "job.cancel", apply)
+
+
 def _job_status(data: dict, context: dict) -> tuple[Reply, str]:
     from store.models import ServiceOrder
     from store.services import SYSTEM as STORE_SYSTEM
@@ -257,6 +283,7 @@ def _bom_cart(data: dict, context: dict) -> tuple[Reply, str]:
 
 RECEIVERS: dict[str, tuple[type[drf_serializers.Serializer], Callable]] = {
     "job.create": (wire.JobCreateSerializer, _job_create),
+    "job.cancel": (wire.JobCancelSerializer, _job_cancel),
     "job.status": (wire.JobStatusSerializer, _job_status),
     "reorder.list": (wire.ReorderListSerializer, _reorder_list),
     "bom.cart": (wire.BomCartSerializer, _bom_cart),
@@ -288,7 +315,8 @@ def inbound_receive(
     client_ip: str | None = None,
     request_id: str = "",
 ) -> Reply:
-    """Receive one delivery for ``endpoint`` (``job.create``, ``job.status``, ``reorder.list``, ``bom.cart``)."""
+    """Receive one delivery for ``endpoint`` (``job.create``, ``job.cancel``, ``job.status``, ``reorder.list``,
+    ``bom.cart``)."""
     headers = {str(name).lower(): str(value) for name, value in dict(headers).items()}
     serializer_class, handler = RECEIVERS[endpoint]
     verified, method, event_id = False, "", ""

@@ -22,11 +22,15 @@ Kind = OutboxMessage.Kind
 # kind -> (receiver endpoint, path on the other side; ``{job_id}`` from the payload)
 ROUTES = {
     Kind.JOB_CREATE: ("job.create", "/api/v1/bridge/jobs"),
+    Kind.JOB_CANCEL: ("job.cancel", "/api/v1/bridge/jobs/{external_order_id}/cancel"),
     Kind.JOB_STATUS: ("job.status", "/api/bridge/jobs/{job_id}/status"),
     Kind.REORDER_LIST: ("reorder.list", "/api/v1/bridge/reorder-lists"),
     Kind.BOM_CART: ("bom.cart", "/api/v1/bridge/carts"),
 }
 RETRYABLE = {408, 429}
+# Answers that are final for a kind although not 2xx: the message is sent (the answer kept), not dead.
+# A cancel refused with 409 (the job is already made or handed over) will not change by retrying.
+SETTLED = {Kind.JOB_CANCEL: {409}}
 
 _session = requests.Session()
 
@@ -80,35 +84,38 @@ def _base_url(message: OutboxMessage) -> str:
     return settings.STORE_API_URL
 
 
-def _classify(status_code: int) -> tuple[bool, bool]:
-    """(ok, retry): 2xx sent; 408, 429 and 5xx retried; any other answer failed for good."""
-    if 200 <= status_code < 300:
+def _classify(status_code: int, kind: str = "") -> tuple[bool, bool]:
+    """(ok, retry): 2xx (and a kind's ``SETTLED`` answers) sent; 408, 429 and 5xx retried; any other answer
+    failed for good."""
+    if 200 <= status_code < 300 or status_code in SETTLED.get(kind, ()):
         return True, False
     return False, status_code in RETRYABLE or status_code >= 500
 
 
 def transport_send(message: OutboxMessage) -> Outcome:
     endpoint, template = ROUTES[message.kind]
-    path = template.format(job_id=message.payload.get("job_id", ""))
+    path = template.format(
+        job_id=message.payload.get("job_id", ""), external_order_id=message.payload.get("external_order_id", "")
+    )
     body = message_body(message)
     headers = message_headers(message, body)
     base = _base_url(message)
     if base:
-        return _send_http(base + path, body, headers)
+        return _send_http(base + path, body, headers, kind=message.kind)
     return _send_in_process(endpoint, path, body, headers, message)
 
 
-def _send_http(url: str, body: bytes, headers: dict[str, str]) -> Outcome:
+def _send_http(url: str, body: bytes, headers: dict[str, str], *, kind: str = "") -> Outcome:
     try:
         response = _session.post(url, data=body, headers=headers, timeout=settings.BRIDGE_HTTP_TIMEOUT_SECONDS)
     except requests.RequestException as exc:
         return Outcome(ok=False, retry=True, transport="http", url=url, error=f"{type(exc).__name__}: {exc}")
-    ok, retry = _classify(response.status_code)
+    ok, retry = _classify(response.status_code, kind)
     try:
         parsed = response.json()
     except ValueError:
         parsed = None
-    error = "" if ok else f"HTTP {response.status_code}: {response.text[:500]}"
+    error = "" if 200 <= response.status_code < 300 else f"HTTP {response.status_code}: {response.text[:500]}"
     return Outcome(
         ok=ok,
         retry=retry,
@@ -130,14 +137,17 @@ def _send_in_process(endpoint: str, path: str, body: bytes, headers: dict, messa
             body=body,
             headers=headers,
             path=path,
-            path_params={"job_id": str(message.payload.get("job_id", ""))},
+            path_params={
+                "job_id": str(message.payload.get("job_id", "")),
+                "external_order_id": str(message.payload.get("external_order_id", "")),
+            },
             transport="in_process",
             request_id=headers["X-Request-ID"],
         )
     except Exception as exc:  # noqa: BLE001 - a bug on the receiving side: keep the message, retry later
         logger.exception("bridge: in-process receiver failed for %s", message.message_id)
         return Outcome(ok=False, retry=True, transport="in_process", url=path, error=f"{type(exc).__name__}: {exc}")
-    ok, retry = _classify(reply.status)
+    ok, retry = _classify(reply.status, message.kind)
     return Outcome(
         ok=ok,
         retry=retry,
@@ -146,5 +156,5 @@ def _send_in_process(endpoint: str, path: str, body: bytes, headers: dict, messa
         status_code=reply.status,
         body=reply.body,
         raw=json.dumps(reply.body)[:4000],
-        error="" if ok else f"{reply.status}: {reply.body.get('detail', '')}",
+        error="" if 200 <= reply.status < 300 else f"{reply.status}: {reply.body.get('detail', '')}",
     )

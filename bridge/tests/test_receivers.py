@@ -250,3 +250,28 @@ def test_a_client_address_that_is_no_ip_is_logged_without_one(api_client, dispat
     response = post_signed(api_client, "/api/bridge/jobs/1/status", status_body(dispatched, "READY"), REMOTE_ADDR="")
     assert response.status_code == 200
     assert InboundDelivery.objects.get().client_ip is None
+
+
+def test_a_status_delivery_costs_a_pinned_number_of_queries(api_client, django_capture_on_commit_callbacks):
+    """Verified, deduplicated, applied, logged, customer notified: 15 statements inside the test's transaction
+    (the outer atomic and the dedupe savepoint count as SAVEPOINT/RELEASE pairs here; BEGIN/COMMIT in
+    production). It was 16: the customer now comes with the locked service order (select_related) instead of
+    a separate user read in notify. Left: key insert, order lock, order update, timeline insert, template and
+    preference reads, notification savepoint + insert + release, key answer update, log insert, 4 savepoint
+    statements."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    dispatched = ServiceOrderFactory(status=ServiceOrder.Status.DISPATCHED)
+    assert dispatched.user_id is not None
+    counts = []
+    for status in ("PUBLISHED", "ACCEPTED"):
+        with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=False):
+            response = post_signed(api_client, "/api/bridge/jobs/7/status", status_body(dispatched, status))
+        assert response.status_code == 200 and response.json()["result"] == "applied"
+        counts.append(len(queries))
+    assert counts == [15, 15]
+    dispatched.refresh_from_db()
+    assert dispatched.status == "assigned_to_provider"
+    assert dispatched.user.notifications.filter(kind="service_order.status_changed").count() == 2
+    assert InboundDelivery.objects.filter(result="applied").count() == 2

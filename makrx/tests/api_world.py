@@ -170,6 +170,7 @@ def path_value(world, resource: str, param: str, space: str, target=None):
         "item_id": lambda: store["item"].pk,
         "line": lambda: 1,
         "job_id": lambda: 1,
+        "external_order_id": lambda: "1",  # the bridge cancel receiver (no such job: verified, then 404)
         "category_id": lambda: store["category"].pk,
         "slug": lambda: (
             {"pages": store["page"], "brands": store["brand"], "collections": store["collection"]}[resource].slug

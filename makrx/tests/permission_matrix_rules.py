@@ -596,6 +596,7 @@ MATRIX: dict[str, str] = {
     "POST /api/v1/payments/razorpay/confirm/": "public",
     # The bridge receivers authenticate the other deployment (X-API-Key or X-Signature), not a user.
     "POST /api/v1/bridge/jobs": "bridge_peer",
+    "POST /api/v1/bridge/jobs/{external_order_id}/cancel": "bridge_peer",
     "POST /api/v1/bridge/jobs/{job_id}/status": "bridge_peer",
     "POST /api/bridge/jobs/{job_id}/status": "bridge_peer",
     "POST /bridge/jobs/{job_id}/status": "bridge_peer",

@@ -22,11 +22,13 @@ from store.services import SYSTEM, actor_user
 from store.services.checkout import order_number_for
 
 S = ServiceOrder.Status
+# Published and not yet handed over: cancelling or refunding the store order then cancels the makerspace job too.
+PUBLISHED_OPEN = {S.DISPATCHED, S.PENDING_ASSIGNMENT, S.ASSIGNED_TO_PROVIDER, S.IN_PRODUCTION, S.READY_FOR_SHIPPING}
 # Store order status -> the service order status it implies (only from the statuses listed).
 ORDER_MIRROR = {
     Order.Status.PAID: (S.PAID, {S.PAYMENT_PENDING}),
-    Order.Status.CANCELLED: (S.CANCELLED, {S.PAYMENT_PENDING, S.PAID}),
-    Order.Status.REFUNDED: (S.CANCELLED, {S.PAYMENT_PENDING, S.PAID, S.DISPATCHED}),
+    Order.Status.CANCELLED: (S.CANCELLED, {S.PAYMENT_PENDING, S.PAID, *PUBLISHED_OPEN}),
+    Order.Status.REFUNDED: (S.CANCELLED, {S.PAYMENT_PENDING, S.PAID, *PUBLISHED_OPEN}),
 }
 
 
@@ -138,7 +140,9 @@ def service_order_create(
 
 def service_order_mirror_order(*, order: Order, actor=None) -> ServiceOrder | None:
     """Called by the order state machine after each change (inside its transaction): paying the store order
-    pays its service order; cancelling or refunding it cancels the service order. No service order: no-op."""
+    pays its service order; cancelling or refunding it cancels the service order, and when it was published
+    (a makerspace has its job) announces ``store.service_order.cancelled`` (the bridge asks the makerspace to
+    cancel the job, in this transaction). No service order: no-op."""
     target = ORDER_MIRROR.get(order.status)
     if target is None:
         return None
@@ -159,6 +163,9 @@ def service_order_mirror_order(*, order: Order, actor=None) -> ServiceOrder | No
     if to_status == S.PAID and settings.STORE_SERVICE_ORDER_AUTO_PUBLISH:
         # Paying is the customer's go-ahead: the order goes to the makerspaces in the same transaction.
         _publish_locked(service_order, actor=SYSTEM)
+    elif to_status == S.CANCELLED and previous in PUBLISHED_OPEN:
+        reason = f"Store order {order.number} {order.status}."
+        events.emit("store.service_order.cancelled", service_order=service_order, reason=reason)
     return service_order
 
 
@@ -283,7 +290,10 @@ def service_order_status_apply(
             "Unknown job status.", errors={"status": [f"One of {', '.join(WIRE_STATUSES)}."]}, code="unknown_status"
         )
     service_order = (
-        ServiceOrder.objects.select_for_update(of=("self",)).select_related("order").filter(pk=service_order.pk).first()
+        ServiceOrder.objects.select_for_update(of=("self",))
+        .select_related("order", "user")  # the customer comes with the order: notify needs no read of its own
+        .filter(pk=service_order.pk)
+        .first()
     )
     if service_order is None:
         raise NotFound("No such service order.", code="service_order_not_found")
@@ -315,7 +325,7 @@ def _customer_notify(service_order: ServiceOrder, *, note: str) -> None:
         "note": note,
     }
     if service_order.user_id is not None:
-        notify(service_order.user_id, "service_order.status_changed", context)
+        notify(service_order.user, "service_order.status_changed", context)
         return
     email = service_order.order.email
     if email:  # a guest has no account to notify: a plain email after commit
@@ -326,6 +336,25 @@ def _customer_notify(service_order: ServiceOrder, *, note: str) -> None:
         transaction.on_commit(
             lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email], fail_silently=True), robust=True
         )
+
+
+def service_order_job_cancel_refused(*, service_order_id: int, reply: dict, actor=SYSTEM) -> bool:
+    """The makerspace refused to cancel the job (already made or handed over): a note on the timeline, so staff
+    see the customer was refunded for work that exists. False when the service order is gone."""
+    if actor is not SYSTEM:
+        raise PermissionDenied("Only the platform records bridge answers.", code="not_platform")
+    service_order = ServiceOrder.objects.filter(pk=service_order_id).first()
+    if service_order is None:
+        return False
+    detail = str(reply.get("detail") or "")[:500]
+    _event(
+        service_order,
+        kind="job_cancel_refused",
+        from_status=service_order.status,
+        note=f"The makerspace did not cancel the job: {detail}"[:1000],
+        data={"code": str(reply.get("code") or ""), "job": service_order.job_ref},
+    )
+    return True
 
 
 def service_order_job_link(*, service_order_id: int, job_ref: str, actor=SYSTEM) -> bool:

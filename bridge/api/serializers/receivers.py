@@ -2,6 +2,8 @@
 
 from bridge.wire import (
     BomCartSerializer,
+    JobCancelledSerializer,
+    JobCancelSerializer,
     JobCreatedSerializer,
     JobCreateSerializer,
     JobStatusSerializer,
@@ -12,6 +14,8 @@ from bridge.wire import (
 
 __all__ = [
     "BomCartSerializer",
+    "JobCancelSerializer",
+    "JobCancelledSerializer",
     "JobCreateSerializer",
     "JobCreatedSerializer",
     "JobStatusSerializer",

@@ -83,6 +83,29 @@ class BridgeJobCreateApi(_ReceiverApi):
         return self.receive(request)
 
 
+class BridgeJobCancelApi(_ReceiverApi):
+    """store → makerspace: the order was cancelled or refunded after it was published: cancel its job
+    (idempotent by ``event_id``). 409 ``invalid_transition`` when the job is already completed or shipped."""
+
+    endpoint = "job.cancel"
+
+    @extend_schema(
+        tags=TAGS,
+        auth=[],
+        parameters=CREDENTIALS,
+        request=s.JobCancelSerializer,
+        responses={
+            200: s.JobCancelledSerializer,
+            404: error_doc("job_not_found."),
+            409: error_doc("invalid_transition: the job is already completed or shipped."),
+            **ERRORS,
+        },
+    )
+    @rate_limit("webhooks")
+    def post(self, request, external_order_id: str):
+        return self.receive(request, external_order_id=external_order_id)
+
+
 class BridgeJobStatusApi(_ReceiverApi):
     """makerspace → store: a job's status for its service order (never moves it backwards; duplicates 2xx)."""
 
