@@ -132,7 +132,11 @@ class JobShipApi(PostOnlyAction, JobDetailApi):
         return self.answer(job_services.job_ship(job=self.job(pk), actor=request.user, tracking=tracking))
 
 
-class JobRejectApi(PostOnlyAction, JobDetailApi):
+class _JobReasonActionApi(PostOnlyAction, JobDetailApi):
+    """reject and cancel: the same required reason, a different service."""
+
+    service = None
+
     @extend_schema(
         tags=TAGS, request=RequiredReasonInputSerializer, responses={200: s.JobDetailSerializer, 409: TRANSITION}
     )
@@ -140,15 +144,16 @@ class JobRejectApi(PostOnlyAction, JobDetailApi):
         serializer = RequiredReasonInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         reason = serializer.validated_data["reason"]
-        return self.answer(job_services.job_reject(job=self.job(pk), actor=request.user, reason=reason))
+        return self.answer(type(self).service(job=self.job(pk), actor=request.user, reason=reason))
 
 
-class JobCancelApi(PostOnlyAction, JobDetailApi):
-    @extend_schema(
-        tags=TAGS, request=RequiredReasonInputSerializer, responses={200: s.JobDetailSerializer, 409: TRANSITION}
-    )
-    def post(self, request, pk: int):
-        serializer = RequiredReasonInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        reason = serializer.validated_data["reason"]
-        return self.answer(job_services.job_cancel(job=self.job(pk), actor=request.user, reason=reason))
+class JobRejectApi(_JobReasonActionApi):
+    """Reject a received job, with the reason the store and its customer are told."""
+
+    service = staticmethod(job_services.job_reject)
+
+
+class JobCancelApi(_JobReasonActionApi):
+    """Cancel a job that is not made yet (received, accepted or in progress), with its reason."""
+
+    service = staticmethod(job_services.job_cancel)
