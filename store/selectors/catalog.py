@@ -191,34 +191,56 @@ def matches_count(*, capped: int, statement: str, exact: Callable[[], int]) -> i
     return kept(f"count:{statement}", exact)
 
 
-def kept(name: str, compute: Callable[[], object]):
-    """``compute()`` kept in the cache for the current catalog version (any catalog or stock change makes it stale)
-    for ``STORE_CATALOG_COUNT_SECONDS``; computed every time when that is 0 or the cache is down.
+_MISSING = object()
 
-    One cache round trip on a hit: the entry holds the version it was computed for and is read together with the
-    current version (a key holding the version would need the version first: two round trips per list)."""
-    timeout = settings.STORE_CATALOG_COUNT_SECONDS
-    if timeout <= 0:
-        return compute()
-    key = "store:catalog:kept:" + hashlib.sha1(name.encode(), usedforsecurity=False).hexdigest()
-    version = None
+
+def _kept_key(name: str) -> str:
+    return "store:catalog:kept:" + hashlib.sha1(name.encode(), usedforsecurity=False).hexdigest()
+
+
+def _kept_read(name: str) -> tuple[object, object]:
+    """``(current catalog version, the value kept for it or _MISSING)``; ``(None, _MISSING)`` when the cache is
+    down. One cache round trip on a hit: the entry holds the version it was computed for and is read together with
+    the current version (a key holding the version would need the version first: two round trips per list)."""
     try:
-        found = cache.get_many([VERSION_KEY, key])
+        found = cache.get_many([VERSION_KEY, _kept_key(name)])
         version = found.get(VERSION_KEY)
         if version is None:
             version = catalog_version()
-        entry = found.get(key)
+        entry = found.get(_kept_key(name))
         if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == version:
-            return entry[1]
+            return version, entry[1]
+        return version, _MISSING
     except Exception:  # noqa: BLE001 - cache down: compute in the database
         logger.warning("catalog count cache read failed", exc_info=True)
+        return None, _MISSING
+
+
+def kept(name: str, compute: Callable[[], object]):
+    """``compute()`` kept in the cache for the current catalog version (any catalog or stock change makes it stale)
+    for ``STORE_CATALOG_COUNT_SECONDS``; computed every time when that is 0 or the cache is down."""
+    timeout = settings.STORE_CATALOG_COUNT_SECONDS
+    if timeout <= 0:
+        return compute()
+    version, value = _kept_read(name)
+    if value is not _MISSING:
+        return value
     value = compute()
     if version is not None:
         try:
-            cache.set(key, (version, value), timeout=timeout)
+            cache.set(_kept_key(name), (version, value), timeout=timeout)
         except Exception:  # noqa: BLE001
             logger.warning("catalog count cache write failed", exc_info=True)
     return value
+
+
+def kept_count(statement: str) -> int | None:
+    """The exact count ``matches_count`` kept for ``statement`` in this catalog version, or None: a list that has
+    one needs no capped count of its own (for a filtered list that count is most of the statement's work)."""
+    if settings.STORE_CATALOG_COUNT_SECONDS <= 0:
+        return None
+    _, value = _kept_read(f"count:{statement}")
+    return None if value is _MISSING else value
 
 
 PRODUCT_ROW_FIELDS = (
@@ -391,7 +413,7 @@ def product_get_for_update(*, lookup: str) -> Product | None:
     return candidates[0] if candidates else None
 
 
-@dataclass
+@dataclass(slots=True)
 class CategoryNode:
     id: int
     name: str
@@ -446,33 +468,35 @@ def category_tree(*, include_product_counts: bool = False) -> list[CategoryNode]
     """The active category tree (an inactive category hides its subtree), ordered by name at each level.
 
     Two queries whatever the tree size: the categories, and (when asked) the product counts per category,
-    rolled up to ancestors in Python along the materialized paths.
+    rolled up to ancestors along the materialized paths; the rolled-up counts are kept per catalog version
+    (``kept``), so a request that finds them reads only the categories.
     """
     rows = list(
-        Category.objects.order_by("path").values("id", "name", "slug", "description", "depth", "path", "active")
+        Category.objects.order_by("path").values_list("id", "name", "slug", "description", "depth", "path", "active")
     )
     totals = None
     if include_product_counts:
-        totals = _roll_up({row["id"]: row["path"] for row in rows}, _direct_product_counts())
+        paths = {row[0]: row[5] for row in rows}
+        totals = kept("category-totals", lambda: dict(_roll_up(paths, _count_by_category())))
     steplen = Category.steplen
     by_path: dict[str, CategoryNode] = {}
     roots: list[CategoryNode] = []
-    for row in rows:
-        parent = by_path.get(row["path"][:-steplen]) if row["depth"] > 1 else None
-        if not row["active"] or (row["depth"] > 1 and parent is None):
+    for category_id, name, slug, description, depth, path, active in rows:
+        parent = by_path.get(path[:-steplen]) if depth > 1 else None
+        if not active or (depth > 1 and parent is None):
             continue  # inactive, or under an inactive (hidden) parent
         node = CategoryNode(
-            id=row["id"],
-            name=row["name"],
-            slug=row["slug"],
-            description=row["description"],
-            depth=row["depth"],
-            path=row["path"],
-            parent_id=parent.id if parent else None,
-            product_count=totals.get(row["path"], 0) if totals is not None else None,
-            children=[],
+            category_id,
+            name,
+            slug,
+            description,
+            depth,
+            path,
+            parent.id if parent else None,
+            totals.get(path, 0) if totals is not None else None,
+            [],
         )
-        by_path[row["path"]] = node
+        by_path[path] = node
         (parent.children if parent else roots).append(node)
     return roots
 

@@ -37,7 +37,7 @@ from django.conf import settings
 from django.db import connection
 
 from store.partnumbers import normalize_mpn
-from store.selectors.catalog import ORDERINGS, count_limit, looks_like_id, matches_count
+from store.selectors.catalog import ORDERINGS, count_limit, kept_count, looks_like_id, matches_count
 
 # ``catalog.ORDERINGS`` as SQL on the product alias ``p`` (columns are not nullable: no NULLS clauses), and the
 # type each sort column's cursor value is read back as. Every ordering sorts all its columns one way, so a keyset
@@ -168,10 +168,12 @@ PRODUCT_FIELDS: tuple[ProductField, ...] = (
     # Published reviews only, kept on the product row (``services.reviews``): no query per product.
     ProductField("rating_average", "p.rating_average::text", lambda row: _money(row["rating_average"])),
     _column("rating_count"),
-    ProductField("stock_available", "GREATEST(COALESCE(s.on_hand - s.reserved, 0), 0)", _available),
-    ProductField("in_stock", "COALESCE(s.on_hand > s.reserved, false)", lambda row: _available(row) > 0),
     _timestamp("created_at"),
     _timestamp("updated_at"),
+    # Last: the stored document (``store.product_documents``) holds every key above; these two change with every
+    # order and are appended to it per request from the stock row ``s``.
+    ProductField("stock_available", "GREATEST(COALESCE(s.on_hand - s.reserved, 0), 0)", _available),
+    ProductField("in_stock", "COALESCE(s.on_hand > s.reserved, false)", lambda row: _available(row) > 0),
 )
 PRODUCT_KEYS = tuple(field.key for field in PRODUCT_FIELDS)
 _VALUES = tuple((field.key, field.value) for field in PRODUCT_FIELDS)
@@ -179,6 +181,15 @@ _VALUES = tuple((field.key, field.value) for field in PRODUCT_FIELDS)
 # ``json_build_object`` takes at most 100 arguments: 50 keys, far more than a product has. No field's SQL holds a
 # ``%`` (psycopg would read it as a placeholder).
 PRODUCT_JSON_SQL = "json_build_object({})".format(", ".join(f"'{field.key}', {field.sql}" for field in PRODUCT_FIELDS))
+STOCK_KEYS = ("stock_available", "in_stock")
+DOCUMENT_FIELDS = tuple(field for field in PRODUCT_FIELDS if field.key not in STOCK_KEYS)
+# A product's JSON text in the list and detail statements: its stored document (``store.product_documents``; one
+# rendered on the spot if a row has none yet) with the stock keys appended. ``p`` is the product, ``s`` its stock.
+PRODUCT_TEXT_SQL = (
+    "left(COALESCE(p.document, store_product_document(p)), -1)"
+    + "".join(f" || ', \"{field.key}\" : ' || ({field.sql})::text" for field in PRODUCT_FIELDS[len(DOCUMENT_FIELDS) :])
+    + " || '}'"
+)
 
 # The product's own columns in a row (``catalog.PRODUCT_ROW_FIELDS`` adds the brand's and category's).
 _PRODUCT_COLUMNS = (
@@ -215,32 +226,22 @@ def product_row(product) -> dict:
 # page), ``{where}`` and ``{key}`` (the sort key as text, for the next cursor) are filled from the constants of this
 # module only; every value is a parameter. The count is capped (``catalog.matches_count``): it reads at most the count
 # limit + 1 rows whatever the catalog's size.
-PAGE_COLUMNS = (
-    "p.id, p.sku, p.slug, p.name, p.mpn, p.mpn_normalized, p.manufacturer, p.brand_id, p.category_id,"
-    " p.description, p.price, p.compare_at_price, p.currency, p.attributes, p.images, p.datasheet_url,"
-    " p.active, p.rating_average, p.rating_count, p.created_at, p.updated_at"
-)
+# What a page row carries: the id and every ordering's sort columns (the next cursor's key); the document is read
+# for the page's own rows only, at the end.
+PAGE_COLUMNS = "p.id, p.sku, p.name, p.price, p.created_at, p.rating_count"
 PAGE_SQL = """
 WITH {candidates}page AS MATERIALIZED (
     SELECT numbered.*, row_number() OVER () AS pos FROM ({source}) numbered
-), page_tags AS (
-    SELECT pt.product_id,
-           json_agg(json_build_object('id', tg.id, 'name', tg.name, 'slug', tg.slug) ORDER BY tg.name, tg.id) AS tags
-    FROM store_product_tags pt JOIN store_tag tg ON tg.id = pt.tag_id
-    WHERE pt.product_id IN (SELECT id FROM page WHERE pos <= %s)
-    GROUP BY pt.product_id
 )
 SELECT
-    (SELECT count(*) FROM (SELECT 1 FROM store_product p WHERE {where} LIMIT %s) capped),
-    COALESCE((
-        SELECT json_agg({product} ORDER BY p.pos)
-        FROM page p
-        LEFT JOIN page_tags ON page_tags.product_id = p.id
-        LEFT JOIN store_brand b ON b.id = p.brand_id
-        LEFT JOIN store_category c ON c.id = p.category_id
+    (SELECT count(*) FROM (SELECT 1 FROM store_product p WHERE NOT %s AND {where} LIMIT %s) capped),
+    '[' || COALESCE((
+        SELECT string_agg({product}, ', ' ORDER BY page.pos)
+        FROM page
+        JOIN store_product p ON p.id = page.id
         LEFT JOIN store_stocklevel s ON s.product_id = p.id
-        WHERE p.pos <= %s
-    ), '[]'::json)::text,
+        WHERE page.pos <= %s
+    ), '') || ']',
     (SELECT json_build_array({key})::text FROM page p WHERE p.pos = %s AND EXISTS (SELECT 1 FROM page WHERE pos > %s))
 """
 # A column ordering: the page (after the cursor's row, when there is one) straight from the ordering's index.
@@ -428,15 +429,17 @@ def product_page_json(*, filters, page: str | int, page_size: int, after: list[s
         source = ORDERED_SOURCE.format(columns=PAGE_COLUMNS, where=page_where, order=SQL_ORDERINGS[ordering])
         source_params = page_params
     offset = (page_number - 1) * page_size
+    statement = f"{where}|{where_params!r}"
+    known_count = kept_count(statement)
     sql = PAGE_SQL.format(
-        candidates=candidates, source=source, where=where, product=PRODUCT_JSON_SQL, key=_key_sql(ordering)
+        candidates=candidates, source=source, where=where, product=PRODUCT_TEXT_SQL, key=_key_sql(ordering)
     )
     params = [
         *candidate_params,
         *source_params,
         page_size + 1,
         offset,
-        page_size,
+        known_count is not None,  # the capped count is skipped (a one-time filter) when the exact one is kept
         *where_params,
         count_limit() + 1,
         page_size,
@@ -446,14 +449,17 @@ def product_page_json(*, filters, page: str | int, page_size: int, after: list[s
     with _prepared_cursor() as cursor:
         cursor.execute(sql, params)
         capped, results_json, key_json = cursor.fetchone()
-        if filters.search and capped == 0:
+        if filters.search and known_count is None and capped == 0:
             return None  # nothing matched exactly: the ORM path's trigram fallback answers
 
         def exact() -> int:
             cursor.execute(EXACT_COUNT_SQL.format(where=where), where_params)
             return cursor.fetchone()[0]
 
-        count = matches_count(capped=capped, statement=f"{where}|{where_params!r}", exact=exact)
+        if known_count is not None:
+            count = known_count
+        else:
+            count = matches_count(capped=capped, statement=statement, exact=exact)
     if not keyset and page_number > 1 and offset >= count:
         return None  # past the last page: the ORM path raises the paginator's 404
     next_key = json.loads(key_json) if keyset and key_json else None
@@ -474,10 +480,10 @@ def product_detail_json(*, lookup: str) -> str | None:
     if connection.vendor != "postgresql":
         return None
     sql = PAGE_SQL.format(
-        candidates="", source=DETAIL_SOURCE.format(columns=PAGE_COLUMNS), where="false", product=PRODUCT_JSON_SQL,
+        candidates="", source=DETAIL_SOURCE.format(columns=PAGE_COLUMNS), where="false", product=PRODUCT_TEXT_SQL,
         key="p.id::text",
     )  # fmt: skip
-    params = [lookup, lookup, lookup, 2, 0, 1, 1, 1, 1, 1]
+    params = [lookup, lookup, lookup, 2, 0, True, 1, 1, 1, 1]
     with _prepared_cursor() as cursor:
         cursor.execute(sql, params)
         _, results_json, _ = cursor.fetchone()

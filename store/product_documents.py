@@ -1,0 +1,175 @@
+"""Each product's API JSON stored on its row (PostgreSQL only), kept current by triggers in the writing transaction.
+
+Why: a list page is 50 products' JSON. Building it per request (``json_build_object`` over the product, its
+brand, category and tags, timestamps formatted) was two thirds of PostgreSQL's time for an uncached page and
+PostgreSQL was most of the machine's (bench/README.md, "Store front"). The stored document is the same JSON,
+rendered from the same definition (``selectors.product_json.PRODUCT_FIELDS``) without the stock keys, which
+change with every order and are appended per request from the stock row (``product_json.PRODUCT_TEXT_SQL``).
+
+Why triggers and not the services: the document reads four tables, and every write to them (a service, the
+admin, a bulk ``update()``, a data migration, a rename of a brand) must reach it in the same transaction, or a
+page would show a stale price or name. The column ``store_product.document`` and the triggers are PostgreSQL
+objects Django's model does not declare (like the search indexes of migration 0002): the ORM never reads
+or writes the document, only the list and detail statements do.
+
+- ``store_product`` BEFORE INSERT OR UPDATE, per row: ``NEW.document`` rendered from ``NEW``.
+- ``store_product_tags`` AFTER INSERT and AFTER DELETE, per statement (transition tables): its products are
+  touched (``UPDATE … SET document = NULL``), which the row trigger above re-renders.
+- ``store_brand``, ``store_category``, ``store_tag`` AFTER UPDATE of a name or slug, per row: their products
+  are touched.
+
+``install`` is idempotent. Migration 0015 runs it, and so does every ``migrate`` (``post_migrate``): when the
+rendering function in the database differs from the one this code generates (``PRODUCT_FIELDS`` changed), it
+is replaced and every document re-rendered, so a change to the product's JSON needs no hand-written migration.
+"""
+
+from __future__ import annotations
+
+from store.selectors.product_json import DOCUMENT_FIELDS
+
+RENDER_FUNCTION = "store_product_document"
+_TRIGGERS = (
+    ("store_product_document_render", "store_product"),
+    ("store_product_document_tags_added", "store_product_tags"),
+    ("store_product_document_tags_removed", "store_product_tags"),
+    ("store_product_document_brand", "store_brand"),
+    ("store_product_document_category", "store_category"),
+    ("store_product_document_tag", "store_tag"),
+)
+_TRIGGER_FUNCTIONS = (
+    "store_product_document_render_row",
+    "store_product_document_touch_tagged",
+    "store_product_document_touch_related",
+)
+
+
+def render_function_body() -> str:
+    """The body of ``store_product_document(p store_product)``: the product's JSON text without stock, built
+    with the aliases ``PRODUCT_FIELDS`` use (``p`` the product, ``b`` brand, ``c`` category, ``page_tags``)."""
+    keys = ", ".join(f"'{field.key}', {field.sql}" for field in DOCUMENT_FIELDS)
+    return (
+        f"SELECT json_build_object({keys})::text"  # noqa: S608 - constants of this code only
+        " FROM (SELECT 1) AS one"
+        " LEFT JOIN store_brand b ON b.id = p.brand_id"
+        " LEFT JOIN store_category c ON c.id = p.category_id"
+        " LEFT JOIN LATERAL (SELECT json_agg(json_build_object('id', tg.id, 'name', tg.name, 'slug', tg.slug)"
+        " ORDER BY tg.name, tg.id) AS tags"
+        " FROM store_product_tags pt JOIN store_tag tg ON tg.id = pt.tag_id WHERE pt.product_id = p.id) page_tags"
+        " ON true"
+    )
+
+
+_INSTALL = """
+CREATE OR REPLACE FUNCTION store_product_document_render_row() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+    NEW.document := store_product_document(NEW);
+    RETURN NEW;
+END $fn$;
+
+CREATE OR REPLACE FUNCTION store_product_document_touch_tagged() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+    UPDATE store_product SET document = NULL WHERE id IN (SELECT product_id FROM changed_rows);
+    RETURN NULL;
+END $fn$;
+
+CREATE OR REPLACE FUNCTION store_product_document_touch_related() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+    IF TG_TABLE_NAME = 'store_brand' THEN
+        UPDATE store_product SET document = NULL WHERE brand_id = NEW.id;
+    ELSIF TG_TABLE_NAME = 'store_category' THEN
+        UPDATE store_product SET document = NULL WHERE category_id = NEW.id;
+    ELSE
+        UPDATE store_product SET document = NULL
+        WHERE id IN (SELECT product_id FROM store_product_tags WHERE tag_id = NEW.id);
+    END IF;
+    RETURN NULL;
+END $fn$;
+
+DROP TRIGGER IF EXISTS store_product_document_render ON store_product;
+CREATE TRIGGER store_product_document_render BEFORE INSERT OR UPDATE ON store_product
+    FOR EACH ROW EXECUTE FUNCTION store_product_document_render_row();
+
+DROP TRIGGER IF EXISTS store_product_document_tags_added ON store_product_tags;
+CREATE TRIGGER store_product_document_tags_added AFTER INSERT ON store_product_tags
+    REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION store_product_document_touch_tagged();
+
+DROP TRIGGER IF EXISTS store_product_document_tags_removed ON store_product_tags;
+CREATE TRIGGER store_product_document_tags_removed AFTER DELETE ON store_product_tags
+    REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION store_product_document_touch_tagged();
+"""
+_RELATED_TRIGGER = """
+DROP TRIGGER IF EXISTS {name} ON {table};
+CREATE TRIGGER {name} AFTER UPDATE OF name, slug ON {table} FOR EACH ROW
+    WHEN (OLD.name IS DISTINCT FROM NEW.name OR OLD.slug IS DISTINCT FROM NEW.slug)
+    EXECUTE FUNCTION store_product_document_touch_related();
+"""
+
+
+def _installed_body(cursor) -> str | None:
+    cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = %s", [RENDER_FUNCTION])
+    row = cursor.fetchone()
+    return row[0].strip() if row else None
+
+
+def _triggers_present(cursor) -> bool:
+    cursor.execute(
+        "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal AND tgname = ANY(%s)", [[name for name, _ in _TRIGGERS]]
+    )
+    return cursor.fetchone()[0] == len(_TRIGGERS)
+
+
+def install(connection) -> bool:
+    """Add the column, the rendering function and the triggers (idempotent: nothing is redone when they are
+    current), then render every document that is missing, or every one when the rendering function changed.
+    False (nothing done) off PostgreSQL."""
+    if connection.vendor != "postgresql":
+        return False
+    body = render_function_body()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()"
+            " AND table_name = 'store_product' AND column_name = 'document'"
+        )
+        if cursor.fetchone() is None:
+            cursor.execute("ALTER TABLE store_product ADD COLUMN document text")
+        changed = _installed_body(cursor) != body
+        if changed:
+            # ``p`` is the row being written (a trigger's NEW); STABLE: it reads other tables.
+            cursor.execute(
+                f"CREATE OR REPLACE FUNCTION {RENDER_FUNCTION}(p store_product) RETURNS text"
+                f" LANGUAGE sql STABLE AS $fn$ {body} $fn$"
+            )
+        if changed or not _triggers_present(cursor):
+            cursor.execute(_INSTALL)
+            for name, table in _TRIGGERS[3:]:
+                cursor.execute(_RELATED_TRIGGER.format(name=name, table=table))
+        # Setting the column fires the row trigger, which renders it.
+        cursor.execute("UPDATE store_product SET document = NULL WHERE %s OR document IS NULL", [changed])
+    return True
+
+
+def uninstall(connection) -> None:
+    """Drop the triggers, the functions and the column (the migration's reverse)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for name, table in _TRIGGERS:
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+        for function in _TRIGGER_FUNCTIONS:
+            cursor.execute(f"DROP FUNCTION IF EXISTS {function}()")
+        cursor.execute(f"DROP FUNCTION IF EXISTS {RENDER_FUNCTION}(store_product)")
+        cursor.execute("ALTER TABLE store_product DROP COLUMN IF EXISTS document")
+
+
+MIGRATION = ("store", "0015_product_document")
+
+
+def install_after_migrate(sender, using="default", **kwargs) -> None:
+    """``post_migrate`` (and a test database's flush): keep the database's rendering function equal to this
+    code's, once the store is migrated to 0015 or later (a test may have migrated it back)."""
+    from django.db import connections
+    from django.db.migrations.recorder import MigrationRecorder
+
+    connection = connections[using]
+    if connection.vendor == "postgresql" and MIGRATION in MigrationRecorder(connection).applied_migrations():
+        install(connection)
