@@ -211,6 +211,19 @@ def single_client(port: int, paths: list[str], *, n: int) -> dict:
     return {"p50_ms": round(statistics.median(timings), 2), "load": load()}
 
 
+def x_cache(port: int, paths: list[str]) -> str:
+    """How the server answered each path once (its ``X-Cache`` header), e.g. ``hit 10/10``."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    hits = 0
+    for path in paths:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        response.read()
+        hits += response.getheader("X-Cache") == "hit"
+    conn.close()
+    return f"hit {hits}/{len(paths)}"
+
+
 def server_settings(args) -> dict:
     """The trivial endpoint: production defaults against 2 plain sync workers (and the previous defaults),
     alternated round by round; the summary is each one's median."""
@@ -251,6 +264,8 @@ def phase(label: str, args, urls: dict[str, list[str]], *, cache_seconds: int) -
             results[name] = wrk(args.port, paths, duration=args.duration, connections=args.connections)
             results[name]["trivial_rps"] = pair["rps"]
             results[name]["ratio"] = round(results[name]["rps"] / pair["rps"], 3)
+            if cache_seconds:  # was it served from the cache? (each URL once more, after the load)
+                results[name]["x_cache"] = x_cache(args.port, paths)
             print(f"  [{label}] {name}: {results[name]}", flush=True)
         results["trivial endpoint"] = {"rps": statistics.median(trivial), "all": trivial, "ratio": 1.0}
         results["worker RSS MB before/after"] = [rss_before, workers_rss_mb(server)]
