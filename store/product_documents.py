@@ -25,6 +25,8 @@ is replaced and every document re-rendered, so a change to the product's JSON ne
 
 from __future__ import annotations
 
+import hashlib
+
 from store.selectors.product_json import DOCUMENT_FIELDS
 
 RENDER_FUNCTION = "store_product_document"
@@ -105,10 +107,27 @@ CREATE TRIGGER {name} AFTER UPDATE OF name, slug ON {table} FOR EACH ROW
 """
 
 
-def _installed_body(cursor) -> str | None:
-    cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = %s", [RENDER_FUNCTION])
+def _add_column(cursor, name: str, definition: str) -> None:
+    cursor.execute(
+        "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()"
+        " AND table_name = 'store_product' AND column_name = %s",
+        [name],
+    )
+    if cursor.fetchone() is None:
+        cursor.execute(f"ALTER TABLE store_product ADD COLUMN {name} {definition}")
+
+
+def _fingerprint() -> str:
+    """Identifies this code's functions and triggers: kept as the rendering function's comment, so ``install`` can
+    tell whether the database holds them as they are written here."""
+    source = "\n".join([render_function_body(), _INSTALL, _RELATED_TRIGGER, repr(_TRIGGERS)])
+    return "makrx:" + hashlib.sha256(source.encode()).hexdigest()[:16]
+
+
+def _installed_fingerprint(cursor) -> str | None:
+    cursor.execute("SELECT obj_description(oid, 'pg_proc') FROM pg_proc WHERE proname = %s", [RENDER_FUNCTION])
     row = cursor.fetchone()
-    return row[0].strip() if row else None
+    return row[0] if row else None
 
 
 def _triggers_present(cursor) -> bool:
@@ -119,27 +138,22 @@ def _triggers_present(cursor) -> bool:
 
 
 def install(connection) -> bool:
-    """Add the column, the rendering function and the triggers (idempotent: nothing is redone when they are
-    current), then render every document that is missing, or every one when the rendering function changed.
-    False (nothing done) off PostgreSQL."""
+    """Add the column, the functions and the triggers (idempotent: nothing is redone when they are current), then
+    render every document that is missing, or every one when the functions changed (their fingerprint differs from
+    this code's). False (nothing done) off PostgreSQL."""
     if connection.vendor != "postgresql":
         return False
-    body = render_function_body()
+    fingerprint = _fingerprint()
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()"
-            " AND table_name = 'store_product' AND column_name = 'document'"
-        )
-        if cursor.fetchone() is None:
-            cursor.execute("ALTER TABLE store_product ADD COLUMN document text")
-        changed = _installed_body(cursor) != body
-        if changed:
+        _add_column(cursor, "document", "text")
+        changed = _installed_fingerprint(cursor) != fingerprint
+        if changed or not _triggers_present(cursor):
             # ``p`` is the row being written (a trigger's NEW); STABLE: it reads other tables.
             cursor.execute(
                 f"CREATE OR REPLACE FUNCTION {RENDER_FUNCTION}(p store_product) RETURNS text"
-                f" LANGUAGE sql STABLE AS $fn$ {body} $fn$"
+                f" LANGUAGE sql STABLE AS $fn$ {render_function_body()} $fn$"
             )
-        if changed or not _triggers_present(cursor):
+            cursor.execute(f"COMMENT ON FUNCTION {RENDER_FUNCTION}(store_product) IS '{fingerprint}'")
             cursor.execute(_INSTALL)
             for name, table in _TRIGGERS[3:]:
                 cursor.execute(_RELATED_TRIGGER.format(name=name, table=table))

@@ -126,12 +126,13 @@ def test_a_row_without_a_document_is_rendered_on_the_spot(product):
     assert detail == expected
 
 
-def test_install_replaces_a_stale_rendering_function_and_renders_every_document(product):
+def test_install_replaces_an_older_rendering_function_and_renders_every_document(product):
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE OR REPLACE FUNCTION store_product_document(p store_product) RETURNS text"
             " LANGUAGE sql STABLE AS $fn$ SELECT '{\"stale\": true}' $fn$"
         )
+        cursor.execute("COMMENT ON FUNCTION store_product_document(store_product) IS 'makrx:an-older-version'")
         cursor.execute("UPDATE store_product SET document = NULL")
     assert _stored(product) == {"stale": True}
 
