@@ -10,8 +10,9 @@ Why a SQL form at all: an uncached list page through the ORM (``catalog.product_
 ``product_rows_complete``) costs about 10 ms of CPU, most of it in Python: five round trips (category
 subtree, count, page, stock, tags), compiling each query, and converting ~1,000 column values into Python
 objects only to turn them into JSON again. Here one statement resolves the category subtree by path prefix,
-counts the matches, takes the page with its brand, category, stock and tags, and has PostgreSQL build the
-page's JSON; Python only wraps it in the pagination envelope (bench/README.md: the uncached list reaches
+counts the matches, takes the page and joins each product's stored JSON (``store.product_documents``, rendered
+from ``PRODUCT_FIELDS`` by PostgreSQL when the product is written) with its stock; Python only wraps it in the
+pagination envelope (bench/README.md: the uncached list reaches
 the 10 % target with it, about 5 % without). The text is read as text (``::text``), never parsed in Python.
 The statement is prepared (server-side binding, psycopg's per-connection statement cache), so PostgreSQL
 plans it once per connection and filter combination; behind a transaction-mode PgBouncer older than 1.21
