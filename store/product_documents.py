@@ -1,26 +1,34 @@
-"""Each product's API JSON stored on its row (PostgreSQL only), kept current by triggers in the writing transaction.
+"""Each product's API JSON stored beside it (PostgreSQL only), kept current by triggers in the writing transaction.
 
 Why: a list page is 50 products' JSON. Building it per request (``json_build_object`` over the product, its
-brand, category and tags, timestamps formatted) was two thirds of PostgreSQL's time for an uncached page and
-PostgreSQL was most of the machine's (bench/README.md, "Store front"). The stored document is the same JSON,
-rendered from the same definition (``selectors.product_json.PRODUCT_FIELDS``) without the stock keys, which
-change with every order and are appended per request from the stock row (``product_json.PRODUCT_TEXT_SQL``).
+brand, category and tags, timestamps formatted) was two thirds of PostgreSQL's time for an uncached page, and
+PostgreSQL was most of the machine's (docs/store.md, "Speed at 100,000 products"). The stored document is the
+same JSON, rendered from the same definition (``selectors.product_json.PRODUCT_FIELDS``) without the stock
+keys, which change with every order and are appended per request from the stock row
+(``product_json.PRODUCT_TEXT_SQL``).
+
+Where: its own table, ``store_product_document (product_id, document)``, not a column of ``store_product``: a
+document is about a kilobyte, and in the product table it doubled the pages that every plan reading product
+rows in bulk (a search's candidates, a brand's products) has to read. The table and the triggers are
+PostgreSQL objects Django's models do not declare (like the search indexes of migration 0002): the ORM never
+reads or writes a document, only the list and detail statements do. Deleting or truncating products removes
+their documents (by trigger: a foreign key would make Django's own ``TRUNCATE`` of the product table fail).
 
 Why triggers and not the services: the document reads four tables, and every write to them (a service, the
-admin, a bulk ``update()``, a data migration, a rename of a brand) must reach it in the same transaction, or a
-page would show a stale price or name. The column ``store_product.document`` and the triggers are PostgreSQL
-objects Django's model does not declare (like the search indexes of migration 0002): the ORM never reads
-or writes the document, only the list and detail statements do.
+admin, a bulk ``update()``, a data migration, a brand renamed) must reach it in the same transaction, or a page
+would show a stale price or name.
 
-- ``store_product`` BEFORE INSERT OR UPDATE, per row: ``NEW.document`` rendered from ``NEW``.
-- ``store_product_tags`` AFTER INSERT and AFTER DELETE, per statement (transition tables): its products are
-  touched (``UPDATE … SET document = NULL``), which the row trigger above re-renders.
-- ``store_brand``, ``store_category``, ``store_tag`` AFTER UPDATE of a name or slug, per row: their products
-  are touched.
+- ``store_product`` AFTER INSERT OR UPDATE, per row: its document rendered from ``NEW``; AFTER DELETE and
+  AFTER TRUNCATE: gone with it.
+- ``store_product_tags`` AFTER INSERT and AFTER DELETE, per statement (transition tables): its products'
+  documents rendered again.
+- ``store_brand``, ``store_category``, ``store_tag`` AFTER UPDATE of a name or slug, per row: their products'
+  documents rendered again.
 
 ``install`` is idempotent. Migration 0015 runs it, and so does every ``migrate`` (``post_migrate``): when the
-rendering function in the database differs from the one this code generates (``PRODUCT_FIELDS`` changed), it
-is replaced and every document re-rendered, so a change to the product's JSON needs no hand-written migration.
+functions and triggers in the database differ from the ones this code writes (a fingerprint kept as the
+rendering function's comment), they are replaced and every document rendered again, so a change to the
+product's JSON needs no hand-written migration.
 """
 
 from __future__ import annotations
@@ -30,16 +38,23 @@ import hashlib
 from store.selectors.product_json import DOCUMENT_FIELDS
 
 RENDER_FUNCTION = "store_product_document"
-_TRIGGERS = (
-    ("store_product_document_render", "store_product"),
-    ("store_product_document_tags_added", "store_product_tags"),
-    ("store_product_document_tags_removed", "store_product_tags"),
+# Renaming one of these re-renders its products' documents (``_RELATED_TRIGGER``).
+_RELATED_TRIGGERS = (
     ("store_product_document_brand", "store_brand"),
     ("store_product_document_category", "store_category"),
     ("store_product_document_tag", "store_tag"),
 )
+_TRIGGERS = (
+    ("store_product_document_render", "store_product"),
+    ("store_product_document_forget", "store_product"),
+    ("store_product_document_forget_all", "store_product"),
+    ("store_product_document_tags_added", "store_product_tags"),
+    ("store_product_document_tags_removed", "store_product_tags"),
+    *_RELATED_TRIGGERS,
+)
 _TRIGGER_FUNCTIONS = (
     "store_product_document_render_row",
+    "store_product_document_forget",
     "store_product_document_touch_tagged",
     "store_product_document_touch_related",
 )
@@ -62,34 +77,62 @@ def render_function_body() -> str:
 
 
 _INSTALL = """
+CREATE TABLE IF NOT EXISTS store_product_document (product_id bigint PRIMARY KEY, document text NOT NULL);
+
+CREATE OR REPLACE FUNCTION store_product_document_refresh(ids bigint[]) RETURNS void LANGUAGE sql AS $fn$
+    INSERT INTO store_product_document (product_id, document)
+    SELECT p.id, store_product_document(p) FROM store_product p WHERE p.id = ANY(ids)
+    ON CONFLICT (product_id) DO UPDATE SET document = EXCLUDED.document
+$fn$;
+
 CREATE OR REPLACE FUNCTION store_product_document_render_row() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
-    NEW.document := store_product_document(NEW);
-    RETURN NEW;
+    INSERT INTO store_product_document (product_id, document) VALUES (NEW.id, store_product_document(NEW))
+    ON CONFLICT (product_id) DO UPDATE SET document = EXCLUDED.document;
+    RETURN NULL;
+END $fn$;
+
+CREATE OR REPLACE FUNCTION store_product_document_forget() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        TRUNCATE store_product_document;
+    ELSE
+        DELETE FROM store_product_document WHERE product_id = OLD.id;
+    END IF;
+    RETURN NULL;
 END $fn$;
 
 CREATE OR REPLACE FUNCTION store_product_document_touch_tagged() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
-    UPDATE store_product SET document = NULL WHERE id IN (SELECT product_id FROM changed_rows);
+    PERFORM store_product_document_refresh(ARRAY(SELECT DISTINCT product_id FROM changed_rows));
     RETURN NULL;
 END $fn$;
 
 CREATE OR REPLACE FUNCTION store_product_document_touch_related() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
     IF TG_TABLE_NAME = 'store_brand' THEN
-        UPDATE store_product SET document = NULL WHERE brand_id = NEW.id;
+        PERFORM store_product_document_refresh(ARRAY(SELECT id FROM store_product WHERE brand_id = NEW.id));
     ELSIF TG_TABLE_NAME = 'store_category' THEN
-        UPDATE store_product SET document = NULL WHERE category_id = NEW.id;
+        PERFORM store_product_document_refresh(ARRAY(SELECT id FROM store_product WHERE category_id = NEW.id));
     ELSE
-        UPDATE store_product SET document = NULL
-        WHERE id IN (SELECT product_id FROM store_product_tags WHERE tag_id = NEW.id);
+        PERFORM store_product_document_refresh(
+            ARRAY(SELECT product_id FROM store_product_tags WHERE tag_id = NEW.id)
+        );
     END IF;
     RETURN NULL;
 END $fn$;
 
 DROP TRIGGER IF EXISTS store_product_document_render ON store_product;
-CREATE TRIGGER store_product_document_render BEFORE INSERT OR UPDATE ON store_product
+CREATE TRIGGER store_product_document_render AFTER INSERT OR UPDATE ON store_product
     FOR EACH ROW EXECUTE FUNCTION store_product_document_render_row();
+
+DROP TRIGGER IF EXISTS store_product_document_forget ON store_product;
+CREATE TRIGGER store_product_document_forget AFTER DELETE ON store_product
+    FOR EACH ROW EXECUTE FUNCTION store_product_document_forget();
+
+DROP TRIGGER IF EXISTS store_product_document_forget_all ON store_product;
+CREATE TRIGGER store_product_document_forget_all AFTER TRUNCATE ON store_product
+    FOR EACH STATEMENT EXECUTE FUNCTION store_product_document_forget();
 
 DROP TRIGGER IF EXISTS store_product_document_tags_added ON store_product_tags;
 CREATE TRIGGER store_product_document_tags_added AFTER INSERT ON store_product_tags
@@ -105,16 +148,6 @@ CREATE TRIGGER {name} AFTER UPDATE OF name, slug ON {table} FOR EACH ROW
     WHEN (OLD.name IS DISTINCT FROM NEW.name OR OLD.slug IS DISTINCT FROM NEW.slug)
     EXECUTE FUNCTION store_product_document_touch_related();
 """
-
-
-def _add_column(cursor, name: str, definition: str) -> None:
-    cursor.execute(
-        "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()"
-        " AND table_name = 'store_product' AND column_name = %s",
-        [name],
-    )
-    if cursor.fetchone() is None:
-        cursor.execute(f"ALTER TABLE store_product ADD COLUMN {name} {definition}")
 
 
 def _fingerprint() -> str:
@@ -138,32 +171,34 @@ def _triggers_present(cursor) -> bool:
 
 
 def install(connection) -> bool:
-    """Add the column, the functions and the triggers (idempotent: nothing is redone when they are current), then
+    """Add the table, the functions and the triggers (idempotent: nothing is redone when they are current), then
     render every document that is missing, or every one when the functions changed (their fingerprint differs from
     this code's). False (nothing done) off PostgreSQL."""
     if connection.vendor != "postgresql":
         return False
     fingerprint = _fingerprint()
     with connection.cursor() as cursor:
-        _add_column(cursor, "document", "text")
         changed = _installed_fingerprint(cursor) != fingerprint
         if changed or not _triggers_present(cursor):
-            # ``p`` is the row being written (a trigger's NEW); STABLE: it reads other tables.
+            # ``p`` is the product row (a trigger's NEW, or read); STABLE: it reads other tables.
             cursor.execute(
                 f"CREATE OR REPLACE FUNCTION {RENDER_FUNCTION}(p store_product) RETURNS text"
                 f" LANGUAGE sql STABLE AS $fn$ {render_function_body()} $fn$"
             )
             cursor.execute(f"COMMENT ON FUNCTION {RENDER_FUNCTION}(store_product) IS '{fingerprint}'")
             cursor.execute(_INSTALL)
-            for name, table in _TRIGGERS[3:]:
+            for name, table in _RELATED_TRIGGERS:
                 cursor.execute(_RELATED_TRIGGER.format(name=name, table=table))
-        # Setting the column fires the row trigger, which renders it.
-        cursor.execute("UPDATE store_product SET document = NULL WHERE %s OR document IS NULL", [changed])
+        cursor.execute(
+            "SELECT store_product_document_refresh(ARRAY(SELECT p.id FROM store_product p WHERE %s OR NOT EXISTS"
+            " (SELECT 1 FROM store_product_document d WHERE d.product_id = p.id)))",
+            [changed],
+        )
     return True
 
 
 def uninstall(connection) -> None:
-    """Drop the triggers, the functions and the column (the migration's reverse)."""
+    """Drop the triggers, the functions and the table (the migration's reverse)."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
@@ -171,8 +206,9 @@ def uninstall(connection) -> None:
             cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
         for function in _TRIGGER_FUNCTIONS:
             cursor.execute(f"DROP FUNCTION IF EXISTS {function}()")
+        cursor.execute("DROP FUNCTION IF EXISTS store_product_document_refresh(bigint[])")
         cursor.execute(f"DROP FUNCTION IF EXISTS {RENDER_FUNCTION}(store_product)")
-        cursor.execute("ALTER TABLE store_product DROP COLUMN IF EXISTS document")
+        cursor.execute("DROP TABLE IF EXISTS store_product_document")
 
 
 MIGRATION = ("store", "0015_product_document")

@@ -1,5 +1,5 @@
-# The stored product document (store/product_documents.py): a PostgreSQL column, function and triggers that the
-# model does not declare. Nothing happens on other databases.
+# The stored product document (store/product_documents.py): a PostgreSQL table, functions and triggers that the
+# models do not declare. Nothing happens on other databases.
 
 from django.db import migrations
 

@@ -185,9 +185,10 @@ PRODUCT_JSON_SQL = "json_build_object({})".format(", ".join(f"'{field.key}', {fi
 STOCK_KEYS = ("stock_available", "in_stock")
 DOCUMENT_FIELDS = tuple(field for field in PRODUCT_FIELDS if field.key not in STOCK_KEYS)
 # A product's JSON text in the list and detail statements: its stored document (``store.product_documents``; one
-# rendered on the spot if a row has none yet) with the stock keys appended. ``p`` is the product, ``s`` its stock.
+# rendered on the spot if one is missing) with the stock keys appended. ``page`` is the page row, ``d`` its document,
+# ``s`` its stock.
 PRODUCT_TEXT_SQL = (
-    "left(COALESCE(p.document, store_product_document(p)), -1)"
+    "left(COALESCE(d.document, (SELECT store_product_document(x) FROM store_product x WHERE x.id = page.id)), -1)"  # noqa: S608
     + "".join(f" || ', \"{field.key}\" : ' || ({field.sql})::text" for field in PRODUCT_FIELDS[len(DOCUMENT_FIELDS) :])
     + " || '}'"
 )
@@ -239,8 +240,8 @@ SELECT
     '[' || COALESCE((
         SELECT string_agg({product}, ', ' ORDER BY page.pos)
         FROM page
-        JOIN store_product p ON p.id = page.id
-        LEFT JOIN store_stocklevel s ON s.product_id = p.id
+        LEFT JOIN store_product_document d ON d.product_id = page.id
+        LEFT JOIN store_stocklevel s ON s.product_id = page.id
         WHERE page.pos <= %s
     ), '') || ']',
     (SELECT json_build_array({key})::text FROM page p WHERE p.pos = %s AND EXISTS (SELECT 1 FROM page WHERE pos > %s))

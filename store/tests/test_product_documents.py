@@ -19,9 +19,9 @@ pytestmark = pytest.mark.django_db
 
 def _stored(product: Product) -> dict | None:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT document FROM store_product WHERE id = %s", [product.pk])
-        text = cursor.fetchone()[0]
-    return None if text is None else json.loads(text)
+        cursor.execute("SELECT document FROM store_product_document WHERE product_id = %s", [product.pk])
+        row = cursor.fetchone()
+    return None if row is None else json.loads(row[0])
 
 
 def _expected(product: Product) -> dict:
@@ -116,9 +116,7 @@ def test_stock_is_read_per_request_not_stored(product):
 
 def test_a_row_without_a_document_is_rendered_on_the_spot(product):
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL session_replication_role = replica")  # user triggers off for this write
-        cursor.execute("UPDATE store_product SET document = NULL WHERE id = %s", [product.pk])
-        cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+        cursor.execute("DELETE FROM store_product_document WHERE product_id = %s", [product.pk])
     assert _stored(product) is None
     expected = {**_expected(product), "stock_available": 7, "in_stock": True}
     assert _listed()[product.pk] == expected
@@ -133,7 +131,7 @@ def test_install_replaces_an_older_rendering_function_and_renders_every_document
             " LANGUAGE sql STABLE AS $fn$ SELECT '{\"stale\": true}' $fn$"
         )
         cursor.execute("COMMENT ON FUNCTION store_product_document(store_product) IS 'makrx:an-older-version'")
-        cursor.execute("UPDATE store_product SET document = NULL")
+        cursor.execute("SELECT store_product_document_refresh(ARRAY(SELECT id FROM store_product))")
     assert _stored(product) == {"stale": True}
 
     with connection.cursor() as cursor:
@@ -151,3 +149,12 @@ def test_the_list_shows_exactly_the_serializer_form_after_writes(product):
     for item in Product.objects.all():
         serialized = json.loads(json.dumps(ProductSerializer(catalog.product_get(lookup=item.slug)).data))
         assert listed[item.pk] == serialized
+
+
+def test_deleting_a_product_deletes_its_document(product):
+    product_id = product.pk
+    StockLevel.objects.filter(product=product).delete()
+    Product.objects.filter(pk=product_id).delete()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM store_product_document WHERE product_id = %s", [product_id])
+        assert cursor.fetchone()[0] == 0
