@@ -93,10 +93,17 @@ class JobStatusSerializer(EnvelopeSerializer):
 
 
 class StatusReceivedSerializer(serializers.Serializer):
+    """202 for a new delivery (stored; applied right after by the store's worker), 200 for a duplicate."""
+
     received = serializers.BooleanField()
-    result = serializers.CharField(help_text="applied, ignored (out of order: recorded, not applied) or duplicate.")
+    result = serializers.CharField(
+        help_text="queued (202: stored, applied after the answer; out-of-order statuses are then recorded and "
+        "ignored) or duplicate (200: this event was stored before)."
+    )
     service_order_id = serializers.IntegerField()
-    status = serializers.CharField(help_text="The service order's status now.")
+    status = serializers.CharField(help_text="The service order's status at receipt (before this delivery's apply).")
+    delivery_id = serializers.IntegerField(required=False, help_text="The stored delivery (202 only).")
+    duplicate = serializers.BooleanField(required=False)
 
 
 class AccountSerializer(serializers.Serializer):

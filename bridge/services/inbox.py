@@ -14,7 +14,7 @@ import time
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -120,8 +120,8 @@ def _apply_one(delivery: InboundDelivery) -> tuple[str, str]:
                 actor=STORE_SYSTEM,
                 job_ref=message.get("job_id", ""),
             )
-    except SoftTimeLimitExceeded:
-        raise  # the task ran out of time: the batch rolls back and stays pending
+    except (SoftTimeLimitExceeded, OperationalError):
+        raise  # out of time, a deadlock, a lost connection: the batch rolls back and stays pending
     except DomainError as exc:  # e.g. the order was deleted since the intake
         logger.warning("bridge: inbound delivery %s not applied: %s", delivery.pk, exc.detail)
         return ApplyResult.FAILED, f"{exc.code}: {exc.detail}"
@@ -135,7 +135,8 @@ def inbound_apply_pending(*, limit: int = 500, retry_failed: bool = False, ids=N
     """Apply stored job-status deliveries in id order, at most ``limit``, in batches: each batch locks its rows
     (``select_for_update(skip_locked=True)``: a row another applier holds is left to it) and applies each in its
     own savepoint, recording the outcome on the row (``done`` + applied/ignored, or ``failed`` with the error;
-    attempts counted). A process dying mid-batch rolls the batch back: its rows stay pending. ``retry_failed``
+    attempts counted). A process dying mid-batch (or a deadlock, a lost connection) rolls the batch back: its rows
+    stay pending. ``retry_failed``
     (the sweep, staff) also takes failed rows below ``BRIDGE_INBOX_MAX_ATTEMPTS``. Returns how many it took."""
     taken, last_id = 0, 0
     while taken < limit:
@@ -145,7 +146,9 @@ def inbound_apply_pending(*, limit: int = 500, retry_failed: bool = False, ids=N
             if ids is not None:
                 queryset = queryset.filter(pk__in=ids)
             batch = list(queryset.select_for_update(skip_locked=True).order_by("id")[: min(APPLY_BATCH, limit - taken)])
-            for delivery in batch:
+            # Taken in id order, applied by service order (then id): every applier locks orders in the same
+            # order, so two appliers never deadlock; one order's deliveries keep their order.
+            for delivery in sorted(batch, key=lambda d: ((d.message or {}).get("service_order_id") or 0, d.pk)):
                 result, detail = _apply_one(delivery)
                 InboundDelivery.objects.filter(pk=delivery.pk).update(
                     state=State.FAILED if result == ApplyResult.FAILED else State.DONE,
@@ -160,7 +163,7 @@ def inbound_apply_pending(*, limit: int = 500, retry_failed: bool = False, ids=N
         for result in outcomes:
             metrics.BRIDGE_DELIVERIES.labels("inbound", "job.status", result).inc()
         taken += len(batch)
-        last_id = batch[-1].pk
+        last_id = max(delivery.pk for delivery in batch)
     return taken
 
 
