@@ -57,7 +57,7 @@ class InboundDelivery(models.Model):
     request_id = models.CharField(max_length=128, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     # The inbox (job.status): the delivery's dedupe key (event:<id>, idempotency:…, legacy:…) and its apply.
-    dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    dedupe_key = models.CharField(max_length=200, null=True, blank=True)  # unique: see Meta (no LIKE index)
     # What the apply needs, as validated at intake (the stored body may be cut at 64 KB).
     message = models.JSONField(null=True, blank=True)
     state = models.CharField(max_length=8, choices=State.choices, blank=True)
@@ -68,6 +68,10 @@ class InboundDelivery(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "inbound deliveries"
+        constraints = [
+            # A constraint rather than unique=True: PostgreSQL gets no second (LIKE) index to update per insert.
+            models.UniqueConstraint(fields=["dedupe_key"], name="bridge_inbound_dedupe_key_unique"),
+        ]
         indexes = [
             # The applier's scan: pending (and failed, retried by the sweep) rows in id order.
             models.Index(fields=["id"], condition=Q(state__in=["pending", "failed"]), name="bridge_inbox_open"),

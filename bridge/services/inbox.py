@@ -8,6 +8,7 @@ notification or a locked order no longer makes it wait or retry.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 
@@ -35,7 +36,9 @@ APPLY_BATCH = 50
 # --- intake --------------------------------------------------------------------------------------------------
 
 
-def _intake_sql(columns: list[str]) -> str:
+@functools.cache
+def _intake_sql(columns: tuple[str, ...]) -> str:
+    """The intake statement for these columns (names from ``_meta``; built once per process)."""
     from store.models import ServiceOrder
 
     quote = connection.ops.quote_name
@@ -60,7 +63,7 @@ def inbox_store(*, service_order_id: int, row: dict) -> tuple[str | None, int | 
     delivery = InboundDelivery._meta
     defaults = {field.name: field.get_default() for field in delivery.concrete_fields if not field.primary_key}
     row = {**defaults, **row, "state": State.PENDING}
-    columns = list(row)
+    columns = tuple(row)
     params = [service_order_id] + [delivery.get_field(name).get_db_prep_save(row[name], connection) for name in columns]
     with connection.cursor() as cursor:
         cursor.execute(_intake_sql(columns), params)
