@@ -74,21 +74,21 @@ def inbox_store(*, service_order_id: int, row: dict) -> tuple[str | None, int | 
 
 
 def inbox_kick() -> None:
-    """Make sure an apply task will run after this commit, publishing one only when none is queued or draining
-    (the key is added here and deleted by the task before each round, so a delivery stored while the key was
-    present is seen by the round that follows)."""
+    """Once the current transaction commits (at once in autocommit), make sure an apply task will run."""
+    transaction.on_commit(_kick, robust=True)
+
+
+def _kick() -> None:
+    """Publish the apply task only when the kick key was not there (none queued or draining): the task deletes the
+    key before each fetch round, so a delivery committed while the key was present is seen by the round after."""
+    from bridge.tasks import apply_inbound_deliveries_task
+
     try:
-        added = cache.add(KICK_KEY, 1, timeout=settings.BRIDGE_INBOX_KICK_SECONDS)
+        if not cache.add(KICK_KEY, 1, timeout=settings.BRIDGE_INBOX_KICK_SECONDS):
+            return
     except Exception:  # noqa: BLE001 - no cache: no kick; the minute sweep applies what is stored
         logger.warning("bridge: inbox kick skipped (cache unavailable); the sweep will apply")
         return
-    if added:
-        transaction.on_commit(_publish_apply, robust=True)
-
-
-def _publish_apply() -> None:
-    from bridge.tasks import apply_inbound_deliveries_task
-
     try:
         apply_inbound_deliveries_task.delay()
     except Exception:  # noqa: BLE001 - the broker being down loses nothing: the sweep applies the rows

@@ -164,24 +164,41 @@ def test_a_crash_mid_batch_leaves_the_batch_pending_for_the_next_run(monkeypatch
         assert order.events.filter(kind="job_status").count() == 1
 
 
-def test_with_the_kick_key_present_no_task_is_published(django_capture_on_commit_callbacks):
+def test_with_the_kick_key_present_no_task_is_published(django_capture_on_commit_callbacks, monkeypatch):
+    from bridge.tasks import apply_inbound_deliveries_task
+
+    published = []
+    monkeypatch.setattr(apply_inbound_deliveries_task, "delay", lambda: published.append(1))
     (order,) = dispatched()
     cache.add(KICK_KEY, 1, timeout=60)  # a task is queued or draining
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
         receive(order, "ACCEPTED")
-    assert callbacks == []
+    assert published == []
     assert InboundDelivery.objects.get().state == "pending"  # left to the task that holds the key
 
 
-def test_the_first_delivery_kicks_one_task_which_drains_and_deletes_the_key(django_capture_on_commit_callbacks):
-    first, second = dispatched(2)
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        receive(first, "ACCEPTED")
-        receive(second, "ACCEPTED")  # the key is there: no second publish
-    assert len(callbacks) == 1 and cache.get(KICK_KEY) == 1
-    callbacks[0]()  # the commit publishes the task (eager: it runs now)
+def test_a_burst_publishes_one_task_which_drains_and_deletes_the_key(django_capture_on_commit_callbacks, monkeypatch):
+    from bridge.tasks import apply_inbound_deliveries_task
+
+    published = []
+    monkeypatch.setattr(apply_inbound_deliveries_task, "delay", lambda: published.append(1))
+    orders = dispatched(3)
+    with django_capture_on_commit_callbacks(execute=True):
+        for order in orders:
+            receive(order, "ACCEPTED")  # each intake commits and kicks: only the first adds the key
+    assert published == [1] and cache.get(KICK_KEY) == 1
+    assert apply_inbound_deliveries_task() == 3  # the worker runs it
     assert cache.get(KICK_KEY) is None
     assert set(InboundDelivery.objects.values_list("state", "apply_result")) == {("done", "applied")}
+
+
+def test_the_kick_waits_for_the_commit(django_capture_on_commit_callbacks):
+    (order,) = dispatched()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        receive(order, "ACCEPTED")
+    assert len(callbacks) == 1 and cache.get(KICK_KEY) is None  # nothing added before the commit
+    callbacks[0]()  # the commit: the key is added and the task published (eager here: it runs and drains)
+    assert cache.get(KICK_KEY) is None and InboundDelivery.objects.get().apply_result == "applied"
 
 
 def test_the_task_drains_until_a_round_finds_nothing(monkeypatch):
