@@ -287,10 +287,11 @@ def _bom_cart(data: dict, context: dict) -> tuple[Reply, str]:
 RECEIVERS: dict[str, tuple[type[drf_serializers.Serializer], Callable]] = {
     "job.create": (wire.JobCreateSerializer, _job_create),
     "job.cancel": (wire.JobCancelSerializer, _job_cancel),
-    "job.status": (wire.JobStatusSerializer, _job_status),  # the inbox: see _receive_status
+    "job.status": (wire.JobStatusSerializer, _job_status),  # into the inbox (INBOX_ENDPOINTS)
     "reorder.list": (wire.ReorderListSerializer, _reorder_list),
     "bom.cart": (wire.BomCartSerializer, _bom_cart),
 }
+INBOX_ENDPOINTS = frozenset({"job.status"})  # stored and answered 202; applied after the request
 _RESULT_BY_STATUS = {400: Result.INVALID, 401: Result.REJECTED, 403: Result.REJECTED, 404: Result.NOT_FOUND}
 
 
@@ -332,10 +333,8 @@ def inbound_receive(
         "request_id": request_id[:128],
     }
     context = {**(path_params or {}), "idempotency_key": headers.get("idempotency-key", "")}
-    if endpoint == InboundDelivery.Endpoint.JOB_STATUS:
-        reply, result = _receive_status(row, body, headers, context, transport)
-    else:
-        reply, result = _receive_now(row, body, headers, context, transport, serializer_class, handler)
+    receive = _receive_into_inbox if endpoint in INBOX_ENDPOINTS else _receive_now
+    reply, result = receive(row, body, headers, context, transport, serializer_class, handler)
     metrics.BRIDGE_DELIVERIES.labels("inbound", endpoint, result).inc()
     return reply
 
@@ -345,16 +344,16 @@ def _refusal(exc: DomainError) -> tuple[Reply, str, str]:
     return reply, _RESULT_BY_STATUS.get(exc.status_code, Result.CONFLICT), f"{exc.code}: {exc.detail}"[:2000]
 
 
-def _receive_status(row: dict, body: bytes, headers: dict, context: dict, transport: str) -> tuple[Reply, str]:
-    """The inbox path, in autocommit: a new delivery costs one statement; a refusal or a duplicate one more (its
-    log row)."""
+def _receive_into_inbox(row, body, headers, context, transport, serializer_class, handler) -> tuple[Reply, str]:
+    """The inbox path, in autocommit: a new delivery costs one statement (its log row is its inbox row); a refusal
+    or a duplicate one more (its log row)."""
     row = {**row, "verified": False, "auth_method": "", "event_id": ""}
     try:
         method = inbound_verify(body=body, headers=headers, transport=transport)
         row.update(verified=method != "none", auth_method=method)
-        data = _parse(body, wire.JobStatusSerializer)
+        data = _parse(body, serializer_class)
         row["event_id"] = str(data.get("event_id") or "")[:100]
-        reply, result, logged = _job_status(data, context, row)
+        reply, result, logged = handler(data, context, row)
         detail = ""
     except DomainError as exc:
         (reply, result, detail), logged = _refusal(exc), False
