@@ -3,6 +3,8 @@ receiver service (validation) and the OpenAPI schema use. Extra fields are ignor
 
 from __future__ import annotations
 
+import threading
+
 from rest_framework import serializers
 
 WIRE_STATUSES = ("PUBLISHED", "ACCEPTED", "PRINTING", "READY", "SHIPPED", "COMPLETED", "CANCELLED")
@@ -91,10 +93,17 @@ class JobStatusSerializer(EnvelopeSerializer):
 
 
 class StatusReceivedSerializer(serializers.Serializer):
+    """202 for a new delivery (stored; applied right after by the store's worker), 200 for a duplicate."""
+
     received = serializers.BooleanField()
-    result = serializers.CharField(help_text="applied, ignored (out of order: recorded, not applied) or duplicate.")
+    result = serializers.CharField(
+        help_text="queued (202: stored, applied after the answer; out-of-order statuses are then recorded and "
+        "ignored) or duplicate (200: this event was stored before)."
+    )
     service_order_id = serializers.IntegerField()
-    status = serializers.CharField(help_text="The service order's status now.")
+    status = serializers.CharField(help_text="The service order's status at receipt (before this delivery's apply).")
+    delivery_id = serializers.IntegerField(required=False, help_text="The stored delivery (202 only).")
+    duplicate = serializers.BooleanField(required=False)
 
 
 class AccountSerializer(serializers.Serializer):
@@ -131,3 +140,22 @@ class SupplyReceivedSerializer(serializers.Serializer):
     added = serializers.ListField(child=serializers.DictField(), required=False)
     short = serializers.ListField(child=serializers.DictField(), required=False)
     reorder_list = serializers.IntegerField(required=False)
+
+
+_per_thread = threading.local()
+
+
+def wire_validate(serializer_class: type[serializers.Serializer], data) -> dict:
+    """``serializer_class(data=data)``'s validated data, or DRF's ``ValidationError`` with its ``{field: [...]}``
+    detail: the same validation as ``is_valid()``, without building a serializer per message.
+
+    Building one deep-copies and binds its declared fields (nested ones too), which cost more than everything
+    else a small status delivery does. ``run_validation`` keeps nothing on the instance, so each thread keeps
+    one instance per class and reuses its bound fields; threads never share one."""
+    instances = getattr(_per_thread, "instances", None)
+    if instances is None:
+        instances = _per_thread.instances = {}
+    serializer = instances.get(serializer_class)
+    if serializer is None:
+        serializer = instances[serializer_class] = serializer_class()
+    return serializer.run_validation(data)

@@ -22,6 +22,7 @@ BRIDGE_MESSAGES = Gauge(
 BRIDGE_DELIVERIES = Counter(
     "makrx_bridge_deliveries_total", "Bridge deliveries by direction, kind and result", ["direction", "kind", "result"]
 )
+BRIDGE_INBOX = Gauge("makrx_bridge_inbox", "Inbound status deliveries waiting for their apply, by state", ["state"])
 
 _gauge_collectors: list[Callable[[], None]] = []
 

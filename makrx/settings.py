@@ -361,6 +361,10 @@ CELERY_BEAT_SCHEDULE["bridge-sweep-outbox"] = {
     "task": "bridge.tasks.sweep_outbox_task",
     "schedule": timedelta(minutes=1),
 }
+# The job-status inbox: how long a kick (a queued apply task) is trusted before the next delivery publishes
+# another; how often a failed apply is retried (by the minute sweep) before it stays failed for staff.
+BRIDGE_INBOX_KICK_SECONDS = env.int("BRIDGE_INBOX_KICK_SECONDS", default=60)
+BRIDGE_INBOX_MAX_ATTEMPTS = env.int("BRIDGE_INBOX_MAX_ATTEMPTS", default=5)
 BRIDGE_RETENTION_DAYS = env.int("BRIDGE_RETENTION_DAYS", default=30)  # sent messages and delivery logs, then gone
 CELERY_BEAT_SCHEDULE["bridge-retention"] = {
     "task": "bridge.tasks.retention_task",

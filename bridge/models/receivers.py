@@ -1,13 +1,20 @@
-"""Inbound deliveries: every request the receivers got (verified or not, with its result), and the events applied."""
+"""Inbound deliveries: every request the receivers got (verified or not, with its result), the job-status inbox
+(a stored delivery waiting for its apply) and the events applied."""
 
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 
 class InboundDelivery(models.Model):
-    """One request to a bridge receiver as it arrived (append-only; secrets never stored)."""
+    """One request to a bridge receiver as it arrived (secrets never stored).
+
+    A new ``job.status`` delivery is also its own inbox row: stored with its ``dedupe_key`` and ``state``
+    ``pending`` (answered 202 ``queued``), then applied by ``inbound_apply_pending`` (``done`` with
+    ``apply_result`` ``applied``/``ignored``, or ``failed`` with the error in ``detail``). Other rows have no
+    state: their request was answered synchronously."""
 
     class Endpoint(models.TextChoices):
         JOB_CREATE = "job.create", "Job from the store"
@@ -16,6 +23,7 @@ class InboundDelivery(models.Model):
         BOM_CART = "bom.cart", "Project BOM cart"
 
     class Result(models.TextChoices):
+        QUEUED = "queued", "Stored, applied by the worker"
         APPLIED = "applied", "Applied"
         DUPLICATE = "duplicate", "Duplicate (answered, not applied again)"
         IGNORED = "ignored", "Out of order (recorded, ignored)"
@@ -23,6 +31,16 @@ class InboundDelivery(models.Model):
         INVALID = "invalid", "Invalid body"
         NOT_FOUND = "not_found", "Unknown object"
         CONFLICT = "conflict", "Refused by a rule"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting for its apply"
+        DONE = "done", "Applied or ignored"
+        FAILED = "failed", "Apply failed"
+
+    class ApplyResult(models.TextChoices):
+        APPLIED = "applied", "Applied"
+        IGNORED = "ignored", "Out of order (recorded, ignored)"
+        FAILED = "failed", "Failed"
 
     endpoint = models.CharField(max_length=20, choices=Endpoint.choices)
     transport = models.CharField(max_length=12, default="http")
@@ -38,10 +56,26 @@ class InboundDelivery(models.Model):
     client_ip = models.GenericIPAddressField(null=True, blank=True)
     request_id = models.CharField(max_length=128, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # The inbox (job.status): the delivery's dedupe key (event:<id>, idempotency:…, legacy:…) and its apply.
+    dedupe_key = models.CharField(max_length=200, null=True, blank=True)  # unique: see Meta (no LIKE index)
+    # What the apply needs, as validated at intake (the stored body may be cut at 64 KB).
+    message = models.JSONField(null=True, blank=True)
+    state = models.CharField(max_length=8, choices=State.choices, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    apply_result = models.CharField(max_length=8, choices=ApplyResult.choices, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "inbound deliveries"
+        constraints = [
+            # A constraint rather than unique=True: PostgreSQL gets no second (LIKE) index to update per insert.
+            models.UniqueConstraint(fields=["dedupe_key"], name="bridge_inbound_dedupe_key_unique"),
+        ]
+        indexes = [
+            # The applier's scan: pending (and failed, retried by the sweep) rows in id order.
+            models.Index(fields=["id"], condition=Q(state__in=["pending", "failed"]), name="bridge_inbox_open"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.endpoint} {self.result} {self.created_at:%Y-%m-%d %H:%M:%S}"

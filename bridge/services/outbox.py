@@ -231,13 +231,16 @@ def _delete_in_batches(queryset, batch: int) -> dict[str, int]:
 def outbox_retention_purge(*, now=None, batch: int = RETENTION_BATCH) -> dict[str, int]:
     """Forget what is done and older than ``BRIDGE_RETENTION_DAYS``: ``sent`` messages (their attempts with
     them), inbound delivery logs, and ``event:`` dedupe keys (a replay that old is refused as stale anyway).
-    Dead, failed and pending messages stay until handled; legacy/idempotency keys stay (they have no
-    freshness window). Returns the deleted counts."""
+    Dead, failed and pending messages stay until handled, so do inbox rows not applied yet; legacy/idempotency
+    keys stay (they have no freshness window), on ``ReceivedEvent`` and on inbox rows. Returns the deleted
+    counts."""
     cutoff = (now or timezone.now()) - timedelta(days=settings.BRIDGE_RETENTION_DAYS)
     deleted: dict[str, int] = {}
     for queryset in (
         OutboxMessage.objects.filter(status=Status.SENT, sent_at__lt=cutoff),
-        InboundDelivery.objects.filter(created_at__lt=cutoff),
+        InboundDelivery.objects.filter(created_at__lt=cutoff)
+        .exclude(state__in=[InboundDelivery.State.PENDING, InboundDelivery.State.FAILED])  # not applied yet
+        .exclude(Q(dedupe_key__isnull=False) & ~Q(dedupe_key__startswith="event:")),  # an older sender's key
         ReceivedEvent.objects.filter(key__startswith="event:", created_at__lt=cutoff),
     ):
         for label, count in _delete_in_batches(queryset, batch).items():

@@ -1,5 +1,9 @@
 """Inbound receivers: verify first (API key or HMAC signature, constant time, before any parsing or lookup), then
-parse, check freshness, dedupe and apply in one transaction; every delivery is logged with its result.
+parse, check freshness and dedupe; every delivery is logged with its result.
+
+``job.status`` (the high-rate message) goes to the inbox: stored in one statement and answered 202 ``queued``,
+applied after the request (``bridge.services.inbox``). The others (``job.create`` answers the job id,
+``job.cancel`` may answer 409, the supplies) apply at once, in one transaction with their dedupe key and log row.
 
 The HTTP views and the in-process transport both call ``inbound_receive``, so one deployment and two run the
 same code. A reply never raises: errors become ``{detail, code, request_id}`` replies with their status.
@@ -23,6 +27,7 @@ from rest_framework import serializers as drf_serializers
 
 from bridge import wire
 from bridge.models import InboundDelivery, ReceivedEvent
+from bridge.services.inbox import inbox_store
 from bridge.services.transports import signature_for
 from makrx import metrics
 from makrx.api.errors import error_body
@@ -83,10 +88,10 @@ def _parse(body: bytes, serializer_class) -> dict:
         raise ValidationError("The body is not valid JSON.", code="parse_error") from exc
     if not isinstance(data, dict):
         raise ValidationError("The body must be a JSON object.", code="parse_error")
-    serializer = serializer_class(data=data)
-    if not serializer.is_valid():
-        raise ValidationError("Invalid message.", errors=_errors(serializer.errors))
-    return serializer.validated_data
+    try:
+        return wire.wire_validate(serializer_class, data)
+    except drf_serializers.ValidationError as exc:
+        raise ValidationError("Invalid message.", errors=_errors(exc.detail)) from exc
 
 
 def _errors(detail) -> dict:
@@ -206,30 +211,28 @@ def _job_cancel(data: dict, context: dict) -> tuple[Reply, str]:
     return _once(key, "job.cancel", apply)
 
 
-def _job_status(data: dict, context: dict) -> tuple[Reply, str]:
-    from store.models import ServiceOrder
-    from store.services import SYSTEM as STORE_SYSTEM
-    from store.services.service_orders import service_order_status_apply
-
-    # Looked up (and locked) inside the apply: an unknown order is 404 and rolls the dedupe key back.
-    service_order = ServiceOrder(pk=data["service_order_id"])
-    key = _event_key(data, context, legacy=f"job.status:{service_order.pk}:{data['status']}")
+def _job_status(data: dict, context: dict, row: dict) -> tuple[Reply, str, bool]:
+    """Store the status in the inbox (one statement; the log row is the inbox row): 202 ``queued`` with the
+    order's status at receipt, 200 ``duplicate`` for a key already stored, 404 for an unknown order. The third
+    value says whether the log row was written."""
+    order_id = data["service_order_id"]
+    key = _event_key(data, context, legacy=f"job.status:{order_id}:{data['status']}")
     milestone = data.get("milestone") or {}
-
-    def apply():
-        updated, applied = service_order_status_apply(
-            service_order=service_order,
-            status=data["status"],
-            at=milestone.get("at"),
-            note=milestone.get("note", ""),
-            actor=STORE_SYSTEM,
-            job_ref=str(context.get("job_id") or ""),
-        )
-        result = Result.APPLIED if applied else Result.IGNORED
-        body = {"received": True, "result": result, "service_order_id": updated.pk, "status": updated.status}
-        return body, result
-
-    return _once(key, "job.status", apply)
+    message = {
+        "service_order_id": order_id,
+        "status": data["status"],
+        "at": milestone["at"].isoformat() if milestone.get("at") else None,
+        "note": milestone.get("note", ""),
+        "job_id": str(context.get("job_id") or "")[:64],
+    }
+    stored = {**row, "dedupe_key": key[:200], "message": message, "result": Result.QUEUED, "status_code": 202}
+    status, delivery_id = inbox_store(service_order_id=order_id, row=stored)
+    if status is None:
+        raise NotFound("No such service order.", code="service_order_not_found")
+    body = {"received": True, "service_order_id": order_id, "status": status}
+    if delivery_id is None:
+        return Reply(200, {**body, "result": Result.DUPLICATE, "duplicate": True}), Result.DUPLICATE, False
+    return Reply(202, {**body, "result": Result.QUEUED, "delivery_id": delivery_id}), Result.QUEUED, True
 
 
 def _account(data: dict):
@@ -284,10 +287,11 @@ def _bom_cart(data: dict, context: dict) -> tuple[Reply, str]:
 RECEIVERS: dict[str, tuple[type[drf_serializers.Serializer], Callable]] = {
     "job.create": (wire.JobCreateSerializer, _job_create),
     "job.cancel": (wire.JobCancelSerializer, _job_cancel),
-    "job.status": (wire.JobStatusSerializer, _job_status),
+    "job.status": (wire.JobStatusSerializer, _job_status),  # into the inbox (INBOX_ENDPOINTS)
     "reorder.list": (wire.ReorderListSerializer, _reorder_list),
     "bom.cart": (wire.BomCartSerializer, _bom_cart),
 }
+INBOX_ENDPOINTS = frozenset({"job.status"})  # stored and answered 202; applied after the request
 _RESULT_BY_STATUS = {400: Result.INVALID, 401: Result.REJECTED, 403: Result.REJECTED, 404: Result.NOT_FOUND}
 
 
@@ -319,6 +323,46 @@ def inbound_receive(
     ``bom.cart``)."""
     headers = {str(name).lower(): str(value) for name, value in dict(headers).items()}
     serializer_class, handler = RECEIVERS[endpoint]
+    row = {
+        "endpoint": endpoint,
+        "transport": transport,
+        "path": path[:300],
+        "headers": _kept(headers),
+        "body": body[:MAX_STORED_BODY].decode("utf-8", "replace").replace("\x00", "\ufffd"),
+        "client_ip": _ip_or_none(client_ip),
+        "request_id": request_id[:128],
+    }
+    context = {**(path_params or {}), "idempotency_key": headers.get("idempotency-key", "")}
+    receive = _receive_into_inbox if endpoint in INBOX_ENDPOINTS else _receive_now
+    reply, result = receive(row, body, headers, context, transport, serializer_class, handler)
+    metrics.BRIDGE_DELIVERIES.labels("inbound", endpoint, result).inc()
+    return reply
+
+
+def _refusal(exc: DomainError) -> tuple[Reply, str, str]:
+    reply = Reply(exc.status_code, error_body(exc.detail, exc.code, exc.errors))
+    return reply, _RESULT_BY_STATUS.get(exc.status_code, Result.CONFLICT), f"{exc.code}: {exc.detail}"[:2000]
+
+
+def _receive_into_inbox(row, body, headers, context, transport, serializer_class, handler) -> tuple[Reply, str]:
+    """The inbox path, in autocommit: a new delivery costs one statement (its log row is its inbox row); a refusal
+    or a duplicate one more (its log row)."""
+    row = {**row, "verified": False, "auth_method": "", "event_id": ""}
+    try:
+        method = inbound_verify(body=body, headers=headers, transport=transport)
+        row.update(verified=method != "none", auth_method=method)
+        data = _parse(body, serializer_class)
+        row["event_id"] = str(data.get("event_id") or "")[:100]
+        reply, result, logged = handler(data, context, row)
+        detail = ""
+    except DomainError as exc:
+        (reply, result, detail), logged = _refusal(exc), False
+    if not logged:
+        InboundDelivery.objects.create(**row, result=result, status_code=reply.status, detail=detail)
+    return reply, result
+
+
+def _receive_now(row, body, headers, context, transport, serializer_class, handler) -> tuple[Reply, str]:
     verified, method, event_id = False, "", ""
     # One transaction (one commit) holds the apply, its dedupe key and the log row; a refusal rolls back only
     # the apply's savepoint and is logged all the same.
@@ -328,27 +372,17 @@ def inbound_receive(
             verified = method not in ("none",)
             data = _parse(body, serializer_class)
             event_id = str(data.get("event_id") or "")
-            reply, result = handler(
-                data, {**(path_params or {}), "idempotency_key": headers.get("idempotency-key", "")}
-            )
+            reply, result = handler(data, context)
             detail = ""
         except DomainError as exc:
-            reply = Reply(exc.status_code, error_body(exc.detail, exc.code, exc.errors))
-            result, detail = _RESULT_BY_STATUS.get(exc.status_code, Result.CONFLICT), f"{exc.code}: {exc.detail}"
+            reply, result, detail = _refusal(exc)
         InboundDelivery.objects.create(
-            endpoint=endpoint,
-            transport=transport,
-            path=path[:300],
-            headers=_kept(headers),
-            body=body[:MAX_STORED_BODY].decode("utf-8", "replace").replace("\x00", "\ufffd"),
+            **row,
             verified=verified,
             auth_method=method,
             event_id=event_id[:100],
             result=result,
             status_code=reply.status,
-            detail=detail[:2000],
-            client_ip=_ip_or_none(client_ip),
-            request_id=request_id[:128],
+            detail=detail,
         )
-    metrics.BRIDGE_DELIVERIES.labels("inbound", endpoint, result).inc()
-    return reply
+    return reply, result

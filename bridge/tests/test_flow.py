@@ -85,9 +85,16 @@ def test_a_paid_service_order_becomes_a_job_and_every_status_reaches_the_custome
     # Completion drew the material from the makerspace's inventory.
     world["pla_item"].refresh_from_db()
     assert 5000 - world["pla_item"].quantity == pytest.approx(2 * job.requirements["est_weight_g"], abs=0.01)
-    # Every inbound delivery was logged as applied, in process.
-    assert set(InboundDelivery.objects.values_list("result", "transport")) == {("applied", "in_process")}
-    assert InboundDelivery.objects.count() == 6
+    # Every inbound delivery was logged, in process: the job applied at once, each status queued (202) and
+    # applied by the inbox task right after its intake committed.
+    rows = InboundDelivery.objects.order_by("id").values_list(
+        "endpoint", "result", "state", "apply_result", "transport"
+    )
+    assert (
+        list(rows)
+        == [("job.create", "applied", "", "", "in_process")]
+        + [("job.status", "queued", "done", "applied", "in_process")] * 5
+    )
 
 
 def test_a_rolled_back_publish_writes_no_message(client_for, api_client, django_capture_on_commit_callbacks):

@@ -16,6 +16,7 @@ from werkzeug import Response
 
 from bridge.models import DeliveryAttempt, InboundDelivery, OutboxMessage
 from bridge.services import outbox
+from bridge.services.inbox import inbound_apply_pending
 from bridge.services.outbox import backoff_seconds, outbox_deliver, outbox_sweep, outbox_write
 from bridge.tests import helpers
 from makrx import metrics
@@ -158,7 +159,8 @@ def test_the_other_side_down_keeps_messages_then_delivers_them_in_order(settings
 
 def test_a_worker_killed_after_sending_is_redelivered_and_applied_once(django_capture_on_commit_callbacks):
     """In process (the real receiver): the first delivery is applied, then the worker dies before marking it
-    sent. The claim expires, the sweep sends it again, the receiver answers the stored reply: applied once."""
+    sent. The claim expires, the sweep sends it again, the receiver answers duplicate: stored once, applied once
+    (by the inbox apply, run here by hand)."""
     service_order = ServiceOrderFactory(status=ServiceOrder.Status.DISPATCHED)
     message = status_message(service_order_id=service_order.pk, status="ACCEPTED")
     real_record = outbox._record
@@ -172,10 +174,11 @@ def test_a_worker_killed_after_sending_is_redelivered_and_applied_once(django_ca
         assert outbox_sweep(now=message.locked_until + timedelta(seconds=1)) == {"sent": 1}
     message.refresh_from_db()
     assert message.status == "sent" and message.attempts == 2 and message.response["result"] == "duplicate"
+    assert inbound_apply_pending() == 1 and inbound_apply_pending() == 0
     service_order.refresh_from_db()
     assert service_order.status == "assigned_to_provider"
     assert service_order.events.filter(kind="job_status").count() == 1
-    assert list(InboundDelivery.objects.order_by("id").values_list("result", flat=True)) == ["applied", "duplicate"]
+    assert list(InboundDelivery.objects.order_by("id").values_list("result", flat=True)) == ["queued", "duplicate"]
 
 
 def test_a_job_create_answer_links_the_job_to_the_service_order(settings, httpserver):

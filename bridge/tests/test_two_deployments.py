@@ -180,6 +180,6 @@ def test_store_and_makerspace_deployments_talk_over_signed_http(peer, settings, 
     method = "api_key" if peer["mode"] == "api_key" else "signature"
     inbound = InboundDelivery.objects.filter(endpoint="job.status")
     assert inbound.count() == 5
-    assert set(inbound.values_list("transport", "verified", "auth_method", "result")) == {
-        ("http", True, method, "applied")
+    assert set(inbound.values_list("transport", "verified", "auth_method", "result", "apply_result")) == {
+        ("http", True, method, "queued", "applied")
     }

@@ -133,6 +133,7 @@ def test_eager_without_any_broker_in_development():
         ("makrx.tasks.purge_idempotency_keys_task", "default"),
         ("bridge.tasks.deliver_message_task", "bridge"),
         ("bridge.tasks.sweep_outbox_task", "bridge"),
+        ("bridge.tasks.apply_inbound_deliveries_task", "bridge"),
     ],
 )
 def test_tasks_are_routed_to_their_queues(task_name, queue):

@@ -107,7 +107,8 @@ class BridgeJobCancelApi(_ReceiverApi):
 
 
 class BridgeJobStatusApi(_ReceiverApi):
-    """makerspace → store: a job's status for its service order (never moves it backwards; duplicates 2xx)."""
+    """makerspace → store: a job's status for its service order. Verified and stored, answered 202 ``queued``; the
+    store's worker applies it right after (never moving the order backwards). A duplicate is 200."""
 
     endpoint = "job.status"
 
@@ -117,7 +118,8 @@ class BridgeJobStatusApi(_ReceiverApi):
         parameters=CREDENTIALS,
         request=s.JobStatusSerializer,
         responses={
-            200: s.StatusReceivedSerializer,
+            202: OpenApiResponse(s.StatusReceivedSerializer, description="Stored (result queued)."),
+            200: OpenApiResponse(s.StatusReceivedSerializer, description="A duplicate (result duplicate)."),
             404: error_doc("service_order_not_found."),
             **ERRORS,
         },
