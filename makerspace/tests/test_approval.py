@@ -26,6 +26,14 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/makerspace/reservations/"
 
 
+def midday_zone() -> str:
+    """A fixed-offset zone where it is about noon now, for tests that book from now on: a booking must fit in one
+    local day, so one starting at 23:30 in the space's zone would be refused whatever the test is about."""
+    offset = (12 - timezone.now().hour) % 24
+    offset = offset - 24 if offset > 12 else offset
+    return "UTC" if offset == 0 else f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}"  # Etc/GMT-5 is UTC+5
+
+
 def slot(days=2, hour=10, hours=1):
     start = (timezone.now() + timedelta(days=days)).replace(hour=hour, minute=0, second=0, microsecond=0)
     return start, start + timedelta(hours=hours)
@@ -152,7 +160,7 @@ def test_undecided_bookings_are_released_on_time(settings, member, gated, django
 
 
 def test_the_release_task_runs_the_service(member, gated):
-    pending = book(member, gated, *slot(days=1, hour=timezone.now().hour))
+    pending = book(member, gated, *slot(days=1))
     Reservation.objects.filter(pk=pending.pk).update(starts_at=timezone.now() - timedelta(minutes=1))
     assert tasks.release_pending_reservations_task.delay().get() == 1
     assert tasks.release_pending_reservations_task.delay().get() == 0
@@ -209,6 +217,8 @@ def test_emergency_booking_displaces_members_who_are_notified(space, member, sta
 
 
 def test_emergency_rules(space, member, staff):
+    space.timezone = midday_zone()
+    space.save(update_fields=["timezone"])
     machine = f.EquipmentFactory(makerspace=space)
     with pytest.raises(PermissionDenied):
         book(member, machine, emergency=True, notes="mine")
@@ -228,6 +238,8 @@ def test_emergency_rules(space, member, staff):
 
 
 def test_every_state_change_writes_an_event(member, staff, space):
+    space.timezone = midday_zone()
+    space.save(update_fields=["timezone"])
     machine = f.EquipmentFactory(makerspace=space)
     start = timezone.now().replace(second=0, microsecond=0)
     reservation = book(member, machine, start, start + timedelta(hours=1))
@@ -242,6 +254,8 @@ def test_every_state_change_writes_an_event(member, staff, space):
         ("completed", "checked_in", "completed"),
     ]
     assert [e.actor for e in events] == [member.user, staff.user, staff.user]
+    space.timezone = "UTC"  # back to the zone ``slot()`` computes in
+    space.save(update_fields=["timezone"])
     cancelled = book(member, machine)
     reservation_cancel(reservation=cancelled, actor=staff.user, reason="Closed for an event")
     last = ReservationEvent.objects.filter(reservation=cancelled).last()
