@@ -180,8 +180,10 @@ def start_worker(broker: str) -> subprocess.Popen:
     env = {**os.environ, "CELERY_BROKER_URL": broker, "CELERY_TASK_ALWAYS_EAGER": "false", "LOG_LEVEL": "WARNING"}
     env.update({"MAKRCAVE_API_URL": "", "STORE_API_URL": ""})
     celery = str(Path(sys.executable).with_name("celery"))
-    command = [celery, "-A", "makrx", "worker", "-Q", "default,notifications,bridge", "-c", "1", "--loglevel=WARNING"]
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    command = [celery, "-A", "makrx", "worker", "-Q", "default,notifications,bridge", "-c", "1", "--loglevel=INFO"]
+    log = open(tempfile.mkstemp(prefix="bridge-bench-worker-", suffix=".log")[1], "w")  # noqa: SIM115
+    print(f"worker log: {log.name}")
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -239,6 +241,20 @@ def maker_world():
 
 
 def stripe_body(order) -> tuple[bytes, str]:
+    """A signed ``payment_intent.succeeded`` for ``order``, after recording the platform payment that checkout's
+    ``payment_start`` would have created for its PaymentIntent (the bench calls no provider)."""
+    from makrx.payments.models import Payment
+
+    intent = f"pi_{uuid.uuid4().hex}"
+    Payment.objects.create(
+        purpose="store.order",
+        reference=order.number,
+        amount=order.total,
+        currency=order.currency,
+        provider="stripe",
+        provider_ref=intent,
+        idempotency_key=f"bench-{intent}",
+    )
     amount = int(order.total * 100)
     body = json.dumps(
         {
@@ -247,7 +263,7 @@ def stripe_body(order) -> tuple[bytes, str]:
             "type": "payment_intent.succeeded",
             "data": {
                 "object": {
-                    "id": f"pi_{uuid.uuid4().hex}",
+                    "id": intent,
                     "object": "payment_intent",
                     "amount": amount,
                     "amount_received": amount,
