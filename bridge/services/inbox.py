@@ -22,7 +22,8 @@ from django.utils.dateparse import parse_datetime
 
 from bridge.models import InboundDelivery
 from makrx import metrics
-from makrx.errors import DomainError, InvalidTransition, PermissionDenied
+from makrx.auth.scoping import platform_admin_require
+from makrx.errors import DomainError, InvalidTransition
 
 logger = logging.getLogger("bridge.inbox")
 
@@ -210,8 +211,9 @@ def inbound_delivery_retry(*, actor, delivery: InboundDelivery) -> InboundDelive
 
 
 def _staff_only(actor) -> None:
-    if not (getattr(actor, "is_superuser", False) or getattr(actor, "is_staff", False)):
-        raise PermissionDenied("Only staff apply bridge deliveries.")
+    """The bridge serves every makerspace and the store: platform administrators only (a makerspace's staff are
+    admin users too, but not of this)."""
+    platform_admin_require(user=actor)
 
 
 def inbox_gauge_collect() -> None:

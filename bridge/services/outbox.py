@@ -22,7 +22,8 @@ from bridge.models import DeliveryAttempt, InboundDelivery, OutboxMessage, Recei
 from bridge.selectors.outbox import outbox_counts
 from bridge.services import transports
 from makrx import metrics
-from makrx.errors import InvalidTransition, PermissionDenied
+from makrx.auth.scoping import platform_admin_require
+from makrx.errors import InvalidTransition
 from makrx.logging import current_request_id
 
 logger = logging.getLogger("bridge.outbox")
@@ -195,9 +196,9 @@ def _record(message: OutboxMessage, outcome: transports.Outcome, duration_ms: in
 
 @transaction.atomic
 def outbox_requeue(*, actor, message: OutboxMessage) -> OutboxMessage:
-    """Staff give a dead (or failed) message a fresh set of attempts, due now."""
-    if not (getattr(actor, "is_superuser", False) or getattr(actor, "is_staff", False)):
-        raise PermissionDenied("Only staff re-queue bridge messages.")
+    """Platform administrators give a dead (or failed) message a fresh set of attempts, due now (the bridge serves
+    every makerspace and the store: a makerspace's staff are admin users too, but not of this)."""
+    platform_admin_require(user=actor)
     message = OutboxMessage.objects.select_for_update().get(pk=message.pk)
     if message.status not in (Status.DEAD, Status.FAILED):
         raise InvalidTransition(f"A {message.status} message cannot be re-queued.")

@@ -125,9 +125,9 @@ def test_a_failure_leaves_its_row_failed_and_the_others_applied(monkeypatch, set
     failed.refresh_from_db()
     assert (failed.state, failed.attempts) == ("failed", 2)
 
-    # Fixed, a staff retry gives it fresh attempts and it applies once.
+    # Fixed, a platform admin's retry gives it fresh attempts and it applies once.
     monkeypatch.setattr(service_orders, "service_order_status_apply", real)
-    staff = get_user_model().objects.create_user(username="staff", is_staff=True)
+    staff = get_user_model().objects.create_user(username="staff", is_staff=True, roles=["admin"])
     inbox.inbound_delivery_retry(actor=staff, delivery=failed)
     assert inbound_apply_pending() == 1
     failed.refresh_from_db()
@@ -257,14 +257,21 @@ def test_admin_applies_pending_and_retries_failed_deliveries(admin_client, monke
     assert admin_client.get(f"{url}{failed.pk}/change/").status_code == 200
 
 
-def test_only_staff_apply_or_retry():
+def test_only_platform_admins_apply_or_retry():
+    from makrx.errors import PermissionDenied
+
     (order,) = dispatched()
     delivery = receive(order, "ACCEPTED")
     member = get_user_model().objects.create_user(username="not-staff")
-    with pytest.raises(inbox.PermissionDenied):
-        inbox.inbound_delivery_apply_now(actor=member, delivery=delivery)
-    with pytest.raises(inbox.PermissionDenied):
-        inbox.inbound_delivery_retry(actor=member, delivery=delivery)
+    # A makerspace's admin is an admin user too (is_staff), but the bridge is not theirs.
+    space_admin = get_user_model().objects.create_user(
+        username="space-admin", is_staff=True, roles=["makerspace_admin"]
+    )
+    for actor in (member, space_admin):
+        with pytest.raises(PermissionDenied):
+            inbox.inbound_delivery_apply_now(actor=actor, delivery=delivery)
+        with pytest.raises(PermissionDenied):
+            inbox.inbound_delivery_retry(actor=actor, delivery=delivery)
 
 
 def test_retention_keeps_unapplied_rows_and_an_older_senders_keys(settings):

@@ -127,6 +127,23 @@ def test_the_last_attempt_makes_it_dead_and_staff_requeue_it(settings, httpserve
     assert message.delivery_attempts.count() == settings.BRIDGE_MAX_ATTEMPTS + 1
 
 
+def test_only_platform_admins_requeue(settings):
+    from django.contrib.auth import get_user_model
+
+    from makrx.errors import PermissionDenied
+
+    settings.STORE_API_URL = "http://127.0.0.1:9"
+    message = status_message()
+    OutboxMessage.objects.filter(pk=message.pk).update(status="dead")
+    space_admin = get_user_model().objects.create_user(
+        username="space-admin", is_staff=True, roles=["makerspace_admin"]
+    )
+    with pytest.raises(PermissionDenied):
+        outbox.outbox_requeue(actor=space_admin, message=message)
+    platform_admin = get_user_model().objects.create_user(username="platform-admin", is_staff=True, roles=["admin"])
+    assert outbox.outbox_requeue(actor=platform_admin, message=message).status == "pending"
+
+
 def test_the_other_side_down_keeps_messages_then_delivers_them_in_order(settings, httpserver):
     down = f"http://127.0.0.1:{free_port()}"
     settings.STORE_API_URL = down

@@ -57,3 +57,16 @@ def test_a_maker_is_not_staff_and_an_inactive_store_admin_has_nothing(make_user)
     assert not gone.has_perm("store.view_product")
     assert make_user(roles=["store_admin"]).has_perm("store.change_order")
     assert not make_user(roles=["store_admin"]).has_perm("makerspace.view_reservation")
+
+
+BRIDGE_SCREENS = ["/admin/bridge/inbounddelivery/", "/admin/bridge/outboxmessage/", "/admin/bridge/receivedevent/"]
+
+
+def test_platform_admins_work_the_bridge_screens_and_no_other_staff_do(make_user):
+    client = _client(make_user(roles=["admin"]))
+    for url in BRIDGE_SCREENS:
+        assert client.get(url).status_code == 200, url
+    for role in ("makerspace_admin", "store_admin", "service_provider"):
+        client = _client(make_user(roles=[role]))
+        for url in BRIDGE_SCREENS:
+            assert client.get(url).status_code in (302, 403), (role, url)
