@@ -426,12 +426,6 @@ class CategoryNode:
     children: list[CategoryNode]
 
 
-def _direct_product_counts() -> dict[int, int]:
-    """Active products per category id (not rolled up): one grouped query on an indexed column, kept per catalog
-    version (``kept``): it reads every active product, ~14 ms at 100,000."""
-    return kept("category-counts", _count_by_category)
-
-
 def _count_by_category() -> dict[int, int]:
     rows = (
         Product.objects.filter(active=True, category__isnull=False)
@@ -457,10 +451,17 @@ def _roll_up(paths: dict[int, str], direct: dict[int, int]) -> dict[str, int]:
     return totals
 
 
+def _category_totals(paths: dict[int, str]) -> dict[str, int]:
+    """Active products under each category path, descendants included: one grouped count on an indexed column
+    (it reads every active product, ~14 ms at 100,000) rolled up along ``paths``, kept per catalog version
+    (``kept``; a category's move bumps the version, so the paths it was rolled along are current)."""
+    return kept("category-totals", lambda: dict(_roll_up(paths, _count_by_category())))
+
+
 def category_product_counts() -> dict[int, int]:
     """Active products in each category including all its descendants, by category id (two queries)."""
     paths = dict(Category.objects.values_list("id", "path"))
-    totals = _roll_up(paths, _direct_product_counts())
+    totals = _category_totals(paths)
     return {category_id: totals.get(path, 0) for category_id, path in paths.items()}
 
 
@@ -476,8 +477,7 @@ def category_tree(*, include_product_counts: bool = False) -> list[CategoryNode]
     )
     totals = None
     if include_product_counts:
-        paths = {row[0]: row[5] for row in rows}
-        totals = kept("category-totals", lambda: dict(_roll_up(paths, _count_by_category())))
+        totals = _category_totals({row[0]: row[5] for row in rows})
     steplen = Category.steplen
     by_path: dict[str, CategoryNode] = {}
     roots: list[CategoryNode] = []
