@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import hashlib
 
-from store.selectors.product_json import DOCUMENT_FIELDS
+from store.selectors.product_json import DOCUMENT_JSON_SQL
 
 RENDER_FUNCTION = "store_product_document"
 # Renaming one of these re-renders its products' documents (``_RELATED_TRIGGER``).
@@ -63,9 +63,8 @@ _TRIGGER_FUNCTIONS = (
 def render_function_body() -> str:
     """The body of ``store_product_document(p store_product)``: the product's JSON text without stock, built
     with the aliases ``PRODUCT_FIELDS`` use (``p`` the product, ``b`` brand, ``c`` category, ``page_tags``)."""
-    keys = ", ".join(f"'{field.key}', {field.sql}" for field in DOCUMENT_FIELDS)
     return (
-        f"SELECT json_build_object({keys})::text"  # noqa: S608 - constants of this code only
+        f"SELECT {DOCUMENT_JSON_SQL}::text"  # noqa: S608 - constants of this code only
         " FROM (SELECT 1) AS one"
         " LEFT JOIN store_brand b ON b.id = p.brand_id"
         " LEFT JOIN store_category c ON c.id = p.category_id"

@@ -3,8 +3,9 @@
 ``PRODUCT_FIELDS`` is the one definition of what a product looks like in the API: for each JSON key, the SQL
 expression that computes it in the list statement and the Python function that computes it from a product
 row. Every form is generated from it: ``product_data`` (a row from ``selectors.catalog.product_rows_complete``
-or a model instance through ``product_row``, used by ``ProductSerializer``) and ``PRODUCT_JSON_SQL`` (the
-``json_build_object`` of the list page). ``store/tests/test_product_json.py`` checks the three agree.
+or a model instance through ``product_row``, used by ``ProductSerializer``), ``DOCUMENT_JSON_SQL`` (the
+``json_build_object`` PostgreSQL stores per product) and ``PRODUCT_TEXT_SQL`` (that document with the stock keys, in
+the list page). ``store/tests/test_product_json.py`` checks the forms agree.
 
 Why a SQL form at all: an uncached list page through the ORM (``catalog.product_rows`` +
 ``product_rows_complete``) costs about 10 ms of CPU, most of it in Python: five round trips (category
@@ -179,11 +180,14 @@ PRODUCT_FIELDS: tuple[ProductField, ...] = (
 PRODUCT_KEYS = tuple(field.key for field in PRODUCT_FIELDS)
 _VALUES = tuple((field.key, field.value) for field in PRODUCT_FIELDS)
 
-# ``json_build_object`` takes at most 100 arguments: 50 keys, far more than a product has. No field's SQL holds a
-# ``%`` (psycopg would read it as a placeholder).
-PRODUCT_JSON_SQL = "json_build_object({})".format(", ".join(f"'{field.key}', {field.sql}" for field in PRODUCT_FIELDS))
 STOCK_KEYS = ("stock_available", "in_stock")
 DOCUMENT_FIELDS = tuple(field for field in PRODUCT_FIELDS if field.key not in STOCK_KEYS)
+# The stored document (``store.product_documents`` renders it with this): every key but the stock ones.
+# ``json_build_object`` takes at most 100 arguments: 50 keys, far more than a product has. No field's SQL holds a
+# ``%`` (psycopg would read it as a placeholder).
+DOCUMENT_JSON_SQL = "json_build_object({})".format(
+    ", ".join(f"'{field.key}', {field.sql}" for field in DOCUMENT_FIELDS)
+)
 # A product's JSON text in the list and detail statements: its stored document (``store.product_documents``; one
 # rendered on the spot if one is missing) with the stock keys appended. ``page`` is the page row, ``d`` its document,
 # ``s`` its stock.
@@ -224,13 +228,13 @@ def product_row(product) -> dict:
     }
 
 
-# The list page. ``{product}`` (``PRODUCT_JSON_SQL``), ``{source}`` (the page's rows in order, one more than the
-# page), ``{where}`` and ``{key}`` (the sort key as text, for the next cursor) are filled from the constants of this
-# module only; every value is a parameter. The count is capped (``catalog.matches_count``): it reads at most the count
-# limit + 1 rows whatever the catalog's size.
 # What a page row carries: the id and every ordering's sort columns (the next cursor's key); the document is read
 # for the page's own rows only, at the end.
 PAGE_COLUMNS = "p.id, p.sku, p.name, p.price, p.created_at, p.rating_count"
+# The list page. ``{product}`` (``PRODUCT_TEXT_SQL``), ``{source}`` (the page's rows in order, one more than the
+# page), ``{where}`` and ``{key}`` (the sort key as text, for the next cursor) are filled from the constants of this
+# module only; every value is a parameter. The count is capped (``catalog.matches_count``): it reads at most the count
+# limit + 1 rows whatever the catalog's size, and is skipped when the exact one is kept.
 PAGE_SQL = """
 WITH {candidates}page AS MATERIALIZED (
     SELECT numbered.*, row_number() OVER () AS pos FROM ({source}) numbered
