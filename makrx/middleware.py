@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import re
 import time
@@ -30,6 +31,15 @@ def clean_request_id(value: str | None) -> str:
     if value and _REQUEST_ID_RE.fullmatch(value):
         return value
     return uuid.uuid4().hex
+
+
+def ip_or_none(value: str | None) -> str | None:
+    """``value`` as a normalised IP address for an ``inet`` column, or None ("unknown", a forged forwarded
+    header)."""
+    try:
+        return str(ipaddress.ip_address((value or "").strip()))
+    except ValueError:
+        return None
 
 
 def client_ip_from(meta: dict) -> str:

@@ -18,6 +18,7 @@ class InboundDelivery(models.Model):
 
     class Endpoint(models.TextChoices):
         JOB_CREATE = "job.create", "Job from the store"
+        JOB_CANCEL = "job.cancel", "Job cancelled by the store"
         JOB_STATUS = "job.status", "Job status from a makerspace"
         REORDER_LIST = "reorder.list", "Quick reorder list"
         BOM_CART = "bom.cart", "Project BOM cart"

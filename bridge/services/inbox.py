@@ -171,10 +171,10 @@ def inbound_apply_pending(*, limit: int = 500, retry_failed: bool = False, ids=N
     return taken
 
 
-def inbound_apply_drain(*, budget_seconds: float | None = None) -> int:
+def inbound_apply_drain() -> int:
     """What the kicked task runs: delete the kick key, apply, and again until a round finds nothing (a delivery
     stored after the key was deleted kicks a task of its own). Past the budget it queues itself again."""
-    budget = settings.BRIDGE_SWEEP_SECONDS if budget_seconds is None else budget_seconds
+    budget = settings.BRIDGE_SWEEP_SECONDS
     started, total = time.monotonic(), 0
     while True:
         cache.delete(KICK_KEY)
@@ -189,7 +189,7 @@ def inbound_apply_drain(*, budget_seconds: float | None = None) -> int:
 
 def inbound_delivery_apply_now(*, actor, delivery: InboundDelivery) -> InboundDelivery:
     """Staff apply one pending (or failed) status delivery now, as the task would."""
-    _staff_only(actor)
+    platform_admin_require(user=actor)
     if not inbound_apply_pending(limit=1, retry_failed=True, ids=[delivery.pk]):
         raise InvalidTransition("Only a pending or failed status delivery (not being applied) can be applied.")
     delivery.refresh_from_db()
@@ -198,7 +198,7 @@ def inbound_delivery_apply_now(*, actor, delivery: InboundDelivery) -> InboundDe
 
 def inbound_delivery_retry(*, actor, delivery: InboundDelivery) -> InboundDelivery:
     """Staff give a failed status delivery fresh attempts: pending again, applied by the next task."""
-    _staff_only(actor)
+    platform_admin_require(user=actor)
     with transaction.atomic():
         updated = InboundDelivery.objects.filter(pk=delivery.pk, state=State.FAILED).update(
             state=State.PENDING, attempts=0
@@ -208,12 +208,6 @@ def inbound_delivery_retry(*, actor, delivery: InboundDelivery) -> InboundDelive
         inbox_kick()
     delivery.refresh_from_db()
     return delivery
-
-
-def _staff_only(actor) -> None:
-    """The bridge serves every makerspace and the store: platform administrators only (a makerspace's staff are
-    admin users too, but not of this)."""
-    platform_admin_require(user=actor)
 
 
 def inbox_gauge_collect() -> None:

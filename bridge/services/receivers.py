@@ -12,10 +12,10 @@ same code. A reply never raises: errors become ``{detail, code, request_id}`` re
 from __future__ import annotations
 
 import hmac
-import ipaddress
 import json
 import logging
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -32,6 +32,7 @@ from bridge.services.transports import signature_for
 from makrx import metrics
 from makrx.api.errors import error_body
 from makrx.errors import DomainError, NotFound, PermissionDenied, ValidationError
+from makrx.middleware import ip_or_none
 
 logger = logging.getLogger("bridge.receivers")
 
@@ -295,13 +296,6 @@ INBOX_ENDPOINTS = frozenset({"job.status"})  # stored and answered 202; applied 
 _RESULT_BY_STATUS = {400: Result.INVALID, 401: Result.REJECTED, 403: Result.REJECTED, 404: Result.NOT_FOUND}
 
 
-def _ip_or_none(value: str | None) -> str | None:
-    try:
-        return str(ipaddress.ip_address((value or "").strip()))
-    except ValueError:
-        return None
-
-
 def _kept(headers: dict[str, str]) -> dict[str, str]:
     kept = {name: headers[name][:300] for name in KEPT_HEADERS if name in headers}
     kept.update({name: "<present>" for name in CREDENTIAL_HEADERS if name in headers})
@@ -329,12 +323,12 @@ def inbound_receive(
         "path": path[:300],
         "headers": _kept(headers),
         "body": body[:MAX_STORED_BODY].decode("utf-8", "replace").replace("\x00", "\ufffd"),
-        "client_ip": _ip_or_none(client_ip),
+        "client_ip": ip_or_none(client_ip),
         "request_id": request_id[:128],
     }
     context = {**(path_params or {}), "idempotency_key": headers.get("idempotency-key", "")}
-    receive = _receive_into_inbox if endpoint in INBOX_ENDPOINTS else _receive_now
-    reply, result = receive(row, body, headers, context, transport, serializer_class, handler)
+    inbox = endpoint in INBOX_ENDPOINTS
+    reply, result = _receive(row, body, headers, context, transport, serializer_class, handler, inbox=inbox)
     metrics.BRIDGE_DELIVERIES.labels("inbound", endpoint, result).inc()
     return reply
 
@@ -344,45 +338,22 @@ def _refusal(exc: DomainError) -> tuple[Reply, str, str]:
     return reply, _RESULT_BY_STATUS.get(exc.status_code, Result.CONFLICT), f"{exc.code}: {exc.detail}"[:2000]
 
 
-def _receive_into_inbox(row, body, headers, context, transport, serializer_class, handler) -> tuple[Reply, str]:
-    """The inbox path, in autocommit: a new delivery costs one statement (its log row is its inbox row); a refusal
-    or a duplicate one more (its log row)."""
+def _receive(row, body, headers, context, transport, serializer_class, handler, *, inbox: bool) -> tuple[Reply, str]:
+    """Verify, parse, hand to the endpoint's handler, log. An inbox endpoint's handler writes the log row itself
+    when it stores the delivery (its log row is its inbox row): in autocommit, one statement. The others apply in
+    one transaction with their dedupe key and the log row (one commit); a refusal rolls back only the apply's
+    savepoint and is logged all the same."""
     row = {**row, "verified": False, "auth_method": "", "event_id": ""}
-    try:
-        method = inbound_verify(body=body, headers=headers, transport=transport)
-        row.update(verified=method != "none", auth_method=method)
-        data = _parse(body, serializer_class)
-        row["event_id"] = str(data.get("event_id") or "")[:100]
-        reply, result, logged = handler(data, context, row)
-        detail = ""
-    except DomainError as exc:
-        (reply, result, detail), logged = _refusal(exc), False
-    if not logged:
-        InboundDelivery.objects.create(**row, result=result, status_code=reply.status, detail=detail)
-    return reply, result
-
-
-def _receive_now(row, body, headers, context, transport, serializer_class, handler) -> tuple[Reply, str]:
-    verified, method, event_id = False, "", ""
-    # One transaction (one commit) holds the apply, its dedupe key and the log row; a refusal rolls back only
-    # the apply's savepoint and is logged all the same.
-    with transaction.atomic():
+    with nullcontext() if inbox else transaction.atomic():
         try:
             method = inbound_verify(body=body, headers=headers, transport=transport)
-            verified = method not in ("none",)
+            row.update(verified=method != "none", auth_method=method)
             data = _parse(body, serializer_class)
-            event_id = str(data.get("event_id") or "")
-            reply, result = handler(data, context)
+            row["event_id"] = str(data.get("event_id") or "")[:100]
+            reply, result, logged = handler(data, context, row) if inbox else (*handler(data, context), False)
             detail = ""
         except DomainError as exc:
-            reply, result, detail = _refusal(exc)
-        InboundDelivery.objects.create(
-            **row,
-            verified=verified,
-            auth_method=method,
-            event_id=event_id[:100],
-            result=result,
-            status_code=reply.status,
-            detail=detail,
-        )
+            (reply, result, detail), logged = _refusal(exc), False
+        if not logged:
+            InboundDelivery.objects.create(**row, result=result, status_code=reply.status, detail=detail)
     return reply, result

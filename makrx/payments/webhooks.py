@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from makrx import metrics
+from makrx.middleware import ip_or_none
 from makrx.payments import get_provider
 from makrx.payments.base import CAPTURED, FAILED, REFUND_UPDATED, ProviderEvent, SignatureInvalid, to_minor_units
 from makrx.payments.models import Payment, WebhookEvent
@@ -29,13 +29,6 @@ class WebhookOutcome:
     event: WebhookEvent | None
 
 
-def _ip_or_none(value: str | None) -> str | None:
-    try:
-        return str(ipaddress.ip_address(value or ""))
-    except ValueError:  # "unknown", or whatever a forwarded header carried
-        return None
-
-
 def _digest(*, provider: str, body: bytes, headers, client_ip: str | None, request_id: str) -> dict:
     """What a delivery says about itself without its body: enough to match a provider's retry log or to see
     a flood, nothing an attacker could use to make us store their bytes."""
@@ -45,7 +38,7 @@ def _digest(*, provider: str, body: bytes, headers, client_ip: str | None, reque
         "body_sha256": hashlib.sha256(body).hexdigest(),
         "body_size": len(body),
         "signature_present": bool(headers.get(gateway.signature_header)),
-        "client_ip": _ip_or_none(client_ip),
+        "client_ip": ip_or_none(client_ip),
         "request_id": request_id[:128],
     }
 
