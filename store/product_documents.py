@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import hashlib
 
-from store.selectors.product_json import DOCUMENT_JSON_SQL
+from store.selectors.product_json import DOCUMENT_JSON_SQL, PRODUCT_COLUMNS
 
 RENDER_FUNCTION = "store_product_document"
 # Renaming one of these re-renders its products' documents (``_RELATED_TRIGGER``).
@@ -75,6 +75,9 @@ def render_function_body() -> str:
     )
 
 
+# The product columns a document reads: an update of others (``search_vector``, refreshed after every save) leaves
+# the document alone.
+DOCUMENT_COLUMNS = ", ".join([*PRODUCT_COLUMNS, "brand_id", "category_id"])
 _INSTALL = """
 CREATE TABLE IF NOT EXISTS store_product_document (product_id bigint PRIMARY KEY, document text NOT NULL);
 
@@ -122,7 +125,7 @@ BEGIN
 END $fn$;
 
 DROP TRIGGER IF EXISTS store_product_document_render ON store_product;
-CREATE TRIGGER store_product_document_render AFTER INSERT OR UPDATE ON store_product
+CREATE TRIGGER store_product_document_render AFTER INSERT OR UPDATE OF {document_columns} ON store_product
     FOR EACH ROW EXECUTE FUNCTION store_product_document_render_row();
 
 DROP TRIGGER IF EXISTS store_product_document_forget ON store_product;
@@ -149,10 +152,14 @@ CREATE TRIGGER {name} AFTER UPDATE OF name, slug ON {table} FOR EACH ROW
 """
 
 
+def _install_sql() -> str:
+    return _INSTALL.replace("{document_columns}", DOCUMENT_COLUMNS)
+
+
 def _fingerprint() -> str:
     """Identifies this code's functions and triggers: kept as the rendering function's comment, so ``install`` can
     tell whether the database holds them as they are written here."""
-    source = "\n".join([render_function_body(), _INSTALL, _RELATED_TRIGGER, repr(_TRIGGERS)])
+    source = "\n".join([render_function_body(), _install_sql(), _RELATED_TRIGGER, repr(_TRIGGERS)])
     return "makrx:" + hashlib.sha256(source.encode()).hexdigest()[:16]
 
 
@@ -172,20 +179,22 @@ def _triggers_present(cursor) -> bool:
 def install(connection) -> bool:
     """Add the table, the functions and the triggers (idempotent: nothing is redone when they are current), then
     render every document that is missing, or every one when the functions changed (their fingerprint differs from
-    this code's). False (nothing done) off PostgreSQL."""
+    this code's). True when it (re)installed the functions and triggers; False when they were current, or off
+    PostgreSQL."""
     if connection.vendor != "postgresql":
         return False
     fingerprint = _fingerprint()
     with connection.cursor() as cursor:
         changed = _installed_fingerprint(cursor) != fingerprint
-        if changed or not _triggers_present(cursor):
+        reinstall = changed or not _triggers_present(cursor)
+        if reinstall:
             # ``p`` is the product row (a trigger's NEW, or read); STABLE: it reads other tables.
             cursor.execute(
                 f"CREATE OR REPLACE FUNCTION {RENDER_FUNCTION}(p store_product) RETURNS text"
                 f" LANGUAGE sql STABLE AS $fn$ {render_function_body()} $fn$"
             )
             cursor.execute(f"COMMENT ON FUNCTION {RENDER_FUNCTION}(store_product) IS '{fingerprint}'")
-            cursor.execute(_INSTALL)
+            cursor.execute(_install_sql())
             for name, table in _RELATED_TRIGGERS:
                 cursor.execute(_RELATED_TRIGGER.format(name=name, table=table))
         cursor.execute(
@@ -193,7 +202,7 @@ def install(connection) -> bool:
             " (SELECT 1 FROM store_product_document d WHERE d.product_id = p.id)))",
             [changed],
         )
-    return True
+    return reinstall
 
 
 def uninstall(connection) -> None:

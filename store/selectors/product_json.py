@@ -198,7 +198,7 @@ PRODUCT_TEXT_SQL = (
 )
 
 # The product's own columns in a row (``catalog.PRODUCT_ROW_FIELDS`` adds the brand's and category's).
-_PRODUCT_COLUMNS = (
+PRODUCT_COLUMNS = (
     "id", "sku", "slug", "name", "mpn", "mpn_normalized", "manufacturer", "description", "price",
     "compare_at_price", "currency", "attributes", "images", "datasheet_url", "active", "rating_average",
     "rating_count", "created_at", "updated_at",
@@ -215,7 +215,7 @@ def product_row(product) -> dict:
     brand, category = product.brand, product.category
     stock = getattr(product, "stock", None)
     return {
-        **{name: getattr(product, name) for name in _PRODUCT_COLUMNS},
+        **{name: getattr(product, name) for name in PRODUCT_COLUMNS},
         "brand_id": brand.id if brand else None,
         "brand__name": brand.name if brand else None,
         "brand__slug": brand.slug if brand else None,

@@ -230,6 +230,7 @@ def order_refund_money(*, order: Order, actor, amount: Decimal | None = None, re
             refund = refund_create(payment=payment, amount=part, actor=actor, reason=reason)
             if refund.status == Refund.Status.FAILED:
                 failed.append(refund.error)
+                break  # send no more money out after a refusal
             wanted -= part
     if failed:
         # Recorded (admin: refunds) and nothing reserved; the order stays as it was.

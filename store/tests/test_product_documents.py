@@ -138,7 +138,7 @@ def test_install_replaces_an_older_rendering_function_and_renders_every_document
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the test's open transaction: no deferred checks pending
     assert product_documents.install(connection) is True
     assert _stored(product) == _expected(product)
-    assert product_documents.install(connection) is True  # current: nothing to redo, and still right
+    assert product_documents.install(connection) is False  # current: nothing to redo, and still right
     assert _stored(product) == _expected(product)
 
 
@@ -158,3 +158,14 @@ def test_deleting_a_product_deletes_its_document(product):
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM store_product_document WHERE product_id = %s", [product_id])
         assert cursor.fetchone()[0] == 0
+
+
+def test_refreshing_the_search_vector_leaves_the_document_alone(product):
+    from store.services.catalog import product_search_refresh
+
+    with connection.cursor() as cursor:  # a marker only a re-render would overwrite
+        cursor.execute("UPDATE store_product_document SET document = '{}' WHERE product_id = %s", [product.pk])
+    product_search_refresh(product_ids=[product.pk])
+    assert _stored(product) == {}
+    Product.objects.filter(pk=product.pk).update(name="Renamed")  # a column the document shows: rendered
+    assert _stored(product)["name"] == "Renamed"
