@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -115,7 +115,7 @@ class InvoiceAdmin(MakerspaceScopedAdmin):
     def _visible(self, request, pk: int) -> Invoice:
         invoice = get_object_or_404(self.get_queryset(request), pk=pk)
         if not self.has_view_permission(request, invoice):
-            raise PermissionError
+            raise Http404  # as for an invoice outside the staff member's spaces (never a 500)
         return invoice
 
     def html_view(self, request, pk: int):

@@ -28,6 +28,11 @@ def from_minor_units(amount: int, currency: str) -> Decimal:
     return (Decimal(amount) / (10**exponent)).quantize(Decimal(1) if exponent == 0 else Decimal("0.01"))
 
 
+def int_or_none(value) -> int | None:
+    """A provider field that must be an integer (amounts in minor units, timestamps), else None (bools too)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def local_refund_id(notes) -> int | None:
     """Our Refund id from a provider object's metadata/notes (``makrx_refund``), if it is one of ours."""
     value = notes.get("makrx_refund") if isinstance(notes, dict) else None

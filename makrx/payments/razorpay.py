@@ -24,6 +24,7 @@ from makrx.payments.base import (
     ProviderRefund,
     RefundUpdate,
     SignatureInvalid,
+    int_or_none,
     local_refund_id,
     to_minor_units,
 )
@@ -37,10 +38,6 @@ EVENT_TYPES = {
 REFUND_STATUSES = {"processed": "succeeded", "failed": "failed"}
 PROVIDER_ERRORS = (BadRequestError, GatewayError, ServerError, requests.RequestException, ValueError)
 TIMEOUT_SECONDS = 15
-
-
-def _int_or_none(value):
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _entity(payload: dict, name: str) -> dict:
@@ -117,7 +114,7 @@ class RazorpayProvider:
         except (ValueError, AttributeError):
             return  # unreadable: parse_event says so
         max_age = settings.RAZORPAY_WEBHOOK_MAX_AGE_SECONDS
-        if _int_or_none(created_at) is not None and abs(time.time() - created_at) > max_age:
+        if int_or_none(created_at) is not None and abs(time.time() - created_at) > max_age:
             raise SignatureInvalid("event older than RAZORPAY_WEBHOOK_MAX_AGE_SECONDS")
 
     def parse_event(self, body: bytes, headers=None) -> ProviderEvent:
@@ -133,7 +130,7 @@ class RazorpayProvider:
             status = REFUND_STATUSES.get(str(refund.get("status") or ""), "pending")
             refunds = (
                 RefundUpdate(
-                    refund["id"][:255], status, _int_or_none(refund.get("amount")), local_refund_id(refund.get("notes"))
+                    refund["id"][:255], status, int_or_none(refund.get("amount")), local_refund_id(refund.get("notes"))
                 ),
             )
         main = refund if kind == REFUND_UPDATED else payment
@@ -147,7 +144,7 @@ class RazorpayProvider:
             provider_type=provider_type[:100],
             payment_ref=str(payment.get("order_id") or "")[:255],
             provider_payment_ref=str(payment.get("id") or refund.get("payment_id") or "")[:255],
-            amount_minor=_int_or_none(payment.get("amount")),
+            amount_minor=int_or_none(payment.get("amount")),
             currency=str(main.get("currency") or "").upper()[:3],
             refunds=refunds,
             error=str(payment.get("error_description") or "")[:500],

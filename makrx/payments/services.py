@@ -48,7 +48,7 @@ def _amount(value, *, name: str = "amount") -> Decimal:
     return amount
 
 
-def _provider_key(*, provider: str, purpose: str, reference: str, key: str) -> str:
+def _provider_key(*, purpose: str, reference: str, key: str) -> str:
     """The key sent to the provider and stored: scoped to what is paid, so two objects never share one."""
     scoped = f"makrx:{purpose}:{reference}:{key}"
     return scoped if len(scoped) <= 200 else f"makrx:{hashlib.sha256(scoped.encode()).hexdigest()}"
@@ -91,7 +91,6 @@ def payment_start(
     currency = currency.upper()
     reference = str(reference)
     key = _provider_key(
-        provider=provider,
         purpose=purpose,
         reference=reference,
         key=idempotency_key or f"{to_minor_units(amount, currency)}-{currency}",

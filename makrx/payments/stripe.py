@@ -21,6 +21,7 @@ from makrx.payments.base import (
     ProviderRefund,
     RefundUpdate,
     SignatureInvalid,
+    int_or_none,
     local_refund_id,
     to_minor_units,
 )
@@ -38,10 +39,6 @@ EVENT_TYPES = {
 REFUND_STATUSES = {"succeeded": "succeeded", "failed": "failed", "canceled": "failed"}
 
 
-def _int_or_none(value):
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
 def _refund_update(obj: dict) -> RefundUpdate | None:
     if not isinstance(obj, dict) or not isinstance(obj.get("id"), str):
         return None
@@ -49,7 +46,7 @@ def _refund_update(obj: dict) -> RefundUpdate | None:
     return RefundUpdate(
         provider_ref=obj["id"][:255],
         status=status,
-        amount_minor=_int_or_none(obj.get("amount")),
+        amount_minor=int_or_none(obj.get("amount")),
         refund_id=local_refund_id(obj.get("metadata")),
     )
 
@@ -148,7 +145,7 @@ class StripeProvider:
             provider_type=provider_type[:100],
             payment_ref=payment_ref[:255],
             provider_payment_ref=str(obj.get("latest_charge") or "")[:255],
-            amount_minor=_int_or_none(amount),
+            amount_minor=int_or_none(amount),
             currency=str(obj.get("currency") or "").upper()[:3],
             refunds=refunds,
             error=str(error.get("message") or "")[:500],
