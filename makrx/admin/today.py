@@ -193,7 +193,11 @@ register_today_panel(
         order_by=("starts_at", "id"),
         select_related=("equipment", "user"),
         row=_booking_row,
-        link=lambda m: {"equipment__makerspace__id__exact": m.makerspace.pk, "status__exact": "pending"},
+        link=lambda m: {
+            "equipment__makerspace__id__exact": m.makerspace.pk,
+            "status__exact": "pending",
+            "ends_at__gt": _iso(m.now),
+        },
         empty="No booking is waiting.",
     )
 )
@@ -246,7 +250,7 @@ register_today_panel(
 
 
 def _overdue_invoices(m: Moment) -> Q:
-    return Q(makerspace=m.makerspace) & (Q(status="overdue") | Q(status="issued", due_on__lt=m.day_start.date()))
+    return Q(makerspace=m.makerspace, status="issued", due_on__lt=m.day_start.date())
 
 
 register_today_panel(
@@ -257,7 +261,11 @@ register_today_panel(
         where=_overdue_invoices,
         order_by=("due_on", "id"),
         row=lambda invoice, m: {"title": str(invoice), "detail": f"due {invoice.due_on:%-d %b}", "when": ""},
-        link=lambda m: {"makerspace__id__exact": m.makerspace.pk, "status__exact": "issued"},
+        link=lambda m: {
+            "makerspace__id__exact": m.makerspace.pk,
+            "status__exact": "issued",
+            "due_on__lt": m.day_start.date().isoformat(),
+        },
         empty="No invoice is overdue.",
     )
 )

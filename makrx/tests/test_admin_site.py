@@ -150,6 +150,30 @@ def test_today_counts_the_makerspace_of_the_request_only(spaces):
     assert KOLKATA in body  # times are labelled with the space's time zone
 
 
+def test_every_panel_links_to_the_list_of_what_it_counts(spaces, admin_client):
+    a, _, _ = spaces
+    member = f.MemberFactory(makerspace=a)
+    printer = a.equipment.get(name="Printer a")
+    now = timezone.now()
+    # Counted by neither panel, yet matched by a looser filter: a pending booking already over, an issued invoice
+    # not yet due. Counted: a pending booking ahead, an invoice past its due date.
+    for starts in (now - dt.timedelta(days=2), now + dt.timedelta(days=2)):
+        f.ReservationFactory(
+            equipment=printer, status="pending", starts_at=starts, ends_at=starts + dt.timedelta(hours=1)
+        )
+    f.issued_invoice_for(member=member)
+    overdue = f.issued_invoice_for(member=member)
+    type(overdue).objects.filter(pk=overdue.pk).update(due_on=now.date() - dt.timedelta(days=3))
+
+    panels = admin_client.get(f"/admin/today/?makerspace={a.pk}").context_data["panels"]
+    assert _panel(panels, "bookings_pending")["count"] == 1 and _panel(panels, "invoices_overdue")["count"] == 1
+    for panel in panels:
+        if panel["url"]:
+            listed = admin_client.get(panel["url"])
+            assert listed.status_code == 200, panel["key"]
+            assert listed.context_data["cl"].result_count == panel["count"], panel["key"]
+
+
 def test_today_lists_times_in_the_makerspace_time_zone(spaces):
     a, _, staff = spaces
     reservation = Reservation.objects.get(equipment__makerspace=a, status="confirmed")
