@@ -17,7 +17,7 @@ from makrx.payments import get_provider
 from makrx.payments.base import ProviderRefund, RefundUpdate, from_minor_units
 from makrx.payments.models import GATEWAYS, Payment, Refund
 from makrx.payments.registry import authorize, get_purpose
-from makrx.payments.services import _amount, _user
+from makrx.payments.services import _amount, _user, payment_lock
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ def refund_create(*, payment: Payment, amount=None, actor, destination: str = "o
     if gateway is not None and not gateway.is_configured():
         raise ServiceUnavailable(f"{payment.provider} is not configured.", code="payments_unavailable")
     with transaction.atomic():
-        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        locked = payment_lock(payment_id=payment.pk)
         if locked.status not in REFUNDABLE:
             raise ConflictError(f"A payment that is {locked.status} cannot be refunded.", code="not_refundable")
         value = locked.refundable if amount is None else _amount(amount)
@@ -109,7 +109,7 @@ def refund_create(*, payment: Payment, amount=None, actor, destination: str = "o
             return refund
     result = gateway.refund(payment=locked, refund=refund, amount=value, idempotency_key=f"makrx-refund-{refund.pk}")
     with transaction.atomic():
-        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        locked = payment_lock(payment_id=payment.pk)
         refund = Refund.objects.select_for_update().get(pk=refund.pk)
         if refund.status != Refund.Status.PENDING:
             return refund  # its webhook was quicker

@@ -50,11 +50,12 @@ class InvoiceListCreateApi(MakerspaceApi):
             invoice = invoice_services.invoice_draft_from_records(
                 actor=request.user, member=member, period_from=data["period_from"], period_to=data["period_to"]
             )
-        return Response(self._detail(invoice.pk), status=status.HTTP_201_CREATED)
+        return Response(invoice_detail(user=request.user, pk=invoice.pk), status=status.HTTP_201_CREATED)
 
-    def _detail(self, pk: int) -> dict:
-        queryset = invoice_selectors.invoice_detail_queryset(user=self.request.user)
-        return s.InvoiceDetailOutputSerializer(queryset.get(pk=pk)).data
+
+def invoice_detail(*, user, pk: int) -> dict:
+    """One invoice as the detail endpoints answer it (what ``user`` may see)."""
+    return s.InvoiceDetailOutputSerializer(invoice_selectors.invoice_detail_queryset(user=user).get(pk=pk)).data
 
 
 class InvoiceDetailApi(MakerspaceApi):
@@ -64,7 +65,7 @@ class InvoiceDetailApi(MakerspaceApi):
         return invoice_selectors.invoice_detail_queryset(user=self.request.user)
 
     def detail(self, pk: int) -> dict:
-        return s.InvoiceDetailOutputSerializer(self.get_queryset().get(pk=pk)).data
+        return invoice_detail(user=self.request.user, pk=pk)
 
     @extend_schema(tags=TAGS, responses=s.InvoiceDetailOutputSerializer)
     def get(self, request, pk: int):

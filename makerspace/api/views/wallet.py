@@ -9,8 +9,14 @@ from rest_framework.response import Response
 from makerspace.api.filters import WalletEntryFilter
 from makerspace.api.serializers import wallet as s
 from makerspace.api.serializers.invoices import InvoiceDetailOutputSerializer
-from makerspace.api.views.base import MakerspaceApi, conflict_response, member_from_input, query_params
-from makerspace.models import Makerspace, Reservation, WalletEntry
+from makerspace.api.views.base import (
+    MakerspaceApi,
+    conflict_response,
+    makerspace_from_input,
+    member_from_input,
+    query_params,
+)
+from makerspace.models import Reservation, WalletEntry
 from makerspace.selectors import invoices as invoice_selectors
 from makerspace.selectors import wallet as wallet_selectors
 from makerspace.services import invoice_payments as payment_services
@@ -19,12 +25,6 @@ from makrx import errors
 from makrx.payments.services import PaymentStart
 
 TAGS = ["makerspace: wallet"]
-
-
-def _makerspace_id(pk: int) -> int:
-    if not Makerspace.objects.filter(pk=pk).exists():
-        raise errors.ValidationError("Unknown makerspace.", errors={"makerspace": ["Unknown makerspace."]})
-    return pk
 
 
 class WalletApi(MakerspaceApi):
@@ -36,7 +36,7 @@ class WalletApi(MakerspaceApi):
         data = query_params(s.WalletQuerySerializer, request)
         member = wallet_services.wallet_member_for(
             actor=request.user,
-            makerspace_id=_makerspace_id(data["makerspace"]),
+            makerspace_id=makerspace_from_input(data["makerspace"]).pk,
             member=member_from_input(data.get("member")),
         )
         wallet = wallet_services.wallet_get_or_create(member=member)
@@ -87,7 +87,7 @@ class WalletTopUpApi(MakerspaceApi):
         else:
             member = wallet_services.wallet_member_for(
                 actor=request.user,
-                makerspace_id=_makerspace_id(data["makerspace"]),
+                makerspace_id=makerspace_from_input(data["makerspace"]).pk,
                 member=member_from_input(data.get("member")),
             )
             started: PaymentStart = payment_services.wallet_top_up_start(
