@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
+from collections import defaultdict
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -152,16 +153,20 @@ def inbound_apply_pending(*, limit: int = 500, retry_failed: bool = False, ids=N
             batch = list(queryset.select_for_update(skip_locked=True).order_by("id")[: min(APPLY_BATCH, limit - taken)])
             # Taken in id order, applied by service order (then id): every applier locks orders in the same
             # order, so two appliers never deadlock; one order's deliveries keep their order.
+            recorded: dict[tuple[str, str], list[int]] = defaultdict(list)  # (apply result, detail) -> row ids
             for delivery in sorted(batch, key=lambda d: ((d.message or {}).get("service_order_id") or 0, d.pk)):
                 result, detail = _apply_one(delivery)
-                InboundDelivery.objects.filter(pk=delivery.pk).update(
+                recorded[(result, detail[:2000])].append(delivery.pk)
+                outcomes.append(result)
+            # One UPDATE per outcome (applied, ignored, each failure's error), not one per row.
+            for (result, detail), row_ids in recorded.items():
+                InboundDelivery.objects.filter(pk__in=row_ids).update(
                     state=State.FAILED if result == ApplyResult.FAILED else State.DONE,
                     apply_result=result,
-                    detail=detail[:2000],
+                    detail=detail,
                     attempts=F("attempts") + 1,
                     processed_at=timezone.now(),
                 )
-                outcomes.append(result)
         if not batch:
             break
         for result in outcomes:
