@@ -181,9 +181,11 @@ def start_worker(broker: str) -> subprocess.Popen:
     env.update({"MAKRCAVE_API_URL": "", "STORE_API_URL": ""})
     celery = str(Path(sys.executable).with_name("celery"))
     command = [celery, "-A", "makrx", "worker", "-Q", "default,notifications,bridge", "-c", "1", "--loglevel=INFO"]
-    log = open(tempfile.mkstemp(prefix="bridge-bench-worker-", suffix=".log")[1], "w")  # noqa: SIM115
-    print(f"worker log: {log.name}")
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+    with open(
+        tempfile.mkstemp(prefix="bridge-bench-worker-", suffix=".log")[1], "w"
+    ) as log:  # the child keeps its copy
+        print(f"worker log: {log.name}")
+        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -322,9 +324,11 @@ def apply_rate(broker: str) -> dict:
     pending = InboundDelivery.objects.filter(state="pending").count()
     since = timezone.now()
     start = time.perf_counter()
-    taken = inbound_apply_pending(limit=10**9)
+    try:
+        taken = inbound_apply_pending(limit=10**9)
+    finally:
+        celery_app.conf.task_always_eager = True  # the later phases queue their next messages eagerly
     elapsed = time.perf_counter() - start
-    celery_app.conf.task_always_eager = True
     outcomes = (
         InboundDelivery.objects.filter(processed_at__gte=since)
         .order_by()
