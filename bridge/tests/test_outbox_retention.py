@@ -100,5 +100,10 @@ def test_the_window_follows_the_setting(settings):
 
 
 def test_the_retention_task_runs_nightly_on_the_bridge_queue():
+    from makrx.celery import app
+
     entry = django_settings.CELERY_BEAT_SCHEDULE["bridge-retention"]
     assert entry["task"] == retention_task.name == "bridge.tasks.retention_task"
+    schedule = entry["schedule"]  # once a day, at night
+    assert (schedule.hour, schedule.minute) == ({3}, {20}) and len(schedule.day_of_week) == 7
+    assert app.amqp.router.route({}, retention_task.name)["queue"].name == "bridge"

@@ -51,7 +51,8 @@ def invoice_document(invoice: Invoice) -> dict:
     headings += ["IGST"] if inter else ["CGST", "SGST"]
     headings.append("Line total")
     rows = []
-    for line in invoice.lines.all():
+    lines = list(invoice.lines.all())  # once: the rows and the tax totals read the same lines
+    for line in lines:
         tax = [f"{line.igst:.2f}"] if inter else [f"{line.cgst:.2f}", f"{line.sgst:.2f}"]
         rows.append(
             [
@@ -64,7 +65,6 @@ def invoice_document(invoice: Invoice) -> dict:
                 f"{line.line_total:.2f}",
             ]
         )
-    lines = list(invoice.lines.all())
     totals = [("Subtotal", f"{invoice.subtotal:.2f}")]
     if inter:
         totals.append(("IGST", f"{sum((line.igst for line in lines), Decimal('0')):.2f}"))
