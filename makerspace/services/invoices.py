@@ -15,6 +15,7 @@ and no duplicates. Credit notes use their own series ``CN-YYYY-MM-nnnnn``.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -31,6 +32,7 @@ from makrx.errors import ConflictError, InvalidTransition, ValidationError
 from makrx.money import quantize_money
 from makrx.notifications import notify
 
+logger = logging.getLogger(__name__)
 Status = Invoice.Status
 INVOICE_SERIES = "INV"
 CREDIT_SERIES = "CN"
@@ -100,14 +102,18 @@ def _line(*, description: str, quantity, unit_price, rate: Decimal, supply: str,
 MAX_TOTAL = Decimal("1000000000")
 
 
-def _store_lines(invoice: Invoice, lines: list[InvoiceLine]) -> Invoice:
+def _totals(lines: list[InvoiceLine]) -> tuple[Decimal, Decimal]:
+    """``(subtotal, tax)`` of an invoice's lines; 400 when they would not fit the invoice's money columns."""
     if sum((abs(line.line_total) for line in lines), ZERO) >= MAX_TOTAL:
         raise ValidationError("The invoice's amounts are too large.", errors={"lines": ["Too large."]})
+    return sum((line.amount for line in lines), ZERO), sum((line.cgst + line.sgst + line.igst for line in lines), ZERO)
+
+
+def _store_lines(invoice: Invoice, lines: list[InvoiceLine]) -> Invoice:
+    invoice.subtotal, invoice.tax_total = _totals(lines)
     for line in lines:
         line.invoice = invoice
     InvoiceLine.objects.bulk_create(lines)
-    invoice.subtotal = sum((line.amount for line in lines), ZERO)
-    invoice.tax_total = sum((line.cgst + line.sgst + line.igst for line in lines), ZERO)
     invoice.total = invoice.subtotal + invoice.tax_total
     invoice.save(update_fields=["subtotal", "tax_total", "total", "updated_at"])
     return invoice
@@ -371,8 +377,7 @@ def _draft_chunk(*, makerspace: Makerspace, member_ids: list[int], start, end, p
         member.makerspace = makerspace
         supply, place = supply_for(makerspace=makerspace, member=member)
         lines = _record_lines(member_records, rate=rate, supply=supply)
-        subtotal = sum((line.amount for line in lines), ZERO)
-        tax = sum((line.cgst + line.sgst + line.igst for line in lines), ZERO)
+        subtotal, tax = _totals(lines)  # too large: the chunk is redone member by member
         invoices.append(
             Invoice(
                 makerspace=makerspace,
@@ -435,7 +440,7 @@ def invoices_draft_monthly(*, now: dt.datetime | None = None, issue: bool = Fals
                     for invoice in invoices if issue else ():
                         invoice_issue(invoice=invoice, actor=SYSTEM)
                 drafted += len(invoices)
-            except IntegrityError:
+            except (IntegrityError, ValidationError):
                 drafted += _draft_one_by_one(chunk, period_from=period_from, period_to=period_to, issue=issue)
     return drafted
 
@@ -451,6 +456,9 @@ def _draft_one_by_one(member_ids: list[int], *, period_from, period_to, issue: b
                     invoice_issue(invoice=invoice, actor=SYSTEM)
         except IntegrityError:
             # A concurrent drafter linked one of these records first: its invoice stands, this one is undone.
+            continue
+        except ValidationError as exc:  # too large for one invoice: its records stay unbilled, staff see them
+            logger.warning("monthly invoices: member %s not drafted: %s", member_id, exc.detail)
             continue
         drafted += invoice is not None
     return drafted

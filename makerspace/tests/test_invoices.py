@@ -177,6 +177,19 @@ def test_monthly_run_drafts_previous_month_once(space, member):
     assert Invoice.objects.count() == 1
 
 
+def test_monthly_run_skips_a_member_too_large_for_one_invoice_and_drafts_the_others(space, member):
+    tz = space.tzinfo
+    now = dt.datetime(2026, 4, 3, 10, tzinfo=tz)
+    march = dt.datetime(2026, 3, 10, 12, tzinfo=tz)
+    huge = f.MemberFactory(makerspace=space)
+    for _ in range(2):  # each fits a record; together they would overflow the invoice's money columns
+        f.BillableRecordFactory(member=huge, occurred_at=march, unit_price=D("600000000.00"))
+    f.BillableRecordFactory(member=member, occurred_at=march, unit_price=D("50.00"))
+    assert invoice_services.invoices_draft_monthly(now=now) == 1
+    assert list(Invoice.objects.values_list("member_id", flat=True)) == [member.pk]
+    assert BillableRecord.objects.filter(member=huge, invoice_line__isnull=True).count() == 2  # still unbilled
+
+
 def test_overdue_invoices_are_notified_once(staff, member):
     draft = invoice_services.invoice_draft_create(
         actor=staff, member=member, lines=[{"description": "x", "unit_price": "10"}]
