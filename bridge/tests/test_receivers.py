@@ -298,3 +298,37 @@ def test_a_status_delivery_is_one_statement(api_client, django_assert_num_querie
     assert InboundDelivery.objects.filter(state="pending").count() == 2
     dispatched.refresh_from_db()
     assert dispatched.status == "dispatched"  # on_commit not run here: nothing applied yet
+
+
+def test_a_receiver_answers_json_whatever_the_accept_header(api_client, dispatched):
+    """Machine endpoints: no 406 and no HTML for a caller that asks for something else."""
+    for accept in ("text/html", "application/xml", "*/*", "nonsense/;;;"):
+        response = post_signed(
+            api_client, "/api/bridge/jobs/1/status", status_body(dispatched, "READY"), HTTP_ACCEPT=accept
+        )
+        assert response.status_code == 202 and response["Content-Type"] == "application/json"
+        refused = api_client.post(
+            "/api/bridge/jobs/1/status",
+            data=b"{",
+            content_type="application/json",
+            HTTP_X_SIGNATURE="sha256=00",
+            HTTP_ACCEPT=accept,
+        )
+        assert refused.status_code == 403 and refused.json()["code"] == "invalid_signature"
+
+
+def test_the_log_keeps_the_headers_that_matter_read_from_the_request(api_client, dispatched):
+    response = post_signed(
+        api_client,
+        "/api/bridge/jobs/1/status",
+        status_body(dispatched, "READY"),
+        HTTP_USER_AGENT="cave/2.0",
+        HTTP_X_REQUEST_ID="req-42",
+        HTTP_IDEMPOTENCY_KEY="idem-1",
+        HTTP_X_UNRELATED="not kept",
+    )
+    assert response.status_code == 202
+    headers = InboundDelivery.objects.get().headers
+    assert headers["user-agent"] == "cave/2.0" and headers["idempotency-key"] == "idem-1"
+    assert headers["x-request-id"] == "req-42" and headers["content-type"] == "application/json"
+    assert headers["x-signature"] == "<present>" and "x-unrelated" not in headers

@@ -5,11 +5,13 @@ from __future__ import annotations
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bridge.api.serializers import receivers as s
-from bridge.services.receivers import inbound_receive
+from bridge.services.receivers import CREDENTIAL_HEADERS, KEPT_HEADERS, inbound_receive
+from makrx.api.negotiation import JsonOnlyNegotiation
 from makrx.logging import current_request_id
 from makrx.ratelimit import rate_limit
 
@@ -30,6 +32,21 @@ CREDENTIALS = [
         description="sha256=<hex HMAC-SHA256 of the raw body with CAVE_WEBHOOK_SECRET>",
     ),
 ]
+# The request headers a receiver reads, with their WSGI names: read from META directly rather than building the
+# whole ``request.headers`` mapping per delivery.
+_META_NAMES = {
+    name: name.upper().replace("-", "_")
+    if name in ("content-type", "content-length")
+    else "HTTP_" + name.upper().replace("-", "_")
+    for name in (*KEPT_HEADERS, *CREDENTIAL_HEADERS)
+}
+
+
+def receiver_headers(meta) -> dict[str, str]:
+    """The headers a receiver reads (lower-case names), from the WSGI environ."""
+    return {name: meta[key] for name, key in _META_NAMES.items() if key in meta}
+
+
 ERRORS = {
     400: error_doc("parse_error, invalid, stale_message (sent_at outside ±5 min)."),
     401: error_doc("not_authenticated: no credentials (outside development)."),
@@ -43,13 +60,15 @@ class _ReceiverApi(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = JsonOnlyNegotiation
     endpoint = ""
 
     def receive(self, request, **path_params):
         reply = inbound_receive(
             endpoint=self.endpoint,
             body=request.body,
-            headers=request.headers,
+            headers=receiver_headers(request.META),
             path=request.path,
             path_params=path_params,
             client_ip=getattr(request, "client_ip", None),
