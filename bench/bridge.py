@@ -10,8 +10,8 @@ Not a test. Needs a migrated PostgreSQL database and Redis (the broker of phase 
     .venv/bin/python bench/bridge.py --duration 10 --clients 4 --latency-runs 30 --drain 10000
 
 1. **Inbound**: gunicorn (gunicorn.conf.py, production worker recycling kept) with ``CAVE_WEBHOOK_SECRET``;
-   client processes POST signed status bodies (fresh ``event_id`` and ``sent_at`` each, HMAC computed per
-   request) to ``/api/bridge/jobs/{id}/status`` for 500 dispatched service orders, statuses cycling. This
+   client processes POST signed status bodies (fresh ``event_id`` and ``sent_at`` each, HMAC of each body;
+   built before the client's clock starts, so the sender's signing does not take the server's CPU) to ``/api/bridge/jobs/{id}/status`` for 500 dispatched service orders, statuses cycling. This
    measures the **intake** (what the sender waits for): each request is verified, parsed, checked fresh, and
    stored in the inbox in one statement (order exists, key new) → 202 ``queued``; any 2xx counts as done. The
    apply (order update, timeline, customer notification) runs in the Celery worker after the answer; none runs
@@ -87,28 +87,37 @@ def sign(body: bytes, secret: str = SECRET) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
+def _requests(kind: str, orders: list[int], offset: int, count: int) -> list[tuple[str, str, bytes | None, dict]]:
+    """The client's requests, built before its clock starts: signing and encoding are the sender's work, not the
+    server's, and on this shared machine they would take CPU from the server that only the status phase pays."""
+    if kind == "bare":
+        return [("GET", "/api/v1/utils/health-check", None, {})]
+    built = []
+    for i in range(offset, offset + count):
+        order = orders[i % len(orders)]
+        payload = {
+            "event_id": uuid.uuid4().hex,
+            "sent_at": datetime.now(UTC).isoformat(),
+            "service_order_id": order,
+            "status": STATUSES[(i // len(orders)) % len(STATUSES)],
+            "milestone": {"at": None, "note": "bench"},
+        }
+        body = json.dumps(payload).encode()
+        headers = {"Content-Type": "application/json", "X-Signature": sign(body)}
+        built.append(("POST", f"/api/bridge/jobs/{order}/status", body, headers))
+    return built
+
+
 def _client(port: int, kind: str, orders: list[int], duration: float, offset: int) -> tuple[int, int, list[float]]:
+    requests = _requests(kind, orders, offset, count=int(duration * 2500))  # more than one client can send
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     done = errors = 0
     latencies: list[float] = []
-    i = offset
+    i = 0
     deadline = time.perf_counter() + duration
     while time.perf_counter() < deadline:
+        method, path, body, headers = requests[i % len(requests)]
         i += 1
-        if kind == "bare":
-            method, path, body, headers = "GET", "/api/v1/utils/health-check", None, {}
-        else:
-            order = orders[i % len(orders)]
-            payload = {
-                "event_id": uuid.uuid4().hex,
-                "sent_at": datetime.now(UTC).isoformat(),
-                "service_order_id": order,
-                "status": STATUSES[(i // len(orders)) % len(STATUSES)],
-                "milestone": {"at": None, "note": "bench"},
-            }
-            body = json.dumps(payload).encode()
-            method, path = "POST", f"/api/bridge/jobs/{order}/status"
-            headers = {"Content-Type": "application/json", "X-Signature": sign(body)}
         start = time.perf_counter()
         try:
             conn.request(method, path, body=body, headers=headers)
@@ -131,7 +140,7 @@ def _client(port: int, kind: str, orders: list[int], duration: float, offset: in
 
 def measure(kind: str, orders: list[int], *, duration: float, clients: int) -> dict:
     with ProcessPoolExecutor(max_workers=clients) as pool:
-        futures = [pool.submit(_client, SERVER_PORT, kind, orders, duration, n * 7919) for n in range(clients)]
+        futures = [pool.submit(_client, SERVER_PORT, kind, orders, duration, n * 100_003) for n in range(clients)]
         results = [f.result() for f in futures]
     done = sum(r[0] for r in results)
     latencies = sorted(x for r in results for x in r[2])

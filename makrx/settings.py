@@ -364,8 +364,7 @@ CELERY_BEAT_SCHEDULE["bridge-sweep-outbox"] = {
 # The job-status inbox: how long a kick (a queued apply task) is trusted before the next delivery publishes
 # another; how often a failed apply is retried (by the minute sweep) before it stays failed for staff.
 BRIDGE_INBOX_KICK_SECONDS = env.int("BRIDGE_INBOX_KICK_SECONDS", default=60)
-# A process kicks at most once per this many ms whatever its intake rate (0: a Redis call per delivery).
-BRIDGE_INBOX_KICK_COALESCE_MS = env.int("BRIDGE_INBOX_KICK_COALESCE_MS", default=50)
+BRIDGE_INBOX_KICK_COALESCE_MS = env.int("BRIDGE_INBOX_KICK_COALESCE_MS", default=50)  # per process; 0: per delivery
 BRIDGE_INBOX_MAX_ATTEMPTS = env.int("BRIDGE_INBOX_MAX_ATTEMPTS", default=5)
 BRIDGE_RETENTION_DAYS = env.int("BRIDGE_RETENTION_DAYS", default=30)  # sent messages and delivery logs, then gone
 CELERY_BEAT_SCHEDULE["bridge-retention"] = {
