@@ -457,6 +457,9 @@ RAZORPAY_WEBHOOK_MAX_AGE_SECONDS = env.int("RAZORPAY_WEBHOOK_MAX_AGE_SECONDS", d
 WEBHOOK_REJECTED_RETENTION_DAYS = env.int("WEBHOOK_REJECTED_RETENTION_DAYS", default=7)
 # Catalog reads (product lists, category tree, brands, tags) are cached this long; 0 disables the cache.
 STORE_CATALOG_CACHE_SECONDS = env.int("STORE_CATALOG_CACHE_SECONDS", default=300)
+# Each process keeps copies of the cached catalog bodies it last served, up to this many MB (0: none); the catalog
+# version is still read from Redis on every request, so a copy is never served stale. docs/store.md, "Caching".
+STORE_CATALOG_LOCAL_CACHE_MB = env.int("STORE_CATALOG_LOCAL_CACHE_MB", default=16)
 # Product lists count their matches exactly up to this many on every request; above it the exact count is kept
 # per catalog version for STORE_CATALOG_COUNT_SECONDS (0: count everything every time). docs/store.md.
 STORE_CATALOG_COUNT_LIMIT = env.int("STORE_CATALOG_COUNT_LIMIT", default=100)
