@@ -1,7 +1,6 @@
 """What a catalog cache hit costs (one Redis command, no query), and that answering it early changes no answer."""
 
 import pytest
-from django.conf import settings
 from django.core.cache import cache
 
 from store import catalog_cache
@@ -12,24 +11,6 @@ from store.tests.factories import BrandFactory, CategoryFactory, CollectionFacto
 pytestmark = pytest.mark.django_db
 
 PRODUCTS = "/api/v1/store/products/"
-
-
-@pytest.fixture
-def redis_commands(monkeypatch):
-    """The names of the Redis commands sent from now on, whichever client sends them."""
-    if "redis" not in settings.CACHES["default"]["BACKEND"].lower():
-        pytest.skip("counts the commands of the Redis cache")
-    import redis
-
-    sent: list[str] = []
-    original = redis.client.Redis.execute_command
-
-    def counting(self, *args, **options):
-        sent.append(str(args[0]).upper())
-        return original(self, *args, **options)
-
-    monkeypatch.setattr(redis.client.Redis, "execute_command", counting)
-    return sent
 
 
 @pytest.fixture

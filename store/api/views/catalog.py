@@ -315,9 +315,12 @@ class CategoryTreeApi(CachedCatalogApi):
         tags=TAGS, parameters=[s.CategoryTreeQuerySerializer], responses=s.CategoryNodeSerializer(many=True), auth=[]
     )
     def get(self, request):
-        def build(query: dict):
-            nodes = selectors.category_tree(include_product_counts=query["include_product_counts"])
-            return [_category_node(node) for node in nodes]
+        def build(query: dict) -> bytes:
+            return selectors.category_tree_rendered(
+                "v1",
+                include_product_counts=query["include_product_counts"],
+                render=lambda nodes: _renderer.render([_category_node(node) for node in nodes]),
+            )
 
         return cached_catalog_response(request, build, query=_query(s.CategoryTreeQuerySerializer, request))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -20,6 +21,7 @@ from store.selectors import catalog as selectors
 from store.selectors.product_json import product_data, product_row
 
 BAD_QUERY = error_doc("Invalid query parameters (errors name each).")
+_renderer = JSONRenderer()
 
 
 def _query(serializer_class, request) -> dict:
@@ -106,9 +108,12 @@ class LegacyCategoriesApi(CachedCatalogApi):
         auth=[],
     )
     def get(self, request):
-        def build(query: dict) -> dict:
-            nodes = selectors.category_tree(include_product_counts=True)
-            return {"categories": [s.legacy_category(node) for node in nodes]}
+        def build(query: dict) -> bytes:
+            return selectors.category_tree_rendered(
+                "legacy",
+                include_product_counts=True,
+                render=lambda nodes: _renderer.render({"categories": [s.legacy_category(node) for node in nodes]}),
+            )
 
         _query(s.LegacyCategoryTreeQuerySerializer, request)  # validated, then the same answer either way
         return cached_catalog_response(request, build, query={})
