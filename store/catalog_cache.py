@@ -126,7 +126,7 @@ _known = _Lru(lambda: KNOWN_REQUESTS)
 
 
 def local_copies_clear() -> None:
-    """Forget this process's copies (tests that reset the cache between requests of the same process)."""
+    """Forget this process's copies and remembered requests: what a new worker process starts with (tests)."""
     _bodies.clear()
     _known.clear()
 
