@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import functools
 import logging
 import re
 from urllib.parse import unquote_plus
@@ -88,6 +89,7 @@ _SECRET_PARAM_WORDS = ("token", "key", "secret", "signature", "sig", "password",
 _PARAM_NAME_PARTS = re.compile(r"[^a-z0-9]+")
 
 
+@functools.lru_cache(maxsize=1024)  # every request with a query logs it: a handful of names, asked again and again
 def _is_secret_param(name: str) -> bool:
     parts = _PARAM_NAME_PARTS.split(unquote_plus(name).lower())
     # "api_key", "apiKey", "access_token", "X-Signature": any word of the name ending in a secret word.

@@ -456,8 +456,9 @@ RAZORPAY_KEY_SECRET = env.str("RAZORPAY_KEY_SECRET", default="")
 RAZORPAY_WEBHOOK_SECRET = env.str("RAZORPAY_WEBHOOK_SECRET", default="")
 RAZORPAY_WEBHOOK_MAX_AGE_SECONDS = env.int("RAZORPAY_WEBHOOK_MAX_AGE_SECONDS", default=48 * 3600)
 WEBHOOK_REJECTED_RETENTION_DAYS = env.int("WEBHOOK_REJECTED_RETENTION_DAYS", default=7)
-# Catalog reads (product lists, category tree, brands, tags) are cached this long; 0 disables the cache.
+# Catalog reads are cached this long (0: off); each process keeps copies of up to LOCAL_CACHE_MB (docs/store.md).
 STORE_CATALOG_CACHE_SECONDS = env.int("STORE_CATALOG_CACHE_SECONDS", default=300)
+STORE_CATALOG_LOCAL_CACHE_MB = env.int("STORE_CATALOG_LOCAL_CACHE_MB", default=16)
 # Product lists count their matches exactly up to this many on every request; above it the exact count is kept
 # per catalog version for STORE_CATALOG_COUNT_SECONDS (0: count everything every time). docs/store.md.
 STORE_CATALOG_COUNT_LIMIT = env.int("STORE_CATALOG_COUNT_LIMIT", default=100)

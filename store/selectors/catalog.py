@@ -501,6 +501,19 @@ def category_tree(*, include_product_counts: bool = False) -> list[CategoryNode]
     return roots
 
 
+def category_tree_rendered(
+    name: str, *, include_product_counts: bool, render: Callable[[list[CategoryNode]], bytes]
+) -> bytes:
+    """``render(category_tree(...))``: the rendered tree (``name`` names the rendering), kept per catalog version
+    like the counts (``kept``), so a request between two catalog changes reads it in one cache round trip instead
+    of reading, assembling and rendering every category (1,029 at 100,000 products: ~10 ms of Python). Exact
+    after any write: every category or product change bumps the version (services, signals, treebeard moves)."""
+    return kept(
+        f"category-tree:{name}:{'counts' if include_product_counts else 'plain'}",
+        lambda: render(category_tree(include_product_counts=include_product_counts)),
+    )
+
+
 def brand_list(*, include_products: bool = False, products_limit: int = 20) -> QuerySet[Brand]:
     """Active brands with their active product counts; with ``include_products`` their first products too."""
     queryset = Brand.objects.filter(active=True).annotate(

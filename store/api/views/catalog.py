@@ -26,7 +26,7 @@ from makrx.api.pagination import (
 from makrx.api.permissions import IsStoreStaff, IsStoreStaffOrReadOnly
 from makrx.errors import NotFound, ValidationError
 from store.api.serializers import catalog as s
-from store.catalog_cache import cached_bytes, canonical_params, catalog_cache_key
+from store.catalog_cache import CacheUnavailable, cached_bytes, cached_hit, canonical_params, catalog_cache_entry
 from store.models import Brand, Category, Collection
 from store.selectors import catalog as selectors
 from store.selectors import product_json
@@ -48,7 +48,9 @@ def cached_catalog_response(
     share the entry of the request without them, so junk cannot create cache entries. The request the body
     is built from carries that canonical query too, so its page links never echo what a client made up.
     ``build(query)`` runs on a miss; an error it raises (e.g. a page past the end) is never stored.
+    The request's identity is remembered with its entry, so ``CachedCatalogApi`` answers its next hit early.
     """
+    identity = _identity(request._request)
     params = canonical_params(query)
     if paginated:
         params += _page_params(request, page_number=page_number)
@@ -58,10 +60,51 @@ def cached_catalog_response(
         data = build(query)
         return data if isinstance(data, bytes) else _renderer.render(data)
 
-    body, hit = cached_bytes(lambda: catalog_cache_key(request.path, host=request.get_host(), params=params), render)
+    body, hit = cached_bytes(
+        catalog_cache_entry(request.path, host=request.get_host(), params=params),
+        render,
+        identity=identity,
+        use_cache=not getattr(request._request, "catalog_cache_unavailable", False),
+    )
+    return _catalog_response(body, hit=hit)
+
+
+def _catalog_response(body: bytes, *, hit: bool) -> HttpResponse:
     response = HttpResponse(body, content_type="application/json")
     response["X-Cache"] = "hit" if hit else "miss"
     return response
+
+
+def _identity(request) -> tuple[str, str, str, str]:
+    """What a catalog read's answer depends on before its query is validated: the host, the path, the raw query
+    string, and the ``Accept`` header (DRF's content negotiation may refuse it)."""
+    meta = request.META
+    return (request.get_host(), request.path, meta.get("QUERY_STRING", ""), meta.get("HTTP_ACCEPT", ""))
+
+
+class CachedCatalogApi(APIView):
+    """A public catalog read (anyone may GET it) served through ``cached_catalog_response``.
+
+    A GET this process has answered before and whose body is cached is answered before DRF's request handling:
+    the version read from Redis, the body from this process's copy, the headers DRF would add (``Allow``). That
+    skips what cannot change the answer: validating the query again (its canonical key is remembered with the
+    request's identity), content negotiation (the ``Accept`` header is part of the identity) and authentication
+    (a public read; a request with an ``Authorization`` header goes the full way, so a bad token still answers
+    401).
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method == "GET" and "HTTP_AUTHORIZATION" not in request.META:
+            try:
+                body = cached_hit(_identity(request))
+            except CacheUnavailable:
+                request.catalog_cache_unavailable = True  # the full way below serves from the database at once
+                body = None
+            if body is not None:
+                self.args, self.kwargs, self.request = args, kwargs, request
+                self.headers = self.default_response_headers
+                return self.finalize_response(request, _catalog_response(body, hit=True), *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
 
 
 _PAGINATION = StandardPagination()
@@ -116,7 +159,7 @@ def _product_or_404(lookup: str):
     return product
 
 
-class ProductListApi(APIView):
+class ProductListApi(CachedCatalogApi):
     """GET: active products, filtered, searched, ordered, paginated. POST (store staff): create a product."""
 
     permission_classes = [IsStoreStaffOrReadOnly]
@@ -219,7 +262,7 @@ def _product_page_fast(request, paginator: StandardPagination, filters) -> bytes
     return envelope.encode()
 
 
-class ProductDetailApi(APIView):
+class ProductDetailApi(CachedCatalogApi):
     """GET a product by slug or SKU; PATCH (store staff) changes it."""
 
     permission_classes = [IsStoreStaffOrReadOnly]
@@ -262,7 +305,7 @@ class ProductStockApi(APIView):
         return Response(s.StockOutputSerializer(level).data)
 
 
-class CategoryTreeApi(APIView):
+class CategoryTreeApi(CachedCatalogApi):
     """GET: the active category tree (nested), optionally with product counts including descendants.
     POST (store staff): add a category (``parent`` null for a root)."""
 
@@ -272,9 +315,12 @@ class CategoryTreeApi(APIView):
         tags=TAGS, parameters=[s.CategoryTreeQuerySerializer], responses=s.CategoryNodeSerializer(many=True), auth=[]
     )
     def get(self, request):
-        def build(query: dict):
-            nodes = selectors.category_tree(include_product_counts=query["include_product_counts"])
-            return [_category_node(node) for node in nodes]
+        def build(query: dict) -> bytes:
+            return selectors.category_tree_rendered(
+                "v1",
+                include_product_counts=query["include_product_counts"],
+                render=lambda nodes: _renderer.render([_category_node(node) for node in nodes]),
+            )
 
         return cached_catalog_response(request, build, query=_query(s.CategoryTreeQuerySerializer, request))
 
@@ -320,7 +366,7 @@ class CategoryDetailApi(APIView):
         return Response(s.CategorySerializer(category).data)
 
 
-class BrandListApi(APIView):
+class BrandListApi(CachedCatalogApi):
     """GET: active brands with product counts (``include_products=true`` adds their first products).
     POST (store staff): add a brand."""
 
@@ -361,7 +407,7 @@ class BrandDetailApi(APIView):
         )
 
 
-class CollectionListApi(APIView):
+class CollectionListApi(CachedCatalogApi):
     """GET: active collections in curated order with product counts (their products: ``/products/?collection=``).
     POST (store staff): add a collection with its ordered product ids."""
 
@@ -405,7 +451,7 @@ class CollectionDetailApi(APIView):
         return Response(s.CollectionSerializer(selectors.collection_get(pk=collection.pk)).data)
 
 
-class TagListApi(APIView):
+class TagListApi(CachedCatalogApi):
     """GET: every tag with its active product count. POST (store staff): add a tag."""
 
     permission_classes = [IsStoreStaffOrReadOnly]
@@ -429,7 +475,7 @@ class TagListApi(APIView):
         )
 
 
-class TagPopularApi(APIView):
+class TagPopularApi(CachedCatalogApi):
     """GET: the most used tags (by active products), ``?limit=`` (1-100, default 10)."""
 
     permission_classes = [AllowAny]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -15,11 +16,12 @@ from makrx.errors import NotFound
 from store.api.legacy.serializers import catalog as s
 from store.api.legacy.session import LEGACY_TAGS
 from store.api.schema import error_doc
-from store.api.views.catalog import cached_catalog_response
+from store.api.views.catalog import CachedCatalogApi, cached_catalog_response
 from store.selectors import catalog as selectors
 from store.selectors.product_json import product_data, product_row
 
 BAD_QUERY = error_doc("Invalid query parameters (errors name each).")
+_renderer = JSONRenderer()
 
 
 def _query(serializer_class, request) -> dict:
@@ -36,7 +38,7 @@ def _page_of_products(filters: selectors.ProductFilters, *, offset: int, limit: 
     return s.product_page(products=[product_data(row) for row in rows], total=total, offset=offset, per_page=limit)
 
 
-class LegacyProductListApi(APIView):
+class LegacyProductListApi(CachedCatalogApi):
     """§5.3 #1: active products, ``skip``/``limit``, ``category_id`` (whole subtree), ``search``."""
 
     permission_classes = [AllowAny]
@@ -71,7 +73,7 @@ def _product_answer(request, find) -> Response:
     return cached_catalog_response(request, build, query={})
 
 
-class LegacyProductBySlugApi(APIView):
+class LegacyProductBySlugApi(CachedCatalogApi):
     """§5.3 #2: an active product by slug (or SKU, as v1 ``/products/{lookup}/``)."""
 
     permission_classes = [AllowAny]
@@ -83,7 +85,7 @@ class LegacyProductBySlugApi(APIView):
         return _product_answer(request, lambda: selectors.product_get(lookup=product_slug))
 
 
-class LegacyProductByIdApi(APIView):
+class LegacyProductByIdApi(CachedCatalogApi):
     """§5.3 #2: an active product by numeric id."""
 
     permission_classes = [AllowAny]
@@ -93,7 +95,7 @@ class LegacyProductByIdApi(APIView):
         return _product_answer(request, lambda: selectors.product_get_by_id(product_id=product_id))
 
 
-class LegacyCategoriesApi(APIView):
+class LegacyCategoriesApi(CachedCatalogApi):
     """§5.3 #3 and the ``categories/tree`` alias: the active tree with product counts (subtrees included)."""
 
     permission_classes = [AllowAny]
@@ -106,9 +108,12 @@ class LegacyCategoriesApi(APIView):
         auth=[],
     )
     def get(self, request):
-        def build(query: dict) -> dict:
-            nodes = selectors.category_tree(include_product_counts=True)
-            return {"categories": [s.legacy_category(node) for node in nodes]}
+        def build(query: dict) -> bytes:
+            return selectors.category_tree_rendered(
+                "legacy",
+                include_product_counts=True,
+                render=lambda nodes: _renderer.render({"categories": [s.legacy_category(node) for node in nodes]}),
+            )
 
         _query(s.LegacyCategoryTreeQuerySerializer, request)  # validated, then the same answer either way
         return cached_catalog_response(request, build, query={})
@@ -128,7 +133,7 @@ class LegacyCategoryTreeApi(LegacyCategoriesApi):
         return super().get(request)
 
 
-class LegacyBrandsApi(APIView):
+class LegacyBrandsApi(CachedCatalogApi):
     """§5 alias: active brands with counts, ``include_products=true`` adds their first products."""
 
     permission_classes = [AllowAny]
@@ -160,7 +165,7 @@ class LegacyBrandsApi(APIView):
         return cached_catalog_response(request, build, query=_query(s.LegacyBrandListQuerySerializer, request))
 
 
-class LegacyCollectionsApi(APIView):
+class LegacyCollectionsApi(CachedCatalogApi):
     """§5 alias: active collections in curated order with product counts."""
 
     permission_classes = [AllowAny]
@@ -178,7 +183,7 @@ class LegacyCollectionsApi(APIView):
         return cached_catalog_response(request, build, query={})
 
 
-class LegacyTagsPopularApi(APIView):
+class LegacyTagsPopularApi(CachedCatalogApi):
     """§5 alias: the names of the most used tags, ``?limit=`` (1-100, default 10)."""
 
     permission_classes = [AllowAny]
