@@ -361,8 +361,7 @@ CELERY_BEAT_SCHEDULE["bridge-sweep-outbox"] = {
     "task": "bridge.tasks.sweep_outbox_task",
     "schedule": timedelta(minutes=1),
 }
-# The job-status inbox: how long a kick (a queued apply task) is trusted before the next delivery publishes
-# another; how often a failed apply is retried (by the minute sweep) before it stays failed for staff.
+# The job-status inbox: kick trust, per-process kick interval, failed-apply retries (docs/operations.md).
 BRIDGE_INBOX_KICK_SECONDS = env.int("BRIDGE_INBOX_KICK_SECONDS", default=60)
 BRIDGE_INBOX_KICK_COALESCE_MS = env.int("BRIDGE_INBOX_KICK_COALESCE_MS", default=50)  # per process; 0: per delivery
 BRIDGE_INBOX_MAX_ATTEMPTS = env.int("BRIDGE_INBOX_MAX_ATTEMPTS", default=5)
