@@ -39,7 +39,15 @@ from django.conf import settings
 from django.db import connection
 
 from store.partnumbers import normalize_mpn
-from store.selectors.catalog import ORDERINGS, count_limit, kept_count, looks_like_id, matches_count
+from store.selectors.catalog import (
+    ORDERINGS,
+    count_limit,
+    kept,
+    kept_count,
+    kept_values,
+    looks_like_id,
+    matches_count,
+)
 
 # ``catalog.ORDERINGS`` as SQL on the product alias ``p`` (columns are not nullable: no NULLS clauses), and the
 # type each sort column's cursor value is read back as. Every ordering sorts all its columns one way, so a keyset
@@ -232,31 +240,47 @@ def product_row(product) -> dict:
 # for the page's own rows only, at the end.
 PAGE_COLUMNS = "p.id, p.sku, p.name, p.price, p.created_at, p.rating_count"
 # The list page. ``{product}`` (``PRODUCT_TEXT_SQL``), ``{source}`` (the page's rows in order, one more than the
-# page), ``{where}`` and ``{key}`` (the sort key as text, for the next cursor) are filled from the constants of this
-# module only; every value is a parameter. The count is capped (``catalog.matches_count``): it reads at most the count
-# limit + 1 rows whatever the catalog's size, and is skipped when the exact one is kept.
+# page), ``{count}`` and ``{key}`` (the sort key as text, for the next cursor) are filled from the constants of this
+# module only. Every value a client sends is a parameter; the page's sizes (LIMIT, OFFSET, positions: integers this
+# module computes) are written into the text, because a parameter there makes PostgreSQL plan the prepared statement
+# for a tenth of all rows: its generic plan then looked dearer than a custom one and was never used, so every
+# request was planned again (0.8-1.1 ms of PostgreSQL's time, about a third of a plain page's). The count is capped
+# (``catalog.matches_count``): it reads at most the count limit + 1 rows whatever the catalog's size, and is left out
+# when the exact one is kept.
 PAGE_SQL = """
-WITH {candidates}page AS MATERIALIZED (
+WITH {ctes}page AS MATERIALIZED (
     SELECT numbered.*, row_number() OVER () AS pos FROM ({source}) numbered
 )
 SELECT
-    (SELECT count(*) FROM (SELECT 1 FROM store_product p WHERE NOT %s AND {where} LIMIT %s) capped),
+    {count},
     '[' || COALESCE((
         SELECT string_agg({product}, ', ' ORDER BY page.pos)
         FROM page
         LEFT JOIN store_product_document d ON d.product_id = page.id
         LEFT JOIN store_stocklevel s ON s.product_id = page.id
-        WHERE page.pos <= %s
+        WHERE page.pos <= {size}
     ), '') || ']',
-    (SELECT json_build_array({key})::text FROM page p WHERE p.pos = %s AND EXISTS (SELECT 1 FROM page WHERE pos > %s))
+    (SELECT json_build_array({key})::text FROM page p WHERE p.pos = {size} AND EXISTS (SELECT 1 FROM page WHERE pos > {size}))
 """
 # A column ordering: the page (after the cursor's row, when there is one) straight from the ordering's index.
 # The ids first (an index-only scan when the filters test only the columns the index carries, deep offsets too),
 # then their rows.
 ORDERED_SOURCE = (
-    "SELECT {columns} FROM (SELECT p.id FROM store_product p WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s) k"
+    "SELECT {columns} FROM (SELECT p.id FROM store_product p WHERE {where} ORDER BY {order} LIMIT {limit} OFFSET {offset}) k"
     " JOIN store_product p ON p.id = k.id ORDER BY {order}"
 )
+# When the count is not kept: the capped count's rows (at most the count limit + 1 matches, found by whatever index
+# suits the filters) are kept in ``capped``, and when they are all the matches (fewer than the cap) the page is sorted
+# from them; only a longer list walks the ordering's index. A walk finds a rare filter's few matches only at the end
+# of the index: a brand whose products are all inactive read all 98,000 entries of the price index for an empty page
+# (60 ms). Each branch is behind a one-time filter, so only one of them runs.
+CAPPED_CTE = "capped AS MATERIALIZED (SELECT p.id FROM store_product p WHERE {where} LIMIT {cap}), "
+CAPPED_COUNT = "(SELECT count(*) FROM capped)"
+SMALL_OR_WALK_SOURCE = """
+    (SELECT {columns} FROM capped k JOIN store_product p ON p.id = k.id
+     WHERE (SELECT count(*) FROM capped) < {cap}{after} ORDER BY {order} LIMIT {limit} OFFSET {offset})
+    UNION ALL
+    (SELECT * FROM ({walk}) walk WHERE (SELECT count(*) FROM capped) >= {cap})"""
 # Relevance: at most STORE_SEARCH_RANK_CANDIDATES matches are ranked (the first ones the indexes yield); when more
 # match, the others follow in name order. The second branch runs only when the page reaches past the ranked ones
 # (an Append runs its branches in turn, and the LIMIT stops it) and only when the candidates were cut short. That
@@ -272,8 +296,20 @@ RANKED_SOURCE = """
     (SELECT {columns} FROM store_product p
      WHERE (SELECT count(*) FROM candidates) >= %s AND {where} AND p.id NOT IN (SELECT id FROM candidates)
      ORDER BY p.name, p.id)
-    LIMIT %s OFFSET %s"""
+    LIMIT {limit} OFFSET {offset}"""
+CAPPED_COUNT_SQL = "(SELECT count(*) FROM (SELECT 1 FROM store_product p WHERE {where} LIMIT {cap}) capped)"
 EXACT_COUNT_SQL = "SELECT count(*) FROM store_product p WHERE {where}"
+# Deep page numbers: the sort key of every ANCHOR_STEP-th match (rows ANCHOR_STEP, 2 x ANCHOR_STEP, ...), kept per
+# catalog version like the exact count. Page n starts from the last anchor before its first row, as a keyset page,
+# and skips fewer than ANCHOR_STEP rows: page 980 of 50 read 49,000 index entries (an offset) for 50 rows (12 ms of
+# PostgreSQL's time); it reads at most ANCHOR_STEP + 51 now, whatever the depth. The anchors cost one walk of the
+# list per catalog version (what the exact count costs), at the first deep page asked for.
+ANCHOR_STEP = 1000
+ANCHORS_SQL = """
+SELECT COALESCE(json_agg(json_build_array({key}) ORDER BY ranked.rn), '[]')::text
+FROM (SELECT {columns}, row_number() OVER (ORDER BY {order}) AS rn FROM store_product p WHERE {where}) ranked
+WHERE mod(ranked.rn, {step}) = 0
+"""
 
 
 def _like_prefix(value: str) -> str:
@@ -347,16 +383,23 @@ def _where(filters) -> tuple[str, list]:
 
 
 class _PreparingCursor(psycopg.Cursor):
-    """Server-side parameter binding, and every statement prepared: PostgreSQL plans the page statement once
-    per connection (per filter combination) instead of on every request, which was about a quarter of its time."""
+    """Server-side parameter binding, and every statement prepared (unless ``prepare`` is False): PostgreSQL plans a
+    page statement once per connection (per filter combination) instead of on every request."""
+
+    prepare = True
 
     def execute(self, query, params=None, *, prepare=None, binary=None):
-        return super().execute(query, params, prepare=True, binary=binary)
+        return super().execute(query, params, prepare=self.prepare, binary=binary)
 
 
-def _prepared_cursor():
+def _prepared_cursor(*, prepare: bool = True):
     """A Django cursor (query logging, ``execute_wrappers`` and query counts behave as usual) over a preparing
-    psycopg cursor; Django's own cursors bind parameters on the client, which cannot be prepared."""
+    psycopg cursor; Django's own cursors bind parameters on the client, which cannot be prepared.
+
+    ``prepare=False`` for a statement whose best plan depends on its values (a price bound, a search): prepared, it
+    would be planned once without them after five runs (PostgreSQL's generic plan), and that plan assumes a price
+    range holds 0.5 % of the rows whatever its bounds (``?max_price=5`` then walked the whole name index for 66
+    products: 40 ms). Unprepared, PostgreSQL plans it with the values each time, as it did before."""
     connection.close_if_health_check_failed()  # as ``connection.cursor()`` does (CONN_HEALTH_CHECKS)
     connection.ensure_connection()
     if connection.connection.prepare_threshold is None:
@@ -364,6 +407,7 @@ def _prepared_cursor():
         # bind on the client and are never prepared whatever this says, so enabling it touches only ours.
         connection.connection.prepare_threshold = PREPARE_THRESHOLD
     raw = _PreparingCursor(connection.connection)
+    raw.prepare = prepare
     return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
 
 
@@ -398,6 +442,35 @@ def _key_sql(ordering: str | None) -> str:
     return ", ".join(f"p.{name}::text" for name in names)
 
 
+def _plan_depends_on_values(filters) -> bool:
+    """Whether the list's best plan depends on its values, not only on which filters it has (``_prepared_cursor``)."""
+    return bool(filters.search) or filters.min_price is not None or filters.max_price is not None
+
+
+def _anchor_name(ordering: str, statement: str) -> str:
+    return f"anchors:{ordering}:{statement}"
+
+
+def _anchors(*, ordering: str, where: str, where_params: list, statement: str) -> list[list[str]]:
+    """The sort keys of matches ANCHOR_STEP, 2 x ANCHOR_STEP, ... of the list in ``ordering``, kept per catalog
+    version (``catalog.kept``); computed by one walk of the list when they are not kept."""
+
+    def compute() -> list[list[str]]:
+        names = [field.lstrip("-") for field in ORDERINGS[ordering]]
+        sql = ANCHORS_SQL.format(
+            key=", ".join(f"ranked.k{i}::text" for i in range(len(names))),
+            columns=", ".join(f"p.{name} AS k{i}" for i, name in enumerate(names)),
+            order=SQL_ORDERINGS[ordering],
+            where=where,
+            step=ANCHOR_STEP,
+        )
+        with _prepared_cursor(prepare=False) as cursor:
+            cursor.execute(sql, where_params)
+            return json.loads(cursor.fetchone()[0])
+
+    return kept(_anchor_name(ordering, statement), compute)
+
+
 def product_page_json(*, filters, page: str | int, page_size: int, after: list[str] | None = None, keyset=False):
     """One page of ``catalog.product_list(filters=filters)`` as JSON text, or ``None`` when this path does not
     handle the request (the caller then uses the ORM path): not PostgreSQL, a collection filter, a page number
@@ -405,7 +478,8 @@ def product_page_json(*, filters, page: str | int, page_size: int, after: list[s
     matches nothing (the ORM path tries trigram similarity).
 
     ``keyset``: the page after the row whose sort key is ``after`` (the first page when ``None``) instead of a
-    page number; ``next_key`` then tells where the next one starts.
+    page number; ``next_key`` then tells where the next one starts. A deep page number is answered the same way,
+    from the last anchor before it (``ANCHOR_STEP``).
     """
     if connection.vendor != "postgresql" or filters.collection:
         return None
@@ -419,40 +493,53 @@ def product_page_json(*, filters, page: str | int, page_size: int, after: list[s
             return None
     ordering = list_ordering(filters)
     where, where_params = _where(filters)
-    candidates, candidate_params = "", []
+    statement = f"{where}|{where_params!r}"
+    offset = (page_number - 1) * page_size
+    cap = count_limit() + 1
+    if ordering is not None and offset >= ANCHOR_STEP and settings.STORE_CATALOG_COUNT_SECONDS > 0:
+        known_count, anchors = kept_values(f"count:{statement}", _anchor_name(ordering, statement))
+        if anchors is None:
+            anchors = _anchors(ordering=ordering, where=where, where_params=where_params, statement=statement)
+        passed = offset // ANCHOR_STEP
+        if passed > len(anchors):
+            return None  # past the last page (fewer matches than the offset): the ORM path raises the 404
+        after, offset = anchors[passed - 1], offset - passed * ANCHOR_STEP
+    else:
+        known_count = kept_count(statement)
+    ctes, cte_params = "", []
+    count_sql, count_params = "NULL", []
     if ordering is None:  # ranked search
         _, _, relevance, relevance_params = _search(filters.search)
         limit = settings.STORE_SEARCH_RANK_CANDIDATES
-        candidates = RANKED_CANDIDATES.format(relevance=relevance, where=where)
-        candidate_params = [*relevance_params, *where_params, limit]
-        source = RANKED_SOURCE.format(columns=PAGE_COLUMNS, where=where)
+        ctes = RANKED_CANDIDATES.format(relevance=relevance, where=where)
+        cte_params = [*relevance_params, *where_params, limit]
+        source = RANKED_SOURCE.format(columns=PAGE_COLUMNS, where=where, limit=page_size + 1, offset=offset)
         source_params = [limit, *where_params]
+        if known_count is None:
+            count_sql, count_params = CAPPED_COUNT_SQL.format(where=where, cap=cap), where_params
     else:
-        page_where, page_params = where, where_params
-        if keyset and after is not None:
-            condition, condition_params = keyset_condition(ordering, after)
-            page_where, page_params = f"{where} AND {condition}", [*where_params, *condition_params]
-        source = ORDERED_SOURCE.format(columns=PAGE_COLUMNS, where=page_where, order=SQL_ORDERINGS[ordering])
-        source_params = page_params
-    offset = (page_number - 1) * page_size
-    statement = f"{where}|{where_params!r}"
-    known_count = kept_count(statement)
+        order = SQL_ORDERINGS[ordering]
+        after_sql, after_params = "", []
+        if after is not None:
+            condition, after_params = keyset_condition(ordering, after)
+            after_sql = f" AND {condition}"
+        source = ORDERED_SOURCE.format(
+            columns=PAGE_COLUMNS, where=where + after_sql, order=order, limit=page_size + 1, offset=offset
+        )
+        source_params = [*where_params, *after_params]
+        if known_count is None:
+            ctes, cte_params = CAPPED_CTE.format(where=where, cap=cap), where_params
+            source = SMALL_OR_WALK_SOURCE.format(
+                columns=PAGE_COLUMNS, cap=cap, after=after_sql, order=order, limit=page_size + 1, offset=offset,
+                walk=source,
+            )  # fmt: skip
+            source_params = [*after_params, *source_params]
+            count_sql = CAPPED_COUNT
     sql = PAGE_SQL.format(
-        candidates=candidates, source=source, where=where, product=PRODUCT_TEXT_SQL, key=_key_sql(ordering)
+        ctes=ctes, source=source, count=count_sql, product=PRODUCT_TEXT_SQL, key=_key_sql(ordering), size=page_size
     )
-    params = [
-        *candidate_params,
-        *source_params,
-        page_size + 1,
-        offset,
-        known_count is not None,  # the capped count is skipped (a one-time filter) when the exact one is kept
-        *where_params,
-        count_limit() + 1,
-        page_size,
-        page_size,
-        page_size,
-    ]
-    with _prepared_cursor() as cursor:
+    params = [*cte_params, *source_params, *count_params]
+    with _prepared_cursor(prepare=not _plan_depends_on_values(filters)) as cursor:
         cursor.execute(sql, params)
         capped, results_json, key_json = cursor.fetchone()
         if filters.search and known_count is None and capped == 0:
@@ -466,7 +553,7 @@ def product_page_json(*, filters, page: str | int, page_size: int, after: list[s
             count = known_count
         else:
             count = matches_count(capped=capped, statement=statement, exact=exact)
-    if not keyset and page_number > 1 and offset >= count:
+    if not keyset and page_number > 1 and (page_number - 1) * page_size >= count:
         return None  # past the last page: the ORM path raises the paginator's 404
     next_key = json.loads(key_json) if keyset and key_json else None
     return ProductPageJson(count=count, page_number=page_number, results_json=results_json, next_key=next_key)
@@ -475,7 +562,7 @@ def product_page_json(*, filters, page: str | int, page_size: int, after: list[s
 # One active product by slug, else by SKU (case-insensitive): ``catalog.product_get`` as one statement.
 DETAIL_SOURCE = (
     "SELECT {columns} FROM store_product p WHERE p.active AND (p.slug = %s OR upper(p.sku::text) = upper(%s))"
-    " ORDER BY (p.slug = %s) DESC, p.name, p.id LIMIT %s OFFSET %s"
+    " ORDER BY (p.slug = %s) DESC, p.name, p.id LIMIT 2"
 )
 
 
@@ -486,10 +573,10 @@ def product_detail_json(*, lookup: str) -> str | None:
     if connection.vendor != "postgresql":
         return None
     sql = PAGE_SQL.format(
-        candidates="", source=DETAIL_SOURCE.format(columns=PAGE_COLUMNS), where="false", product=PRODUCT_TEXT_SQL,
-        key="p.id::text",
+        ctes="", source=DETAIL_SOURCE.format(columns=PAGE_COLUMNS), count="NULL", product=PRODUCT_TEXT_SQL,
+        key="p.id::text", size=1,
     )  # fmt: skip
-    params = [lookup, lookup, lookup, 2, 0, True, 1, 1, 1, 1]
+    params = [lookup, lookup, lookup]
     with _prepared_cursor() as cursor:
         cursor.execute(sql, params)
         _, results_json, _ = cursor.fetchone()
