@@ -163,6 +163,14 @@ class Product(TimeStampedModel):
                 condition=Q(active=True),
                 name="store_product_live_popular_idx",
             ),
+            # A category's products (a subtree is a few categories) in name order, carrying the other orderings'
+            # columns: a subtree page reads its products' index entries, never their table rows (migration 0016).
+            models.Index(
+                fields=["category", "name", "id"],
+                include=["price", "created_at", "rating_count"],
+                condition=Q(active=True),
+                name="store_product_live_cat_idx",
+            ),
             # ``product_get``: a SKU is looked up case-insensitively (``UPPER(sku) = UPPER(%s)``).
             models.Index(Upper("sku"), name="store_product_sku_upper_idx"),
         ]
