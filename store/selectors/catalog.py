@@ -231,26 +231,34 @@ def kept(name: str, compute: Callable[[], object]):
         return value
     value = compute()
     if version is not None:
-        try:
-            cache.set(_kept_key(name), (version, value), timeout=timeout)
-        except Exception:  # noqa: BLE001
-            logger.warning("catalog count cache write failed", exc_info=True)
+        keep(name, value, version=version)
     return value
 
 
-def kept_values(*names: str) -> list:
-    """What ``kept`` holds for each of ``names`` in this catalog version (None where nothing is kept), in one cache
-    round trip; all None when kept values are off (``STORE_CATALOG_COUNT_SECONDS`` = 0) or the cache is down."""
+def kept_read(*names: str) -> tuple[object, list]:
+    """``(the current catalog version, what ``kept`` holds for each of names in it, None where nothing is)``, in one
+    cache round trip; ``(None, all None)`` when kept values are off (``STORE_CATALOG_COUNT_SECONDS`` = 0) or the
+    cache is down. Pass the version to ``keep`` to keep a value computed after this read."""
     if settings.STORE_CATALOG_COUNT_SECONDS <= 0:
-        return [None] * len(names)
-    _, values = _kept_read(*names)
-    return [None if value is _MISSING else value for value in values]
+        return None, [None] * len(names)
+    version, values = _kept_read(*names)
+    return version, [None if value is _MISSING else value for value in values]
+
+
+def keep(name: str, value: object, *, version: object) -> None:
+    """Keep ``value`` under ``name`` for catalog ``version`` (read by ``kept_read`` before ``value`` was computed: if
+    the catalog changed since, the value is already stale and no request will read it)."""
+    try:
+        cache.set(_kept_key(name), (version, value), timeout=settings.STORE_CATALOG_COUNT_SECONDS)
+    except Exception:  # noqa: BLE001
+        logger.warning("catalog kept value write failed", exc_info=True)
 
 
 def kept_count(statement: str) -> int | None:
     """The exact count ``matches_count`` kept for ``statement`` in this catalog version, or None: a list that has
     one needs no capped count of its own (for a filtered list that count is most of the statement's work)."""
-    return kept_values(f"count:{statement}")[0]
+    _, (count,) = kept_read(f"count:{statement}")
+    return count
 
 
 PRODUCT_ROW_FIELDS = (

@@ -39,15 +39,7 @@ from django.conf import settings
 from django.db import connection
 
 from store.partnumbers import normalize_mpn
-from store.selectors.catalog import (
-    ORDERINGS,
-    count_limit,
-    kept,
-    kept_count,
-    kept_values,
-    looks_like_id,
-    matches_count,
-)
+from store.selectors.catalog import ORDERINGS, count_limit, keep, kept_count, kept_read, looks_like_id, matches_count
 
 # ``catalog.ORDERINGS`` as SQL on the product alias ``p`` (columns are not nullable: no NULLS clauses), and the
 # type each sort column's cursor value is read back as. Every ordering sorts all its columns one way, so a keyset
@@ -74,19 +66,24 @@ BRAND_IDS = "(SELECT id FROM store_brand WHERE slug = %s)"
 BRAND_IDS_OR_ID = "(SELECT id FROM store_brand WHERE slug = %s OR id = %s)"
 # Tagged: a probe of the (product, tag) unique index per product, the tag ids resolved once (an InitPlan array),
 # so a page walks its ordering's index and stops after a page; a join would first hash every product of the tag.
-TAGGED = (
-    "EXISTS (SELECT 1 FROM store_product_tags pt WHERE pt.product_id = p.id"
-    " AND pt.tag_id = ANY(ARRAY(SELECT t.id FROM store_tag t WHERE t.slug = %s)))"
+_TAGGED = (
+    "EXISTS (SELECT 1 FROM store_product_tags pt WHERE pt.product_id = p.id AND pt.tag_id = ANY(ARRAY({tag_ids})))"
 )
-TAGGED_OR_ID = (
-    "EXISTS (SELECT 1 FROM store_product_tags pt WHERE pt.product_id = p.id"
-    " AND pt.tag_id = ANY(ARRAY(SELECT t.id FROM store_tag t WHERE t.slug = %s OR t.id = %s)))"
-)
+# In name order (the default): the product's own tag ids, which the name index carries (``store.product_tag_ids``),
+# tested on the index entry the walk reads instead of a probe per product.
+_TAGGED_IN_INDEX = "p.tag_ids && ARRAY({tag_ids})"
+_TAG_IDS = "SELECT t.id FROM store_tag t WHERE t.slug = %s"
+_TAG_IDS_OR_ID = "SELECT t.id FROM store_tag t WHERE t.slug = %s OR t.id = %s"
+TAG_INDEX_ORDERINGS = ("name", "-name")
 # Category subtree by materialized path prefix; with a numeric value a slug made of digits wins over an id
-# (as in ``catalog.category_subtree_ids``). Paths are [0-9A-Z] only (treebeard's alphabet): no LIKE wildcards inside,
-# and every path that starts with the root's lies between the root's and the root's followed by '~' in byte order, a
-# range the path index (``varchar_pattern_ops``) answers; a prefix that is not a constant (LIKE ``x || '%'``) could
-# only be tested on every category (1,029: 0.2 ms a page).
+# (as in ``catalog.category_subtree_ids``). Paths are made of treebeard's alphabet, [0-9A-Z]: no LIKE wildcards
+# inside, and all below '~', so the paths that start with the root's also lie from the root's up to the root's
+# followed by '~' in byte order: a range the path index (``varchar_pattern_ops``) answers, where a prefix that is not a
+# constant (``LIKE x || '%'``) was tested on every category (1,029: 0.2 ms a page). The LIKE stays: it is the
+# definition, and with it PostgreSQL takes a subtree for a handful of categories, so it collects the subtree's
+# products from the category index and sorts them (bounded by the subtree's size, index entries only) rather than
+# walking the ordering's index: a category's products share names ("Chip resistor ..."), so that walk read 15,000
+# entries for a page of a 900-product subtree (20 ms).
 _SUBTREE = (
     "p.category_id IN (SELECT c.id FROM store_category c, ({root}) root"
     " WHERE c.path ~>=~ root.path AND c.path ~<~ (root.path || '~') AND c.path LIKE root.path || '%%')"
@@ -301,16 +298,22 @@ RANKED_SOURCE = """
     LIMIT {limit} OFFSET {offset}"""
 CAPPED_COUNT_SQL = "(SELECT count(*) FROM (SELECT 1 FROM store_product p WHERE {where} LIMIT {cap}) capped)"
 EXACT_COUNT_SQL = "SELECT count(*) FROM store_product p WHERE {where}"
-# Deep page numbers: the sort key of every ANCHOR_STEP-th match (rows ANCHOR_STEP, 2 x ANCHOR_STEP, ...), kept per
-# catalog version like the exact count. Page n starts from the last anchor before its first row, as a keyset page,
-# and skips fewer than ANCHOR_STEP rows: page 980 of 50 read 49,000 index entries (an offset) for 50 rows (12 ms of
-# PostgreSQL's time); it reads at most ANCHOR_STEP + 51 now, whatever the depth. The anchors cost one walk of the
-# list per catalog version (what the exact count costs), at the first deep page asked for.
+# Deep page numbers: the sort keys of matches ANCHOR_STEP, 2 x ANCHOR_STEP, ... (the anchors), kept per catalog
+# version like the exact count. Page n starts after the last anchor before its first row, as a keyset page, and skips
+# fewer than ANCHOR_STEP rows: page 980 of 50 read 49,000 index entries (an offset) for 50 rows (9 ms of PostgreSQL's
+# time); it reads at most ANCHOR_STEP + 51 now, whatever the depth. Anchors are found as deep as a page asks, from
+# the deepest one kept: each is a keyset seek then a skip of ANCHOR_STEP - 1 entries, so finding them reads what the
+# offset read, once per catalog version and list, and only as deep as shoppers go.
 ANCHOR_STEP = 1000
 ANCHORS_SQL = """
-SELECT COALESCE(json_agg(json_build_array({key}) ORDER BY ranked.rn), '[]')::text
-FROM (SELECT {columns}, row_number() OVER (ORDER BY {order}) AS rn FROM store_product p WHERE {where}) ranked
-WHERE mod(ranked.rn, {step}) = 0
+WITH RECURSIVE anchor AS (
+    (SELECT 1 AS n, {columns} FROM store_product p WHERE {where}{start} ORDER BY {order} OFFSET {skip} LIMIT 1)
+    UNION ALL
+    (SELECT anchor.n + 1, following.* FROM anchor CROSS JOIN LATERAL (
+        SELECT {columns} FROM store_product p WHERE {where} AND {after_previous} ORDER BY {order} OFFSET {skip} LIMIT 1
+    ) following WHERE anchor.n < {wanted})
+)
+SELECT COALESCE(json_agg(json_build_array({key}) ORDER BY anchor.n), '[]')::text FROM anchor
 """
 
 
@@ -351,8 +354,9 @@ def _price_literal(value: Decimal) -> str:
     return f"'{value:f}'::numeric"
 
 
-def _where(filters) -> tuple[str, list]:
-    """The WHERE clause of ``catalog.product_list`` for the filters this path handles, and its parameters."""
+def _where(filters, ordering: str | None) -> tuple[str, list]:
+    """The WHERE clause of ``catalog.product_list`` for the filters this path handles, and its parameters, for a list
+    in ``ordering`` (``None``: ranked)."""
     conditions, params = ["p.active"], []
     if filters.category:
         value = filters.category.strip()
@@ -370,19 +374,21 @@ def _where(filters) -> tuple[str, list]:
         else:
             conditions.append("p.brand_id IN " + BRAND_IDS)
             params.append(value)
-    if filters.tag:
-        value = filters.tag.strip()
-        if looks_like_id(value):
-            conditions.append(TAGGED_OR_ID)
-            params += [value, int(value)]
-        else:
-            conditions.append(TAGGED)
-            params.append(value)
     # Price bounds are written into the statement (``_price_literal``), not bound: see ``_statement_preparation``.
+    # Before the tag: the cheaper test, and PostgreSQL evaluates equally costed conditions in the order written.
     if filters.min_price is not None:
         conditions.append(f"p.price >= {_price_literal(filters.min_price)}")
     if filters.max_price is not None:
         conditions.append(f"p.price <= {_price_literal(filters.max_price)}")
+    if filters.tag:
+        value = filters.tag.strip()
+        tagged = _TAGGED_IN_INDEX if ordering in TAG_INDEX_ORDERINGS else _TAGGED
+        if looks_like_id(value):
+            conditions.append(tagged.format(tag_ids=_TAG_IDS_OR_ID))
+            params += [value, int(value)]
+        else:
+            conditions.append(tagged.format(tag_ids=_TAG_IDS))
+            params.append(value)
     if filters.in_stock is not None:
         conditions.append(AVAILABLE if filters.in_stock else "NOT " + AVAILABLE)
     if filters.search:
@@ -433,14 +439,17 @@ def list_ordering(filters) -> str | None:
     return None if filters.search or filters.collection else DEFAULT_ORDERING
 
 
+def _keyset_operator(ordering: str) -> str:
+    """The row comparison that means "after" in ``ordering``: every ordering sorts all its columns one way."""
+    return "<" if ORDERINGS[ordering][0].startswith("-") else ">"
+
+
 def keyset_condition(ordering: str, key: list[str]) -> tuple[str, list]:
     """``(sort columns) > (the cursor's values)`` (``<`` for a descending ordering), typed from the cursor's text."""
-    fields = ORDERINGS[ordering]
-    names = [field.lstrip("-") for field in fields]
+    names = [field.lstrip("-") for field in ORDERINGS[ordering]]
     columns = ", ".join(f"p.{name}" for name in names)
     values = ", ".join(f"%s::{SORT_COLUMN_TYPES[name]}" for name in names)
-    operator = "<" if fields[0].startswith("-") else ">"
-    return f"({columns}) {operator} ({values})", list(key)
+    return f"({columns}) {_keyset_operator(ordering)} ({values})", list(key)
 
 
 def _key_sql(ordering: str | None) -> str:
@@ -467,28 +476,46 @@ def _statement_preparation(filters) -> bool | None:
     return True
 
 
-def _anchor_name(ordering: str, statement: str) -> str:
-    return f"anchors:{ordering}:{statement}"
+def _anchors_after(*, ordering: str, where: str, where_params: list, start: list[str] | None, wanted: int) -> list:
+    """The next ``wanted`` anchors of the list in ``ordering`` after the anchor ``start`` (from its beginning when
+    None), fewer when the list ends first: one statement, each anchor a keyset seek from the previous one."""
+    names = [field.lstrip("-") for field in ORDERINGS[ordering]]
+    start_sql, start_params = "", []
+    if start is not None:
+        condition, start_params = keyset_condition(ordering, start)
+        start_sql = f" AND {condition}"
+    previous = ", ".join(f"anchor.k{i}" for i in range(len(names)))
+    columns = ", ".join(f"p.{name} AS k{i}" for i, name in enumerate(names))
+    after_previous = f"({', '.join(f'p.{name}' for name in names)}) {_keyset_operator(ordering)} ({previous})"
+    sql = ANCHORS_SQL.format(
+        columns=columns, where=where, start=start_sql, order=SQL_ORDERINGS[ordering], skip=ANCHOR_STEP - 1,
+        after_previous=after_previous, wanted=wanted, key=", ".join(f"anchor.k{i}::text" for i in range(len(names))),
+    )  # fmt: skip
+    with _prepared_cursor(prepare=False) as cursor:  # run once per catalog version: not worth a plan kept
+        cursor.execute(sql, [*where_params, *start_params, *where_params])
+        return json.loads(cursor.fetchone()[0])
 
 
-def _anchors(*, ordering: str, where: str, where_params: list, statement: str) -> list[list[str]]:
-    """The sort keys of matches ANCHOR_STEP, 2 x ANCHOR_STEP, ... of the list in ``ordering``, kept per catalog
-    version (``catalog.kept``); computed by one walk of the list when they are not kept."""
-
-    def compute() -> list[list[str]]:
-        names = [field.lstrip("-") for field in ORDERINGS[ordering]]
-        sql = ANCHORS_SQL.format(
-            key=", ".join(f"ranked.k{i}::text" for i in range(len(names))),
-            columns=", ".join(f"p.{name} AS k{i}" for i, name in enumerate(names)),
-            order=SQL_ORDERINGS[ordering],
-            where=where,
-            step=ANCHOR_STEP,
-        )
-        with _prepared_cursor(prepare=False) as cursor:
-            cursor.execute(sql, where_params)
-            return json.loads(cursor.fetchone()[0])
-
-    return kept(_anchor_name(ordering, statement), compute)
+def _deep_page_start(*, ordering: str, where: str, where_params: list, statement: str, offset: int):
+    """``(kept count or None, anchor or None, the offset left after it)`` for a page starting ``offset`` rows into
+    the list: the last anchor at or before that row, its anchors found and kept as deep as needed. ``anchor`` is None
+    when the page is past the end of the list (``offset`` is then past the count), and there are no anchors when
+    kept values are off or the cache is down (a walk of the list per request would cost more than the offset)."""
+    anchor_name = f"anchors:{ordering}:{statement}"
+    version, (known_count, anchors) = kept_read(f"count:{statement}", anchor_name)
+    if version is None:
+        return known_count, None, offset
+    passed = offset // ANCHOR_STEP
+    anchors = anchors or []
+    if len(anchors) < passed:
+        anchors = anchors + _anchors_after(
+            ordering=ordering, where=where, where_params=where_params, start=anchors[-1] if anchors else None,
+            wanted=passed - len(anchors),
+        )  # fmt: skip
+        keep(anchor_name, anchors, version=version)
+    if len(anchors) < passed:
+        return known_count, None, None  # the list ends before this page
+    return known_count, anchors[passed - 1], offset - passed * ANCHOR_STEP
 
 
 def product_page_json(*, filters, page: str | int, page_size: int, after: list[str] | None = None, keyset=False):
@@ -512,18 +539,17 @@ def product_page_json(*, filters, page: str | int, page_size: int, after: list[s
         if page_number < 1:
             return None
     ordering = list_ordering(filters)
-    where, where_params = _where(filters)
+    where, where_params = _where(filters, ordering)
     statement = f"{where}|{where_params!r}"
     offset = (page_number - 1) * page_size
     cap = count_limit() + 1
-    if ordering is not None and offset >= ANCHOR_STEP and settings.STORE_CATALOG_COUNT_SECONDS > 0:
-        known_count, anchors = kept_values(f"count:{statement}", _anchor_name(ordering, statement))
-        if anchors is None:
-            anchors = _anchors(ordering=ordering, where=where, where_params=where_params, statement=statement)
-        passed = offset // ANCHOR_STEP
-        if passed > len(anchors):
-            return None  # past the last page (fewer matches than the offset): the ORM path raises the 404
-        after, offset = anchors[passed - 1], offset - passed * ANCHOR_STEP
+    if ordering is not None and offset >= ANCHOR_STEP:  # a deep page number: from the anchor before it
+        known_count, anchor, offset = _deep_page_start(
+            ordering=ordering, where=where, where_params=where_params, statement=statement, offset=offset
+        )
+        if offset is None:
+            return None  # past the last page: the ORM path raises the paginator's 404
+        after = anchor
     else:
         known_count = kept_count(statement)
     ctes, cte_params = "", []
