@@ -16,8 +16,9 @@ from ``PRODUCT_FIELDS`` by PostgreSQL when the product is written) with its stoc
 pagination envelope (bench/README.md: the uncached list reaches
 the 10 % target with it, about 5 % without). The text is read as text (``::text``), never parsed in Python.
 The statement is prepared (server-side binding, psycopg's per-connection statement cache), so PostgreSQL
-plans it once per connection and filter combination; behind a transaction-mode PgBouncer older than 1.21
-that would need ``max_prepared_statements`` (the project connects directly or through psycopg's pool).
+plans it once per connection and filter combination (``_statement_preparation``: a price range per range, a search
+never); behind a transaction-mode PgBouncer older than 1.21 that would need ``max_prepared_statements`` (the
+project connects directly or through psycopg's pool).
 
 Scope: the common listing filters (category, brand, tag, price range, stock, ordering) on PostgreSQL.
 ``product_page_json`` returns ``None`` for everything else (search, collections, SQLite, a page number
@@ -497,10 +498,10 @@ def _anchors_after(*, ordering: str, where: str, where_params: list, start: list
 
 
 def _deep_page_start(*, ordering: str, where: str, where_params: list, statement: str, offset: int):
-    """``(kept count or None, anchor or None, the offset left after it)`` for a page starting ``offset`` rows into
-    the list: the last anchor at or before that row, its anchors found and kept as deep as needed. ``anchor`` is None
-    when the page is past the end of the list (``offset`` is then past the count), and there are no anchors when
-    kept values are off or the cache is down (a walk of the list per request would cost more than the offset)."""
+    """``(kept count or None, anchor, offset left)`` for a page starting ``offset`` rows into the list: the last
+    anchor at or before that row (its anchors found and kept as deep as needed) and the rows to skip after it. The
+    offset left is None when the list ends before the page. No anchor (None, the offset unchanged) when kept values
+    are off or the cache is down: finding anchors on every request would cost more than the offset."""
     anchor_name = f"anchors:{ordering}:{statement}"
     version, (known_count, anchors) = kept_read(f"count:{statement}", anchor_name)
     if version is None:
@@ -531,6 +532,7 @@ def product_page_json(*, filters, page: str | int, page_size: int, after: list[s
     if connection.vendor != "postgresql" or filters.collection:
         return None
     page_number = 1
+    page_size = int(page_size)  # written into the statement, like every size and offset below
     if not keyset:
         page_text = str(page)
         if not page_text.isascii() or not page_text.isdigit() or len(page_text) > MAX_PAGE_DIGITS:
