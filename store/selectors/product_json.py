@@ -237,7 +237,8 @@ def product_row(product) -> dict:
 
 
 # What a page row carries: the id and every ordering's sort columns (the next cursor's key); the document is read
-# for the page's own rows only, at the end.
+# for the page's own rows only, at the end. A column ordering's page carries its own sort columns only
+# (``_page_columns``).
 PAGE_COLUMNS = "p.id, p.sku, p.name, p.price, p.created_at, p.rating_count"
 # The list page. ``{product}`` (``PRODUCT_TEXT_SQL``), ``{source}`` (the page's rows in order, one more than the
 # page), ``{count}`` and ``{key}`` (the sort key as text, for the next cursor) are filled from the constants of this
@@ -262,13 +263,10 @@ SELECT
     ), '') || ']',
     (SELECT json_build_array({key})::text FROM page p WHERE p.pos = {size} AND EXISTS (SELECT 1 FROM page WHERE pos > {size}))
 """
-# A column ordering: the page (after the cursor's row, when there is one) straight from the ordering's index.
-# The ids first (an index-only scan when the filters test only the columns the index carries, deep offsets too),
-# then their rows.
-ORDERED_SOURCE = (
-    "SELECT {columns} FROM (SELECT p.id FROM store_product p WHERE {where} ORDER BY {order} LIMIT {limit} OFFSET {offset}) k"
-    " JOIN store_product p ON p.id = k.id ORDER BY {order}"
-)
+# A column ordering: the page (after the cursor's row, when there is one) straight from the ordering's index, with
+# the ordering's own columns, which that index holds: an index-only scan when the filters test only the columns the
+# index carries (deep offsets too), and no table row read for the page (the document has the rest).
+ORDERED_SOURCE = "SELECT {columns} FROM store_product p WHERE {where} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
 # When the count is not kept: the capped count's rows (at most the count limit + 1 matches, found by whatever index
 # suits the filters) are kept in ``capped``, and when they are all the matches (fewer than the cap) the page is sorted
 # from them; only a longer list walks the ordering's index. A walk finds a rare filter's few matches only at the end
@@ -453,6 +451,12 @@ def keyset_condition(ordering: str, key: list[str]) -> tuple[str, list]:
     return f"({columns}) {_keyset_operator(ordering)} ({values})", list(key)
 
 
+def _page_columns(ordering: str) -> str:
+    """The id and the sort columns of a column ordering: what its page rows carry (the next cursor's key)."""
+    names = [field.lstrip("-") for field in ORDERINGS[ordering]]
+    return ", ".join(f"p.{name}" for name in ["id", *(name for name in names if name != "id")])
+
+
 def _key_sql(ordering: str | None) -> str:
     names = [field.lstrip("-") for field in ORDERINGS[ordering]] if ordering else ["id"]
     return ", ".join(f"p.{name}::text" for name in names)
@@ -571,14 +575,15 @@ def product_page_json(*, filters, page: str | int, page_size: int, after: list[s
         if after is not None:
             condition, after_params = keyset_condition(ordering, after)
             after_sql = f" AND {condition}"
+        columns = _page_columns(ordering)
         source = ORDERED_SOURCE.format(
-            columns=PAGE_COLUMNS, where=where + after_sql, order=order, limit=page_size + 1, offset=offset
+            columns=columns, where=where + after_sql, order=order, limit=page_size + 1, offset=offset
         )
         source_params = [*where_params, *after_params]
         if known_count is None:
             ctes, cte_params = CAPPED_CTE.format(where=where, cap=cap), where_params
             source = SMALL_OR_WALK_SOURCE.format(
-                columns=PAGE_COLUMNS, cap=cap, after=after_sql, order=order, limit=page_size + 1, offset=offset,
+                columns=columns, cap=cap, after=after_sql, order=order, limit=page_size + 1, offset=offset,
                 walk=source,
             )  # fmt: skip
             source_params = [*after_params, *source_params]
