@@ -254,13 +254,6 @@ def keep(name: str, value: object, *, version: object) -> None:
         logger.warning("catalog kept value write failed", exc_info=True)
 
 
-def kept_count(statement: str) -> int | None:
-    """The exact count ``matches_count`` kept for ``statement`` in this catalog version, or None: a list that has
-    one needs no capped count of its own (for a filtered list that count is most of the statement's work)."""
-    _, (count,) = kept_read(f"count:{statement}")
-    return count
-
-
 PRODUCT_ROW_FIELDS = (
     "id",
     "sku",

@@ -195,3 +195,23 @@ def test_anchors_follow_catalog_changes(api_client, catalog, monkeypatch, django
 def test_category_paths_stay_below_the_subtree_range_bound():
     # product_json.SUBTREE finds a subtree's paths between the root's and the root's followed by '~'.
     assert all(character < "~" for character in Category.alphabet)
+
+
+def test_sparse_lists_collected_and_sorted_answer_the_plain_query(api_client, catalog, monkeypatch):
+    # Every list whose kept count makes a walk look longer than WALK_LIMIT entries is collected and sorted: with the
+    # limit at 0, every list whose count is kept (more than 10 here) is.
+    monkeypatch.setattr(product_json, "WALK_LIMIT", 0)
+    monkeypatch.setattr(product_json, "ANCHOR_STEP", 10)  # deep pages from anchors, collected too
+    collected = []
+    execute = product_json._PreparingCursor.execute
+
+    def spy(cursor, query, params=None, **kwargs):
+        collected.append("collected AS MATERIALIZED" in query)
+        return execute(cursor, query, params, **kwargs)
+
+    monkeypatch.setattr(product_json._PreparingCursor, "execute", spy)
+    for params in COMBINATIONS:
+        expected = expected_ids(params)
+        assert walk_pages(api_client, params) == (expected, len(expected)), params
+        assert walk_cursor(api_client, params) == (expected, len(expected)), params
+    assert sum(collected) > 100
