@@ -138,13 +138,9 @@ class Product(TimeStampedModel):
             # ones a list shows), with the id tie-breaker: page 1 and keyset pages read 50 index entries instead
             # of sorting every match (docs/store.md, "Speed at 100,000 products"). Price ranges use the price one.
             # They carry the columns the common filters test (INCLUDE, PostgreSQL), so walking one to find a page
-            # of, say, a price range needs no table row per skipped entry.
-            models.Index(
-                fields=["name", "id"],
-                include=["price", "brand", "category"],
-                condition=Q(active=True),
-                name="store_product_live_name_idx",
-            ),
+            # of, say, a price range needs no table row per skipped entry. The name ordering's (the default) is not
+            # declared here: it also carries the tag ids, a column only PostgreSQL has (``store.product_tag_ids``,
+            # migration 0017).
             models.Index(
                 fields=["price", "id"],
                 include=["brand", "category"],
@@ -162,6 +158,14 @@ class Product(TimeStampedModel):
                 include=["price", "brand", "category"],
                 condition=Q(active=True),
                 name="store_product_live_popular_idx",
+            ),
+            # A category's products (a subtree is a few categories) in name order, carrying the other orderings'
+            # columns: a subtree page reads its products' index entries, never their table rows (migration 0016).
+            models.Index(
+                fields=["category", "name", "id"],
+                include=["price", "created_at", "rating_count"],
+                condition=Q(active=True),
+                name="store_product_live_cat_idx",
             ),
             # ``product_get``: a SKU is looked up case-insensitively (``UPPER(sku) = UPPER(%s)``).
             models.Index(Upper("sku"), name="store_product_sku_upper_idx"),

@@ -198,22 +198,26 @@ def _kept_key(name: str) -> str:
     return "store:catalog:kept:" + hashlib.sha1(name.encode(), usedforsecurity=False).hexdigest()
 
 
-def _kept_read(name: str) -> tuple[object, object]:
-    """``(current catalog version, the value kept for it or _MISSING)``; ``(None, _MISSING)`` when the cache is
-    down. One cache round trip on a hit: the entry holds the version it was computed for and is read together with
-    the current version (a key holding the version would need the version first: two round trips per list)."""
+def _kept_read(*names: str) -> tuple[object, list]:
+    """``(current catalog version, [the value kept for it or _MISSING, for each name])``; ``(None, all _MISSING)``
+    when the cache is down. One cache round trip on a hit: an entry holds the version it was computed for and is
+    read together with the current version (a key holding the version would need the version first: two round trips
+    per list)."""
+    keys = [_kept_key(name) for name in names]
     try:
-        found = cache.get_many([VERSION_KEY, _kept_key(name)])
+        found = cache.get_many([VERSION_KEY, *keys])
         version = found.get(VERSION_KEY)
         if version is None:
             version = catalog_version()
-        entry = found.get(_kept_key(name))
-        if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == version:
-            return version, entry[1]
-        return version, _MISSING
+        values = []
+        for key in keys:
+            entry = found.get(key)
+            current = isinstance(entry, tuple) and len(entry) == 2 and entry[0] == version
+            values.append(entry[1] if current else _MISSING)
+        return version, values
     except Exception:  # noqa: BLE001 - cache down: compute in the database
         logger.warning("catalog count cache read failed", exc_info=True)
-        return None, _MISSING
+        return None, [_MISSING] * len(names)
 
 
 def kept(name: str, compute: Callable[[], object]):
@@ -222,25 +226,32 @@ def kept(name: str, compute: Callable[[], object]):
     timeout = settings.STORE_CATALOG_COUNT_SECONDS
     if timeout <= 0:
         return compute()
-    version, value = _kept_read(name)
+    version, (value,) = _kept_read(name)
     if value is not _MISSING:
         return value
     value = compute()
     if version is not None:
-        try:
-            cache.set(_kept_key(name), (version, value), timeout=timeout)
-        except Exception:  # noqa: BLE001
-            logger.warning("catalog count cache write failed", exc_info=True)
+        keep(name, value, version=version)
     return value
 
 
-def kept_count(statement: str) -> int | None:
-    """The exact count ``matches_count`` kept for ``statement`` in this catalog version, or None: a list that has
-    one needs no capped count of its own (for a filtered list that count is most of the statement's work)."""
+def kept_read(*names: str) -> tuple[object, list]:
+    """``(the current catalog version, what ``kept`` holds for each of names in it, None where nothing is)``, in one
+    cache round trip; ``(None, all None)`` when kept values are off (``STORE_CATALOG_COUNT_SECONDS`` = 0) or the
+    cache is down. Pass the version to ``keep`` to keep a value computed after this read."""
     if settings.STORE_CATALOG_COUNT_SECONDS <= 0:
-        return None
-    _, value = _kept_read(f"count:{statement}")
-    return None if value is _MISSING else value
+        return None, [None] * len(names)
+    version, values = _kept_read(*names)
+    return version, [None if value is _MISSING else value for value in values]
+
+
+def keep(name: str, value: object, *, version: object) -> None:
+    """Keep ``value`` under ``name`` for catalog ``version`` (read by ``kept_read`` before ``value`` was computed: if
+    the catalog changed since, the value is already stale and no request will read it)."""
+    try:
+        cache.set(_kept_key(name), (version, value), timeout=settings.STORE_CATALOG_COUNT_SECONDS)
+    except Exception:  # noqa: BLE001
+        logger.warning("catalog kept value write failed", exc_info=True)
 
 
 PRODUCT_ROW_FIELDS = (

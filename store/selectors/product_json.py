@@ -16,8 +16,9 @@ from ``PRODUCT_FIELDS`` by PostgreSQL when the product is written) with its stoc
 pagination envelope (bench/README.md: the uncached list reaches
 the 10 % target with it, about 5 % without). The text is read as text (``::text``), never parsed in Python.
 The statement is prepared (server-side binding, psycopg's per-connection statement cache), so PostgreSQL
-plans it once per connection and filter combination; behind a transaction-mode PgBouncer older than 1.21
-that would need ``max_prepared_statements`` (the project connects directly or through psycopg's pool).
+plans it once per connection and filter combination (``_statement_preparation``: a price range per range, a search
+never); behind a transaction-mode PgBouncer older than 1.21 that would need ``max_prepared_statements`` (the
+project connects directly or through psycopg's pool).
 
 Scope: the common listing filters (category, brand, tag, price range, stock, ordering) on PostgreSQL.
 ``product_page_json`` returns ``None`` for everything else (search, collections, SQLite, a page number
@@ -39,7 +40,7 @@ from django.conf import settings
 from django.db import connection
 
 from store.partnumbers import normalize_mpn
-from store.selectors.catalog import ORDERINGS, count_limit, kept_count, looks_like_id, matches_count
+from store.selectors.catalog import ORDERINGS, count_limit, keep, kept_read, looks_like_id, matches_count
 
 # ``catalog.ORDERINGS`` as SQL on the product alias ``p`` (columns are not nullable: no NULLS clauses), and the
 # type each sort column's cursor value is read back as. Every ordering sorts all its columns one way, so a keyset
@@ -66,24 +67,31 @@ BRAND_IDS = "(SELECT id FROM store_brand WHERE slug = %s)"
 BRAND_IDS_OR_ID = "(SELECT id FROM store_brand WHERE slug = %s OR id = %s)"
 # Tagged: a probe of the (product, tag) unique index per product, the tag ids resolved once (an InitPlan array),
 # so a page walks its ordering's index and stops after a page; a join would first hash every product of the tag.
-TAGGED = (
-    "EXISTS (SELECT 1 FROM store_product_tags pt WHERE pt.product_id = p.id"
-    " AND pt.tag_id = ANY(ARRAY(SELECT t.id FROM store_tag t WHERE t.slug = %s)))"
+_TAGGED = (
+    "EXISTS (SELECT 1 FROM store_product_tags pt WHERE pt.product_id = p.id AND pt.tag_id = ANY(ARRAY({tag_ids})))"
 )
-TAGGED_OR_ID = (
-    "EXISTS (SELECT 1 FROM store_product_tags pt WHERE pt.product_id = p.id"
-    " AND pt.tag_id = ANY(ARRAY(SELECT t.id FROM store_tag t WHERE t.slug = %s OR t.id = %s)))"
-)
+# In name order (the default): the product's own tag ids, which the name index carries (``store.product_tag_ids``),
+# tested on the index entry the walk reads instead of a probe per product.
+_TAGGED_IN_INDEX = "p.tag_ids && ARRAY({tag_ids})"
+_TAG_IDS = "SELECT t.id FROM store_tag t WHERE t.slug = %s"
+_TAG_IDS_OR_ID = "SELECT t.id FROM store_tag t WHERE t.slug = %s OR t.id = %s"
+TAG_INDEX_ORDERINGS = ("name", "-name")
 # Category subtree by materialized path prefix; with a numeric value a slug made of digits wins over an id
-# (as in ``catalog.category_subtree_ids``). Paths are [0-9A-Z] only: no LIKE wildcards inside.
-SUBTREE = (
-    "p.category_id IN (SELECT c.id FROM store_category c WHERE c.path LIKE"
-    " (SELECT r.path FROM store_category r WHERE r.slug = %s LIMIT 1) || '%%')"
+# (as in ``catalog.category_subtree_ids``). Paths are made of treebeard's alphabet, [0-9A-Z]: no LIKE wildcards
+# inside, and all below '~', so the paths that start with the root's also lie from the root's up to the root's
+# followed by '~' in byte order: a range the path index (``varchar_pattern_ops``) answers, where a prefix that is not a
+# constant (``LIKE x || '%'``) was tested on every category (1,029: 0.2 ms a page). The LIKE stays: it is the
+# definition, and with it PostgreSQL takes a subtree for a handful of categories, so it collects the subtree's
+# products from the category index and sorts them (bounded by the subtree's size, index entries only) rather than
+# walking the ordering's index: a category's products share names ("Chip resistor ..."), so that walk read 15,000
+# entries for a page of a 900-product subtree (20 ms).
+_SUBTREE = (
+    "p.category_id IN (SELECT c.id FROM store_category c, ({root}) root"
+    " WHERE c.path ~>=~ root.path AND c.path ~<~ (root.path || '~') AND c.path LIKE root.path || '%%')"
 )
-SUBTREE_OR_ID = (
-    "p.category_id IN (SELECT c.id FROM store_category c WHERE c.path LIKE"
-    " (SELECT r.path FROM store_category r WHERE r.slug = %s OR r.id = %s ORDER BY (r.slug = %s) DESC LIMIT 1)"
-    " || '%%')"
+SUBTREE = _SUBTREE.format(root="SELECT r.path FROM store_category r WHERE r.slug = %s LIMIT 1")
+SUBTREE_OR_ID = _SUBTREE.format(
+    root="SELECT r.path FROM store_category r WHERE r.slug = %s OR r.id = %s ORDER BY (r.slug = %s) DESC LIMIT 1"
 )
 AVAILABLE = "EXISTS (SELECT 1 FROM store_stocklevel s WHERE s.product_id = p.id AND s.on_hand > s.reserved)"
 
@@ -229,34 +237,61 @@ def product_row(product) -> dict:
 
 
 # What a page row carries: the id and every ordering's sort columns (the next cursor's key); the document is read
-# for the page's own rows only, at the end.
+# for the page's own rows only, at the end. A column ordering's page carries its own sort columns only
+# (``_page_columns``).
 PAGE_COLUMNS = "p.id, p.sku, p.name, p.price, p.created_at, p.rating_count"
 # The list page. ``{product}`` (``PRODUCT_TEXT_SQL``), ``{source}`` (the page's rows in order, one more than the
-# page), ``{where}`` and ``{key}`` (the sort key as text, for the next cursor) are filled from the constants of this
-# module only; every value is a parameter. The count is capped (``catalog.matches_count``): it reads at most the count
-# limit + 1 rows whatever the catalog's size, and is skipped when the exact one is kept.
+# page), ``{count}`` and ``{key}`` (the sort key as text, for the next cursor) are filled from the constants of this
+# module only. Every value a client sends is a parameter; the page's sizes (LIMIT, OFFSET, positions: integers this
+# module computes) are written into the text, because a parameter there makes PostgreSQL plan the prepared statement
+# for a tenth of all rows: its generic plan then looked dearer than a custom one and was never used, so every
+# request was planned again (0.8-1.1 ms of PostgreSQL's time, about a third of a plain page's). The count is capped
+# (``catalog.matches_count``): it reads at most the count limit + 1 rows whatever the catalog's size, and is left out
+# when the exact one is kept.
 PAGE_SQL = """
-WITH {candidates}page AS MATERIALIZED (
+WITH {ctes}page AS MATERIALIZED (
     SELECT numbered.*, row_number() OVER () AS pos FROM ({source}) numbered
 )
 SELECT
-    (SELECT count(*) FROM (SELECT 1 FROM store_product p WHERE NOT %s AND {where} LIMIT %s) capped),
+    {count},
     '[' || COALESCE((
         SELECT string_agg({product}, ', ' ORDER BY page.pos)
         FROM page
         LEFT JOIN store_product_document d ON d.product_id = page.id
         LEFT JOIN store_stocklevel s ON s.product_id = page.id
-        WHERE page.pos <= %s
+        WHERE page.pos <= {size}
     ), '') || ']',
-    (SELECT json_build_array({key})::text FROM page p WHERE p.pos = %s AND EXISTS (SELECT 1 FROM page WHERE pos > %s))
+    (SELECT json_build_array({key})::text FROM page p WHERE p.pos = {size} AND EXISTS (SELECT 1 FROM page WHERE pos > {size}))
 """
-# A column ordering: the page (after the cursor's row, when there is one) straight from the ordering's index.
-# The ids first (an index-only scan when the filters test only the columns the index carries, deep offsets too),
-# then their rows.
-ORDERED_SOURCE = (
-    "SELECT {columns} FROM (SELECT p.id FROM store_product p WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s) k"
-    " JOIN store_product p ON p.id = k.id ORDER BY {order}"
-)
+# A column ordering: the page (after the cursor's row, when there is one) straight from the ordering's index, with
+# the ordering's own columns, which that index holds: an index-only scan when the filters test only the columns the
+# index carries (deep offsets too), and no table row read for the page (the document has the rest).
+ORDERED_SOURCE = "SELECT {columns} FROM store_product p WHERE {where} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+# A sparse list (the kept count says how sparse): its matches collected by whatever index suits the filters and
+# sorted, rather than a walk of the ordering's index that would read ``(offset + page) x all / matches`` entries to
+# find them. Above WALK_LIMIT entries collecting is the cheaper bet: a tag and a brand by price (144 of 98,000
+# products) walked 35,000 price-index entries and probed 690 products' tags (10-12 ms); collected, it reads the
+# brand's 2,000 products (6 ms). Below it PostgreSQL's plan decides, as for any list: a walk that tests its filters
+# on the index entries costs about a tenth of a table row per entry (a brand and a price range by name, 205 matches,
+# walks 24,000 entries in 2.3 ms; collected, 3.5 ms). A price range in price order is never sparse: the walk starts
+# at the range. The limit is a measured bet, not a bound (``_is_sparse``).
+WALK_LIMIT = 30_000
+COLLECTED_CTE = "collected AS MATERIALIZED (SELECT {columns} FROM store_product p WHERE {where}), "
+COLLECTED_SOURCE = "SELECT * FROM collected p WHERE true{after} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+ACTIVE = "p.active"  # every list's first condition (``_where``)
+ALL_COUNT = f"count:{ACTIVE}|{[]!r}"  # the name the unfiltered list's count is kept under (``catalog.matches_count``)
+# When the count is not kept: the capped count's rows (at most the count limit + 1 matches, found by whatever index
+# suits the filters) are kept in ``capped``, and when they are all the matches (fewer than the cap) the page is sorted
+# from them; only a longer list walks the ordering's index. A walk finds a rare filter's few matches only at the end
+# of the index: a brand whose products are all inactive read all 98,000 entries of the price index for an empty page
+# (60 ms). Each branch is behind a one-time filter, so only one of them runs.
+CAPPED_CTE = "capped AS MATERIALIZED (SELECT p.id FROM store_product p WHERE {where} LIMIT {cap}), "
+CAPPED_COUNT = "(SELECT count(*) FROM capped)"
+SMALL_OR_WALK_SOURCE = """
+    (SELECT {columns} FROM capped k JOIN store_product p ON p.id = k.id
+     WHERE (SELECT count(*) FROM capped) < {cap}{after} ORDER BY {order} LIMIT {limit} OFFSET {offset})
+    UNION ALL
+    (SELECT * FROM ({walk}) walk WHERE (SELECT count(*) FROM capped) >= {cap})"""
 # Relevance: at most STORE_SEARCH_RANK_CANDIDATES matches are ranked (the first ones the indexes yield); when more
 # match, the others follow in name order. The second branch runs only when the page reaches past the ranked ones
 # (an Append runs its branches in turn, and the LIMIT stops it) and only when the candidates were cut short. That
@@ -272,8 +307,26 @@ RANKED_SOURCE = """
     (SELECT {columns} FROM store_product p
      WHERE (SELECT count(*) FROM candidates) >= %s AND {where} AND p.id NOT IN (SELECT id FROM candidates)
      ORDER BY p.name, p.id)
-    LIMIT %s OFFSET %s"""
+    LIMIT {limit} OFFSET {offset}"""
+CAPPED_COUNT_SQL = "(SELECT count(*) FROM (SELECT 1 FROM store_product p WHERE {where} LIMIT {cap}) capped)"
 EXACT_COUNT_SQL = "SELECT count(*) FROM store_product p WHERE {where}"
+# Deep page numbers: the sort keys of matches ANCHOR_STEP, 2 x ANCHOR_STEP, ... (the anchors), kept per catalog
+# version like the exact count. Page n starts after the last anchor before its first row, as a keyset page, and skips
+# fewer than ANCHOR_STEP rows: page 980 of 50 read 49,000 index entries (an offset) for 50 rows (9 ms of PostgreSQL's
+# time); it reads at most ANCHOR_STEP + 51 now, whatever the depth. Anchors are found as deep as a page asks, from
+# the deepest one kept: each is a keyset seek then a skip of ANCHOR_STEP - 1 entries, so finding them reads what the
+# offset read, once per catalog version and list, and only as deep as shoppers go.
+ANCHOR_STEP = 1000
+ANCHORS_SQL = """
+WITH RECURSIVE anchor AS (
+    (SELECT 1 AS n, {columns} FROM store_product p WHERE {where}{start} ORDER BY {order} OFFSET {skip} LIMIT 1)
+    UNION ALL
+    (SELECT anchor.n + 1, following.* FROM anchor CROSS JOIN LATERAL (
+        SELECT {columns} FROM store_product p WHERE {where} AND {after_previous} ORDER BY {order} OFFSET {skip} LIMIT 1
+    ) following WHERE anchor.n < {wanted})
+)
+SELECT COALESCE(json_agg(json_build_array({key}) ORDER BY anchor.n), '[]')::text FROM anchor
+"""
 
 
 def _like_prefix(value: str) -> str:
@@ -304,9 +357,19 @@ def _search(text: str) -> tuple[str, list, str, list]:
     return f"({' OR '.join(match)})", match_params, relevance, [text, *hit_params]
 
 
-def _where(filters) -> tuple[str, list]:
-    """The WHERE clause of ``catalog.product_list`` for the filters this path handles, and its parameters."""
-    conditions, params = ["p.active"], []
+def _price_literal(value: Decimal) -> str:
+    """A validated price bound as SQL text (``'12.50'::numeric``): a finite decimal written out in plain digits, so
+    nothing but digits, a point and a sign can reach the statement."""
+    value = Decimal(value)
+    if not value.is_finite():
+        raise ValueError("A price bound must be a finite decimal.")
+    return f"'{value:f}'::numeric"
+
+
+def _where(filters, ordering: str | None) -> tuple[str, list]:
+    """The WHERE clause of ``catalog.product_list`` for the filters this path handles, and its parameters, for a list
+    in ``ordering`` (``None``: ranked)."""
+    conditions, params = [ACTIVE], []
     if filters.category:
         value = filters.category.strip()
         if looks_like_id(value):
@@ -323,20 +386,21 @@ def _where(filters) -> tuple[str, list]:
         else:
             conditions.append("p.brand_id IN " + BRAND_IDS)
             params.append(value)
+    # Price bounds are written into the statement (``_price_literal``), not bound: see ``_statement_preparation``.
+    # Before the tag: the cheaper test, and PostgreSQL evaluates equally costed conditions in the order written.
+    if filters.min_price is not None:
+        conditions.append(f"p.price >= {_price_literal(filters.min_price)}")
+    if filters.max_price is not None:
+        conditions.append(f"p.price <= {_price_literal(filters.max_price)}")
     if filters.tag:
         value = filters.tag.strip()
+        tagged = _TAGGED_IN_INDEX if ordering in TAG_INDEX_ORDERINGS else _TAGGED
         if looks_like_id(value):
-            conditions.append(TAGGED_OR_ID)
+            conditions.append(tagged.format(tag_ids=_TAG_IDS_OR_ID))
             params += [value, int(value)]
         else:
-            conditions.append(TAGGED)
+            conditions.append(tagged.format(tag_ids=_TAG_IDS))
             params.append(value)
-    if filters.min_price is not None:
-        conditions.append("p.price >= %s")
-        params.append(filters.min_price)
-    if filters.max_price is not None:
-        conditions.append("p.price <= %s")
-        params.append(filters.max_price)
     if filters.in_stock is not None:
         conditions.append(AVAILABLE if filters.in_stock else "NOT " + AVAILABLE)
     if filters.search:
@@ -347,16 +411,19 @@ def _where(filters) -> tuple[str, list]:
 
 
 class _PreparingCursor(psycopg.Cursor):
-    """Server-side parameter binding, and every statement prepared: PostgreSQL plans the page statement once
-    per connection (per filter combination) instead of on every request, which was about a quarter of its time."""
+    """Server-side parameter binding, and statements prepared as ``prepare`` says (psycopg's ``execute(prepare=)``:
+    True at once, None once the connection ran it ``PREPARE_THRESHOLD`` times, False never)."""
+
+    prepare: bool | None = True
 
     def execute(self, query, params=None, *, prepare=None, binary=None):
-        return super().execute(query, params, prepare=True, binary=binary)
+        return super().execute(query, params, prepare=self.prepare, binary=binary)
 
 
-def _prepared_cursor():
+def _prepared_cursor(*, prepare: bool | None = True):
     """A Django cursor (query logging, ``execute_wrappers`` and query counts behave as usual) over a preparing
-    psycopg cursor; Django's own cursors bind parameters on the client, which cannot be prepared."""
+    psycopg cursor (``_PreparingCursor``); Django's own cursors bind parameters on the client, which cannot be
+    prepared."""
     connection.close_if_health_check_failed()  # as ``connection.cursor()`` does (CONN_HEALTH_CHECKS)
     connection.ensure_connection()
     if connection.connection.prepare_threshold is None:
@@ -364,6 +431,7 @@ def _prepared_cursor():
         # bind on the client and are never prepared whatever this says, so enabling it touches only ours.
         connection.connection.prepare_threshold = PREPARE_THRESHOLD
     raw = _PreparingCursor(connection.connection)
+    raw.prepare = prepare
     return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
 
 
@@ -383,19 +451,102 @@ def list_ordering(filters) -> str | None:
     return None if filters.search or filters.collection else DEFAULT_ORDERING
 
 
+def _keyset_operator(ordering: str) -> str:
+    """The row comparison that means "after" in ``ordering``: every ordering sorts all its columns one way."""
+    return "<" if ORDERINGS[ordering][0].startswith("-") else ">"
+
+
 def keyset_condition(ordering: str, key: list[str]) -> tuple[str, list]:
     """``(sort columns) > (the cursor's values)`` (``<`` for a descending ordering), typed from the cursor's text."""
-    fields = ORDERINGS[ordering]
-    names = [field.lstrip("-") for field in fields]
+    names = [field.lstrip("-") for field in ORDERINGS[ordering]]
     columns = ", ".join(f"p.{name}" for name in names)
     values = ", ".join(f"%s::{SORT_COLUMN_TYPES[name]}" for name in names)
-    operator = "<" if fields[0].startswith("-") else ">"
-    return f"({columns}) {operator} ({values})", list(key)
+    return f"({columns}) {_keyset_operator(ordering)} ({values})", list(key)
+
+
+def _page_columns(ordering: str) -> str:
+    """The id and the sort columns of a column ordering: what its page rows carry (the next cursor's key)."""
+    names = [field.lstrip("-") for field in ORDERINGS[ordering]]
+    return ", ".join(f"p.{name}" for name in ["id", *(name for name in names if name != "id")])
 
 
 def _key_sql(ordering: str | None) -> str:
     names = [field.lstrip("-") for field in ORDERINGS[ordering]] if ordering else ["id"]
     return ", ".join(f"p.{name}::text" for name in names)
+
+
+def _statement_preparation(filters) -> bool | None:
+    """How a list's statement is prepared (``_PreparingCursor``), by what its best plan depends on.
+
+    A prepared statement is planned without its parameters' values after five runs (PostgreSQL's generic plan),
+    and used so whenever that plan looks no dearer than planning again. Slugs, cursors and the page's sizes do not
+    change the best plan, so those lists are prepared at once and not planned again. A price bound does: planned
+    without its value, a price range is taken to hold 0.5 % of the rows whatever its bounds (``?max_price=5``, 66
+    products, walked the whole name index: 40 ms; a wide range the other way round). Bounds are therefore written
+    into the statement (``_price_literal``): each range is its own statement, planned with its width, and prepared
+    once the connection has run it a few times (a shop's price filters repeat: category pages, preset ranges;
+    psycopg keeps the last 100 statements of a connection). A search's best plan depends on its words, which stay
+    parameters: never prepared, planned with its values every time (as every list was before)."""
+    if filters.search:
+        return False
+    if filters.min_price is not None or filters.max_price is not None:
+        return None
+    return True
+
+
+def _is_sparse(filters, ordering: str | None, *, known_count: int | None, all_count: int | None, rows: int) -> bool:
+    """Whether walking the ordering's index for ``rows`` rows of a list of ``known_count`` matches out of
+    ``all_count`` active products would read more than WALK_LIMIT entries (both counts kept; else not known)."""
+    if not known_count or not all_count or ordering is None:
+        return False
+    if ordering in ("price", "-price") and (filters.min_price is not None or filters.max_price is not None):
+        return False  # the walk starts at the range's end
+    return rows * all_count / known_count > WALK_LIMIT
+
+
+def _anchors_after(*, ordering: str, where: str, where_params: list, start: list[str] | None, wanted: int) -> list:
+    """The next ``wanted`` anchors of the list in ``ordering`` after the anchor ``start`` (from its beginning when
+    None), fewer when the list ends first: one statement, each anchor a keyset seek from the previous one."""
+    names = [field.lstrip("-") for field in ORDERINGS[ordering]]
+    start_sql, start_params = "", []
+    if start is not None:
+        condition, start_params = keyset_condition(ordering, start)
+        start_sql = f" AND {condition}"
+    previous = ", ".join(f"anchor.k{i}" for i in range(len(names)))
+    columns = ", ".join(f"p.{name} AS k{i}" for i, name in enumerate(names))
+    after_previous = f"({', '.join(f'p.{name}' for name in names)}) {_keyset_operator(ordering)} ({previous})"
+    sql = ANCHORS_SQL.format(
+        columns=columns, where=where, start=start_sql, order=SQL_ORDERINGS[ordering], skip=ANCHOR_STEP - 1,
+        after_previous=after_previous, wanted=wanted, key=", ".join(f"anchor.k{i}::text" for i in range(len(names))),
+    )  # fmt: skip
+    with _prepared_cursor(prepare=False) as cursor:  # run once per catalog version: not worth a plan kept
+        cursor.execute(sql, [*where_params, *start_params, *where_params])
+        return json.loads(cursor.fetchone()[0])
+
+
+def _deep_page_start(*, ordering: str, where: str, where_params: list, version, anchors, offset: int):
+    """``(anchor, offset left)`` for a page starting ``offset`` rows into the list: the last anchor at or before that
+    row (``anchors`` as kept for catalog ``version``, found and kept as deep as needed) and the rows to skip after it.
+    The offset left is None when the list ends before the page. No anchor (None, the offset unchanged) when kept
+    values are off or the cache is down (no ``version``): finding anchors on every request would cost more than the
+    offset."""
+    if version is None:
+        return None, offset
+    passed = offset // ANCHOR_STEP
+    anchors = anchors or []
+    if len(anchors) < passed:
+        anchors = anchors + _anchors_after(
+            ordering=ordering, where=where, where_params=where_params, start=anchors[-1] if anchors else None,
+            wanted=passed - len(anchors),
+        )  # fmt: skip
+        keep(_anchor_name(ordering, where, where_params), anchors, version=version)
+    if len(anchors) < passed:
+        return None, None  # the list ends before this page
+    return anchors[passed - 1], offset - passed * ANCHOR_STEP
+
+
+def _anchor_name(ordering: str, where: str, where_params: list) -> str:
+    return f"anchors:{ordering}:{where}|{where_params!r}"
 
 
 def product_page_json(*, filters, page: str | int, page_size: int, after: list[str] | None = None, keyset=False):
@@ -405,11 +556,13 @@ def product_page_json(*, filters, page: str | int, page_size: int, after: list[s
     matches nothing (the ORM path tries trigram similarity).
 
     ``keyset``: the page after the row whose sort key is ``after`` (the first page when ``None``) instead of a
-    page number; ``next_key`` then tells where the next one starts.
+    page number; ``next_key`` then tells where the next one starts. A deep page number is answered the same way,
+    from the last anchor before it (``ANCHOR_STEP``).
     """
     if connection.vendor != "postgresql" or filters.collection:
         return None
     page_number = 1
+    page_size = int(page_size)  # written into the statement, like every size and offset below
     if not keyset:
         page_text = str(page)
         if not page_text.isascii() or not page_text.isdigit() or len(page_text) > MAX_PAGE_DIGITS:
@@ -418,41 +571,61 @@ def product_page_json(*, filters, page: str | int, page_size: int, after: list[s
         if page_number < 1:
             return None
     ordering = list_ordering(filters)
-    where, where_params = _where(filters)
-    candidates, candidate_params = "", []
+    where, where_params = _where(filters, ordering)
+    statement = f"{where}|{where_params!r}"
+    offset = (page_number - 1) * page_size
+    cap = count_limit() + 1
+    # What is kept for this list in one cache round trip: its count, the whole catalog's, a deep page's anchors.
+    deep = ordering is not None and offset >= ANCHOR_STEP
+    names = [f"count:{statement}", ALL_COUNT, *([_anchor_name(ordering, where, where_params)] if deep else [])]
+    version, (known_count, all_count, *anchors) = kept_read(*names)
+    if deep:  # a deep page number: from the anchor before it
+        after, offset = _deep_page_start(
+            ordering=ordering, where=where, where_params=where_params, version=version, anchors=anchors[0],
+            offset=offset,
+        )  # fmt: skip
+        if offset is None:
+            return None  # past the last page: the ORM path raises the paginator's 404
+    sparse = _is_sparse(filters, ordering, known_count=known_count, all_count=all_count, rows=offset + page_size + 1)
+    ctes, cte_params = "", []
+    count_sql, count_params = "NULL", []
     if ordering is None:  # ranked search
         _, _, relevance, relevance_params = _search(filters.search)
         limit = settings.STORE_SEARCH_RANK_CANDIDATES
-        candidates = RANKED_CANDIDATES.format(relevance=relevance, where=where)
-        candidate_params = [*relevance_params, *where_params, limit]
-        source = RANKED_SOURCE.format(columns=PAGE_COLUMNS, where=where)
+        ctes = RANKED_CANDIDATES.format(relevance=relevance, where=where)
+        cte_params = [*relevance_params, *where_params, limit]
+        source = RANKED_SOURCE.format(columns=PAGE_COLUMNS, where=where, limit=page_size + 1, offset=offset)
         source_params = [limit, *where_params]
+        if known_count is None:
+            count_sql, count_params = CAPPED_COUNT_SQL.format(where=where, cap=cap), where_params
     else:
-        page_where, page_params = where, where_params
-        if keyset and after is not None:
-            condition, condition_params = keyset_condition(ordering, after)
-            page_where, page_params = f"{where} AND {condition}", [*where_params, *condition_params]
-        source = ORDERED_SOURCE.format(columns=PAGE_COLUMNS, where=page_where, order=SQL_ORDERINGS[ordering])
-        source_params = page_params
-    offset = (page_number - 1) * page_size
-    statement = f"{where}|{where_params!r}"
-    known_count = kept_count(statement)
+        order = SQL_ORDERINGS[ordering]
+        after_sql, after_params = "", []
+        if after is not None:
+            condition, after_params = keyset_condition(ordering, after)
+            after_sql = f" AND {condition}"
+        columns = _page_columns(ordering)
+        source = ORDERED_SOURCE.format(
+            columns=columns, where=where + after_sql, order=order, limit=page_size + 1, offset=offset
+        )
+        source_params = [*where_params, *after_params]
+        if sparse:
+            ctes, cte_params = COLLECTED_CTE.format(columns=columns, where=where), where_params
+            source = COLLECTED_SOURCE.format(after=after_sql, order=order, limit=page_size + 1, offset=offset)
+            source_params = after_params
+        elif known_count is None:
+            ctes, cte_params = CAPPED_CTE.format(where=where, cap=cap), where_params
+            source = SMALL_OR_WALK_SOURCE.format(
+                columns=columns, cap=cap, after=after_sql, order=order, limit=page_size + 1, offset=offset,
+                walk=source,
+            )  # fmt: skip
+            source_params = [*after_params, *source_params]
+            count_sql = CAPPED_COUNT
     sql = PAGE_SQL.format(
-        candidates=candidates, source=source, where=where, product=PRODUCT_TEXT_SQL, key=_key_sql(ordering)
+        ctes=ctes, source=source, count=count_sql, product=PRODUCT_TEXT_SQL, key=_key_sql(ordering), size=page_size
     )
-    params = [
-        *candidate_params,
-        *source_params,
-        page_size + 1,
-        offset,
-        known_count is not None,  # the capped count is skipped (a one-time filter) when the exact one is kept
-        *where_params,
-        count_limit() + 1,
-        page_size,
-        page_size,
-        page_size,
-    ]
-    with _prepared_cursor() as cursor:
+    params = [*cte_params, *source_params, *count_params]
+    with _prepared_cursor(prepare=_statement_preparation(filters)) as cursor:
         cursor.execute(sql, params)
         capped, results_json, key_json = cursor.fetchone()
         if filters.search and known_count is None and capped == 0:
@@ -466,7 +639,7 @@ def product_page_json(*, filters, page: str | int, page_size: int, after: list[s
             count = known_count
         else:
             count = matches_count(capped=capped, statement=statement, exact=exact)
-    if not keyset and page_number > 1 and offset >= count:
+    if not keyset and page_number > 1 and (page_number - 1) * page_size >= count:
         return None  # past the last page: the ORM path raises the paginator's 404
     next_key = json.loads(key_json) if keyset and key_json else None
     return ProductPageJson(count=count, page_number=page_number, results_json=results_json, next_key=next_key)
@@ -475,7 +648,7 @@ def product_page_json(*, filters, page: str | int, page_size: int, after: list[s
 # One active product by slug, else by SKU (case-insensitive): ``catalog.product_get`` as one statement.
 DETAIL_SOURCE = (
     "SELECT {columns} FROM store_product p WHERE p.active AND (p.slug = %s OR upper(p.sku::text) = upper(%s))"
-    " ORDER BY (p.slug = %s) DESC, p.name, p.id LIMIT %s OFFSET %s"
+    " ORDER BY (p.slug = %s) DESC, p.name, p.id LIMIT 2"
 )
 
 
@@ -486,10 +659,10 @@ def product_detail_json(*, lookup: str) -> str | None:
     if connection.vendor != "postgresql":
         return None
     sql = PAGE_SQL.format(
-        candidates="", source=DETAIL_SOURCE.format(columns=PAGE_COLUMNS), where="false", product=PRODUCT_TEXT_SQL,
-        key="p.id::text",
+        ctes="", source=DETAIL_SOURCE.format(columns=PAGE_COLUMNS), count="NULL", product=PRODUCT_TEXT_SQL,
+        key="p.id::text", size=1,
     )  # fmt: skip
-    params = [lookup, lookup, lookup, 2, 0, True, 1, 1, 1, 1]
+    params = [lookup, lookup, lookup]
     with _prepared_cursor() as cursor:
         cursor.execute(sql, params)
         _, results_json, _ = cursor.fetchone()

@@ -3,6 +3,7 @@ replaces, page by page and cursor by cursor, on the SQL page and on the ORM path
 (prices, names, popularity and creation times shared by many products)."""
 
 import random
+from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -24,6 +25,7 @@ PAGE_SIZE = 7
 def catalog(settings):
     settings.STORE_CATALOG_CACHE_SECONDS = 0
     settings.STORE_CATALOG_COUNT_LIMIT = 10  # most lists here are above it: counts kept per catalog version
+    # (lists of at most 10 are sorted from the capped count's rows, longer ones walk an index: both are covered)
     rng = random.Random(17)
     root = CategoryFactory(slug="root", name="Root")
     child = CategoryFactory(slug="child", parent=root)
@@ -150,3 +152,66 @@ def test_a_deep_page_answers_the_plain_query_slice(api_client, catalog):
         response = api_client.get(URL, {"ordering": "-price", "page_size": 8, "page": page})
         assert _ids(response) == expected[(page - 1) * 8 : page * 8]
     reset_cache()
+
+
+def test_deep_page_numbers_answer_the_plain_query_from_their_anchors(api_client, catalog, monkeypatch):
+    # Every tenth row is an anchor: from page 3 on (row 15), a page starts from the last anchor before it.
+    monkeypatch.setattr(product_json, "ANCHOR_STEP", 10)
+    found = defaultdict(list)  # per list: the anchors found, in the order they were asked for
+    anchors_after = product_json._anchors_after
+
+    def spy(**kwargs):
+        anchors = anchors_after(**kwargs)
+        found[kwargs["ordering"], kwargs["where"], repr(kwargs["where_params"])].append((kwargs["start"], anchors))
+        return anchors
+
+    monkeypatch.setattr(product_json, "_anchors_after", spy)
+    for params in COMBINATIONS:
+        expected = expected_ids(params)
+        ids, count = walk_pages(api_client, params)
+        assert ids == expected, params
+        assert count == len(expected), params
+    last = len(expected_ids({})) // PAGE_SIZE + 1
+    assert api_client.get(URL, {"page_size": PAGE_SIZE, "page": last}).status_code == 200
+    assert api_client.get(URL, {"page_size": PAGE_SIZE, "page": last + 1}).status_code == 404
+    assert api_client.get(URL, {"page_size": PAGE_SIZE, "page": last + 3}).status_code == 404  # past every anchor
+    # Each list's anchors were found once, each search going on from the deepest anchor kept, never from scratch.
+    assert len(found) > 20
+    for calls in found.values():
+        assert calls[0][0] is None
+        for (_, previous), (start, _) in zip(calls, calls[1:], strict=False):
+            assert start == previous[-1]
+
+
+def test_anchors_follow_catalog_changes(api_client, catalog, monkeypatch, django_capture_on_commit_callbacks):
+    monkeypatch.setattr(product_json, "ANCHOR_STEP", 10)
+    params = {"ordering": "price", "page_size": PAGE_SIZE, "page": 4}
+    assert _ids(api_client.get(URL, params)) == expected_ids({"ordering": "price"})[21:28]
+    with django_capture_on_commit_callbacks(execute=True):  # a product that sorts first: every row moves one down
+        ProductFactory(name="Part A", price=Decimal("0.10"))
+    assert _ids(api_client.get(URL, params)) == expected_ids({"ordering": "price"})[21:28]
+
+
+def test_category_paths_stay_below_the_subtree_range_bound():
+    # product_json.SUBTREE finds a subtree's paths between the root's and the root's followed by '~'.
+    assert all(character < "~" for character in Category.alphabet)
+
+
+def test_sparse_lists_collected_and_sorted_answer_the_plain_query(api_client, catalog, monkeypatch):
+    # Every list whose kept count makes a walk look longer than WALK_LIMIT entries is collected and sorted: with the
+    # limit at 0, every list whose count is kept (more than 10 here) is.
+    monkeypatch.setattr(product_json, "WALK_LIMIT", 0)
+    monkeypatch.setattr(product_json, "ANCHOR_STEP", 10)  # deep pages from anchors, collected too
+    collected = []
+    execute = product_json._PreparingCursor.execute
+
+    def spy(cursor, query, params=None, **kwargs):
+        collected.append("collected AS MATERIALIZED" in query)
+        return execute(cursor, query, params, **kwargs)
+
+    monkeypatch.setattr(product_json._PreparingCursor, "execute", spy)
+    for params in COMBINATIONS:
+        expected = expected_ids(params)
+        assert walk_pages(api_client, params) == (expected, len(expected)), params
+        assert walk_cursor(api_client, params) == (expected, len(expected)), params
+    assert sum(collected) > 100

@@ -196,3 +196,68 @@ def test_product_detail_is_one_statement_and_answers_like_the_serializer(api_cli
         fast_body.pop("request_id", None), orm_body.pop("request_id", None)
         assert fast_body == orm_body, lookup
     assert api_client.get(f"{URL}cap-1/").json()["sku"] == "reg-1-dup"
+
+
+def test_a_deep_page_number_costs_what_page_one_costs_once_its_anchors_are_kept(api_client, catalog, monkeypatch):
+    monkeypatch.setattr(product_json, "ANCHOR_STEP", 10)
+    reset_cache()
+    params = {"ordering": "price", "page_size": 5, "page": 9}  # rows 41-45: from the anchor at row 40
+    assert _queries(api_client, params) == 2  # the anchors down to row 40, then the page
+    assert _queries(api_client, params) == 1
+    assert _queries(api_client, {**params, "page": 7}) == 1  # row 31, from the anchor at row 30: kept
+    assert _queries(api_client, {**params, "page": 11}) == 2  # row 51: one more anchor, found from row 40's
+    assert _queries(api_client, {**params, "page": 11}) == 1
+    expected = list(Product.objects.filter(active=True).order_by("price", "id").values_list("id", flat=True))
+    assert [p["id"] for p in api_client.get(URL, params).json()["results"]] == expected[40:45]
+
+
+def _prepared_statements(fragment: str) -> list[tuple[int, int]]:
+    """(generic plans, custom plans) of this connection's prepared statements whose text holds ``fragment``."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE strpos(statement, %s) > 0",
+            [fragment],
+        )
+        return cursor.fetchall()
+
+
+def test_a_list_is_planned_once_per_connection_unless_its_values_decide_its_plan(api_client, catalog):
+    # PostgreSQL plans a prepared statement without its values (a generic plan) after five runs, and keeps that
+    # plan when it looks no dearer than planning again: it does for a list whose page sizes are in its text.
+    for _ in range(12):
+        api_client.get(URL, {"brand": "acme", "ordering": "-created_at", "page_size": 7})
+        api_client.get(URL, {"min_price": "1.25", "max_price": "6.50"})
+        api_client.get(URL, {"search": "part"})
+    (generic, _), *_ = _prepared_statements("ORDER BY p.created_at DESC, p.id DESC LIMIT 8 OFFSET 0")
+    assert generic >= 1  # (with the page's LIMIT a parameter, PostgreSQL planned every run: 0 generic plans)
+    # A price range is written into its statement: each range is planned with its width, then kept like the others.
+    ((generic, _),) = _prepared_statements("p.price >= '1.25'::numeric AND p.price <= '6.50'::numeric")
+    assert generic >= 1
+    # A search's plan depends on its words, which stay parameters: never prepared, planned with them every time.
+    assert _prepared_statements("websearch_to_tsquery") == []
+
+
+def test_a_price_bound_must_be_a_finite_decimal():
+    assert product_json._price_literal(Decimal("12.5")) == "'12.5'::numeric"
+    assert product_json._price_literal(Decimal("1E+3")) == "'1000'::numeric"
+    with pytest.raises(ValueError):
+        product_json._price_literal(Decimal("NaN"))
+
+
+def test_without_kept_values_a_deep_page_number_is_an_offset_again(api_client, catalog, settings, monkeypatch):
+    monkeypatch.setattr(product_json, "ANCHOR_STEP", 10)
+    params = {"ordering": "price", "page_size": 5, "page": 9}
+    expected = list(Product.objects.filter(active=True).order_by("price", "id").values_list("id", flat=True))[40:45]
+
+    settings.STORE_CATALOG_COUNT_SECONDS = 0  # kept values off: anchors would be a walk on every request
+    assert _queries(api_client, params) == 1
+    assert [p["id"] for p in api_client.get(URL, params).json()["results"]] == expected
+
+    settings.STORE_CATALOG_COUNT_SECONDS = 3600
+
+    def down(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(selectors.cache, "get_many", down)
+    assert _queries(api_client, params) == 1
+    assert [p["id"] for p in api_client.get(URL, params).json()["results"]] == expected
