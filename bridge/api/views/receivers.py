@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.http.request import HttpHeaders
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework.permissions import AllowAny
@@ -34,12 +35,7 @@ CREDENTIALS = [
 ]
 # The request headers a receiver reads, with their WSGI names: read from META directly rather than building the
 # whole ``request.headers`` mapping per delivery.
-_META_NAMES = {
-    name: name.upper().replace("-", "_")
-    if name in ("content-type", "content-length")
-    else "HTTP_" + name.upper().replace("-", "_")
-    for name in (*KEPT_HEADERS, *CREDENTIAL_HEADERS)
-}
+_META_NAMES = {name: HttpHeaders.to_wsgi_name(name) for name in (*KEPT_HEADERS, *CREDENTIAL_HEADERS)}
 
 
 def receiver_headers(meta) -> dict[str, str]:
