@@ -27,6 +27,10 @@ worker_class = "gthread" if threads > 1 else "sync"
 timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
+# A kept-alive connection stays with the worker that accepted it, so a few busy clients can pile onto one worker
+# while the other idles (bench/README.md, "Server settings"). Like nginx's keepalive_requests, the answer to a
+# connection's Nth request says `Connection: close`; the client reconnects and whichever worker is free accepts it.
+keepalive_requests = _int("GUNICORN_KEEPALIVE_REQUESTS", 100)
 backlog = _int("GUNICORN_BACKLOG", 2048)
 # Worker recycling is off by default: at 2,000 requests (the old default) every worker restarted several times a
 # minute under load, re-importing Django each time, and the trivial endpoint fell to about a third of its rate with
@@ -54,6 +58,12 @@ capture_output = False
 
 # Behind a TLS-terminating proxy: which peers may set X-Forwarded-* for gunicorn itself.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def pre_request(worker, req):
+    """Close a kept-alive connection after `keepalive_requests` requests (0: never), so connections rebalance."""
+    if keepalive_requests and req.req_number >= keepalive_requests:
+        req.force_close()
 
 
 def child_exit(server, worker):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import http.client
+import json
 import re
 import subprocess
 import sys
@@ -162,6 +164,7 @@ def test_gunicorn_serves_liveness_with_production_settings(prod_env):
         GUNICORN_BIND=f"127.0.0.1:{port}",
         GUNICORN_WORKERS="1",
         GUNICORN_THREADS="2",
+        GUNICORN_KEEPALIVE_REQUESTS="3",
     )
     process = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "makrx.wsgi:application"],
@@ -185,6 +188,7 @@ def test_gunicorn_serves_liveness_with_production_settings(prod_env):
                 if process.poll() is not None:
                     break
                 time.sleep(0.3)
+        kept_alive = keep_alive_answers(port, requests=4) if body else None
         healthcheck = dockerfile_healthcheck().replace("127.0.0.1:8000", f"127.0.0.1:{port}")
         probe = subprocess.run(  # noqa: S603
             [sys.executable, "-c", healthcheck], env=base_env(ALLOWED_HOSTS=env["ALLOWED_HOSTS"]), timeout=30
@@ -199,3 +203,56 @@ def test_gunicorn_serves_liveness_with_production_settings(prod_env):
 
     assert body == '{"status":"ok"}', process.stderr.read() if process.stderr else ""
     assert probe.returncode == 0, "the Dockerfile HEALTHCHECK command succeeds against a live server"
+    # GUNICORN_KEEPALIVE_REQUESTS=3: the third answer on one connection closes it; the client reconnects.
+    assert kept_alive == [("keep-alive", 1), ("keep-alive", 1), ("close", 1), ("keep-alive", 2)]
+
+
+def keep_alive_answers(port: int, *, requests: int) -> list[tuple[str, int]]:
+    """``(Connection header, which TCP connection)`` for each of ``requests`` GETs sent on one kept-alive client."""
+    client = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    sockets, answers = [], []
+    try:
+        for _ in range(requests):
+            client.request("GET", "/health/live", headers={"Host": "makrx.example.com"})
+            if client.sock not in sockets:
+                sockets.append(client.sock)
+            response = client.getresponse()
+            response.read()
+            answers.append(((response.getheader("Connection") or "").lower(), len(sockets)))
+    finally:
+        client.close()
+    return answers
+
+
+GUNICORN_SETTINGS = ("workers", "threads", "worker_class", "timeout", "graceful_timeout", "keepalive")
+GUNICORN_SETTINGS += ("keepalive_requests", "max_requests", "max_requests_jitter", "backlog", "preload_app")
+
+
+def gunicorn_settings(**env: str) -> dict:
+    snippet = (
+        "import runpy, json; c = runpy.run_path('gunicorn.conf.py'); "
+        f"print(json.dumps({{k: c[k] for k in {GUNICORN_SETTINGS!r}}}))"
+    )
+    clean = {name: value for name, value in base_env().items() if not name.startswith(("GUNICORN_", "WEB_CONC"))}
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", snippet], cwd=BASE_DIR, env={**clean, **env}, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_env_example_repeats_the_gunicorn_defaults():
+    """Copying .env.example must not undo a measured default (it once turned worker recycling back on)."""
+    example = {
+        match.group(1): match.group(2)
+        for line in (BASE_DIR / ".env.example").read_text().splitlines()
+        if (match := re.match(r"^(GUNICORN_[A-Z_]+)=(\S*)$", line))
+    }
+    config = (BASE_DIR / "gunicorn.conf.py").read_text()
+    read = set(re.findall(r'"(GUNICORN_[A-Z_]+)"', config))
+    documented = env_example_variables()
+    doc = (BASE_DIR / "docs" / "operations.md").read_text()
+
+    assert read <= documented, f".env.example lacks {sorted(read - documented)}"
+    assert {name for name in read if f"`{name}`" not in doc} == set()
+    assert gunicorn_settings(**{k: v for k, v in example.items() if v}) == gunicorn_settings()
