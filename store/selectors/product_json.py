@@ -197,10 +197,12 @@ DOCUMENT_JSON_SQL = "json_build_object({})".format(
     ", ".join(f"'{field.key}', {field.sql}" for field in DOCUMENT_FIELDS)
 )
 # A product's JSON text in the list and detail statements: its stored document (``store.product_documents``; one
-# rendered on the spot if one is missing) with the stock keys appended. ``page`` is the page row, ``d`` its document,
-# ``s`` its stock.
+# rendered on the spot if one is missing) with the stock keys appended. The document is stored open (without its
+# closing brace), so appending needs no ``left(document, -1)``: that counts every character of every document (UTF-8)
+# and cost a list page about 0.2 ms of PostgreSQL's time (pgbench, 50 documents). ``page`` is the page row, ``d`` its
+# document, ``s`` its stock.
 PRODUCT_TEXT_SQL = (
-    "left(COALESCE(d.document, (SELECT store_product_document(x) FROM store_product x WHERE x.id = page.id)), -1)"  # noqa: S608
+    "COALESCE(d.document, (SELECT store_product_document(x) FROM store_product x WHERE x.id = page.id))"  # noqa: S608
     + "".join(f" || ', \"{field.key}\" : ' || ({field.sql})::text" for field in PRODUCT_FIELDS[len(DOCUMENT_FIELDS) :])
     + " || '}'"
 )

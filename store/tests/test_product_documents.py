@@ -21,7 +21,7 @@ def _stored(product: Product) -> dict | None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT document FROM store_product_document WHERE product_id = %s", [product.pk])
         row = cursor.fetchone()
-    return None if row is None else json.loads(row[0])
+    return None if row is None else json.loads(row[0] + "}")  # stored open: the list appends stock, then "}"
 
 
 def _expected(product: Product) -> dict:
@@ -128,7 +128,7 @@ def test_install_replaces_an_older_rendering_function_and_renders_every_document
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE OR REPLACE FUNCTION store_product_document(p store_product) RETURNS text"
-            " LANGUAGE sql STABLE AS $fn$ SELECT '{\"stale\": true}' $fn$"
+            " LANGUAGE sql STABLE AS $fn$ SELECT '{\"stale\": true' $fn$"  # stored open, like the real one
         )
         cursor.execute("COMMENT ON FUNCTION store_product_document(store_product) IS 'makrx:an-older-version'")
         cursor.execute("SELECT store_product_document_refresh(ARRAY(SELECT id FROM store_product))")
@@ -164,7 +164,7 @@ def test_refreshing_the_search_vector_leaves_the_document_alone(product):
     from store.services.catalog import product_search_refresh
 
     with connection.cursor() as cursor:  # a marker only a re-render would overwrite
-        cursor.execute("UPDATE store_product_document SET document = '{}' WHERE product_id = %s", [product.pk])
+        cursor.execute("UPDATE store_product_document SET document = '{' WHERE product_id = %s", [product.pk])
     product_search_refresh(product_ids=[product.pk])
     assert _stored(product) == {}
     Product.objects.filter(pk=product.pk).update(name="Renamed")  # a column the document shows: rendered
