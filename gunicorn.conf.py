@@ -23,7 +23,7 @@ bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{_int('PORT', 8000)}")
 # the CPUs (2 CPUs: 5 gthread workers had a p99 of 0.6-0.9 s on the trivial endpoint where 2 had under 0.1 s).
 workers = _int("GUNICORN_WORKERS", _int("WEB_CONCURRENCY", max(2, min(multiprocessing.cpu_count(), 8))))
 threads = _int("GUNICORN_THREADS", 4)
-worker_class = "gthread" if threads > 1 else "sync"
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "").strip() or ("gthread" if threads > 1 else "sync")
 timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)

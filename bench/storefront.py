@@ -247,6 +247,57 @@ def server_settings(args) -> dict:
     return {"runs": results, "median_rps": medians, "ratio": ratio}
 
 
+# The server settings the issue asks to compare, each against gunicorn.conf.py's defaults (2 gthread workers x 4
+# threads on 2 CPUs, keep-alive 5 s, a connection closed after 100 requests, backlog 2048, CONN_MAX_AGE 60).
+MATRIX = [
+    ("defaults", {}),
+    ("2 sync workers", PLAIN_SYNC),
+    ("4 sync workers", {**PLAIN_SYNC, "GUNICORN_WORKERS": "4"}),
+    ("2 gthread x 2 threads", {"GUNICORN_THREADS": "2"}),
+    ("2 gthread x 8 threads", {"GUNICORN_THREADS": "8"}),
+    ("3 gthread x 4 threads", {"GUNICORN_WORKERS": "3"}),
+    ("keep-alive off", {"GUNICORN_KEEPALIVE": "0"}),
+    ("kept-alive connections never closed", {"GUNICORN_KEEPALIVE_REQUESTS": "0"}),
+    ("kept-alive connections closed after 1000", {"GUNICORN_KEEPALIVE_REQUESTS": "1000"}),
+    ("backlog 64", {"GUNICORN_BACKLOG": "64"}),
+    ("CONN_MAX_AGE 0 (a connection per request)", {"CONN_MAX_AGE": "0"}),
+    ("psycopg pool (DB_POOL_SIZE 4)", {"DB_POOL_SIZE": "4"}),
+]
+
+
+def server_matrix(args, urls: dict[str, list[str]]) -> dict:
+    """Each configuration of ``MATRIX`` (``--only`` picks some by label prefix), uncached: the trivial endpoint, page 1
+    of all products and the tag + price range list, in alternated rounds; the summary is each figure's median."""
+    chosen = [(label, extra) for label, extra in MATRIX if not args.only or label.startswith(tuple(args.only))]
+    if args.worker_class:
+        chosen.append((f"{args.worker_class} worker class", {"GUNICORN_WORKER_CLASS": args.worker_class}))
+    measured = ["trivial endpoint", "all products, page 1", "tag + price range"]
+    runs: dict[str, dict[str, list[dict]]] = {label: {name: [] for name in measured} for label, _ in chosen}
+    for round_ in range(args.rounds):
+        for label, extra in chosen:
+            server = start_server(args.port, cache_seconds=0, extra=extra)
+            try:
+                for name in measured:
+                    wrk(args.port, urls[name], duration=2, connections=args.connections)  # warm-up
+                    result = wrk(args.port, urls[name], duration=args.duration, connections=args.connections)
+                    runs[label][name].append(result)
+                    print(f"  {label} (round {round_ + 1}) {name}: {result}", flush=True)
+            finally:
+                stop_server(server)
+    print(
+        f"\n{'configuration':45} " + " ".join(f"{name[:22]:>24}" for name in measured) + "   (median req/s, worst p99)"
+    )
+    summary = {}
+    for label, by_name in runs.items():
+        summary[label] = {
+            name: {"rps": statistics.median(r["rps"] for r in results), "p99_ms": max(r["p99_ms"] for r in results)}
+            for name, results in by_name.items()
+        }
+        cells = " ".join(f"{v['rps']:>14.0f} ({v['p99_ms']:>4.0f} ms)" for v in summary[label].values())
+        print(f"{label:45} {cells}", flush=True)
+    return {"runs": runs, "summary": summary}
+
+
 def phase(label: str, args, urls: dict[str, list[str]], *, cache_seconds: int) -> dict:
     server = start_server(args.port, cache_seconds=cache_seconds)
     results = {}
@@ -296,6 +347,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="alternated rounds of the server-settings comparison")
     parser.add_argument("--previous-defaults", action="store_true", help="also the pre-#17 gunicorn defaults")
     parser.add_argument("--only-server-settings", action="store_true", help="only the trivial-endpoint comparison")
+    parser.add_argument("--server-matrix", action="store_true", help="only the server-settings matrix (MATRIX)")
+    parser.add_argument("--only", nargs="*", help="with --server-matrix: the configurations whose label starts so")
+    parser.add_argument("--worker-class", help="with --server-matrix: also this gunicorn worker class (e.g. gevent)")
     parser.add_argument("--print-urls", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.print_urls:
@@ -311,6 +365,11 @@ def main() -> None:
     host = urlparse(os.environ.get("DATABASE_URL", "")).path
     print(f"database {host}; gunicorn.conf.py defaults; wrk {args.connections} connections; load {load()}")
     report: dict = {"database": host, "connections": args.connections, "duration_s": args.duration}
+    if args.server_matrix:
+        report["server matrix"] = server_matrix(args, urls)
+        if args.json:
+            Path(args.json).write_text(json.dumps(report, indent=2))
+        return
     print("server settings (trivial endpoint):")
     report["server settings"] = server_settings(args)
     if args.only_server_settings:

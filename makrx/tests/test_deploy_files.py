@@ -256,3 +256,9 @@ def test_env_example_repeats_the_gunicorn_defaults():
     assert read <= documented, f".env.example lacks {sorted(read - documented)}"
     assert {name for name in read if f"`{name}`" not in doc} == set()
     assert gunicorn_settings(**{k: v for k, v in example.items() if v}) == gunicorn_settings()
+
+
+def test_gunicorn_worker_class_is_chosen_by_threads_unless_named():
+    assert gunicorn_settings()["worker_class"] == "gthread"
+    assert gunicorn_settings(GUNICORN_THREADS="1")["worker_class"] == "sync"
+    assert gunicorn_settings(GUNICORN_WORKER_CLASS="gevent")["worker_class"] == "gevent"
