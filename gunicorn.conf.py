@@ -28,7 +28,7 @@ timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
 # A kept-alive connection stays with the worker that accepted it, so a few busy clients can pile onto one worker
-# while the other idles (bench/README.md, "Server settings"). Like nginx's keepalive_requests, the answer to a
+# while the other idles (docs/operations.md, "Web server settings"). Like nginx's keepalive_requests, the answer to a
 # connection's Nth request says `Connection: close`; the client reconnects and whichever worker is free accepts it.
 keepalive_requests = _int("GUNICORN_KEEPALIVE_REQUESTS", 100)
 backlog = _int("GUNICORN_BACKLOG", 2048)
