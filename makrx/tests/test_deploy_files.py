@@ -60,8 +60,6 @@ print(json.dumps({"hosts": settings.ALLOWED_HOSTS, "rates": settings.RATE_LIMITS
     result = run_python(snippet, env)
 
     assert result.returncode == 0, result.stderr
-    import json
-
     data = json.loads(result.stdout.strip().splitlines()[-1])
     assert data["hosts"] == ["makrx.example.com"]
     assert data["rates"] == {}
@@ -69,8 +67,7 @@ print(json.dumps({"hosts": settings.ALLOWED_HOSTS, "rates": settings.RATE_LIMITS
 
 
 def test_gunicorn_config_reads_the_environment():
-    snippet = "import runpy, json; c = runpy.run_path('gunicorn.conf.py'); print(json.dumps({k: c[k] for k in ('bind', 'workers', 'threads', 'worker_class', 'timeout', 'graceful_timeout', 'keepalive', 'accesslog')}))"
-    env = base_env(
+    settings = gunicorn_settings(
         GUNICORN_BIND="127.0.0.1:9001",
         GUNICORN_WORKERS="3",
         GUNICORN_THREADS="2",
@@ -80,21 +77,9 @@ def test_gunicorn_config_reads_the_environment():
         GUNICORN_ACCESS_LOG="-",
     )
 
-    result = run_python(snippet, env)
-
-    import json
-
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == {
-        "bind": "127.0.0.1:9001",
-        "workers": 3,
-        "threads": 2,
-        "worker_class": "gthread",
-        "timeout": 45,
-        "graceful_timeout": 20,
-        "keepalive": 7,
-        "accesslog": "-",
-    }
+    expected = {"bind": "127.0.0.1:9001", "workers": 3, "threads": 2, "worker_class": "gthread", "timeout": 45}
+    expected |= {"graceful_timeout": 20, "keepalive": 7, "accesslog": "-"}
+    assert {name: settings[name] for name in expected} == expected
 
 
 def test_dockerfile_shape():
@@ -224,19 +209,24 @@ def keep_alive_answers(port: int, *, requests: int) -> list[tuple[str, int]]:
     return answers
 
 
-GUNICORN_SETTINGS = ("workers", "threads", "worker_class", "timeout", "graceful_timeout", "keepalive")
-GUNICORN_SETTINGS += ("keepalive_requests", "max_requests", "max_requests_jitter", "backlog", "preload_app")
+GUNICORN_SETTINGS = ("bind", "workers", "threads", "worker_class", "timeout", "graceful_timeout", "keepalive")
+GUNICORN_SETTINGS += (
+    "keepalive_requests",
+    "max_requests",
+    "max_requests_jitter",
+    "backlog",
+    "preload_app",
+    "accesslog",
+)
 
 
 def gunicorn_settings(**env: str) -> dict:
+    """gunicorn.conf.py's settings, read in a child process whose environment holds only ``env`` (``base_env``)."""
     snippet = (
         "import runpy, json; c = runpy.run_path('gunicorn.conf.py'); "
         f"print(json.dumps({{k: c[k] for k in {GUNICORN_SETTINGS!r}}}))"
     )
-    clean = {name: value for name, value in base_env().items() if not name.startswith(("GUNICORN_", "WEB_CONC"))}
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", snippet], cwd=BASE_DIR, env={**clean, **env}, capture_output=True, text=True
-    )
+    result = run_python(snippet, base_env(**env))
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
