@@ -35,6 +35,13 @@ ORDERINGS = {
     # Most reviewed first (published reviews, kept on the product row by ``services.reviews``), newest on ties.
     "popularity": ("-rating_count", "-id"),
 }
+
+
+def sort_columns(ordering: str) -> list[str]:
+    """The columns ``ORDERINGS[ordering]`` sorts by, without their direction (every ordering sorts all one way)."""
+    return [field.lstrip("-") for field in ORDERINGS[ordering]]
+
+
 # Trigram similarity at or above this marks a part-number hit (pg_trgm's own default is 0.3).
 PART_NUMBER_SIMILARITY = 0.3
 
@@ -191,58 +198,43 @@ def matches_count(*, capped: int, statement: str, exact: Callable[[], int]) -> i
     return kept(f"count:{statement}", exact)
 
 
-_MISSING = object()
-
-
 def _kept_key(name: str) -> str:
     return "store:catalog:kept:" + hashlib.sha1(name.encode(), usedforsecurity=False).hexdigest()
 
 
-def _kept_read(*names: str) -> tuple[object, list]:
-    """``(current catalog version, [the value kept for it or _MISSING, for each name])``; ``(None, all _MISSING)``
-    when the cache is down. One cache round trip on a hit: an entry holds the version it was computed for and is
-    read together with the current version (a key holding the version would need the version first: two round trips
-    per list)."""
+def kept_read(*names: str) -> tuple[object, list]:
+    """``(the current catalog version, what is kept for each of names in it, None where nothing is)``; ``(None, all
+    None)`` when kept values are off (``STORE_CATALOG_COUNT_SECONDS`` = 0) or the cache is down. One cache round trip:
+    an entry holds the version it was computed for and is read together with the current version (a key holding the
+    version would need the version first: two round trips per list). Pass the version to ``keep`` to keep a value
+    computed after this read."""
+    if settings.STORE_CATALOG_COUNT_SECONDS <= 0:
+        return None, [None] * len(names)
     keys = [_kept_key(name) for name in names]
     try:
         found = cache.get_many([VERSION_KEY, *keys])
         version = found.get(VERSION_KEY)
         if version is None:
             version = catalog_version()
-        values = []
-        for key in keys:
-            entry = found.get(key)
-            current = isinstance(entry, tuple) and len(entry) == 2 and entry[0] == version
-            values.append(entry[1] if current else _MISSING)
-        return version, values
     except Exception:  # noqa: BLE001 - cache down: compute in the database
         logger.warning("catalog count cache read failed", exc_info=True)
-        return None, [_MISSING] * len(names)
+        return None, [None] * len(names)
+    entries = [found.get(key) for key in keys]
+    return version, [
+        entry[1] if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == version else None for entry in entries
+    ]
 
 
 def kept(name: str, compute: Callable[[], object]):
     """``compute()`` kept in the cache for the current catalog version (any catalog or stock change makes it stale)
-    for ``STORE_CATALOG_COUNT_SECONDS``; computed every time when that is 0 or the cache is down."""
-    timeout = settings.STORE_CATALOG_COUNT_SECONDS
-    if timeout <= 0:
-        return compute()
-    version, (value,) = _kept_read(name)
-    if value is not _MISSING:
-        return value
-    value = compute()
-    if version is not None:
-        keep(name, value, version=version)
+    for ``STORE_CATALOG_COUNT_SECONDS``; computed every time when that is 0 or the cache is down. ``compute`` never
+    returns None (None reads as nothing kept)."""
+    version, (value,) = kept_read(name)
+    if value is None:
+        value = compute()
+        if version is not None:
+            keep(name, value, version=version)
     return value
-
-
-def kept_read(*names: str) -> tuple[object, list]:
-    """``(the current catalog version, what ``kept`` holds for each of names in it, None where nothing is)``, in one
-    cache round trip; ``(None, all None)`` when kept values are off (``STORE_CATALOG_COUNT_SECONDS`` = 0) or the
-    cache is down. Pass the version to ``keep`` to keep a value computed after this read."""
-    if settings.STORE_CATALOG_COUNT_SECONDS <= 0:
-        return None, [None] * len(names)
-    version, values = _kept_read(*names)
-    return version, [None if value is _MISSING else value for value in values]
 
 
 def keep(name: str, value: object, *, version: object) -> None:
@@ -320,8 +312,8 @@ def keyset_values(ordering: str, key: list[str]) -> list | None:
     """A cursor's text values as the sort columns' values, or ``None`` when one could not be a value of its column
     (a client-made cursor must answer 400, never reach the database as a failing cast)."""
     values = []
-    for field, text in zip(ORDERINGS[ordering], key, strict=True):
-        model_field = Product._meta.get_field(field.lstrip("-"))
+    for name, text in zip(sort_columns(ordering), key, strict=True):
+        model_field = Product._meta.get_field(name)
         try:
             value = model_field.to_python(text)
         except (DjangoValidationError, ValueError, TypeError, ArithmeticError):
@@ -337,7 +329,7 @@ def keyset_values(ordering: str, key: list[str]) -> list | None:
             not value.is_finite() or abs(value) >= Decimal(10) ** 12 or value.as_tuple().exponent < -2
         ):
             return None
-        if isinstance(value, int) and not -(2**31) <= value < 2**31 and field.lstrip("-") != "id":
+        if isinstance(value, int) and not -(2**31) <= value < 2**31 and name != "id":
             return None
         if isinstance(value, int) and not -(2**63) <= value < 2**63:
             return None
@@ -353,10 +345,9 @@ def keyset_text(values: list) -> list[str]:
 def keyset_filter(ordering: str, key: list[str]) -> Q:
     """The rows after ``key`` (the sort key of ``ORDERINGS[ordering]`` as text) in that ordering: the ORM form of
     ``product_json.keyset_condition``, for the paths the SQL page does not serve (SQLite, collections)."""
-    fields = ORDERINGS[ordering]
-    names = [field.lstrip("-") for field in fields]
+    names = sort_columns(ordering)
     values = keyset_values(ordering, key)
-    lookup = "lt" if fields[0].startswith("-") else "gt"
+    lookup = "lt" if ORDERINGS[ordering][0].startswith("-") else "gt"
     condition = Q()
     for i, name in enumerate(names):
         condition |= Q(**{f"{name}__{lookup}": values[i]}, **dict(zip(names[:i], values[:i], strict=True)))
@@ -365,7 +356,7 @@ def keyset_filter(ordering: str, key: list[str]) -> Q:
 
 def row_sort_key(row: dict, ordering: str) -> list[str]:
     """A row's sort key in ``ORDERINGS[ordering]``, as text (what a cursor carries)."""
-    return [str(row[field.lstrip("-")]) for field in ORDERINGS[ordering]]
+    return [str(row[name]) for name in sort_columns(ordering)]
 
 
 def product_rows_after(*, filters: ProductFilters, ordering: str, after: list[str] | None, limit: int):

@@ -40,7 +40,15 @@ from django.conf import settings
 from django.db import connection
 
 from store.partnumbers import normalize_mpn
-from store.selectors.catalog import ORDERINGS, count_limit, keep, kept_read, looks_like_id, matches_count
+from store.selectors.catalog import (
+    ORDERINGS,
+    count_limit,
+    keep,
+    kept_read,
+    looks_like_id,
+    matches_count,
+    sort_columns,
+)
 
 # ``catalog.ORDERINGS`` as SQL on the product alias ``p`` (columns are not nullable: no NULLS clauses), and the
 # type each sort column's cursor value is read back as. Every ordering sorts all its columns one way, so a keyset
@@ -463,7 +471,7 @@ def _keyset_operator(ordering: str) -> str:
 
 def keyset_condition(ordering: str, key: list[str]) -> tuple[str, list]:
     """``(sort columns) > (the cursor's values)`` (``<`` for a descending ordering), typed from the cursor's text."""
-    names = [field.lstrip("-") for field in ORDERINGS[ordering]]
+    names = sort_columns(ordering)
     columns = ", ".join(f"p.{name}" for name in names)
     values = ", ".join(f"%s::{SORT_COLUMN_TYPES[name]}" for name in names)
     return f"({columns}) {_keyset_operator(ordering)} ({values})", list(key)
@@ -471,12 +479,12 @@ def keyset_condition(ordering: str, key: list[str]) -> tuple[str, list]:
 
 def _page_columns(ordering: str) -> str:
     """The id and the sort columns of a column ordering: what its page rows carry (the next cursor's key)."""
-    names = [field.lstrip("-") for field in ORDERINGS[ordering]]
+    names = sort_columns(ordering)
     return ", ".join(f"p.{name}" for name in ["id", *(name for name in names if name != "id")])
 
 
 def _key_sql(ordering: str | None) -> str:
-    names = [field.lstrip("-") for field in ORDERINGS[ordering]] if ordering else ["id"]
+    names = sort_columns(ordering) if ordering else ["id"]
     return ", ".join(f"p.{name}::text" for name in names)
 
 
@@ -512,7 +520,7 @@ def _is_sparse(filters, ordering: str | None, *, known_count: int | None, all_co
 def _anchors_after(*, ordering: str, where: str, where_params: list, start: list[str] | None, wanted: int) -> list:
     """The next ``wanted`` anchors of the list in ``ordering`` after the anchor ``start`` (from its beginning when
     None), fewer when the list ends first: one statement, each anchor a keyset seek from the previous one."""
-    names = [field.lstrip("-") for field in ORDERINGS[ordering]]
+    names = sort_columns(ordering)
     start_sql, start_params = "", []
     if start is not None:
         condition, start_params = keyset_condition(ordering, start)
