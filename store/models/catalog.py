@@ -138,9 +138,14 @@ class Product(TimeStampedModel):
             # ones a list shows), with the id tie-breaker: page 1 and keyset pages read 50 index entries instead
             # of sorting every match (docs/store.md, "Speed at 100,000 products"). Price ranges use the price one.
             # They carry the columns the common filters test (INCLUDE, PostgreSQL), so walking one to find a page
-            # of, say, a price range needs no table row per skipped entry. The name ordering's (the default) is not
-            # declared here: it also carries the tag ids, a column only PostgreSQL has (``store.product_tag_ids``,
-            # migration 0017).
+            # of, say, a price range needs no table row per skipped entry. A tag's list walks the same indexes of
+            # its own listing (``store.product_tag_listing``, PostgreSQL).
+            models.Index(
+                fields=["name", "id"],
+                include=["price", "brand", "category"],
+                condition=Q(active=True),
+                name="store_product_live_name_idx",
+            ),
             models.Index(
                 fields=["price", "id"],
                 include=["brand", "category"],

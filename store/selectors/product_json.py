@@ -39,6 +39,7 @@ import psycopg
 from django.conf import settings
 from django.db import connection
 
+from store import product_tag_listing
 from store.partnumbers import normalize_mpn
 from store.selectors.catalog import (
     ORDERINGS,
@@ -73,17 +74,15 @@ PREPARE_THRESHOLD = 5  # psycopg's default; our cursor asks for preparation on t
 # Brand, tag: the ids matching ``catalog._id_or_slug`` (the slug, or the id when the value is all digits).
 BRAND_IDS = "(SELECT id FROM store_brand WHERE slug = %s)"
 BRAND_IDS_OR_ID = "(SELECT id FROM store_brand WHERE slug = %s OR id = %s)"
-# Tagged: a probe of the (product, tag) unique index per product, the tag ids resolved once (an InitPlan array),
-# so a page walks its ordering's index and stops after a page; a join would first hash every product of the tag.
-_TAGGED = (
-    "EXISTS (SELECT 1 FROM store_product_tags pt WHERE pt.product_id = p.id AND pt.tag_id = ANY(ARRAY({tag_ids})))"
-)
-# In name order (the default): the product's own tag ids, which the name index carries (``store.product_tag_ids``),
-# tested on the index entry the walk reads instead of a probe per product.
-_TAGGED_IN_INDEX = "p.tag_ids && ARRAY({tag_ids})"
-_TAG_IDS = "SELECT t.id FROM store_tag t WHERE t.slug = %s"
-_TAG_IDS_OR_ID = "SELECT t.id FROM store_tag t WHERE t.slug = %s OR t.id = %s"
-TAG_INDEX_ORDERINGS = ("name", "-name")
+# A list's rows (alias ``p``): the products, or one tag's entries of ``store.product_tag_listing`` (the product's id
+# and list columns under the product's names: every condition and ordering reads the same on both), where a tag's
+# list walks its own index entries, not every product's (page 1 of a tag and a price range read 5,000-8,700).
+PRODUCTS, TAG_LISTING = "store_product", product_tag_listing.TABLE
+_LISTED_TAG = "p.tag_id = (SELECT t.id FROM store_tag t WHERE t.slug = %s)"  # slugs are unique: one tag or none
+_LISTED_TAG_ID = "p.tag_id = %s"
+# A search with a tag, or a number naming two tags (a slug, an id): a probe of the (product, tag) index per product.
+_TAGGED = "EXISTS (SELECT 1 FROM store_product_tags pt WHERE pt.product_id = p.id AND pt.tag_id = ANY({tag_ids}))"
+_TAG_IDS_BY_SLUG = "ARRAY(SELECT t.id FROM store_tag t WHERE t.slug = %s)"
 # Category subtree by materialized path prefix; with a numeric value a slug made of digits wins over an id
 # (as in ``catalog.category_subtree_ids``). Paths are made of treebeard's alphabet, [0-9A-Z]: no LIKE wildcards
 # inside, and all below '~', so the paths that start with the root's also lie from the root's up to the root's
@@ -246,9 +245,8 @@ def product_row(product) -> dict:
     }
 
 
-# What a page row carries: the id and every ordering's sort columns (the next cursor's key); the document is read
-# for the page's own rows only, at the end. A column ordering's page carries its own sort columns only
-# (``_page_columns``).
+# A page row: the id and every ordering's sort columns (the next cursor's key); the document is read for the page's
+# own rows only, at the end. A column ordering's page carries its own sort columns only (``_page_columns``).
 PAGE_COLUMNS = "p.id, p.sku, p.name, p.price, p.created_at, p.rating_count"
 # The list page. ``{product}`` (``PRODUCT_TEXT_SQL``), ``{source}`` (the page's rows in order, one more than the
 # page), ``{count}`` and ``{key}`` (the sort key as text, for the next cursor) are filled from the constants of this
@@ -273,10 +271,9 @@ SELECT
     ), '') || ']',
     (SELECT json_build_array({key})::text FROM page p WHERE p.pos = {size} AND EXISTS (SELECT 1 FROM page WHERE pos > {size}))
 """
-# A column ordering: the page (after the cursor's row, when there is one) straight from the ordering's index, with
-# the ordering's own columns, which that index holds: an index-only scan when the filters test only the columns the
-# index carries (deep offsets too), and no table row read for the page (the document has the rest).
-ORDERED_SOURCE = "SELECT {columns} FROM store_product p WHERE {where} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+# A column ordering: the page (after the cursor's row, if any) straight from the ordering's index, with its own columns,
+# which that index holds: an index-only scan when the filters test only the columns it carries (deep offsets too).
+ORDERED_SOURCE = "SELECT {columns} FROM {relation} p WHERE {where} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
 # A sparse list (the kept count says how sparse): its matches collected by whatever index suits the filters and
 # sorted, rather than a walk of the ordering's index that would read ``(offset + page) x all / matches`` entries to
 # find them. Above WALK_LIMIT entries collecting is the cheaper bet: a tag and a brand by price (144 of 98,000
@@ -286,7 +283,7 @@ ORDERED_SOURCE = "SELECT {columns} FROM store_product p WHERE {where} ORDER BY {
 # walks 24,000 entries in 2.3 ms; collected, 3.5 ms). A price range in price order is never sparse: the walk starts
 # at the range. The limit is a measured bet, not a bound (``_is_sparse``).
 WALK_LIMIT = 30_000
-COLLECTED_CTE = "collected AS MATERIALIZED (SELECT {columns} FROM store_product p WHERE {where}), "
+COLLECTED_CTE = "collected AS MATERIALIZED (SELECT {columns} FROM {relation} p WHERE {where}), "
 COLLECTED_SOURCE = "SELECT * FROM collected p WHERE true{after} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
 ACTIVE = "p.active"  # every list's first condition (``_where``)
 ALL_COUNT = f"count:{ACTIVE}|{[]!r}"  # the name the unfiltered list's count is kept under (``catalog.matches_count``)
@@ -295,7 +292,7 @@ ALL_COUNT = f"count:{ACTIVE}|{[]!r}"  # the name the unfiltered list's count is 
 # from them; only a longer list walks the ordering's index. A walk finds a rare filter's few matches only at the end
 # of the index: a brand whose products are all inactive read all 98,000 entries of the price index for an empty page
 # (60 ms). Each branch is behind a one-time filter, so only one of them runs.
-CAPPED_CTE = "capped AS MATERIALIZED (SELECT p.id FROM store_product p WHERE {where} LIMIT {cap}), "
+CAPPED_CTE = "capped AS MATERIALIZED (SELECT p.id FROM {relation} p WHERE {where} LIMIT {cap}), "
 CAPPED_COUNT = "(SELECT count(*) FROM capped)"
 SMALL_OR_WALK_SOURCE = """
     (SELECT {columns} FROM capped k JOIN store_product p ON p.id = k.id
@@ -322,7 +319,7 @@ RANKED_SOURCE = """
      ORDER BY p.name, p.id)
     LIMIT {limit} OFFSET {offset}"""
 CAPPED_COUNT_SQL = "(SELECT count(*) FROM (SELECT 1 FROM store_product p WHERE {where} LIMIT {cap}) capped)"
-EXACT_COUNT_SQL = "SELECT count(*) FROM store_product p WHERE {where}"
+EXACT_COUNT_SQL = "SELECT count(*) FROM {relation} p WHERE {where}"
 # Deep page numbers: the sort keys of matches ANCHOR_STEP, 2 x ANCHOR_STEP, ... (the anchors), kept per catalog
 # version like the exact count. Page n starts after the last anchor before its first row, as a keyset page, and skips
 # fewer than ANCHOR_STEP rows: page 980 of 50 read 49,000 index entries (an offset) for 50 rows (9 ms of PostgreSQL's
@@ -332,10 +329,10 @@ EXACT_COUNT_SQL = "SELECT count(*) FROM store_product p WHERE {where}"
 ANCHOR_STEP = 1000
 ANCHORS_SQL = """
 WITH RECURSIVE anchor AS (
-    (SELECT 1 AS n, {columns} FROM store_product p WHERE {where}{start} ORDER BY {order} OFFSET {skip} LIMIT 1)
+    (SELECT 1 AS n, {columns} FROM {relation} p WHERE {where}{start} ORDER BY {order} OFFSET {skip} LIMIT 1)
     UNION ALL
     (SELECT anchor.n + 1, following.* FROM anchor CROSS JOIN LATERAL (
-        SELECT {columns} FROM store_product p WHERE {where} AND {after_previous} ORDER BY {order} OFFSET {skip} LIMIT 1
+        SELECT {columns} FROM {relation} p WHERE {where} AND {after_previous} ORDER BY {order} OFFSET {skip} LIMIT 1
     ) following WHERE anchor.n < {wanted})
 )
 SELECT COALESCE(json_agg(json_build_array({key}) ORDER BY anchor.n), '[]')::text FROM anchor
@@ -379,10 +376,18 @@ def _price_literal(value: Decimal) -> str:
     return f"'{value:f}'::numeric"
 
 
-def _where(filters, ordering: str | None) -> tuple[str, list]:
-    """The WHERE clause of ``catalog.product_list`` for the filters this path handles, and its parameters, for a list
-    in ``ordering`` (``None``: ranked)."""
-    conditions, params = [ACTIVE], []
+def _tag_ids(value: str) -> list[int]:
+    """The tags a numeric tag filter names (``catalog._id_or_slug``: by slug, and by id): one is read from the listing."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM store_tag WHERE slug = %s OR id = %s ORDER BY id", [value, int(value)])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _where(filters, ordering: str | None) -> tuple[str, str, list]:
+    """What ``catalog.product_list`` reads for the filters this path handles, for a list in ``ordering`` (``None``:
+    ranked): the relation its rows come from (``PRODUCTS`` or ``TAG_LISTING``), the WHERE clause and its
+    parameters."""
+    relation, conditions, params = PRODUCTS, [ACTIVE], []
     if filters.category:
         value = filters.category.strip()
         if looks_like_id(value):
@@ -407,20 +412,29 @@ def _where(filters, ordering: str | None) -> tuple[str, list]:
         conditions.append(f"p.price <= {_price_literal(filters.max_price)}")
     if filters.tag:
         value = filters.tag.strip()
-        tagged = _TAGGED_IN_INDEX if ordering in TAG_INDEX_ORDERINGS else _TAGGED
-        if looks_like_id(value):
-            conditions.append(tagged.format(tag_ids=_TAG_IDS_OR_ID))
-            params += [value, int(value)]
+        ids = _tag_ids(value) if looks_like_id(value) else None
+        if ordering is None or (ids is not None and len(ids) > 1):
+            if ids is None:
+                conditions.append(_TAGGED.format(tag_ids=_TAG_IDS_BY_SLUG))
+                params.append(value)
+            else:
+                conditions.append(_TAGGED.format(tag_ids="%s"))
+                params.append(ids)
         else:
-            conditions.append(tagged.format(tag_ids=_TAG_IDS))
-            params.append(value)
+            relation = TAG_LISTING
+            if ids is None:
+                conditions.append(_LISTED_TAG)
+                params.append(value)
+            else:
+                conditions.append(_LISTED_TAG_ID)
+                params.append(ids[0] if ids else 0)  # no such tag: no tag has id 0
     if filters.in_stock is not None:
         conditions.append(AVAILABLE if filters.in_stock else "NOT " + AVAILABLE)
     if filters.search:
         match, match_params, _, _ = _search(filters.search)
         conditions.append(match)
         params += match_params
-    return " AND ".join(conditions), params
+    return relation, " AND ".join(conditions), params
 
 
 class _PreparingCursor(psycopg.Cursor):
@@ -517,7 +531,9 @@ def _is_sparse(filters, ordering: str | None, *, known_count: int | None, all_co
     return rows * all_count / known_count > WALK_LIMIT
 
 
-def _anchors_after(*, ordering: str, where: str, where_params: list, start: list[str] | None, wanted: int) -> list:
+def _anchors_after(
+    *, ordering: str, relation: str, where: str, where_params: list, start: list[str] | None, wanted: int
+) -> list:
     """The next ``wanted`` anchors of the list in ``ordering`` after the anchor ``start`` (from its beginning when
     None), fewer when the list ends first: one statement, each anchor a keyset seek from the previous one."""
     names = sort_columns(ordering)
@@ -529,15 +545,16 @@ def _anchors_after(*, ordering: str, where: str, where_params: list, start: list
     columns = ", ".join(f"p.{name} AS k{i}" for i, name in enumerate(names))
     after_previous = f"({', '.join(f'p.{name}' for name in names)}) {_keyset_operator(ordering)} ({previous})"
     sql = ANCHORS_SQL.format(
-        columns=columns, where=where, start=start_sql, order=SQL_ORDERINGS[ordering], skip=ANCHOR_STEP - 1,
-        after_previous=after_previous, wanted=wanted, key=", ".join(f"anchor.k{i}::text" for i in range(len(names))),
+        columns=columns, relation=relation, where=where, start=start_sql, order=SQL_ORDERINGS[ordering],
+        skip=ANCHOR_STEP - 1, after_previous=after_previous, wanted=wanted,
+        key=", ".join(f"anchor.k{i}::text" for i in range(len(names))),
     )  # fmt: skip
     with _prepared_cursor(prepare=False) as cursor:  # run once per catalog version: not worth a plan kept
         cursor.execute(sql, [*where_params, *start_params, *where_params])
         return json.loads(cursor.fetchone()[0])
 
 
-def _deep_page_start(*, ordering: str, where: str, where_params: list, version, anchors, offset: int):
+def _deep_page_start(*, ordering: str, relation: str, where: str, where_params: list, version, anchors, offset: int):
     """``(anchor, offset left)`` for a page starting ``offset`` rows into the list: the last anchor at or before that
     row (``anchors`` as kept for catalog ``version``, found and kept as deep as needed) and the rows to skip after it.
     The offset left is None when the list ends before the page. No anchor (None, the offset unchanged) when kept
@@ -549,7 +566,7 @@ def _deep_page_start(*, ordering: str, where: str, where_params: list, version, 
     anchors = anchors or []
     if len(anchors) < passed:
         anchors = anchors + _anchors_after(
-            ordering=ordering, where=where, where_params=where_params, start=anchors[-1] if anchors else None,
+            ordering=ordering, relation=relation, where=where, where_params=where_params, start=anchors[-1] if anchors else None,
             wanted=passed - len(anchors),
         )  # fmt: skip
         keep(_anchor_name(ordering, where, where_params), anchors, version=version)
@@ -584,7 +601,7 @@ def product_page_json(*, filters, page: str | int, page_size: int, after: list[s
         if page_number < 1:
             return None
     ordering = list_ordering(filters)
-    where, where_params = _where(filters, ordering)
+    relation, where, where_params = _where(filters, ordering)
     statement = f"{where}|{where_params!r}"
     offset = (page_number - 1) * page_size
     cap = count_limit() + 1
@@ -594,7 +611,7 @@ def product_page_json(*, filters, page: str | int, page_size: int, after: list[s
     version, (known_count, all_count, *anchors) = kept_read(*names)
     if deep:  # a deep page number: from the anchor before it
         after, offset = _deep_page_start(
-            ordering=ordering, where=where, where_params=where_params, version=version, anchors=anchors[0],
+            ordering=ordering, relation=relation, where=where, where_params=where_params, version=version, anchors=anchors[0],
             offset=offset,
         )  # fmt: skip
         if offset is None:
@@ -619,15 +636,16 @@ def product_page_json(*, filters, page: str | int, page_size: int, after: list[s
             after_sql = f" AND {condition}"
         columns = _page_columns(ordering)
         source = ORDERED_SOURCE.format(
-            columns=columns, where=where + after_sql, order=order, limit=page_size + 1, offset=offset
-        )
+            columns=columns, relation=relation, where=where + after_sql, order=order, limit=page_size + 1,
+            offset=offset,
+        )  # fmt: skip
         source_params = [*where_params, *after_params]
         if sparse:
-            ctes, cte_params = COLLECTED_CTE.format(columns=columns, where=where), where_params
+            ctes, cte_params = COLLECTED_CTE.format(columns=columns, relation=relation, where=where), where_params
             source = COLLECTED_SOURCE.format(after=after_sql, order=order, limit=page_size + 1, offset=offset)
             source_params = after_params
         elif known_count is None:
-            ctes, cte_params = CAPPED_CTE.format(where=where, cap=cap), where_params
+            ctes, cte_params = CAPPED_CTE.format(relation=relation, where=where, cap=cap), where_params
             source = SMALL_OR_WALK_SOURCE.format(
                 columns=columns, cap=cap, after=after_sql, order=order, limit=page_size + 1, offset=offset,
                 walk=source,
@@ -645,7 +663,7 @@ def product_page_json(*, filters, page: str | int, page_size: int, after: list[s
             return None  # nothing matched exactly: the ORM path's trigram fallback answers
 
         def exact() -> int:
-            cursor.execute(EXACT_COUNT_SQL.format(where=where), where_params)
+            cursor.execute(EXACT_COUNT_SQL.format(relation=relation, where=where), where_params)
             return cursor.fetchone()[0]
 
         if known_count is not None:

@@ -146,6 +146,14 @@ def test_every_ordering_and_filter_answers_the_plain_query(api_client, catalog, 
         assert count == len(expected), params
 
 
+def test_a_tag_named_by_its_id_answers_as_by_its_slug(api_client, catalog):
+    tag = catalog["tags"][1]
+    for ordering in sorted(ORDERINGS):
+        expected = expected_ids({"tag": tag.slug, "ordering": ordering})
+        assert walk_pages(api_client, {"tag": str(tag.pk), "ordering": ordering}) == (expected, len(expected))
+        assert walk_cursor(api_client, {"tag": str(tag.pk), "ordering": ordering}) == (expected, len(expected))
+
+
 def test_a_deep_page_answers_the_plain_query_slice(api_client, catalog):
     expected = expected_ids({"ordering": "-price"})
     for page in (1, 3, 5):

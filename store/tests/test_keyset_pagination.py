@@ -17,7 +17,7 @@ from makrx.errors import ValidationError
 from store.models import Product
 from store.selectors import product_json
 from store.selectors.catalog import ORDERINGS
-from store.tests.factories import CategoryFactory, CollectionFactory, ProductFactory
+from store.tests.factories import CategoryFactory, CollectionFactory, ProductFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/store/products/"
@@ -50,18 +50,22 @@ def _walk_while_adding(client, params, add) -> tuple[list[int], set[int]]:
 
 @pytest.mark.parametrize("path", ["sql", "orm"])
 @pytest.mark.parametrize("ordering", ["name", "-price", "-created_at", "popularity", "price"])
-def test_no_product_is_skipped_or_repeated_while_products_are_added(api_client, category, monkeypatch, path, ordering):
+@pytest.mark.parametrize("listed_by", ["category", "tag"])  # a tag's SQL pages come from its listing
+def test_no_product_is_skipped_or_repeated_while_products_are_added(
+    api_client, category, monkeypatch, path, ordering, listed_by
+):
     if path == "orm":
         monkeypatch.setattr(product_json, "product_page_json", lambda **kwargs: None)
+    tag = TagFactory(slug="parts")
     for i in range(23):
-        ProductFactory(category=category, name=f"Part {i % 4}", price=Decimal(i % 3 + 1))
+        ProductFactory(category=category, tags=[tag], name=f"Part {i % 4}", price=Decimal(i % 3 + 1))
     before = set(Product.objects.filter(active=True).values_list("id", flat=True))
     counter = iter(range(1000))
 
     def add(page):
         # Products that sort before, among and after what was already read (same names, same prices: ties).
         return [
-            ProductFactory(category=category, name=name, price=price, sku=f"NEW-{next(counter)}")
+            ProductFactory(category=category, tags=[tag], name=name, price=price, sku=f"NEW-{next(counter)}")
             for name, price in (
                 ("Part 0", Decimal(1)),
                 ("Part 2", Decimal(2)),
@@ -70,7 +74,7 @@ def test_no_product_is_skipped_or_repeated_while_products_are_added(api_client, 
             )
         ]
 
-    seen, added = _walk_while_adding(api_client, {"ordering": ordering, "category": "parts"}, add)
+    seen, added = _walk_while_adding(api_client, {"ordering": ordering, listed_by: "parts"}, add)
     assert len(seen) == len(set(seen)), "a product was repeated"
     assert before <= set(seen), "a product that existed before the walk was skipped"
     assert set(seen) <= before | added
