@@ -31,11 +31,14 @@ Not a test. Needs a migrated PostgreSQL database and Redis (the broker of phase 
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import hmac
 import http.client
 import json
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -149,6 +152,76 @@ def measure(kind: str, orders: list[int], *, duration: float, clients: int) -> d
         "errors": sum(r[1] for r in results),
         "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
         "p95_ms": round(latencies[int(len(latencies) * 0.95) - 1], 1) if latencies else None,
+    }
+
+
+# wrk's script: each thread takes every n-th of the prepared requests (path, signature, body; one per line) and sends
+# them in turn, each as one write.
+_WRK_LUA = """
+local threads = 0
+function setup(thread)
+  thread:set("id", threads)
+  thread:set("file", FILE)
+  thread:set("THREADS", THREADS)
+  threads = threads + 1
+end
+function init(args)
+  requests, i, n = {}, 0, 0
+  for line in io.lines(file) do
+    if n % THREADS == id then
+      local path, signature, body = line:match("^([^\t]*)\t([^\t]*)\t(.*)$")
+      local headers = {}
+      if body ~= "" then
+        headers["Content-Type"] = "application/json"
+        headers["X-Signature"] = signature
+        requests[#requests + 1] = wrk.format("POST", path, headers, body)
+      else
+        requests[#requests + 1] = wrk.format("GET", path)
+      end
+    end
+    n = n + 1
+  end
+end
+function request()
+  i = i + 1
+  return requests[((i - 1) % #requests) + 1]
+end
+"""
+
+
+def measure_wrk(kind: str, orders: list[int], *, duration: float, connections: int) -> dict:
+    """``measure`` with wrk (two threads, or one for one connection; ``connections`` kept-alive connections) sending the prepared requests:
+    a load generator in C, so the clients take little of the CPU the server shares (the Python clients took a third
+    of this 2-CPU machine, and more per POST than per GET)."""
+    threads = min(2, connections)
+    built = _requests(kind, orders, 0, count=int(duration * 4000))  # more than the server takes: no body repeats
+    built = built * (2 if len(built) == 1 else 1)  # the bare request: one for each wrk thread
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as data:
+        for _method, path, body, headers in built:
+            data.write(f"{path}\t{headers.get('X-Signature', '')}\t{(body or b'').decode()}\n")
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(f"FILE, THREADS = {json.dumps(data.name)}, {threads}\n" + _WRK_LUA)
+    command = [
+        "wrk", f"-c{connections}", f"-t{threads}", f"-d{max(1, round(duration))}s", "--latency", "-s", script.name,
+        f"http://127.0.0.1:{SERVER_PORT}",
+    ]  # fmt: skip
+    try:
+        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
+    finally:
+        os.unlink(script.name)
+        os.unlink(data.name)
+
+    def latency(label: str) -> float | None:
+        match = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)\b", output)
+        return round(float(match.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[match.group(2)], 2) if match else None
+
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {
+        "rps": round(float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)), 1),
+        "errors": (int(non_2xx.group(1)) if non_2xx else 0) + (sum(map(int, errors.groups())) if errors else 0),
+        "p50_ms": latency("50"),
+        "p99_ms": latency("99"),
     }
 
 
@@ -399,7 +472,11 @@ def drain(total: int, orders: list[int]) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=10)
-    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--clients", type=int, default=4, help="concurrent senders (connections)")
+    parser.add_argument(
+        "--load-generator", choices=["wrk", "python"], default="wrk",
+        help="phase 1's clients: wrk (C), or Python processes with http.client (what sessions 3-7 measured with)",
+    )  # fmt: skip
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--latency-runs", type=int, default=30)
@@ -420,9 +497,16 @@ def main() -> None:
     server = start_gunicorn(broker=broker, workers=args.workers, threads=args.threads)
     try:
         if "inbound" in phases:
-            measure("status", orders, duration=2, clients=args.clients)  # warm-up
-            report["inbound_status"] = measure("status", orders, duration=args.duration, clients=args.clients)
-            report["bare"] = measure("bare", orders, duration=args.duration, clients=args.clients)
+            if args.load_generator == "wrk":
+                if not shutil.which("wrk"):
+                    raise SystemExit("wrk is needed (Debian: apt-get install wrk), or --load-generator python")
+                load = functools.partial(measure_wrk, orders=orders, connections=args.clients)
+            else:
+                load = functools.partial(measure, orders=orders, clients=args.clients)
+            report["load_generator"] = args.load_generator
+            load("status", duration=2)  # warm-up
+            report["inbound_status"] = load("status", duration=args.duration)
+            report["bare"] = load("bare", duration=args.duration)
             report["inbound_ratio"] = round(report["inbound_status"]["rps"] / report["bare"]["rps"], 2)
             print(json.dumps({k: report[k] for k in ("inbound_status", "bare", "inbound_ratio")}, indent=2))
             report["inbound_apply"] = apply_rate(broker)

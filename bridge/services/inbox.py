@@ -30,6 +30,7 @@ from bridge.models import InboundDelivery
 from makrx import metrics
 from makrx.auth.scoping import platform_admin_require
 from makrx.errors import DomainError, InvalidTransition
+from makrx.prepared import prepared_cursor
 
 logger = logging.getLogger("bridge.inbox")
 
@@ -110,17 +111,6 @@ def _intake_record(row: dict) -> str:
     return json.dumps(record, default=_json_value)
 
 
-def _server_bound_cursor(db):
-    """A cursor on Django's connection ``db`` with server-side binding: psycopg prepares a statement it has run a
-    few times (``prepare_threshold``), so PostgreSQL skips parsing and planning the intake. Wrapped like Django's
-    own cursors, so query logging and counting see it."""
-    import psycopg
-
-    db.ensure_connection()
-    raw = psycopg.Cursor(db.connection)
-    return db.make_debug_cursor(raw) if db.queries_logged else db.make_cursor(raw)
-
-
 def inbox_store(*, service_order_id: int, row: dict) -> tuple[str | None, int | None]:
     """Store a delivery (``row``: the ``InboundDelivery`` fields) as pending, if its service order exists and its
     ``dedupe_key`` is new: ONE statement on PostgreSQL, in autocommit when no transaction is open. Returns the
@@ -131,7 +121,9 @@ def inbox_store(*, service_order_id: int, row: dict) -> tuple[str | None, int | 
     if db.vendor != "postgresql":
         status, delivery_id = _store_portable(service_order_id, row)
     else:
-        with _server_bound_cursor(db) as cursor:
+        # Prepared (PostgreSQL skips parsing and planning the intake); no health check: a dropped connection fails
+        # this request, whose sender retries (the failed request closes the connection).
+        with prepared_cursor(db, health_check=False) as cursor:
             cursor.execute(_intake_plan()[0], [service_order_id, _intake_record(row)])
             status, delivery_id = cursor.fetchone()
     if delivery_id is not None:

@@ -11,6 +11,7 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.db import connection
 from django.utils import timezone
 
 from bridge.models import InboundDelivery
@@ -50,6 +51,17 @@ def receive(service_order, status, **fields):
 
 def dispatched(n=1):
     return [ServiceOrderFactory(status=ServiceOrder.Status.DISPATCHED) for _ in range(n)]
+
+
+def test_the_intake_statement_is_prepared_once_per_connection():
+    """PostgreSQL plans the intake once per connection (``makrx.prepared``), not on every delivery: Django's own
+    cursors would bind on the client, and Django turns psycopg's preparation off."""
+    (order,) = dispatched()
+    for status in ("ACCEPTED", "PRINTING", "READY"):
+        receive(order, status)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["WITH so AS (SELECT %"])
+        assert cursor.fetchone()[0] == 1
 
 
 def test_the_apply_is_idempotent():

@@ -15,10 +15,8 @@ counts the matches, takes the page and joins each product's stored JSON (``store
 from ``PRODUCT_FIELDS`` by PostgreSQL when the product is written) with its stock; Python only wraps it in the
 pagination envelope (bench/README.md: the uncached list reaches
 the 10 % target with it, about 5 % without). The text is read as text (``::text``), never parsed in Python.
-The statement is prepared (server-side binding, psycopg's per-connection statement cache), so PostgreSQL
-plans it once per connection and filter combination (``_statement_preparation``: a price range per range, a search
-never); behind a transaction-mode PgBouncer older than 1.21 that would need ``max_prepared_statements`` (the
-project connects directly or through psycopg's pool).
+The statement is prepared (``makrx.prepared``), so PostgreSQL plans it once per connection and filter combination
+(``_statement_preparation``: a price range per range, a search never).
 
 Scope: the common listing filters (category, brand, tag, price range, stock, ordering) on PostgreSQL.
 ``product_page_json`` returns ``None`` for everything else (search, collections, SQLite, a page number
@@ -35,10 +33,10 @@ from datetime import datetime
 from decimal import Decimal
 from operator import itemgetter
 
-import psycopg
 from django.conf import settings
 from django.db import connection
 
+from makrx.prepared import prepared_cursor
 from store import product_tag_listing
 from store.partnumbers import normalize_mpn
 from store.selectors.catalog import (
@@ -68,7 +66,6 @@ SQL_ORDERINGS = {
 }
 DEFAULT_ORDERING = "name"
 MAX_PAGE_DIGITS = 9  # beyond that the ORM path answers (with its own 404)
-PREPARE_THRESHOLD = 5  # psycopg's default; our cursor asks for preparation on the first run anyway
 
 
 # Brand, tag: the ids matching ``catalog._id_or_slug`` (the slug, or the id when the value is all digits).
@@ -437,31 +434,6 @@ def _where(filters, ordering: str | None) -> tuple[str, str, list]:
     return relation, " AND ".join(conditions), params
 
 
-class _PreparingCursor(psycopg.Cursor):
-    """Server-side parameter binding, and statements prepared as ``prepare`` says (psycopg's ``execute(prepare=)``:
-    True at once, None once the connection ran it ``PREPARE_THRESHOLD`` times, False never)."""
-
-    prepare: bool | None = True
-
-    def execute(self, query, params=None, *, prepare=None, binary=None):
-        return super().execute(query, params, prepare=self.prepare, binary=binary)
-
-
-def _prepared_cursor(*, prepare: bool | None = True):
-    """A Django cursor (query logging, ``execute_wrappers`` and query counts behave as usual) over a preparing
-    psycopg cursor (``_PreparingCursor``); Django's own cursors bind parameters on the client, which cannot be
-    prepared."""
-    connection.close_if_health_check_failed()  # as ``connection.cursor()`` does (CONN_HEALTH_CHECKS)
-    connection.ensure_connection()
-    if connection.connection.prepare_threshold is None:
-        # Django turns psycopg's statement preparation off (None) for the connection; Django's own cursors
-        # bind on the client and are never prepared whatever this says, so enabling it touches only ours.
-        connection.connection.prepare_threshold = PREPARE_THRESHOLD
-    raw = _PreparingCursor(connection.connection)
-    raw.prepare = prepare
-    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
-
-
 @dataclass(frozen=True)
 class ProductPageJson:
     count: int
@@ -503,7 +475,7 @@ def _key_sql(ordering: str | None) -> str:
 
 
 def _statement_preparation(filters) -> bool | None:
-    """How a list's statement is prepared (``_PreparingCursor``), by what its best plan depends on.
+    """How a list's statement is prepared (``makrx.prepared.PreparingCursor``), by what its best plan depends on.
 
     A prepared statement is planned without its parameters' values after five runs (PostgreSQL's generic plan),
     and used so whenever that plan looks no dearer than planning again. Slugs, cursors and the page's sizes do not
@@ -549,7 +521,7 @@ def _anchors_after(
         skip=ANCHOR_STEP - 1, after_previous=after_previous, wanted=wanted,
         key=", ".join(f"anchor.k{i}::text" for i in range(len(names))),
     )  # fmt: skip
-    with _prepared_cursor(prepare=False) as cursor:  # run once per catalog version: not worth a plan kept
+    with prepared_cursor(prepare=False) as cursor:  # run once per catalog version: not worth a plan kept
         cursor.execute(sql, [*where_params, *start_params, *where_params])
         return json.loads(cursor.fetchone()[0])
 
@@ -656,7 +628,7 @@ def product_page_json(*, filters, page: str | int, page_size: int, after: list[s
         ctes=ctes, source=source, count=count_sql, product=PRODUCT_TEXT_SQL, key=_key_sql(ordering), size=page_size
     )
     params = [*cte_params, *source_params, *count_params]
-    with _prepared_cursor(prepare=_statement_preparation(filters)) as cursor:
+    with prepared_cursor(prepare=_statement_preparation(filters)) as cursor:
         cursor.execute(sql, params)
         capped, results_json, key_json = cursor.fetchone()
         if filters.search and known_count is None and capped == 0:
@@ -694,7 +666,7 @@ def product_detail_json(*, lookup: str) -> str | None:
         key="p.id::text", size=1,
     )  # fmt: skip
     params = [lookup, lookup, lookup]
-    with _prepared_cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, params)
         _, results_json, _ = cursor.fetchone()
     return results_json[1:-1].strip()  # the one object of the array (json_agg: "[...]"), or "" for none

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.db.models import F, Q
 
+from makrx.prepared import PreparingCursor
 from makrx.tests.cache_reset import reset_cache
 from store.models import Category, Product
 from store.selectors import product_json
@@ -211,13 +212,13 @@ def test_sparse_lists_collected_and_sorted_answer_the_plain_query(api_client, ca
     monkeypatch.setattr(product_json, "WALK_LIMIT", 0)
     monkeypatch.setattr(product_json, "ANCHOR_STEP", 10)  # deep pages from anchors, collected too
     collected = []
-    execute = product_json._PreparingCursor.execute
+    execute = PreparingCursor.execute
 
     def spy(cursor, query, params=None, **kwargs):
         collected.append("collected AS MATERIALIZED" in query)
         return execute(cursor, query, params, **kwargs)
 
-    monkeypatch.setattr(product_json._PreparingCursor, "execute", spy)
+    monkeypatch.setattr(PreparingCursor, "execute", spy)
     for params in COMBINATIONS:
         expected = expected_ids(params)
         assert walk_pages(api_client, params) == (expected, len(expected)), params
