@@ -10,7 +10,8 @@ Not a test. Needs a migrated PostgreSQL database and Redis (the broker of phase 
     .venv/bin/python bench/bridge.py --duration 10 --clients 4 --latency-runs 30 --drain 10000
 
 1. **Inbound**: gunicorn (gunicorn.conf.py with its production defaults) with ``CAVE_WEBHOOK_SECRET``;
-   client processes POST signed status bodies (fresh ``event_id`` and ``sent_at`` each, HMAC of each body;
+   ``--clients`` kept-alive connections (wrk by default, or Python processes with ``--load-generator python``)
+   POST signed status bodies (fresh ``event_id`` and ``sent_at`` each, HMAC of each body;
    built before the client's clock starts, so the sender's signing does not take the server's CPU) to ``/api/bridge/jobs/{id}/status`` for 500 dispatched service orders, statuses cycling. This
    measures the **intake** (what the sender waits for): each request is verified, parsed, checked fresh, and
    stored in the inbox in one statement (order exists, key new) → 202 ``queued``; any 2xx counts as done. The
