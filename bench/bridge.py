@@ -38,7 +38,6 @@ import hmac
 import http.client
 import json
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -49,6 +48,8 @@ import uuid
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import loadgen  # bench/loadgen.py (the script's folder is on sys.path)
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -191,38 +192,24 @@ end
 
 
 def measure_wrk(kind: str, orders: list[int], *, duration: float, connections: int) -> dict:
-    """``measure`` with wrk (two threads, or one for one connection; ``connections`` kept-alive connections) sending the prepared requests:
-    a load generator in C, so the clients take little of the CPU the server shares (the Python clients took a third
-    of this 2-CPU machine, and more per POST than per GET)."""
-    threads = min(2, connections)
+    """``measure`` with wrk (``connections`` kept-alive connections) sending the prepared requests: a load generator
+    in C, so the clients take little of the CPU the server shares (the Python clients took a third of this 2-CPU
+    machine, and more per POST than per GET)."""
     built = _requests(kind, orders, 0, count=int(duration * 4000))  # more than the server takes: no body repeats
     built = built * (2 if len(built) == 1 else 1)  # the bare request: one for each wrk thread
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as data:
         for _method, path, body, headers in built:
             data.write(f"{path}\t{headers.get('X-Signature', '')}\t{(body or b'').decode()}\n")
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(f"FILE, THREADS = {json.dumps(data.name)}, {threads}\n" + _WRK_LUA)
-    command = [
-        "wrk", f"-c{connections}", f"-t{threads}", f"-d{max(1, round(duration))}s", "--latency", "-s", script.name,
-        f"http://127.0.0.1:{SERVER_PORT}",
-    ]  # fmt: skip
+    script = f"FILE, THREADS = {json.dumps(data.name)}, {loadgen.threads(connections)}\n" + _WRK_LUA
     try:
-        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
+        result = loadgen.run(SERVER_PORT, script, duration=duration, connections=connections)
     finally:
-        os.unlink(script.name)
         os.unlink(data.name)
-
-    def latency(label: str) -> float | None:
-        match = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)\b", output)
-        return round(float(match.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[match.group(2)], 2) if match else None
-
-    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     return {
-        "rps": round(float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)), 1),
-        "errors": (int(non_2xx.group(1)) if non_2xx else 0) + (sum(map(int, errors.groups())) if errors else 0),
-        "p50_ms": latency("50"),
-        "p99_ms": latency("99"),
+        "rps": result["rps"],
+        "errors": result["non_2xx"] + result["socket_errors"],
+        "p50_ms": result["p50_ms"],
+        "p99_ms": result["p99_ms"],
     }
 
 

@@ -39,6 +39,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode, urlparse
 
+import loadgen  # bench/loadgen.py (the script's folder is on sys.path)
+
 ROOT = Path(__file__).resolve().parent.parent
 TRIVIAL = "/api/v1/utils/health-check"
 PRODUCTS = "/api/v1/store/products/"
@@ -106,8 +108,7 @@ def scenarios() -> dict[str, list[str]]:
     }
 
 
-def load() -> str:
-    return "/".join(f"{x:.1f}" for x in os.getloadavg())
+load = loadgen.load
 
 
 def start_server(port: int, *, cache_seconds: int, extra: dict | None = None, database_url: str | None = None):
@@ -160,35 +161,7 @@ def _lua(paths: list[str]) -> str:
 
 
 def wrk(port: int, paths: list[str], *, duration: float, connections: int) -> dict:
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(_lua(paths))
-    command = [
-        "wrk", f"-c{connections}", f"-t{min(2, connections)}", f"-d{max(1, round(duration))}s", "--latency", "-s", script.name,
-        f"http://127.0.0.1:{port}",
-    ]  # fmt: skip
-    before = load()
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    os.unlink(script.name)
-
-    def number(pattern: str) -> float | None:
-        match = re.search(pattern, output)
-        return float(match.group(1)) if match else None
-
-    def latency(label: str) -> float | None:
-        match = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)\b", output)
-        if not match:
-            return None
-        return round(float(match.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[match.group(2)], 2)
-
-    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
-    return {
-        "rps": number(r"Requests/sec:\s+([\d.]+)"),
-        "p50_ms": latency("50"),
-        "p99_ms": latency("99"),
-        "non_2xx": int(number(r"Non-2xx or 3xx responses: (\d+)") or 0),
-        "socket_errors": sum(int(x) for x in errors.groups()) if errors else 0,
-        "load": f"{before} -> {load()}",
-    }
+    return loadgen.run(port, _lua(paths), duration=duration, connections=connections)
 
 
 def single_client(port: int, paths: list[str], *, n: int) -> dict:
