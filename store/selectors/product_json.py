@@ -38,9 +38,11 @@ from django.db import connection
 
 from makrx.prepared import prepared_cursor
 from store import product_tag_listing
+from store.models import Tag
 from store.partnumbers import normalize_mpn
 from store.selectors.catalog import (
     ORDERINGS,
+    _id_or_slug,
     count_limit,
     keep,
     kept_read,
@@ -374,10 +376,9 @@ def _price_literal(value: Decimal) -> str:
 
 
 def _tag_ids(value: str) -> list[int]:
-    """The tags a numeric tag filter names (``catalog._id_or_slug``: by slug, and by id): one is read from the listing."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT id FROM store_tag WHERE slug = %s OR id = %s ORDER BY id", [value, int(value)])
-        return [row[0] for row in cursor.fetchall()]
+    """The tags a numeric tag filter names (by slug, and by id, as the ORM path reads it): one is read from the
+    listing."""
+    return list(Tag.objects.filter(_id_or_slug(value)).order_by("id").values_list("id", flat=True))
 
 
 def _where(filters, ordering: str | None) -> tuple[str, str, list]:
