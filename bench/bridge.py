@@ -213,7 +213,9 @@ def measure_wrk(kind: str, orders: list[int], *, duration: float, connections: i
     }
 
 
-def start_gunicorn(*, broker: str, workers: int, threads: int) -> subprocess.Popen:
+def start_gunicorn(*, broker: str, workers: int, threads: int, variant: str = "") -> subprocess.Popen:
+    """gunicorn with the production settings; ``variant`` serves ``bench/intake_variants.py`` instead (one change to
+    the status receiver, for diagnosis)."""
     env = {
         **os.environ,
         "DEBUG": "false",
@@ -231,8 +233,13 @@ def start_gunicorn(*, broker: str, workers: int, threads: int) -> subprocess.Pop
         "MAKRCAVE_API_URL": "",
         "STORE_API_URL": "",
     }
+    app = "makrx.wsgi"
+    if variant:
+        app = "intake_variants:application"
+        env["BENCH_INTAKE_VARIANT"] = variant
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "bench"), str(ROOT), env.get("PYTHONPATH")]))
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    process = subprocess.Popen([gunicorn, "-c", "gunicorn.conf.py", "makrx.wsgi"], cwd=ROOT, env=env)
+    process = subprocess.Popen([gunicorn, "-c", "gunicorn.conf.py", app], cwd=ROOT, env=env)
     deadline = time.time() + 90
     while time.time() < deadline:
         try:
@@ -457,6 +464,34 @@ def drain(total: int, orders: list[int]) -> dict:
     }
 
 
+def intake_variants(args, broker: str, orders: list[int]) -> dict:
+    """Phase 1's status path on a server changed in one way (``bench/intake_variants.py``), each variant with the
+    bare endpoint measured on the same server right after, then the unchanged server again: where the ratio's gap
+    comes from, measured in one run rather than argued."""
+    measure_one = functools.partial(measure_wrk, orders=orders, connections=args.clients)
+    variants = [*(v.strip() for v in args.intake_variants.split(",") if v.strip()), ""]
+    results: dict[str, list[dict]] = {}
+    for variant in variants * args.variant_rounds:  # rounds alternate the variants: the machine's speed drifts
+        server = start_gunicorn(broker=broker, workers=args.workers, threads=args.threads, variant=variant)
+        try:
+            measure_one("status", duration=2)  # warm-up
+            status = measure_one("status", duration=args.duration)
+            bare = measure_one("bare", duration=args.duration)
+        finally:
+            stop(server)
+        results.setdefault(variant or "receiver (unchanged)", []).append(
+            {
+                "status_rps": status["rps"],
+                "status_p50_ms": status["p50_ms"],
+                "errors": status["errors"],
+                "bare_rps": bare["rps"],
+                "ratio": round(status["rps"] / bare["rps"], 2),
+            }
+        )
+        print(variant or "receiver (unchanged)", results[variant or "receiver (unchanged)"][-1], flush=True)
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=10)
@@ -470,6 +505,12 @@ def main() -> None:
     parser.add_argument("--latency-runs", type=int, default=30)
     parser.add_argument("--drain", type=int, default=10000)
     parser.add_argument("--phases", default="inbound,drain,latency", help="comma-separated subset to run")
+    parser.add_argument(
+        "--intake-variants", default="",
+        help="after phase 1, the status path again on servers changed in one way each, paired with the bare endpoint "
+        "(bench/intake_variants.py): floor, async-commit; comma-separated",
+    )  # fmt: skip
+    parser.add_argument("--variant-rounds", type=int, default=1, help="how many times to alternate the variants")
     parser.add_argument("--json", default="")
     args = parser.parse_args()
     redis = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/2")
@@ -504,9 +545,14 @@ def main() -> None:
             print(json.dumps({"drain": report["drain"]}, indent=2))
     finally:
         stop(server)
+    if args.intake_variants:
+        report["intake_variants"] = intake_variants(args, broker, orders)
+        print(json.dumps({"intake_variants": report["intake_variants"]}, indent=2))
     if "latency" not in phases:
         report["load_after"] = os.getloadavg()
         print(json.dumps(report, indent=2))
+        if args.json:
+            Path(args.json).write_text(json.dumps(report, indent=2))
         return
     subprocess.run(  # noqa: S603 - drop what phase 1 queued (customer notifications) before the worker starts
         [str(Path(sys.executable).with_name("celery")), "-A", "makrx", "purge", "-f"],
