@@ -508,7 +508,7 @@ def main() -> None:
     parser.add_argument(
         "--intake-variants", default="",
         help="after phase 1, the status path again on servers changed in one way each, paired with the bare endpoint "
-        "(bench/intake_variants.py): floor, async-commit; comma-separated",
+        "(bench/intake_variants.py): floor, floor-no-drf, async-commit; comma-separated",
     )  # fmt: skip
     parser.add_argument("--variant-rounds", type=int, default=1, help="how many times to alternate the variants")
     parser.add_argument("--json", default="")

@@ -5,6 +5,8 @@ as ``intake_variants:application`` with ``bench/`` on ``PYTHONPATH`` and ``BENCH
 - ``floor``: the status paths skip the receiver (no signature check, no JSON parse, no wire validation, no log
   fields) and run only the intake statement with a fixed small row: what ANY durable intake on this stack costs
   (Django, DRF, one prepared INSERT committed before the answer).
+- ``floor-no-drf``: ``floor`` answered by the view's ``dispatch`` itself (Django's middleware still runs; DRF's
+  request wrapper, negotiation, permission and renderer do not): what DRF adds to a receiver.
 - ``async-commit``: the real receiver, with ``synchronous_commit = off`` on the server's database connections:
   PostgreSQL answers the commit before its WAL is flushed to disk. Diagnosis only: a database crash could then lose
   deliveries already answered 202, which the bridge's contract (lossless) forbids.
@@ -19,7 +21,7 @@ from makrx.wsgi import application  # noqa: F401 - what gunicorn serves
 
 VARIANT = os.environ.get("BENCH_INTAKE_VARIANT", "")
 
-if VARIANT == "floor":
+if VARIANT in ("floor", "floor-no-drf"):
     from bridge.api.views import receivers as views
     from bridge.services.inbox import inbox_store
     from bridge.services.receivers import Reply
@@ -46,6 +48,14 @@ if VARIANT == "floor":
         return Reply(202, {**body, "delivery_id": delivery_id})
 
     views.inbound_receive = _intake_only  # the views call it through their module
+    if VARIANT == "floor-no-drf":
+        from django.http import JsonResponse
+
+        def _dispatch_without_drf(self, request, *args, **kwargs):
+            reply = _intake_only(path_params=kwargs)
+            return JsonResponse(reply.body, status=reply.status)
+
+        views._ReceiverApi.dispatch = _dispatch_without_drf
 elif VARIANT == "async-commit":
     from django.db.backends.signals import connection_created
 
@@ -55,4 +65,4 @@ elif VARIANT == "async-commit":
 
     connection_created.connect(_asynchronous_commit, weak=False)
 elif VARIANT:
-    raise SystemExit(f"unknown BENCH_INTAKE_VARIANT {VARIANT!r} (floor, async-commit)")
+    raise SystemExit(f"unknown BENCH_INTAKE_VARIANT {VARIANT!r} (floor, floor-no-drf, async-commit)")
