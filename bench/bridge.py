@@ -27,6 +27,10 @@ Not a test. Needs a migrated PostgreSQL database and Redis (the broker of phase 
 3. **Drain**: 10,000 ``job.status`` messages left ``failed`` by a 10-minute outage of the store (500 orders × 20
    messages, delivered in order per order), sent over HTTP to the gunicorn of phase 1 by the sweep's code
    (``outbox_sweep``, what the beat task runs), one process. Messages per second until none is left.
+
+With ``--intake-variants``, phase 1's status path is measured again on servers changed in one way each
+(``bench/intake_variants.py``: the intake statement alone, the same without DRF, the real receiver without the WAL
+flush wait), each paired with the bare endpoint, alternated ``--variant-rounds`` times: where the ratio's gap is.
 """
 
 from __future__ import annotations
@@ -82,7 +86,7 @@ django.setup()
 from django.db import connection, models  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from bridge.models import OutboxMessage  # noqa: E402
+from bridge.models import InboundDelivery, OutboxMessage  # noqa: E402
 from bridge.services.outbox import outbox_sweep  # noqa: E402
 from makerspace.models import ServiceJob  # noqa: E402
 from store.models import ServiceOrder  # noqa: E402
@@ -469,6 +473,8 @@ def intake_variants(args, broker: str, orders: list[int]) -> dict:
     bare endpoint measured on the same server right after, then the unchanged server again: where the ratio's gap
     comes from, measured in one run rather than argued."""
     measure_one = functools.partial(measure_wrk, orders=orders, connections=args.clients)
+    first_id = (InboundDelivery.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
+    connection.close()
     variants = [*(v.strip() for v in args.intake_variants.split(",") if v.strip()), ""]
     results: dict[str, list[dict]] = {}
     for variant in variants * args.variant_rounds:  # rounds alternate the variants: the machine's speed drifts
@@ -489,6 +495,11 @@ def intake_variants(args, broker: str, orders: list[int]) -> dict:
             }
         )
         print(variant or "receiver (unchanged)", results[variant or "receiver (unchanged)"][-1], flush=True)
+    # What the variants stored is not applied (the floor's rows are not real statuses): gone before the next phase,
+    # whose one worker would otherwise spend minutes on it.
+    deleted, _ = InboundDelivery.objects.filter(id__gte=first_id, state="pending").delete()
+    connection.close()
+    print(f"intake variants: {deleted} stored deliveries deleted")
     return results
 
 
