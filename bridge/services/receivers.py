@@ -12,7 +12,6 @@ same code. A reply never raises: errors become ``{detail, code, request_id}`` re
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -24,6 +23,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 from rest_framework import serializers as drf_serializers
+from rest_framework.utils.json import strict_constant
 
 from bridge import wire
 from bridge.models import InboundDelivery, ReceivedEvent
@@ -31,6 +31,7 @@ from bridge.services.inbox import inbox_store
 from bridge.services.transports import signature_for
 from makrx import metrics
 from makrx.api.errors import error_body
+from makrx.boundedjson import JSONTooDeep, loads_bounded
 from makrx.errors import DomainError, NotFound, PermissionDenied, ValidationError
 from makrx.middleware import ip_or_none
 
@@ -83,8 +84,13 @@ def inbound_verify(*, body: bytes, headers: dict[str, str], transport: str = "ht
 
 
 def _parse(body: bytes, serializer_class) -> dict:
+    """The body's JSON object, validated by the endpoint's wire serializer. Decoded as the API's parser decodes
+    (``makrx.boundedjson``: a document nested too deeply is refused before ``json`` recurses into it; NaN and
+    Infinity are not JSON)."""
     try:
-        data = json.loads(body.decode("utf-8"))
+        data = loads_bounded(body.decode("utf-8"), parse_constant=strict_constant)
+    except JSONTooDeep as exc:
+        raise ValidationError(f"The body is not valid JSON: {exc}", code="too_deep") from exc
     except (UnicodeDecodeError, ValueError) as exc:
         raise ValidationError("The body is not valid JSON.", code="parse_error") from exc
     if not isinstance(data, dict):

@@ -223,6 +223,41 @@ def test_bad_bodies_are_400_in_the_error_format(api_client, raw, field):
     assert (delivery.result, delivery.state, delivery.dedupe_key) == ("invalid", "", None)  # nothing queued
 
 
+RECEIVER_PATHS = (
+    "/api/bridge/jobs/1/status",
+    "/api/v1/bridge/jobs",
+    "/api/v1/bridge/jobs/SO-1/cancel",
+    "/api/v1/bridge/reorder-lists",
+    "/api/v1/bridge/carts",
+)
+
+
+@pytest.mark.parametrize("path", RECEIVER_PATHS)
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        # json recurses once per bracket: this many used to be a RecursionError (a 500) in every receiver.
+        (b"[" * 50_000 + b"]" * 50_000, "too_deep"),
+        (b'{"a": ' * 5_000 + b"1" + b"}" * 5_000, "too_deep"),
+        (b'{"service_order_id": 1, "status": "SHIPPED", "milestone": {"note": NaN}}', "parse_error"),
+        (b'{"service_order_id": Infinity, "status": "SHIPPED"}', "parse_error"),
+    ],
+)
+def test_unreadable_json_is_400_in_every_receiver_and_logged(api_client, path, raw, code):
+    """What the API's own parser refuses (nesting past ``MAX_JSON_DEPTH``, NaN and Infinity) every receiver refuses
+    the same way, after verification, with the delivery logged as invalid."""
+    import hashlib
+    import hmac
+
+    signature = "sha256=" + hmac.new(SECRET.encode(), raw, hashlib.sha256).hexdigest()
+    response = api_client.post(path, data=raw, content_type="application/json", HTTP_X_SIGNATURE=signature)
+    assert response.status_code == 400, response.content[:200]
+    assert response.json()["code"] == code
+    delivery = InboundDelivery.objects.get()
+    assert (delivery.result, delivery.status_code, delivery.verified) == ("invalid", 400, True)
+    assert not ReceivedEvent.objects.exists()
+
+
 def test_an_unknown_service_order_is_404_after_verification_and_nothing_is_queued(api_client):
     response = post_signed(
         api_client, "/api/bridge/jobs/1/status", helpers.fresh(service_order_id=99999, status="READY")

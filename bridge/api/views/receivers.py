@@ -44,7 +44,9 @@ def receiver_headers(meta) -> dict[str, str]:
 
 
 ERRORS = {
-    400: error_doc("parse_error, invalid, stale_message (sent_at outside ±5 min)."),
+    400: error_doc(
+        "parse_error (not JSON), too_deep (nested over 32 levels), invalid, stale_message (sent_at outside ±5 min)."
+    ),
     401: error_doc("not_authenticated: no credentials (outside development)."),
     403: error_doc("invalid_api_key or invalid_signature."),
     429: error_doc("rate_limited."),
