@@ -13,6 +13,8 @@ import re
 from django import forms
 from django.utils.html import format_html, format_html_join
 
+from makrx.boundedjson import loads_bounded
+
 # The checkout's address shape (store/api/legacy/serializers/checkout.py LegacyAddressSerializer).
 ADDRESS_KEYS = (
     ("name", "Name", 200, True),
@@ -79,7 +81,7 @@ def spec_text(value) -> str:
     """How a spec value is shown in its row: plain text for a string that is not itself JSON, else JSON."""
     if isinstance(value, str):
         try:
-            json.loads(value)
+            loads_bounded(value)
         except ValueError:
             return value
     return json.dumps(value)
@@ -88,7 +90,7 @@ def spec_text(value) -> str:
 def spec_value(text: str):
     """A row's value: JSON when it parses as a scalar or a list (``60``, ``[600, 400]``, ``true``), else the text."""
     try:
-        value = json.loads(text)
+        value = loads_bounded(text)
     except ValueError:
         return text
     if isinstance(value, dict):
@@ -104,7 +106,7 @@ class KeyValueWidget(forms.Widget):
     def format_value(self, value):
         if isinstance(value, str):
             try:
-                value = json.loads(value)
+                value = loads_bounded(value)
             except ValueError:
                 value = {}
         return value if isinstance(value, dict) else {}
@@ -156,7 +158,7 @@ class KeyValueField(forms.Field):
             return value
         if isinstance(value, str):
             try:
-                parsed = json.loads(value)
+                parsed = loads_bounded(value)
             except ValueError as exc:
                 raise forms.ValidationError("Enter key/value rows.") from exc
             if not isinstance(parsed, dict):

@@ -16,6 +16,7 @@ import json
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from makrx.boundedjson import loads_bounded
 from makrx.errors import ValidationError
 
 CURSOR_PARAM = "cursor"
@@ -42,7 +43,7 @@ def cursor_decode(token: str, *, ordering: str, size: int) -> list[str] | None:
     if token in ("", FIRST_CURSOR):
         return None
     try:
-        data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        data = loads_bounded(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))  # deep: ValueError
         key = data["k"]
         valid = data["o"] == ordering and isinstance(key, list) and len(key) == size
         valid = valid and all(isinstance(value, str) and len(value) <= MAX_CURSOR_LENGTH for value in key)

@@ -81,6 +81,16 @@ def test_specs_reject_bad_rows(rows, message):
     assert message in str(form.errors["specs"])
 
 
+def test_a_value_nested_too_deeply_to_decode_is_kept_as_text():
+    """A value is decoded as JSON when it parses; one nested past ``MAX_JSON_DEPTH`` was a RecursionError (a 500
+    in the admin) and is now kept as the text typed, like any value that is not JSON."""
+    deep = "[" * 5000 + "]" * 5000
+    form = SpecsForm(_rows(("deep", deep)))
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["specs"] == {"deep": deep}
+    assert 'name="specs-value-0"' in SpecsForm(initial={"specs": {"deep": deep}}).as_p()
+
+
 class AddressForm(forms.Form):
     address = AddressField()
 

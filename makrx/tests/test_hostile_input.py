@@ -97,6 +97,18 @@ def test_loads_bounded_for_raw_bodies():
     assert loads_bounded('{"a": 1}'.encode("utf-16")) == {"a": 1}  # same encoding detection as json.loads
 
 
+def test_a_cursor_nested_too_deeply_is_an_invalid_cursor_not_a_recursion_error():
+    import base64
+
+    from makrx.api.pagination import cursor_decode
+    from makrx.errors import ValidationError
+
+    token = base64.urlsafe_b64encode(b"[" * 5000 + b"]" * 5000).decode()
+    with pytest.raises(ValidationError) as refused:
+        cursor_decode(token, ordering="name", size=2)
+    assert refused.value.code == "invalid_cursor"
+
+
 # --- dates and times -----------------------------------------------------------------------------------------
 
 
